@@ -1,0 +1,142 @@
+# proctrace - GNU Makefile.
+#   make                  static + shared library in $(BUILD)
+#   make check            build and run the test suite
+#   make demo             build and run the example tool on the example program
+#   make bench            benchmarks (never part of check)
+#   make install          PREFIX, DESTDIR, LIBDIR, INCLUDEDIR honoured
+#   make CC=clang         any C11 compiler with GNU extensions
+#   make SANITIZE=address,undefined check   the suite under sanitizers
+
+VERSION_MAJOR := 0
+VERSION_MINOR := 1
+VERSION_PATCH := 0
+VERSION       := $(VERSION_MAJOR).$(VERSION_MINOR).$(VERSION_PATCH)
+
+PREFIX     ?= /usr/local
+LIBDIR     ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+BINDIR     ?= $(PREFIX)/bin
+MANDIR     ?= $(PREFIX)/share/man
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+
+CC      ?= cc
+ifeq ($(origin CC),default)
+CC := cc
+endif
+AR      ?= ar
+OPT     ?= -O2 -g
+WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
+CFLAGS  ?=
+SANITIZE ?=
+
+ifneq ($(SANITIZE),)
+BUILD   ?= build-san
+SANFLAGS := -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
+else
+BUILD   ?= build
+SANFLAGS :=
+endif
+
+BASEFLAGS := -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) $(SANFLAGS) -pthread
+LIB_CFLAGS := $(BASEFLAGS) -fPIC -fvisibility=hidden -DPT_BUILDING_LIBRARY -Iinclude -Isrc $(CFLAGS)
+APP_CFLAGS := $(BASEFLAGS) -Iinclude $(CFLAGS)
+
+LIB_SRCS := $(wildcard src/*.c src/arch/*.c)
+LIB_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRCS))
+LIB_HDRS := include/proctrace.h $(wildcard src/*.h src/arch/*.h)
+
+SONAME    := libproctrace.so.$(VERSION_MAJOR)
+SHLIB     := $(BUILD)/libproctrace.so.$(VERSION)
+STATICLIB := $(BUILD)/libproctrace.a
+
+# Tests: tests/*.c make one runner binary; tests/targets/*.c are tracees,
+# built plain (no sanitizer: a sanitized tracee is a different program).
+TEST_SRCS   := $(wildcard tests/*.c)
+TARGET_SRCS := $(wildcard tests/targets/*.c)
+TARGETS     := $(patsubst tests/targets/%.c,$(BUILD)/targets/%,$(TARGET_SRCS))
+TARGET_CFLAGS := -std=gnu11 -O0 -g -no-pie -fno-pie -fcf-protection=none -pthread -Wall -Wno-unused
+
+EXAMPLE_SRCS := $(wildcard examples/*.c)
+EXAMPLES     := $(patsubst examples/%.c,$(BUILD)/examples/%,$(EXAMPLE_SRCS))
+
+TOOL_LIBS := -lelf
+
+.PHONY: all lib check demo bench install uninstall clean targets examples
+
+all: lib
+
+lib: $(STATICLIB) $(SHLIB) $(BUILD)/proctrace.pc
+
+$(BUILD)/obj/%.o: %.c $(LIB_HDRS) Makefile
+	@mkdir -p $(dir $@)
+	$(CC) $(LIB_CFLAGS) -c $< -o $@
+
+$(STATICLIB): $(LIB_OBJS)
+	@mkdir -p $(dir $@)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(SHLIB): $(LIB_OBJS) src/libproctrace.map
+	$(CC) -shared $(SANFLAGS) -pthread -Wl,-soname,$(SONAME) \
+	  -Wl,--version-script=src/libproctrace.map -Wl,--no-undefined \
+	  -o $@ $(LIB_OBJS)
+	ln -sf libproctrace.so.$(VERSION) $(BUILD)/$(SONAME)
+	ln -sf $(SONAME) $(BUILD)/libproctrace.so
+
+$(BUILD)/proctrace.pc: proctrace.pc.in Makefile
+	@mkdir -p $(dir $@)
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' \
+	    -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|g' -e 's|@VERSION@|$(VERSION)|g' $< > $@
+
+# --- tests ---------------------------------------------------------------
+$(BUILD)/targets/%: tests/targets/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(TARGET_CFLAGS) $< -o $@
+
+targets: $(TARGETS)
+
+$(BUILD)/tests/run-tests: $(TEST_SRCS) $(wildcard tests/*.h) $(STATICLIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(APP_CFLAGS) -Isrc -DPT_TARGET_DIR='"$(abspath $(BUILD))/targets"' \
+	  $(TEST_SRCS) $(STATICLIB) $(TOOL_LIBS) -o $@
+
+check: $(BUILD)/tests/run-tests $(TARGETS)
+	$(BUILD)/tests/run-tests $(TESTS)
+
+# --- examples and demo ----------------------------------------------------
+$(BUILD)/examples/%: examples/%.c $(STATICLIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(APP_CFLAGS) $< $(STATICLIB) $(TOOL_LIBS) -o $@
+
+$(BUILD)/examples/demo-target: examples/target/demo-target.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 -O1 -g -pthread $< -o $@
+
+examples: $(EXAMPLES)
+
+demo: $(BUILD)/examples/bpcount $(BUILD)/examples/demo-target
+	$(BUILD)/examples/bpcount -n 3 $(BUILD)/examples/demo-target work_item -- 4 100000
+
+# --- benchmarks (never in check) -----------------------------------------
+bench: lib
+	$(MAKE) -C bench BUILD=$(abspath $(BUILD)) CC=$(CC)
+
+# --- install -----------------------------------------------------------------
+install: lib
+	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(PKGCONFIGDIR)
+	install -m 644 include/proctrace.h $(DESTDIR)$(INCLUDEDIR)/proctrace.h
+	install -m 644 $(STATICLIB) $(DESTDIR)$(LIBDIR)/libproctrace.a
+	install -m 755 $(SHLIB) $(DESTDIR)$(LIBDIR)/libproctrace.so.$(VERSION)
+	ln -sf libproctrace.so.$(VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME)
+	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libproctrace.so
+	install -m 644 $(BUILD)/proctrace.pc $(DESTDIR)$(PKGCONFIGDIR)/proctrace.pc
+	if [ -d docs/man ]; then install -d $(DESTDIR)$(MANDIR)/man3 && \
+	  install -m 644 docs/man/*.3 $(DESTDIR)$(MANDIR)/man3/; fi
+
+uninstall:
+	rm -f $(DESTDIR)$(INCLUDEDIR)/proctrace.h $(DESTDIR)$(LIBDIR)/libproctrace.* \
+	  $(DESTDIR)$(PKGCONFIGDIR)/proctrace.pc
+	if [ -d docs/man ]; then for f in docs/man/*.3; do rm -f $(DESTDIR)$(MANDIR)/man3/$$(basename $$f); done; fi
+
+clean:
+	rm -rf build build-san build-*

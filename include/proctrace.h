@@ -1,0 +1,404 @@
+/*
+ * proctrace.h - trace and control running Linux processes with ptrace(2).
+ *
+ * This header is the manual.  Every function says what state its objects
+ * must be in, who owns what, and what it returns.
+ *
+ * THE MODEL
+ *   A pt_process is a traced process: a set of pt_thread objects, one per
+ *   kernel task.  Control is "all-stop": when any thread reports an event
+ *   (breakpoint, signal, thread creation, ...) every other thread of the
+ *   process is stopped too, and pt_wait() returns only once all of them are
+ *   stopped.  Each thread then has its own stop cause (pt_thread_stop_cause);
+ *   threads that were merely halted because another thread stopped have the
+ *   cause PT_STOP_REQUESTED.  pt_continue() resumes them all, first stepping
+ *   any thread that sits on one of our breakpoints over it, and delivering the
+ *   signal each thread stopped with unless the caller changed or suppressed it.
+ *
+ * THREADS OF THE CALLER
+ *   Every function may be called from any thread of the application, also
+ *   while another thread is blocked in pt_wait().  The kernel only accepts
+ *   ptrace requests from the very thread that attached, so each traced
+ *   process is owned by an internal "tracer" thread that proctrace starts;
+ *   requests are handed to it.  That thread blocks every signal, so signals
+ *   sent to your process are handled by your own threads as before.
+ *
+ * WHAT PROCTRACE DOES NOT DO TO YOUR PROCESS
+ *   It installs no signal handler, changes no signal mask of your threads,
+ *   and never waits for a child it does not trace: it waits with
+ *   __WNOTHREAD from its own tracer thread, whose only children are the
+ *   processes it launched.  Note that the kernel lets *any* wait(-1) in your
+ *   process reap the stops of traced threads: if your application calls
+ *   wait()/waitpid(-1, ...) while it traces processes, pass __WNOTHREAD or wait
+ *   for specific pids instead.  Nothing is printed unless you ask (pt_set_log,
+ *   or PROCTRACE_DEBUG=1 in the environment for a trace on stderr).
+ *
+ * ERRORS
+ *   Functions that can fail return 0 or a non-negative count on success and a
+ *   negative PT_E* code on failure.  The codes are negated errno values
+ *   (PT_ESRCH == -ESRCH) plus a few of proctrace's own.  pt_strerror() gives
+ *   a short description; pt_errmsg() the full message of the calling thread's
+ *   last failure, naming the thread, the operation and the state, e.g.
+ *   "thread 4242: cannot single-step: it is running".
+ *
+ * HANDLES
+ *   Thread handles stay valid until their process is freed with
+ *   pt_process_free(); calls on a thread that has exited return PT_EEXITED.
+ *   A NULL handle gives PT_EINVAL.  Using a handle after pt_process_free() is
+ *   undefined behaviour.
+ *
+ * ARCHITECTURE
+ *   x86-64 Linux, kernel 4.8 or newer.
+ */
+#ifndef PROCTRACE_H
+#define PROCTRACE_H
+
+#include <errno.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(PT_BUILDING_LIBRARY)
+#define PT_API __attribute__((visibility("default")))
+#else
+#define PT_API
+#endif
+
+#define PT_VERSION_MAJOR 0
+#define PT_VERSION_MINOR 1
+#define PT_VERSION_PATCH 0
+
+/* "MAJOR.MINOR.PATCH" of the library actually loaded. */
+PT_API const char *pt_version(void);
+
+/* ------------------------------------------------------------------ */
+/* Errors                                                              */
+/* ------------------------------------------------------------------ */
+
+/* X(name, value, description).  Any other negated errno value can also be
+ * returned (for example -ENOEXEC from pt_launch); pt_strerror() knows them. */
+#define PT_ERROR_LIST(X)                                                       \
+	X(PT_EPERM, -EPERM, "operation not permitted")                         \
+	X(PT_ENOENT, -ENOENT, "no such file or directory")                     \
+	X(PT_ESRCH, -ESRCH, "no such process")                                 \
+	X(PT_EIO, -EIO, "input/output error")                                  \
+	X(PT_ENOMEM, -ENOMEM, "out of memory")                                 \
+	X(PT_EACCES, -EACCES, "permission denied")                             \
+	X(PT_EFAULT, -EFAULT, "bad address")                                   \
+	X(PT_EINVAL, -EINVAL, "invalid argument")                              \
+	X(PT_ETIMEDOUT, -ETIMEDOUT, "timed out")                               \
+	X(PT_ESTATE, -4001, "operation not valid in the current state")        \
+	X(PT_EEXITED, -4002, "the process or thread has exited")               \
+	X(PT_ETRACED, -4003, "the process is already traced")                  \
+	X(PT_EBPEXIST, -4004, "a breakpoint already exists at that address")   \
+	X(PT_ENOBP, -4005, "no breakpoint at that address")                    \
+	X(PT_ENOREG, -4006, "no such register")                                \
+	X(PT_EDETACHED, -4007, "the process has been detached")
+
+enum pt_error {
+#define PT__ERR_ENUM(name, value, desc) name = (value),
+	PT_ERROR_LIST(PT__ERR_ENUM)
+#undef PT__ERR_ENUM
+};
+
+/* Short description of an error code ("no such process").  Never NULL; the
+ * string is static. */
+PT_API const char *pt_strerror(int err);
+/* Symbolic name of an error code ("PT_ESRCH", or "ENOEXEC" for other errno
+ * values).  Never NULL; static. */
+PT_API const char *pt_err_name(int err);
+/* Full message of the calling thread's most recent failed call, e.g.
+ * "attach to 4242: the process is already traced by process 4100".  Valid
+ * until the calling thread's next proctrace call.  "" if none. */
+PT_API const char *pt_errmsg(void);
+
+/* ------------------------------------------------------------------ */
+/* Logging                                                             */
+/* ------------------------------------------------------------------ */
+
+typedef enum pt_log_level {
+	PT_LOG_ERROR = 0,
+	PT_LOG_WARN = 1,
+	PT_LOG_INFO = 2,
+	PT_LOG_DEBUG = 3, /* every thread state transition */
+} pt_log_level;
+
+typedef void (*pt_log_fn)(pt_log_level level, const char *msg, void *user);
+
+/* Send log lines up to `max` to fn (fn == NULL turns logging off).  With no
+ * callback set, PROCTRACE_DEBUG=1 in the environment traces everything to
+ * stderr.  The callback may be called from proctrace's tracer threads, with
+ * internal locks held: it must not call back into proctrace. */
+PT_API void pt_set_log(pt_log_fn fn, void *user, pt_log_level max);
+
+/* ------------------------------------------------------------------ */
+/* Processes                                                           */
+/* ------------------------------------------------------------------ */
+
+typedef struct pt_process pt_process;
+typedef struct pt_thread pt_thread;
+
+/* Options for pt_launch().  Zero-initialise, set sz = sizeof, then the fields
+ * you need; newer library versions may add fields at the end. */
+struct pt_launch_opts {
+	size_t sz;
+	char *const *envp; /* NULL: the caller's environment */
+	const char *cwd;   /* NULL: the caller's working directory */
+	unsigned flags;    /* PT_LAUNCH_* */
+};
+#define PT_LAUNCH_NO_PATH_SEARCH 0x1u /* treat file as a path even without '/' */
+
+/* Start `file` with arguments argv (argv[0] included, NULL-terminated) under
+ * trace.  A file without '/' is searched in PATH as execvp(3) does.  On
+ * success *out is a process stopped before the program's first instruction
+ * (its one thread has cause PT_STOP_EXEC).  If the program cannot be
+ * executed the error is the real errno of execve (PT_ENOENT, PT_EACCES,
+ * -ENOEXEC, ...) and no process is left behind.
+ *
+ * The child gets the caller's signal mask and PTRACE_O_EXITKILL: if the
+ * tracing process dies, the child is killed.  opts may be NULL. */
+PT_API int pt_launch(const char *file, char *const argv[],
+		     const struct pt_launch_opts *opts, pt_process **out);
+
+/* Attach to the running process pid and every thread in it, with
+ * PTRACE_SEIZE and PTRACE_INTERRUPT.  On success *out is stopped (all
+ * threads, cause PT_STOP_REQUESTED).  Errors: PT_ESRCH (no such process),
+ * PT_EPERM (not allowed: another user's process, or Yama), PT_ETRACED
+ * (already traced; the message names the tracer's pid), PT_EINVAL (pid is
+ * the caller itself). */
+PT_API int pt_attach(pid_t pid, pt_process **out);
+
+/* Detach: stop the process if it is running, remove every breakpoint, write
+ * back changed registers, and let every thread go with the signal it
+ * stopped with (if any).  The process then runs on as if never traced.  A
+ * launched process stays a child of the caller: reap it with waitpid().
+ * After this only pt_process_pid/state and pt_process_free may be used. */
+PT_API int pt_detach(pt_process *p);
+
+/* Kill the process with SIGKILL and wait until it is gone.  Its state becomes
+ * PT_PROC_EXITED (killed by SIGKILL). */
+PT_API int pt_kill(pt_process *p);
+
+/* Release p and all its thread handles.  A process still traced is detached
+ * if it was attached to, killed if it was launched. p may be NULL. */
+PT_API void pt_process_free(pt_process *p);
+
+typedef enum pt_proc_state {
+	PT_PROC_RUNNING = 0, /* at least one thread runs (or single-steps) */
+	PT_PROC_STOPPED,     /* every thread stopped, causes available */
+	PT_PROC_EXITED,      /* the process is gone; see pt_process_exit() */
+	PT_PROC_DETACHED,    /* pt_detach() succeeded */
+} pt_proc_state;
+
+PT_API pid_t pt_process_pid(const pt_process *p);
+PT_API pt_proc_state pt_process_state(pt_process *p);
+PT_API const char *pt_proc_state_name(pt_proc_state s);
+
+/* Once the process has exited: *exit_code gets its exit status (0..255) or
+ * -1, *term_signal the signal that killed it or 0.  Either pointer may be
+ * NULL.  PT_ESTATE if it has not exited. */
+PT_API int pt_process_exit(pt_process *p, int *exit_code, int *term_signal);
+
+/* Which events stop the process.  Breakpoints, signals, single-steps and
+ * exit always do; these are optional and all on by default.  A masked event
+ * is handled internally (new threads are still traced) and the thread simply
+ * runs on. */
+#define PT_EVENT_THREAD_CREATE 0x1u
+#define PT_EVENT_THREAD_EXIT 0x2u
+#define PT_EVENT_EXEC 0x4u
+#define PT_EVENT_ALL (PT_EVENT_THREAD_CREATE | PT_EVENT_THREAD_EXIT | PT_EVENT_EXEC)
+PT_API int pt_process_set_events(pt_process *p, unsigned mask);
+
+/* ------------------------------------------------------------------ */
+/* All-stop control                                                    */
+/* ------------------------------------------------------------------ */
+
+/* Stop every thread; returns once all are stopped (cause PT_STOP_REQUESTED
+ * for threads that had none of their own).  A no-op on a stopped process.
+ * PT_EEXITED if the process ended meanwhile. */
+PT_API int pt_stop(pt_process *p);
+
+/* Resume every thread.  The process must be stopped (PT_ESTATE otherwise).
+ * Threads on one of our breakpoints are stepped over it first; threads that
+ * stopped with a signal get it delivered unless pt_thread_set_signal()
+ * changed it.  Returns at once; use pt_wait() for the next stop. */
+PT_API int pt_continue(pt_process *p);
+
+/* Wait until the process is stopped (every thread) or has exited.
+ * timeout_ms: 0 polls, -1 waits for ever.  Returns 0 when stopped or exited
+ * (check pt_process_state), PT_ETIMEDOUT if still running after the timeout,
+ * PT_EDETACHED after detach.  Returns 0 at once if already stopped. */
+PT_API int pt_wait(pt_process *p, int timeout_ms);
+
+/* A file descriptor (an eventfd, owned by p) that is readable whenever
+ * pt_wait(p, 0) would return 0: poll it with POLLIN, then call pt_wait.
+ * Do not read or close it. */
+PT_API int pt_process_event_fd(pt_process *p);
+
+/* Single-step one thread; the other threads stay stopped.  The process must be
+ * stopped.  A thread on one of our breakpoints steps the original
+ * instruction; a pending signal is delivered first, so the step ends on the
+ * first instruction of its handler; a syscall instruction completes.  Returns
+ * at once: pt_wait() returns when the step is done (cause PT_STOP_STEP, or
+ * another cause if the instruction raised one). */
+PT_API int pt_thread_step(pt_thread *t);
+
+/* ------------------------------------------------------------------ */
+/* Threads and stop causes                                             */
+/* ------------------------------------------------------------------ */
+
+/* Fill buf with up to cap handles of the live threads (leader first, then in
+ * order of discovery); returns the number of live threads, which may be more
+ * than cap.  Threads reported as exited leave the list on the next resume. */
+PT_API size_t pt_process_threads(pt_process *p, pt_thread **buf, size_t cap);
+/* The thread with kernel id tid, or NULL. */
+PT_API pt_thread *pt_process_thread(pt_process *p, pid_t tid);
+/* The thread whose event made the process stop most recently (the first to
+ * report), or NULL if the last stop was only requested. */
+PT_API pt_thread *pt_process_event_thread(pt_process *p);
+
+PT_API pid_t pt_thread_tid(const pt_thread *t);
+PT_API pt_process *pt_thread_process(const pt_thread *t);
+
+typedef enum pt_stop_kind {
+	PT_STOP_NONE = 0,      /* running, or no stop seen yet */
+	PT_STOP_REQUESTED,     /* pt_stop(), attach, or another thread's event */
+	PT_STOP_STEP,          /* a single-step completed */
+	PT_STOP_BREAKPOINT,    /* addr: the breakpoint; the PC equals it */
+	PT_STOP_SIGNAL,        /* signo, code (si_code), addr (si_addr for
+	                          faults), pid (sender, for kill/tgkill) */
+	PT_STOP_GROUP,         /* job-control stop (SIGSTOP/SIGTSTP/... from
+	                          outside); signo is the stopping signal */
+	PT_STOP_THREAD_CREATE, /* pid/thread: the new thread */
+	PT_STOP_THREAD_EXIT,   /* status/signo: how it exits; registers and
+	                          memory still readable */
+	PT_STOP_EXEC,          /* the thread completed execve; pid: its former
+	                          tid */
+	PT_STOP_EXITED,        /* the thread (and process) is gone: status or
+	                          signo */
+} pt_stop_kind;
+
+typedef struct pt_stop_cause {
+	size_t sz;         /* set to sizeof(pt_stop_cause) before the call */
+	pt_stop_kind kind;
+	int signo;         /* SIGNAL, GROUP: the signal; THREAD_EXIT, EXITED:
+	                      the terminating signal or 0 */
+	int code;          /* SIGNAL: si_code */
+	int status;        /* THREAD_EXIT, EXITED: the exit status if signo==0 */
+	pid_t pid;         /* SIGNAL: sender pid if sent by a process;
+	                      THREAD_CREATE: new tid; EXEC: former tid */
+	uint64_t addr;     /* BREAKPOINT: its address; SIGNAL: fault address */
+	pt_thread *thread; /* THREAD_CREATE: the new thread */
+} pt_stop_cause;
+
+/* Fill *out (whose sz must be set) with why t stopped.  A running thread
+ * gives PT_ESTATE. */
+PT_API int pt_thread_stop_cause(pt_thread *t, pt_stop_cause *out);
+/* Printable form, snprintf-style: writes at most len bytes including the
+ * NUL and returns the length of the full text.  E.g. "breakpoint at
+ * 0x401136", "signal SIGSEGV (address 0x0)", "thread exited with status 3",
+ * "thread created (4243)". */
+PT_API int pt_stop_cause_format(const pt_stop_cause *c, char *buf,
+				size_t len);
+PT_API const char *pt_stop_kind_name(pt_stop_kind k);
+
+/* "SIGSEGV", "SIGRTMIN+3", ...; "SIG<n>" for numbers the C library does not
+ * name, NULL outside 1..64.  Static. */
+PT_API const char *pt_signal_name(int signo);
+
+/* The signal that will be delivered to t when it resumes (0: none). */
+PT_API int pt_thread_signal(pt_thread *t);
+/* Change it (0 suppresses).  t must be stopped. */
+PT_API int pt_thread_set_signal(pt_thread *t, int signo);
+
+/* ------------------------------------------------------------------ */
+/* Registers                                                           */
+/* ------------------------------------------------------------------ */
+
+typedef enum pt_reg_role {
+	PT_ROLE_NONE = 0,
+	PT_ROLE_PC,
+	PT_ROLE_SP,
+	PT_ROLE_FP,
+	PT_ROLE_FLAGS,
+} pt_reg_role;
+
+typedef enum pt_reg_type {
+	PT_REGTYPE_INT = 0,   /* unsigned integer of `size` bytes */
+	PT_REGTYPE_ADDR,      /* an address (PC, SP, FP, segment bases) */
+	PT_REGTYPE_FLOAT80,   /* x87 extended */
+	PT_REGTYPE_VECTOR,    /* SIMD register, read as bytes */
+} pt_reg_type;
+
+/* One row of the register table of an architecture. */
+typedef struct pt_reg_info {
+	const char *name;   /* "rax" */
+	unsigned size;      /* bytes */
+	unsigned offset;    /* byte offset in the kernel's register set */
+	unsigned set;       /* which kernel register set (0: general) */
+	int gdb_regnum;     /* number in gdb's target description, -1 none */
+	pt_reg_role role;
+	pt_reg_type type;
+} pt_reg_info;
+
+/* The register table of p's architecture: indices 0..count-1. */
+PT_API int pt_process_reg_count(pt_process *p);
+PT_API const pt_reg_info *pt_process_reg_info(pt_process *p, int index);
+/* Index of a register by name, or PT_ENOREG. */
+PT_API int pt_process_reg_index(pt_process *p, const char *name);
+
+/* Registers of a stopped thread.  They are read from the kernel once per
+ * stop and written back when the thread resumes, only if changed.  Values
+ * narrower than 64 bits are zero-extended; on set, extra high bits are an
+ * error (PT_EINVAL). */
+PT_API int pt_thread_reg_get(pt_thread *t, int index, uint64_t *val);
+PT_API int pt_thread_reg_set(pt_thread *t, int index, uint64_t val);
+PT_API int pt_thread_reg_get_name(pt_thread *t, const char *name,
+				  uint64_t *val);
+PT_API int pt_thread_reg_set_name(pt_thread *t, const char *name,
+				  uint64_t val);
+PT_API int pt_thread_pc(pt_thread *t, uint64_t *pc);
+PT_API int pt_thread_set_pc(pt_thread *t, uint64_t pc);
+PT_API int pt_thread_sp(pt_thread *t, uint64_t *sp);
+PT_API int pt_thread_set_sp(pt_thread *t, uint64_t sp);
+
+/* ------------------------------------------------------------------ */
+/* Breakpoints                                                         */
+/* ------------------------------------------------------------------ */
+
+/* Insert a software breakpoint at addr.  The process must be stopped.
+ * PT_EBPEXIST if one is there already; PT_EFAULT/PT_EIO if addr cannot be
+ * written.  Memory reads never show the breakpoint instruction, and writes
+ * over it update the saved byte.  An int3 compiled into the program is
+ * reported as PT_STOP_SIGNAL SIGTRAP, never as a breakpoint. */
+PT_API int pt_breakpoint_add(pt_process *p, uint64_t addr);
+/* Remove it, restoring the original byte.  PT_ENOBP if there is none. */
+PT_API int pt_breakpoint_remove(pt_process *p, uint64_t addr);
+/* Number of breakpoints set. */
+PT_API size_t pt_breakpoint_count(pt_process *p);
+
+/* ------------------------------------------------------------------ */
+/* Memory                                                              */
+/* ------------------------------------------------------------------ */
+
+/* Read len bytes at addr into buf, any length and alignment.  *done (may be
+ * NULL) gets the bytes transferred.  Returns 0 if all were read; otherwise
+ * an error (PT_EFAULT for an unmapped or unreadable address) with *done
+ * counting the bytes up to the first inaccessible one.  Works while the
+ * process runs, too.  Our breakpoint instructions are never visible. */
+PT_API int pt_mem_read(pt_process *p, uint64_t addr, void *buf, size_t len,
+		       size_t *done);
+/* Write, with the same contract; read-only mappings (program text) are
+ * written too.  Bytes under one of our breakpoints update its saved copy. */
+PT_API int pt_mem_write(pt_process *p, uint64_t addr, const void *buf,
+			size_t len, size_t *done);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* PROCTRACE_H */

@@ -1,0 +1,66 @@
+/*
+ * arch.h - what the engine needs to know about a machine architecture.
+ *
+ * An architecture is data: a register table, the breakpoint instruction,
+ * where the PC points after it traps, and how to tell a single-step trap from
+ * a breakpoint trap.  Everything that depends on the CPU lives behind this
+ * interface, in src/arch/<name>.c; no other file tests __x86_64__.
+ */
+#ifndef PT_ARCH_H
+#define PT_ARCH_H
+
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "proctrace.h"
+
+#define PT__ARCH_REGS_MAX 512 /* bytes of the largest general register set */
+#define PT__ARCH_BP_MAX 4     /* bytes of the largest breakpoint instruction */
+
+enum pt__trap_kind {
+	PT__TRAP_OTHER = 0, /* sent by a process, or unknown */
+	PT__TRAP_STEP,      /* single-step completed */
+	PT__TRAP_BREAKPOINT /* a breakpoint instruction executed */
+};
+
+struct pt__arch {
+	const char *name;
+	const pt_reg_info *regs;
+	int nregs;
+	int pc_index, sp_index;
+	size_t gregs_size;         /* bytes of the PTRACE_GETREGS block */
+	size_t pc_user_offset;     /* offset of the PC in struct user */
+	uint8_t bp_insn[PT__ARCH_BP_MAX];
+	size_t bp_len;
+	size_t pc_after_bp;        /* PC minus this is the breakpoint address */
+	enum pt__trap_kind (*classify_trap)(const siginfo_t *si);
+};
+
+/* The architecture of processes like the caller's. */
+const struct pt__arch *pt__arch_native(void);
+
+/* Read / write the general registers of a stopped thread into/from buf
+ * (gregs_size bytes).  Return 0 or -errno. */
+int pt__arch_get_gregs(const struct pt__arch *a, pid_t tid, void *buf);
+int pt__arch_set_gregs(const struct pt__arch *a, pid_t tid, const void *buf);
+
+static inline uint64_t pt__arch_reg_u64(const struct pt__arch *a,
+					const void *gregs, int idx)
+{
+	const pt_reg_info *ri = &a->regs[idx];
+	uint64_t v = 0;
+	__builtin_memcpy(&v, (const char *)gregs + ri->offset,
+			 ri->size < 8 ? ri->size : 8);
+	return v;
+}
+
+static inline void pt__arch_set_reg_u64(const struct pt__arch *a, void *gregs,
+					int idx, uint64_t v)
+{
+	const pt_reg_info *ri = &a->regs[idx];
+	__builtin_memcpy((char *)gregs + ri->offset, &v,
+			 ri->size < 8 ? ri->size : 8);
+}
+
+#endif

@@ -1,0 +1,283 @@
+/*
+ * breakpoint.c - software breakpoints.
+ *
+ * Breakpoints stay in the tracee's memory while it is stopped: inserting and
+ * removing every one of them on each stop and resume (as the 2009 seed did)
+ * makes a stop cost grow with their number.  Instead memory reads overlay
+ * the saved bytes (pt__bp_shadow) and writes update them
+ * (pt__bp_absorb_write).  The table is an open-addressing hash keyed by
+ * address: finding the breakpoint under a trapped PC is O(1).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+static size_t bp_hash(uint64_t addr, size_t cap)
+{
+	return (size_t)((addr * 0x9E3779B97F4A7C15ull) >> 17) & (cap - 1);
+}
+
+struct pt__bp *pt__bp_find(struct pt_process *p, uint64_t addr)
+{
+	struct pt__bptab *tab = &p->bps;
+	if (!tab->count)
+		return NULL;
+	for (size_t i = bp_hash(addr, tab->cap), n = 0; n < tab->cap;
+	     i = (i + 1) & (tab->cap - 1), n++) {
+		struct pt__bp *b = &tab->slots[i];
+		if (!b->used && !b->tomb)
+			return NULL;
+		if (b->used && b->addr == addr)
+			return b;
+	}
+	return NULL;
+}
+
+static int tab_grow(struct pt__bptab *tab)
+{
+	size_t ncap = tab->cap ? tab->cap * 2 : 16;
+	if (tab->count * 2 < tab->cap)
+		ncap = tab->cap; /* only tombstones to clear */
+	struct pt__bp *ns = calloc(ncap, sizeof *ns);
+	if (!ns)
+		return PT_ENOMEM;
+	for (size_t i = 0; i < tab->cap; i++) {
+		struct pt__bp *b = &tab->slots[i];
+		if (!b->used)
+			continue;
+		size_t j = bp_hash(b->addr, ncap);
+		while (ns[j].used)
+			j = (j + 1) & (ncap - 1);
+		ns[j] = *b;
+	}
+	free(tab->slots);
+	tab->slots = ns;
+	tab->cap = ncap;
+	tab->tombs = 0;
+	return 0;
+}
+
+static struct pt__bp *tab_add(struct pt__bptab *tab, uint64_t addr)
+{
+	if ((tab->count + tab->tombs + 1) * 4 > tab->cap * 3 &&
+	    tab_grow(tab) < 0)
+		return NULL;
+	size_t i = bp_hash(addr, tab->cap);
+	while (tab->slots[i].used)
+		i = (i + 1) & (tab->cap - 1);
+	struct pt__bp *b = &tab->slots[i];
+	if (b->tomb)
+		tab->tombs--;
+	*b = (struct pt__bp){ .addr = addr, .used = true };
+	tab->count++;
+	return b;
+}
+
+static void tab_del(struct pt__bptab *tab, struct pt__bp *b)
+{
+	b->used = false;
+	b->tomb = true;
+	tab->count--;
+	tab->tombs++;
+}
+
+void pt__bptab_free(struct pt__bptab *tab)
+{
+	free(tab->slots);
+	*tab = (struct pt__bptab){ 0 };
+}
+
+int pt__bp_lift(struct pt_process *p, struct pt__bp *bp)
+{
+	size_t done;
+	return pt__mem_write_raw(p, bp->addr, bp->orig, p->arch->bp_len,
+				 &done);
+}
+
+int pt__bp_insert(struct pt_process *p, struct pt__bp *bp)
+{
+	size_t done;
+	return pt__mem_write_raw(p, bp->addr, p->arch->bp_insn,
+				 p->arch->bp_len, &done);
+}
+
+/* Calls fn for every breakpoint overlapping [addr, addr+len): by probing
+ * each address when the range is short, by walking the table when long.
+ * The cost is min(len, number of breakpoints). */
+#define FOR_EACH_BP_IN(p, addr, len, b)                                        \
+	for (size_t i_ = 0, n_ = bp_scan_count(p, len); i_ < n_; i_++)          \
+		if (((b) = bp_scan_at(p, addr, len, i_)) != NULL)
+
+static size_t bp_scan_count(struct pt_process *p, size_t len)
+{
+	size_t blen = p->arch->bp_len;
+	if (!p->bps.count)
+		return 0;
+	return len + blen - 1 < p->bps.cap ? len + blen - 1 : p->bps.cap;
+}
+
+static struct pt__bp *bp_scan_at(struct pt_process *p, uint64_t addr,
+				 size_t len, size_t i)
+{
+	size_t blen = p->arch->bp_len;
+	if (len + blen - 1 < p->bps.cap) {
+		/* probe: breakpoints starting in [addr-blen+1, addr+len) */
+		return pt__bp_find(p, addr - (blen - 1) + i);
+	}
+	struct pt__bp *b = &p->bps.slots[i];
+	if (!b->used || b->addr + blen <= addr || b->addr >= addr + len)
+		return NULL;
+	return b;
+}
+
+void pt__bp_shadow(struct pt_process *p, uint64_t addr, uint8_t *buf,
+		   size_t len)
+{
+	struct pt__bp *b;
+	size_t blen = p->arch->bp_len;
+	FOR_EACH_BP_IN (p, addr, len, b) {
+		for (size_t k = 0; k < blen; k++) {
+			uint64_t a = b->addr + k;
+			if (a >= addr && a < addr + len)
+				buf[a - addr] = b->orig[k];
+		}
+	}
+}
+
+void pt__bp_absorb_write(struct pt_process *p, uint64_t addr,
+			 const uint8_t *newbytes, uint8_t *patch, size_t len)
+{
+	struct pt__bp *b;
+	size_t blen = p->arch->bp_len;
+	FOR_EACH_BP_IN (p, addr, len, b) {
+		for (size_t k = 0; k < blen; k++) {
+			uint64_t a = b->addr + k;
+			if (a < addr || a >= addr + len)
+				continue;
+			if (patch)
+				patch[a - addr] = p->arch->bp_insn[k];
+			if (newbytes)
+				b->orig[k] = newbytes[a - addr];
+		}
+	}
+}
+
+void pt__bp_forget_all(struct pt_process *p)
+{
+	pt__bptab_free(&p->bps);
+}
+
+int pt__bp_remove_all(struct pt_process *p)
+{
+	int first = 0;
+	for (size_t i = 0; i < p->bps.cap; i++) {
+		struct pt__bp *b = &p->bps.slots[i];
+		if (!b->used)
+			continue;
+		int r = pt__bp_lift(p, b);
+		if (r < 0 && !first)
+			first = r;
+	}
+	pt__bptab_free(&p->bps);
+	return first;
+}
+
+/* ---- public API -------------------------------------------------------------- */
+
+static int bp_precheck(pt_process *p, const char *op)
+{
+	int r = pt__check_proc(p);
+	if (r < 0)
+		return pt__fail(r, NULL, NULL, op, "invalid process handle");
+	return 0;
+}
+
+int pt_breakpoint_add(pt_process *p, uint64_t addr)
+{
+	int r = bp_precheck(p, "add breakpoint");
+	if (r < 0)
+		return r;
+	pthread_mutex_lock(&p->eng->lock);
+	pt__clear_error();
+	if (p->state != PT_PROC_STOPPED) {
+		r = pt__fail_state(p, NULL, "cannot add breakpoint");
+		goto out;
+	}
+	if (pt__bp_find(p, addr)) {
+		r = pt__fail(PT_EBPEXIST, p, NULL, "add breakpoint",
+			     "a breakpoint already exists at 0x%llx",
+			     (unsigned long long)addr);
+		goto out;
+	}
+	uint8_t orig[PT__ARCH_BP_MAX];
+	size_t blen = p->arch->bp_len, done = 0;
+	r = pt__mem_read_raw(p, addr, orig, blen, &done);
+	if (r < 0) {
+		r = pt__fail(r, p, NULL, "add breakpoint",
+			     "cannot read 0x%llx: %s", (unsigned long long)addr,
+			     pt_strerror(r));
+		goto out;
+	}
+	struct pt__bp *b = tab_add(&p->bps, addr);
+	if (!b) {
+		r = pt__fail(PT_ENOMEM, p, NULL, "add breakpoint", NULL);
+		goto out;
+	}
+	memcpy(b->orig, orig, blen);
+	r = pt__bp_insert(p, b);
+	if (r < 0) {
+		tab_del(&p->bps, b);
+		r = pt__fail(r, p, NULL, "add breakpoint",
+			     "cannot write 0x%llx: %s", (unsigned long long)addr,
+			     pt_strerror(r));
+		goto out;
+	}
+	p->bp_gen++;
+	PT__LOGD("process %d: breakpoint at 0x%llx", (int)p->pid,
+		 (unsigned long long)addr);
+out:
+	pthread_mutex_unlock(&p->eng->lock);
+	return r;
+}
+
+int pt_breakpoint_remove(pt_process *p, uint64_t addr)
+{
+	int r = bp_precheck(p, "remove breakpoint");
+	if (r < 0)
+		return r;
+	pthread_mutex_lock(&p->eng->lock);
+	pt__clear_error();
+	if (p->state != PT_PROC_STOPPED) {
+		r = pt__fail_state(p, NULL, "cannot remove breakpoint");
+		goto out;
+	}
+	struct pt__bp *b = pt__bp_find(p, addr);
+	if (!b) {
+		r = pt__fail(PT_ENOBP, p, NULL, "remove breakpoint",
+			     "no breakpoint at 0x%llx",
+			     (unsigned long long)addr);
+		goto out;
+	}
+	r = pt__bp_lift(p, b);
+	if (r < 0) {
+		r = pt__fail(r, p, NULL, "remove breakpoint",
+			     "cannot restore 0x%llx: %s",
+			     (unsigned long long)addr, pt_strerror(r));
+		goto out;
+	}
+	tab_del(&p->bps, b);
+out:
+	pthread_mutex_unlock(&p->eng->lock);
+	return r;
+}
+
+size_t pt_breakpoint_count(pt_process *p)
+{
+	if (pt__check_proc(p) < 0)
+		return 0;
+	pthread_mutex_lock(&p->eng->lock);
+	size_t n = p->bps.count;
+	pthread_mutex_unlock(&p->eng->lock);
+	return n;
+}

@@ -1,0 +1,322 @@
+/*
+ * engine.c - the tracer thread.
+ *
+ * Linux accepts ptrace requests for a tracee only from the one thread that
+ * attached to it.  So every traced process belongs to an engine: an
+ * internal thread that attaches (or forks the launched child), issues every
+ * ptrace request, and collects every wait event.  Application threads hand
+ * it requests (pt__engine_call) and wait on condition variables for state
+ * changes; all shared state is guarded by the engine's one mutex.
+ *
+ * The tracer thread sleeps in one of two places:
+ *   - when some traced thread owes us a wait event, in
+ *     waitpid(-1, __WALL | __WNOTHREAD).  __WNOTHREAD restricts it to the
+ *     children and tracees of this very thread, so the application's own
+ *     children are never seen, let alone reaped;
+ *   - otherwise on req_cond, woken by the next request.
+ * A request that arrives while it sleeps in waitpid (say pt_stop on a running
+ * process) must wake it without a signal handler.  For that the engine keeps
+ * a doorbell: a tiny child (sharing our memory and file table, so it holds no
+ * extra references to the application's files) that blocks reading a pipe
+ * and stops itself with SIGSTOP for each byte written.  Its stop is a wait
+ * event of the tracer thread, so waitpid returns; the engine runs the queued
+ * requests and sends the doorbell SIGCONT.
+ *
+ * The tracer thread blocks every signal: signals for the application keep
+ * going to the application's own threads.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+#define BELL_STACK_SIZE (64 * 1024)
+
+static pid_t gettid_(void)
+{
+	return (pid_t)syscall(SYS_gettid);
+}
+
+bool pt__on_engine_thread(const struct pt__engine *e)
+{
+	return e->started && gettid_() == e->tracer_tid;
+}
+
+/* The doorbell child: shares our address space (CLONE_VM) and file table
+ * (CLONE_FILES); runs with every signal blocked (inherited from the tracer
+ * thread); makes raw system calls only. */
+static int bell_main(void *arg)
+{
+	int fd = (int)(intptr_t)arg;
+	char c;
+	for (;;) {
+		long n = syscall(SYS_read, fd, &c, 1);
+		if (n == 0)
+			syscall(SYS_exit, 0);
+		if (n > 0)
+			syscall(SYS_kill, syscall(SYS_getpid), SIGSTOP);
+	}
+	return 0;
+}
+
+static int bell_start(struct pt__engine *e)
+{
+	int fds[2];
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return -errno;
+	e->bell_rfd = fds[0];
+	e->bell_wfd = fds[1];
+	fcntl(e->bell_wfd, F_SETFL, O_NONBLOCK);
+	e->bell_stack = mmap(NULL, BELL_STACK_SIZE, PROT_READ | PROT_WRITE,
+			     MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+	if (e->bell_stack == MAP_FAILED) {
+		e->bell_stack = NULL;
+		return -errno;
+	}
+	/* exit signal 0: the application gets no SIGCHLD when it ends. */
+	pid_t pid = clone(bell_main, (char *)e->bell_stack + BELL_STACK_SIZE,
+			  CLONE_VM | CLONE_FILES, (void *)(intptr_t)e->bell_rfd);
+	if (pid < 0)
+		return -errno;
+	e->bell_pid = pid;
+	return 0;
+}
+
+static void bell_stop(struct pt__engine *e)
+{
+	if (e->bell_pid > 0) {
+		kill(e->bell_pid, SIGKILL);
+		int st;
+		while (waitpid(e->bell_pid, &st, __WALL) < 0 && errno == EINTR)
+			;
+		e->bell_pid = 0;
+	}
+	if (e->bell_stack)
+		munmap(e->bell_stack, BELL_STACK_SIZE);
+	e->bell_stack = NULL;
+	if (e->bell_rfd >= 0)
+		close(e->bell_rfd);
+	if (e->bell_wfd >= 0)
+		close(e->bell_wfd);
+	e->bell_rfd = e->bell_wfd = -1;
+}
+
+static void bell_ring(struct pt__engine *e)
+{
+	char c = 1;
+	/* EAGAIN: the pipe is full, so a ring is pending anyway. */
+	ssize_t r = write(e->bell_wfd, &c, 1);
+	(void)r;
+}
+
+/* Wake the tracer thread wherever it sleeps.  Lock held. */
+static void engine_kick(struct pt__engine *e)
+{
+	if (e->in_wait)
+		bell_ring(e);
+	else
+		pthread_cond_signal(&e->req_cond);
+}
+
+static struct pt_process *proc_of_tid(struct pt__engine *e, pid_t tid,
+				      struct pt_thread **tout)
+{
+	for (struct pt_process *p = e->procs; p; p = p->eng_next) {
+		struct pt_thread *t = pt__thread_find(p, tid);
+		if (t) {
+			*tout = t;
+			return p;
+		}
+	}
+	*tout = NULL;
+	return NULL;
+}
+
+static void handle_wait(struct pt__engine *e, pid_t pid, int raw)
+{
+	struct pt__wstatus ws;
+	if (pid == e->bell_pid) {
+		pt__wstatus_decode(raw, 0, &ws);
+		if (ws.kind == PT__W_UNTRACED_STOP)
+			kill(pid, SIGCONT);
+		else if (ws.kind == PT__W_EXITED || ws.kind == PT__W_SIGNALED)
+			e->bell_pid = 0; /* should not happen; requests still run */
+		return;
+	}
+	struct pt_thread *t;
+	proc_of_tid(e, pid, &t);
+	pt__wstatus_decode(raw, 1, &ws);
+	if (!t) {
+		pt__engine_on_unknown(e, pid, &ws);
+		return;
+	}
+	pt__thread_on_wait(t, &ws);
+}
+
+static void run_requests(struct pt__engine *e)
+{
+	while (e->req_head) {
+		struct pt__req *r = e->req_head;
+		e->req_head = r->next;
+		if (!e->req_head)
+			e->req_tail = NULL;
+		r->result = r->fn(r);
+		r->done = true;
+		pthread_cond_broadcast(&e->done_cond);
+	}
+}
+
+static void *engine_main(void *arg)
+{
+	struct pt__engine *e = arg;
+	sigset_t all;
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, NULL);
+
+	pthread_mutex_lock(&e->lock);
+	e->tracer_tid = gettid_();
+	e->start_err = bell_start(e);
+	e->started = true;
+	pthread_cond_broadcast(&e->done_cond);
+	if (e->start_err) {
+		pthread_mutex_unlock(&e->lock);
+		return NULL;
+	}
+
+	for (;;) {
+		run_requests(e);
+		if (e->shutdown)
+			break;
+		if (e->nawait > 0) {
+			e->in_wait = true;
+			pthread_mutex_unlock(&e->lock);
+			int raw = 0;
+			pid_t pid = waitpid(-1, &raw, __WALL | __WNOTHREAD |
+							 WUNTRACED);
+			int err = errno;
+			pthread_mutex_lock(&e->lock);
+			e->in_wait = false;
+			if (pid > 0) {
+				handle_wait(e, pid, raw);
+			} else if (err == ECHILD) {
+				/* Bookkeeping says someone owes us an event
+				 * but no child is left: nobody does. */
+				pt__log(PT_LOG_WARN,
+					"engine: %zu threads awaited, no child",
+					e->nawait);
+				e->nawait = 0;
+			}
+			continue;
+		}
+		pthread_cond_wait(&e->req_cond, &e->lock);
+	}
+
+	bell_stop(e);
+	pthread_mutex_unlock(&e->lock);
+	return NULL;
+}
+
+int pt__engine_new(struct pt__engine **out)
+{
+	struct pt__engine *e = calloc(1, sizeof *e);
+	if (!e)
+		return PT_ENOMEM;
+	e->bell_rfd = e->bell_wfd = -1;
+	pthread_mutex_init(&e->lock, NULL);
+	pthread_cond_init(&e->req_cond, NULL);
+	pthread_cond_init(&e->done_cond, NULL);
+
+	/* Create the thread with every signal blocked so that not even the
+	 * first instruction of it can take one of the application's signals.
+	 * The caller's own mask is restored at once. */
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	int rc = pthread_create(&e->thread, NULL, engine_main, e);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc != 0) {
+		pthread_mutex_destroy(&e->lock);
+		pthread_cond_destroy(&e->req_cond);
+		pthread_cond_destroy(&e->done_cond);
+		free(e);
+		return -rc;
+	}
+	pthread_mutex_lock(&e->lock);
+	while (!e->started)
+		pthread_cond_wait(&e->done_cond, &e->lock);
+	int err = e->start_err;
+	pthread_mutex_unlock(&e->lock);
+	if (err) {
+		pthread_join(e->thread, NULL);
+		bell_stop(e);
+		pthread_mutex_destroy(&e->lock);
+		pthread_cond_destroy(&e->req_cond);
+		pthread_cond_destroy(&e->done_cond);
+		free(e);
+		return err;
+	}
+	*out = e;
+	return 0;
+}
+
+/* Stop the tracer thread and free e.  No process may be attached to it.
+ * Called without the lock. */
+void pt__engine_free(struct pt__engine *e)
+{
+	if (!e)
+		return;
+	pthread_mutex_lock(&e->lock);
+	e->shutdown = true;
+	engine_kick(e);
+	pthread_mutex_unlock(&e->lock);
+	pthread_join(e->thread, NULL);
+	pthread_mutex_destroy(&e->lock);
+	pthread_cond_destroy(&e->req_cond);
+	pthread_cond_destroy(&e->done_cond);
+	free(e);
+}
+
+int pt__engine_call(struct pt__engine *e, int (*fn)(struct pt__req *),
+		    struct pt_process *p, void *arg)
+{
+	struct pt__req r = { .fn = fn, .proc = p, .arg = arg };
+	if (pt__on_engine_thread(e))
+		return fn(&r); /* a log callback calling back in, say */
+	if (e->req_tail)
+		e->req_tail->next = &r;
+	else
+		e->req_head = &r;
+	e->req_tail = &r;
+	engine_kick(e);
+	while (!r.done)
+		pthread_cond_wait(&e->done_cond, &e->lock);
+	return r.result;
+}
+
+void pt__engine_attach_proc(struct pt__engine *e, struct pt_process *p)
+{
+	p->eng = e;
+	p->eng_next = e->procs;
+	e->procs = p;
+}
+
+void pt__engine_detach_proc(struct pt__engine *e, struct pt_process *p)
+{
+	for (struct pt_process **pp = &e->procs; *pp; pp = &(*pp)->eng_next) {
+		if (*pp == p) {
+			*pp = p->eng_next;
+			break;
+		}
+	}
+	p->eng_next = NULL;
+}

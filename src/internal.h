@@ -1,0 +1,282 @@
+/*
+ * internal.h - the objects behind the opaque handles, and the contracts
+ * between the engine's modules.
+ *
+ * Locking: one mutex per engine (struct pt__engine.lock) guards the engine,
+ * its processes, their threads and breakpoints.  API functions take it on
+ * entry.  Everything that issues ptrace requests runs on the engine's tracer
+ * thread (see engine.c), with the lock held; "ENGINE" in a comment below
+ * marks such functions.
+ */
+#ifndef PT_INTERNAL_H
+#define PT_INTERNAL_H
+
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "proctrace.h"
+#include "arch/arch.h"
+#include "waitstatus.h"
+
+#define PT__PROC_MAGIC 0x70745072u /* "ptPr" */
+#define PT__THREAD_MAGIC 0x70745468u /* "ptTh" */
+
+/* ---- thread state machine (thread.c) ---------------------------------- */
+
+enum pt__tstate {
+	PT__TS_NEW,      /* traced by the kernel, first stop not seen yet */
+	PT__TS_RUNNING,  /* resumed with PTRACE_CONT */
+	PT__TS_STEPPING, /* resumed with PTRACE_SINGLESTEP */
+	PT__TS_STOPPING, /* PTRACE_INTERRUPT sent, stop not seen yet */
+	PT__TS_STOPPED,  /* in a ptrace-stop; cause is valid */
+	PT__TS_EXITING,  /* past its exit event (or killed), not reaped yet */
+	PT__TS_EXITED,   /* reaped: gone */
+	PT__TS_DETACHED,
+};
+
+const char *pt__tstate_name(enum pt__tstate s);
+
+/* States in which the kernel still owes us a wait event for the thread. */
+static inline bool pt__tstate_awaits_event(enum pt__tstate s)
+{
+	return s == PT__TS_NEW || s == PT__TS_RUNNING ||
+	       s == PT__TS_STEPPING || s == PT__TS_STOPPING ||
+	       s == PT__TS_EXITING;
+}
+/* States that keep the process from being "all stopped".  An exiting
+ * thread does not: a zombie leader may stay unreaped for ever. */
+static inline bool pt__tstate_is_running(enum pt__tstate s)
+{
+	return s == PT__TS_NEW || s == PT__TS_RUNNING ||
+	       s == PT__TS_STEPPING || s == PT__TS_STOPPING;
+}
+static inline bool pt__tstate_is_gone(enum pt__tstate s)
+{
+	return s == PT__TS_EXITED || s == PT__TS_DETACHED;
+}
+
+struct pt__bp;
+
+struct pt_thread {
+	uint32_t magic;
+	pid_t tid;
+	struct pt_process *proc;
+	enum pt__tstate state;
+
+	/* Why it stopped (valid in STOPPED, and EXITED for the last cause). */
+	pt_stop_cause cause;
+	int pending_sig;       /* delivered on resume */
+	siginfo_t siginfo;     /* of the last signal-delivery-stop */
+
+	/* Register cache: read once per stop, written back if dirty. */
+	bool regs_valid, regs_dirty;
+	union {
+		unsigned char bytes[PT__ARCH_REGS_MAX];
+		uint64_t align;
+	} regs;
+
+	/* Single-step bookkeeping. */
+	struct pt__bp *stepping_over; /* bp lifted for this step */
+	bool step_is_user;            /* report PT_STOP_STEP at the end */
+	bool resume_step;             /* last resume was SINGLESTEP */
+	unsigned stop_gen;            /* p->bp_gen when it stopped */
+
+	bool in_live_list;
+	struct pt_thread *live_next, *live_prev; /* live list, discovery order */
+	struct pt_thread *all_next;              /* every thread ever, for free */
+	struct pt_thread *hash_next;             /* tid hash chain */
+	struct pt_thread *stepq_next;            /* step-over queue */
+};
+
+/* ---- breakpoints (breakpoint.c) ---------------------------------------- */
+
+struct pt__bp {
+	uint64_t addr;
+	uint8_t orig[PT__ARCH_BP_MAX]; /* the bytes our instruction covers */
+	bool used;                     /* slot in use (open addressing) */
+	bool tomb;                     /* deleted slot */
+};
+
+struct pt__bptab {
+	struct pt__bp *slots;
+	size_t cap;   /* power of two */
+	size_t count; /* used */
+	size_t tombs;
+};
+
+struct pt__bp *pt__bp_find(struct pt_process *p, uint64_t addr);
+/* Restore the original bytes / put our instruction back.  ENGINE or caller
+ * with the lock; they only write memory. */
+int pt__bp_lift(struct pt_process *p, struct pt__bp *bp);
+int pt__bp_insert(struct pt_process *p, struct pt__bp *bp);
+/* Overlay saved bytes onto buf (a copy of [addr, addr+len) of memory). */
+void pt__bp_shadow(struct pt_process *p, uint64_t addr, uint8_t *buf,
+		   size_t len);
+/* A write over breakpoints in [addr, addr+len): if patch, put our
+ * instruction bytes into it; if newbytes, make them the saved copies. */
+void pt__bp_absorb_write(struct pt_process *p, uint64_t addr,
+			 const uint8_t *newbytes, uint8_t *patch, size_t len);
+void pt__bp_forget_all(struct pt_process *p); /* exec: old image gone */
+int pt__bp_remove_all(struct pt_process *p);  /* detach */
+void pt__bptab_free(struct pt__bptab *tab);
+
+/* ---- memory (memory.c) -------------------------------------------------- */
+
+/* Raw memory access without breakpoint shadowing.  Return 0 or an error;
+ * *done always set. */
+int pt__mem_read_raw(struct pt_process *p, uint64_t addr, void *buf,
+		     size_t len, size_t *done);
+int pt__mem_write_raw(struct pt_process *p, uint64_t addr, const void *buf,
+		      size_t len, size_t *done);
+int pt__mem_open(struct pt_process *p);
+void pt__mem_close(struct pt_process *p);
+
+/* ---- processes ---------------------------------------------------------- */
+
+struct pt__engine;
+
+struct pt_process {
+	uint32_t magic;
+	pid_t pid;
+	struct pt__engine *eng;
+	const struct pt__arch *arch;
+	pt_proc_state state;
+	bool launched;
+	unsigned events; /* PT_EVENT_* mask */
+
+	/* exit */
+	int exit_code, term_signal;
+
+	/* threads */
+	struct pt_thread *leader;
+	struct pt_thread *live_head, *live_tail;
+	size_t nlive;
+	struct pt_thread *all_threads;
+	struct pt_thread **tid_hash;
+	size_t tid_hash_cap;
+	size_t nrunning;      /* threads in pt__tstate_is_running states */
+	struct pt_thread *event_thread; /* first reporter of the current stop */
+
+	/* all-stop */
+	bool stopping;        /* an all-stop is under way */
+	struct pt_thread *stepq_head, *stepq_tail; /* continue: step-overs */
+	bool resuming;        /* continue in progress (step-overs pending) */
+	bool all_running;     /* every thread was resumed by a continue */
+	bool launching;       /* between fork and exec */
+
+	/* breakpoints */
+	struct pt__bptab bps;
+	unsigned bp_gen;      /* bumped when a breakpoint is added */
+
+	/* memory */
+	int mem_fd;           /* /proc/PID/mem, -1 if unavailable */
+	bool vm_readv_broken;
+
+	/* notification */
+	int event_fd;
+	pthread_cond_t cond; /* state changes, for pt_wait & co */
+
+	struct pt_process *eng_next;
+};
+
+/* ---- engine (engine.c) ------------------------------------------------------ */
+
+struct pt__req {
+	int (*fn)(struct pt__req *req); /* runs on the tracer thread, locked */
+	struct pt_process *proc;
+	void *arg;
+	int result;
+	bool done;
+	struct pt__req *next;
+};
+
+struct pt__engine {
+	pthread_mutex_t lock;
+	pthread_cond_t req_cond;  /* engine waits for requests */
+	pthread_cond_t done_cond; /* callers wait for their request */
+	pthread_t thread;
+	pid_t tracer_tid;
+	struct pt__req *req_head, *req_tail;
+	size_t nawait;           /* threads owing us a wait event */
+	bool in_wait;            /* blocked in waitpid */
+	bool shutdown;
+	struct pt_process *procs;
+	/* doorbell: a tiny child whose stop wakes waitpid */
+	pid_t bell_pid;
+	int bell_wfd, bell_rfd;
+	void *bell_stack;
+	int start_err;
+	bool started;
+};
+
+int pt__engine_new(struct pt__engine **out);
+void pt__engine_free(struct pt__engine *e);
+/* Run req->fn on the tracer thread and wait for it.  Lock held on entry and
+ * exit (released while waiting). */
+int pt__engine_call(struct pt__engine *e, int (*fn)(struct pt__req *),
+		    struct pt_process *p, void *arg);
+bool pt__on_engine_thread(const struct pt__engine *e);
+void pt__engine_attach_proc(struct pt__engine *e, struct pt_process *p);
+void pt__engine_detach_proc(struct pt__engine *e, struct pt_process *p);
+
+/* ---- thread.c: the state machine -------------------------------------- */
+
+struct pt_thread *pt__thread_new(struct pt_process *p, pid_t tid,
+				 enum pt__tstate st);
+struct pt_thread *pt__thread_find(struct pt_process *p, pid_t tid);
+void pt__thread_set_state(struct pt_thread *t, enum pt__tstate st);
+/* ENGINE: handle one wait event of a thread of p. */
+void pt__thread_on_wait(struct pt_thread *t, const struct pt__wstatus *ws);
+/* ENGINE: a wait event from a tid nobody knows yet (early clone child). */
+void pt__engine_on_unknown(struct pt__engine *e, pid_t tid,
+			   const struct pt__wstatus *ws);
+/* ENGINE: resume / stop / step. */
+int pt__proc_resume(struct pt_process *p);
+int pt__proc_interrupt_all(struct pt_process *p);
+int pt__thread_start_step(struct pt_thread *t, bool user);
+/* ENGINE: registers. */
+int pt__thread_fetch_regs(struct pt_thread *t);
+int pt__thread_flush_regs(struct pt_thread *t);
+/* Process-level bookkeeping, called under the lock. */
+void pt__proc_update_state(struct pt_process *p);
+void pt__proc_mark_exited(struct pt_process *p, int code, int sig);
+void pt__proc_prune_exited(struct pt_process *p);
+void pt__proc_free_threads(struct pt_process *p);
+
+/* ptrace wrapper: logs, maps ESRCH on a thread we believed stopped to
+ * "it is dying" (state EXITING).  Returns 0 or -errno. */
+long pt__ptrace(int req, struct pt_thread *t, void *addr, void *data);
+
+/* ---- errors and logging (error.c, log.c) -------------------------------- */
+
+/* Record the calling thread's error message and return err.  The message
+ * is "<who>: <op>: <text>" where who names the thread or process. */
+int pt__fail(int err, const struct pt_process *p, const struct pt_thread *t,
+	     const char *op, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+/* The standard "cannot OP: it is STATE" failure for a thread / process. */
+int pt__fail_state(const struct pt_process *p, const struct pt_thread *t,
+		   const char *op);
+void pt__clear_error(void);
+
+void pt__log(pt_log_level lvl, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+bool pt__log_enabled(pt_log_level lvl);
+#define PT__LOGD(...)                                                          \
+	do {                                                                   \
+		if (pt__log_enabled(PT_LOG_DEBUG))                             \
+			pt__log(PT_LOG_DEBUG, __VA_ARGS__);                    \
+	} while (0)
+
+/* ---- small helpers ---------------------------------------------------------- */
+
+int pt__check_proc(const pt_process *p);
+int pt__check_thread(const pt_thread *t);
+int pt__read_tracer_pid(pid_t pid); /* TracerPid of /proc/pid/status, or -1 */
+void pt__notify(struct pt_process *p); /* state changed: wake waiters */
+
+#endif

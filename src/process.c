@@ -1,0 +1,904 @@
+/*
+ * process.c - processes: launch, attach, detach, kill, and the all-stop
+ * control calls of the public API.
+ *
+ * Each call locks the engine, checks the state, hands the ptrace work to the
+ * tracer thread (pt__engine_call) and, where the call's contract says so,
+ * waits on the process's condition variable for the state it promises.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/ptrace.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+extern char **environ;
+
+const char *pt_version(void)
+{
+#define PT__STR2(x) #x
+#define PT__STR(x) PT__STR2(x)
+	return PT__STR(PT_VERSION_MAJOR) "." PT__STR(PT_VERSION_MINOR) "." PT__STR(
+		PT_VERSION_PATCH);
+}
+
+int pt__check_proc(const pt_process *p)
+{
+	return p && p->magic == PT__PROC_MAGIC ? 0 : PT_EINVAL;
+}
+
+int pt__check_thread(const pt_thread *t)
+{
+	return t && t->magic == PT__THREAD_MAGIC && t->proc &&
+			       t->proc->magic == PT__PROC_MAGIC
+		       ? 0
+		       : PT_EINVAL;
+}
+
+int pt__read_tracer_pid(pid_t pid)
+{
+	char path[64], buf[2048];
+	snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	ssize_t n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	const char *s = strstr(buf, "\nTracerPid:");
+	return s ? atoi(s + 11) : -1;
+}
+
+/* ---- process objects ------------------------------------------------------- */
+
+static int proc_new(struct pt__engine *e, pid_t pid, struct pt_process **out)
+{
+	struct pt_process *p = calloc(1, sizeof *p);
+	if (!p)
+		return PT_ENOMEM;
+	p->magic = PT__PROC_MAGIC;
+	p->pid = pid;
+	p->arch = pt__arch_native();
+	p->state = PT_PROC_RUNNING;
+	p->events = PT_EVENT_ALL;
+	p->mem_fd = -1;
+	p->exit_code = -1;
+	p->event_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (p->event_fd < 0) {
+		int err = -errno;
+		free(p);
+		return err;
+	}
+	pthread_condattr_t ca;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&p->cond, &ca);
+	pthread_condattr_destroy(&ca);
+	pt__engine_attach_proc(e, p);
+	*out = p;
+	return 0;
+}
+
+/* Lock NOT held; the engine has no ptrace business with p any more. */
+static void proc_destroy(struct pt_process *p)
+{
+	struct pt__engine *e = p->eng;
+	pthread_mutex_lock(&e->lock);
+	pt__engine_detach_proc(e, p);
+	pthread_mutex_unlock(&e->lock);
+	pt__engine_free(e);
+	pt__mem_close(p);
+	pt__bptab_free(&p->bps);
+	pt__proc_free_threads(p);
+	if (p->event_fd >= 0)
+		close(p->event_fd);
+	pthread_cond_destroy(&p->cond);
+	p->magic = 0;
+	free(p);
+}
+
+/* Lock held: wait until p is no longer running (or timeout_ms passes). */
+static int wait_not_running(struct pt_process *p, int timeout_ms)
+{
+	struct timespec dl;
+	if (timeout_ms > 0) {
+		clock_gettime(CLOCK_MONOTONIC, &dl);
+		dl.tv_sec += timeout_ms / 1000;
+		dl.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+		if (dl.tv_nsec >= 1000000000L) {
+			dl.tv_sec++;
+			dl.tv_nsec -= 1000000000L;
+		}
+	}
+	while (p->state == PT_PROC_RUNNING) {
+		if (timeout_ms == 0)
+			return PT_ETIMEDOUT;
+		if (timeout_ms < 0) {
+			pthread_cond_wait(&p->cond, &p->eng->lock);
+		} else if (pthread_cond_timedwait(&p->cond, &p->eng->lock, &dl) ==
+			   ETIMEDOUT) {
+			if (p->state == PT_PROC_RUNNING)
+				return PT_ETIMEDOUT;
+		}
+	}
+	return 0;
+}
+
+/* ---- launch ------------------------------------------------------------------ */
+
+struct launch_args {
+	const char *file;
+	char *const *argv;
+	char *const *envp;
+	const char *cwd;
+	const char *path_env;
+	bool search;
+	sigset_t mask;
+	pid_t pid;
+	int err_rfd;
+};
+
+/* In the child, between fork and exec: async-signal-safe calls only. */
+static void child_report(int fd, int err)
+{
+	ssize_t r = write(fd, &err, sizeof err);
+	(void)r;
+	_exit(127);
+}
+
+static void child_exec(const struct launch_args *la, int errfd)
+{
+	if (!la->search) {
+		execve(la->file, la->argv, la->envp);
+		child_report(errfd, errno);
+	}
+	/* PATH search as execvp does it: skip candidates that do not exist,
+	 * remember EACCES, stop at any other error. */
+	const char *path = la->path_env ? la->path_env : "/usr/local/bin:/usr/bin:/bin";
+	size_t flen = strlen(la->file);
+	int err = ENOENT;
+	bool saw_eacces = false;
+	char buf[PATH_MAX];
+	for (const char *p = path;; p++) {
+		const char *end = p;
+		while (*end && *end != ':')
+			end++;
+		size_t dlen = (size_t)(end - p);
+		if (dlen + 1 + flen + 1 <= sizeof buf) {
+			memcpy(buf, p, dlen);
+			if (dlen == 0)
+				buf[dlen++] = '.';
+			buf[dlen] = '/';
+			memcpy(buf + dlen + 1, la->file, flen + 1);
+			execve(buf, la->argv, la->envp);
+			err = errno;
+			if (err == EACCES)
+				saw_eacces = true;
+			else if (err != ENOENT && err != ENOTDIR && err != ESTALE &&
+				 err != ENODEV && err != ETIMEDOUT)
+				child_report(errfd, err);
+		}
+		if (!*end)
+			break;
+		p = end;
+	}
+	child_report(errfd, saw_eacces ? EACCES : ENOENT);
+}
+
+/* ENGINE: fork the child, seize it, let it exec. */
+static int do_launch(struct pt__req *r)
+{
+	struct launch_args *la = r->arg;
+	struct pt_process *p = r->proc;
+	int errp[2], syncp[2];
+	if (pipe2(errp, O_CLOEXEC) < 0)
+		return -errno;
+	if (pipe2(syncp, O_CLOEXEC) < 0) {
+		int err = -errno;
+		close(errp[0]);
+		close(errp[1]);
+		return err;
+	}
+	pid_t pid = fork();
+	if (pid < 0) {
+		int err = -errno;
+		close(errp[0]);
+		close(errp[1]);
+		close(syncp[0]);
+		close(syncp[1]);
+		return err;
+	}
+	if (pid == 0) {
+		close(errp[0]);
+		close(syncp[1]);
+		char c;
+		/* wait until the parent has seized us (EOF) */
+		while (read(syncp[0], &c, 1) < 0 && errno == EINTR)
+			;
+		if (la->cwd && chdir(la->cwd) < 0)
+			child_report(errp[1], errno);
+		sigprocmask(SIG_SETMASK, &la->mask, NULL);
+		child_exec(la, errp[1]);
+	}
+	close(errp[1]);
+	close(syncp[0]);
+	long opts = PTRACE_O_TRACECLONE | PTRACE_O_TRACEEXEC |
+		    PTRACE_O_TRACEEXIT | PTRACE_O_EXITKILL;
+	if (ptrace(PTRACE_SEIZE, pid, NULL, (void *)opts) < 0) {
+		int err = -errno;
+		kill(pid, SIGKILL);
+		close(syncp[1]);
+		close(errp[0]);
+		int st;
+		while (waitpid(pid, &st, __WALL) < 0 && errno == EINTR)
+			;
+		return err;
+	}
+	p->pid = pid;
+	p->launched = true;
+	p->launching = true;
+	la->pid = pid;
+	la->err_rfd = errp[0];
+	if (!pt__thread_new(p, pid, PT__TS_RUNNING)) {
+		kill(pid, SIGKILL);
+		close(syncp[1]);
+		return PT_ENOMEM;
+	}
+	close(syncp[1]); /* the child goes on to exec */
+	return 0;
+}
+
+int pt_launch(const char *file, char *const argv[],
+	      const struct pt_launch_opts *opts, pt_process **out)
+{
+	pt__clear_error();
+	if (!out)
+		return pt__fail(PT_EINVAL, NULL, NULL, "launch",
+				"out pointer is NULL");
+	*out = NULL;
+	if (!file || !*file || !argv)
+		return pt__fail(PT_EINVAL, NULL, NULL, "launch",
+				"no program or argv given");
+	struct launch_args la = { .file = file, .argv = argv, .envp = environ,
+				  .err_rfd = -1 };
+	if (opts) {
+		if (opts->sz < offsetof(struct pt_launch_opts, flags) +
+				       sizeof opts->flags &&
+		    opts->sz != 0)
+			return pt__fail(PT_EINVAL, NULL, NULL, "launch",
+					"opts->sz is %zu: set it to sizeof",
+					opts->sz);
+		if (opts->envp)
+			la.envp = opts->envp;
+		la.cwd = opts->cwd;
+		la.search = !(opts->flags & PT_LAUNCH_NO_PATH_SEARCH);
+	} else {
+		la.search = true;
+	}
+	la.search = la.search && !strchr(file, '/');
+	/* The child needs PATH before it may call getenv-free code only. */
+	char *path_copy = NULL;
+	if (la.search) {
+		const char *pe = getenv("PATH");
+		if (pe && !(path_copy = strdup(pe)))
+			return pt__fail(PT_ENOMEM, NULL, NULL, "launch", NULL);
+		la.path_env = path_copy;
+	}
+	pthread_sigmask(SIG_SETMASK, NULL, &la.mask);
+
+	struct pt__engine *e;
+	int r = pt__engine_new(&e);
+	if (r < 0) {
+		free(path_copy);
+		return pt__fail(r, NULL, NULL, "launch",
+				"cannot start the tracer thread: %s",
+				pt_strerror(r));
+	}
+	struct pt_process *p;
+	pthread_mutex_lock(&e->lock);
+	r = proc_new(e, 0, &p);
+	if (r == 0)
+		r = pt__engine_call(e, do_launch, p, &la);
+	if (r == 0)
+		wait_not_running(p, -1);
+	pthread_mutex_unlock(&e->lock);
+	free(path_copy);
+
+	if (r == 0 && p->state == PT_PROC_EXITED) {
+		int child_err = 0;
+		if (read(la.err_rfd, &child_err, sizeof child_err) !=
+		    (ssize_t)sizeof child_err)
+			child_err = 0;
+		r = child_err ? -child_err : PT_EIO;
+		pt__fail(r, NULL, NULL, "launch", "cannot execute %s: %s", file,
+			 child_err ? pt_strerror(-child_err)
+				   : "the child died before exec");
+	} else if (r < 0) {
+		pt__fail(r, NULL, NULL, "launch", "cannot start %s: %s", file,
+			 pt_strerror(r));
+	}
+	if (la.err_rfd >= 0)
+		close(la.err_rfd);
+	if (r < 0) {
+		if (p)
+			proc_destroy(p);
+		else
+			pt__engine_free(e);
+		return r;
+	}
+	PT__LOGD("process %d: launched %s", (int)p->pid, file);
+	*out = p;
+	return 0;
+}
+
+/* ---- attach ------------------------------------------------------------------- */
+
+static char proc_state_char(pid_t pid, pid_t tid)
+{
+	char path[80], buf[512];
+	snprintf(path, sizeof path, "/proc/%d/task/%d/stat", (int)pid, (int)tid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	ssize_t n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	const char *rp = strrchr(buf, ')');
+	return rp && rp[1] && rp[2] ? rp[2] : 0;
+}
+
+struct attach_args {
+	pid_t pid;
+	int tracer; /* for PT_ETRACED */
+};
+
+/* ENGINE: seize one task.  1 if seized, 0 if it vanished, <0 error. */
+static int seize_one(struct pt_process *p, pid_t tid)
+{
+	long opts = PTRACE_O_TRACECLONE | PTRACE_O_TRACEEXEC |
+		    PTRACE_O_TRACEEXIT;
+	if (ptrace(PTRACE_SEIZE, tid, NULL, (void *)opts) < 0) {
+		int err = errno;
+		if (err == ESRCH)
+			return 0;
+		if (err == EPERM &&
+		    pt__read_tracer_pid(tid) == (int)p->eng->tracer_tid) {
+			/* auto-attached through a clone of a thread we hold */
+			if (!pt__thread_find(p, tid) &&
+			    !pt__thread_new(p, tid, PT__TS_NEW))
+				return PT_ENOMEM;
+			return 0;
+		}
+		return -err;
+	}
+	struct pt_thread *t = pt__thread_new(p, tid, PT__TS_RUNNING);
+	if (!t)
+		return PT_ENOMEM;
+	if (pt__ptrace(PTRACE_INTERRUPT, t, NULL, NULL) == 0)
+		pt__thread_set_state(t, PT__TS_STOPPING);
+	return 1;
+}
+
+/* ENGINE: seize every thread, rescanning /proc/PID/task until a pass finds
+ * nothing new. */
+static int do_attach(struct pt__req *r)
+{
+	struct attach_args *aa = r->arg;
+	struct pt_process *p = r->proc;
+	pid_t pid = aa->pid;
+	int rc = seize_one(p, pid);
+	if (rc <= 0) {
+		if (rc == 0)
+			return PT_ESRCH;
+		if (rc == -EPERM) {
+			int tr = pt__read_tracer_pid(pid);
+			if (tr > 0) {
+				aa->tracer = tr;
+				return PT_ETRACED;
+			}
+		}
+		return rc;
+	}
+	p->stopping = true;
+	char dir[64];
+	snprintf(dir, sizeof dir, "/proc/%d/task", (int)pid);
+	for (bool again = true; again;) {
+		again = false;
+		DIR *d = opendir(dir);
+		if (!d)
+			break;
+		struct dirent *de;
+		while ((de = readdir(d))) {
+			pid_t tid = (pid_t)atoi(de->d_name);
+			if (tid <= 0 || pt__thread_find(p, tid))
+				continue;
+			rc = seize_one(p, tid);
+			if (rc > 0)
+				again = true;
+			else if (rc < 0 && proc_state_char(pid, tid) != 'Z')
+				pt__log(PT_LOG_WARN,
+					"attach %d: thread %d: %s", (int)pid,
+					(int)tid, strerror(-rc));
+		}
+		closedir(d);
+	}
+	pt__mem_open(p);
+	pt__proc_update_state(p);
+	return 0;
+}
+
+int pt_attach(pid_t pid, pt_process **out)
+{
+	pt__clear_error();
+	if (!out)
+		return pt__fail(PT_EINVAL, NULL, NULL, "attach",
+				"out pointer is NULL");
+	*out = NULL;
+	char op[48];
+	snprintf(op, sizeof op, "attach to %d", (int)pid);
+	if (pid <= 0)
+		return pt__fail(PT_ESRCH, NULL, NULL, op, "no such process");
+	if (pid == getpid())
+		return pt__fail(PT_EINVAL, NULL, NULL, op,
+				"a process cannot trace itself");
+	struct pt__engine *e;
+	int r = pt__engine_new(&e);
+	if (r < 0)
+		return pt__fail(r, NULL, NULL, op,
+				"cannot start the tracer thread: %s",
+				pt_strerror(r));
+	struct pt_process *p = NULL;
+	struct attach_args aa = { .pid = pid };
+	pthread_mutex_lock(&e->lock);
+	r = proc_new(e, pid, &p);
+	if (r == 0)
+		r = pt__engine_call(e, do_attach, p, &aa);
+	if (r == 0)
+		wait_not_running(p, -1);
+	pthread_mutex_unlock(&e->lock);
+	if (r == 0 && p->state == PT_PROC_EXITED)
+		r = pt__fail(PT_ESRCH, NULL, NULL, op,
+			     "the process exited while attaching");
+	else if (r == PT_ETRACED)
+		pt__fail(r, NULL, NULL, op,
+			 "the process is already traced by process %d",
+			 aa.tracer);
+	else if (r == PT_ESRCH)
+		pt__fail(r, NULL, NULL, op, "no such process");
+	else if (r == PT_EPERM)
+		pt__fail(r, NULL, NULL, op,
+			 "not permitted (another user's process, a setuid "
+			 "program, or /proc/sys/kernel/yama/ptrace_scope)");
+	else if (r < 0)
+		pt__fail(r, NULL, NULL, op, "%s", pt_strerror(r));
+	if (r < 0) {
+		if (p) {
+			/* threads seized before the failure are let go by the
+			 * tracer thread's exit */
+			proc_destroy(p);
+		} else {
+			pt__engine_free(e);
+		}
+		return r;
+	}
+	PT__LOGD("process %d: attached, %zu threads", (int)pid, p->nlive);
+	*out = p;
+	return 0;
+}
+
+/* ---- entering the API ----------------------------------------------------- */
+
+static int proc_enter(pt_process *p, const char *op)
+{
+	int r = pt__check_proc(p);
+	if (r < 0)
+		return pt__fail(r, NULL, NULL, op, "invalid process handle");
+	pthread_mutex_lock(&p->eng->lock);
+	pt__clear_error();
+	return 0;
+}
+
+static void proc_leave(pt_process *p)
+{
+	pthread_mutex_unlock(&p->eng->lock);
+}
+
+static bool proc_gone(const pt_process *p)
+{
+	return p->state == PT_PROC_EXITED || p->state == PT_PROC_DETACHED;
+}
+
+/* ---- stop / continue / wait / step ------------------------------------------- */
+
+static int do_interrupt(struct pt__req *r)
+{
+	return pt__proc_interrupt_all(r->proc);
+}
+
+/* Lock held. */
+static int stop_locked(pt_process *p, const char *op)
+{
+	if (proc_gone(p))
+		return pt__fail_state(p, NULL, op);
+	if (p->state == PT_PROC_RUNNING) {
+		int r = pt__engine_call(p->eng, do_interrupt, p, NULL);
+		if (r < 0)
+			return pt__fail(r, p, NULL, op, "%s", pt_strerror(r));
+		wait_not_running(p, -1);
+	}
+	if (p->state == PT_PROC_EXITED)
+		return pt__fail(PT_EEXITED, p, NULL, op,
+				"the process exited");
+	return 0;
+}
+
+int pt_stop(pt_process *p)
+{
+	int r = proc_enter(p, "cannot stop");
+	if (r < 0)
+		return r;
+	r = stop_locked(p, "cannot stop");
+	proc_leave(p);
+	return r;
+}
+
+static int do_resume(struct pt__req *r)
+{
+	return pt__proc_resume(r->proc);
+}
+
+int pt_continue(pt_process *p)
+{
+	int r = proc_enter(p, "cannot continue");
+	if (r < 0)
+		return r;
+	if (p->state != PT_PROC_STOPPED) {
+		r = pt__fail_state(p, NULL, "cannot continue");
+	} else {
+		r = pt__engine_call(p->eng, do_resume, p, NULL);
+		if (r < 0)
+			r = pt__fail(r, p, NULL, "continue", "%s",
+				     pt_strerror(r));
+	}
+	proc_leave(p);
+	return r;
+}
+
+int pt_wait(pt_process *p, int timeout_ms)
+{
+	int r = proc_enter(p, "wait");
+	if (r < 0)
+		return r;
+	if (p->state == PT_PROC_DETACHED)
+		r = pt__fail_state(p, NULL, "cannot wait");
+	else if ((r = wait_not_running(p, timeout_ms)) < 0)
+		pt__fail(r, p, NULL, "wait", "still running after %d ms",
+			 timeout_ms);
+	proc_leave(p);
+	return r;
+}
+
+int pt_process_event_fd(pt_process *p)
+{
+	if (pt__check_proc(p) < 0)
+		return pt__fail(PT_EINVAL, NULL, NULL, "event fd",
+				"invalid process handle");
+	return p->event_fd;
+}
+
+struct step_args {
+	struct pt_thread *t;
+};
+
+static int do_step(struct pt__req *r)
+{
+	struct step_args *sa = r->arg;
+	struct pt_process *p = r->proc;
+	p->event_thread = NULL;
+	p->all_running = false;
+	pt__proc_prune_exited(p);
+	for (struct pt_thread *o = p->live_head; o; o = o->live_next)
+		if (o != sa->t && o->state == PT__TS_STOPPED &&
+		    o->cause.kind != PT_STOP_THREAD_EXIT)
+			o->cause.kind = PT_STOP_REQUESTED;
+	int rc = pt__thread_start_step(sa->t, true);
+	pt__proc_update_state(p);
+	return rc;
+}
+
+int pt_thread_step(pt_thread *t)
+{
+	int r = pt__check_thread(t);
+	if (r < 0)
+		return pt__fail(r, NULL, NULL, "cannot single-step",
+				"invalid thread handle");
+	pt_process *p = t->proc;
+	pthread_mutex_lock(&p->eng->lock);
+	pt__clear_error();
+	if (t->state != PT__TS_STOPPED || p->state != PT_PROC_STOPPED) {
+		r = pt__fail_state(p, t, "cannot single-step");
+	} else if (t->cause.kind == PT_STOP_THREAD_EXIT) {
+		r = pt__fail(PT_ESTATE, p, t, "cannot single-step",
+			     "it is exiting");
+	} else {
+		struct step_args sa = { t };
+		r = pt__engine_call(p->eng, do_step, p, &sa);
+		if (r < 0)
+			r = pt__fail(r, p, t, "single-step", "%s",
+				     pt_strerror(r));
+	}
+	pthread_mutex_unlock(&p->eng->lock);
+	return r;
+}
+
+/* ---- detach / kill / free ---------------------------------------------------- */
+
+static int do_detach(struct pt__req *r)
+{
+	struct pt_process *p = r->proc;
+	int first = pt__bp_remove_all(p);
+	for (struct pt_thread *t = p->live_head; t; t = t->live_next) {
+		if (pt__tstate_is_gone(t->state))
+			continue;
+		int sig = 0;
+		if (t->state == PT__TS_STOPPED) {
+			int fr = pt__thread_flush_regs(t);
+			if (fr < 0 && !first)
+				first = fr;
+			sig = t->pending_sig;
+		}
+		long rc = ptrace(PTRACE_DETACH, t->tid, NULL,
+				 (void *)(intptr_t)sig);
+		if (rc < 0 && errno != ESRCH && !first)
+			first = -errno;
+		pt__thread_set_state(t, PT__TS_DETACHED);
+	}
+	pt__mem_close(p);
+	p->state = PT_PROC_DETACHED;
+	pt__notify(p);
+	return first;
+}
+
+/* Lock held. */
+static int detach_locked(pt_process *p)
+{
+	int r = stop_locked(p, "cannot detach");
+	if (r < 0)
+		return r;
+	r = pt__engine_call(p->eng, do_detach, p, NULL);
+	if (r < 0)
+		return pt__fail(r, p, NULL, "detach", "%s", pt_strerror(r));
+	PT__LOGD("process %d: detached", (int)p->pid);
+	return 0;
+}
+
+int pt_detach(pt_process *p)
+{
+	int r = proc_enter(p, "cannot detach");
+	if (r < 0)
+		return r;
+	r = detach_locked(p);
+	proc_leave(p);
+	return r;
+}
+
+static int do_kill(struct pt__req *r)
+{
+	struct pt_process *p = r->proc;
+	if (kill(p->pid, SIGKILL) < 0 && errno != ESRCH)
+		return -errno;
+	for (struct pt_thread *t = p->live_head; t; t = t->live_next)
+		if (!pt__tstate_is_gone(t->state))
+			pt__thread_set_state(t, PT__TS_EXITING);
+	p->stopping = p->resuming = false;
+	p->state = PT_PROC_RUNNING;
+	return 0;
+}
+
+/* Lock held. */
+static int kill_locked(pt_process *p)
+{
+	if (proc_gone(p))
+		return pt__fail_state(p, NULL, "cannot kill");
+	int r = pt__engine_call(p->eng, do_kill, p, NULL);
+	if (r < 0)
+		return pt__fail(r, p, NULL, "kill", "%s", pt_strerror(r));
+	wait_not_running(p, -1);
+	return 0;
+}
+
+int pt_kill(pt_process *p)
+{
+	int r = proc_enter(p, "cannot kill");
+	if (r < 0)
+		return r;
+	r = kill_locked(p);
+	proc_leave(p);
+	return r;
+}
+
+void pt_process_free(pt_process *p)
+{
+	if (pt__check_proc(p) < 0)
+		return;
+	pthread_mutex_lock(&p->eng->lock);
+	if (!proc_gone(p)) {
+		if (p->launched)
+			kill_locked(p);
+		else
+			detach_locked(p);
+	}
+	pthread_mutex_unlock(&p->eng->lock);
+	proc_destroy(p);
+}
+
+/* ---- accessors ----------------------------------------------------------------- */
+
+pid_t pt_process_pid(const pt_process *p)
+{
+	return pt__check_proc(p) < 0 ? -1 : p->pid;
+}
+
+pt_proc_state pt_process_state(pt_process *p)
+{
+	if (pt__check_proc(p) < 0)
+		return PT_PROC_EXITED;
+	pthread_mutex_lock(&p->eng->lock);
+	pt_proc_state s = p->state;
+	pthread_mutex_unlock(&p->eng->lock);
+	return s;
+}
+
+int pt_process_exit(pt_process *p, int *exit_code, int *term_signal)
+{
+	int r = proc_enter(p, "exit status");
+	if (r < 0)
+		return r;
+	if (p->state != PT_PROC_EXITED) {
+		r = pt__fail_state(p, NULL, "no exit status");
+	} else {
+		if (exit_code)
+			*exit_code = p->exit_code;
+		if (term_signal)
+			*term_signal = p->term_signal;
+	}
+	proc_leave(p);
+	return r;
+}
+
+int pt_process_set_events(pt_process *p, unsigned mask)
+{
+	int r = proc_enter(p, "set events");
+	if (r < 0)
+		return r;
+	if (mask & ~PT_EVENT_ALL)
+		r = pt__fail(PT_EINVAL, p, NULL, "set events",
+			     "unknown event bits 0x%x", mask & ~PT_EVENT_ALL);
+	else
+		p->events = mask;
+	proc_leave(p);
+	return r;
+}
+
+size_t pt_process_threads(pt_process *p, pt_thread **buf, size_t cap)
+{
+	if (pt__check_proc(p) < 0)
+		return 0;
+	pthread_mutex_lock(&p->eng->lock);
+	size_t n = 0;
+	/* leader first */
+	if (p->leader && p->leader->in_live_list &&
+	    !pt__tstate_is_gone(p->leader->state)) {
+		if (buf && n < cap)
+			buf[n] = p->leader;
+		n++;
+	}
+	for (struct pt_thread *t = p->live_head; t; t = t->live_next) {
+		if (t == p->leader || pt__tstate_is_gone(t->state))
+			continue;
+		if (buf && n < cap)
+			buf[n] = t;
+		n++;
+	}
+	pthread_mutex_unlock(&p->eng->lock);
+	return n;
+}
+
+pt_thread *pt_process_thread(pt_process *p, pid_t tid)
+{
+	if (pt__check_proc(p) < 0)
+		return NULL;
+	pthread_mutex_lock(&p->eng->lock);
+	pt_thread *t = pt__thread_find(p, tid);
+	pthread_mutex_unlock(&p->eng->lock);
+	return t;
+}
+
+pt_thread *pt_process_event_thread(pt_process *p)
+{
+	if (pt__check_proc(p) < 0)
+		return NULL;
+	pthread_mutex_lock(&p->eng->lock);
+	pt_thread *t = p->state == PT_PROC_RUNNING ? NULL : p->event_thread;
+	pthread_mutex_unlock(&p->eng->lock);
+	return t;
+}
+
+pid_t pt_thread_tid(const pt_thread *t)
+{
+	return pt__check_thread(t) < 0 ? -1 : t->tid;
+}
+
+pt_process *pt_thread_process(const pt_thread *t)
+{
+	return pt__check_thread(t) < 0 ? NULL : t->proc;
+}
+
+int pt_thread_stop_cause(pt_thread *t, pt_stop_cause *out)
+{
+	int r = pt__check_thread(t);
+	if (r < 0)
+		return pt__fail(r, NULL, NULL, "stop cause",
+				"invalid thread handle");
+	if (!out || out->sz < offsetof(pt_stop_cause, thread) + sizeof(void *))
+		return pt__fail(PT_EINVAL, t->proc, t, "stop cause",
+				"out is NULL or out->sz is not set");
+	pthread_mutex_lock(&t->proc->eng->lock);
+	pt__clear_error();
+	if (t->state == PT__TS_STOPPED || t->state == PT__TS_EXITED ||
+	    (t->state == PT__TS_EXITING && t->proc->state != PT_PROC_RUNNING)) {
+		size_t sz = out->sz < sizeof t->cause ? out->sz : sizeof t->cause;
+		memcpy(out, &t->cause, sz);
+		out->sz = sz;
+	} else {
+		r = pt__fail_state(t->proc, t, "no stop cause");
+	}
+	pthread_mutex_unlock(&t->proc->eng->lock);
+	return r;
+}
+
+int pt_thread_signal(pt_thread *t)
+{
+	int r = pt__check_thread(t);
+	if (r < 0)
+		return pt__fail(r, NULL, NULL, "pending signal",
+				"invalid thread handle");
+	pthread_mutex_lock(&t->proc->eng->lock);
+	int s = t->state == PT__TS_STOPPED ? t->pending_sig : 0;
+	pthread_mutex_unlock(&t->proc->eng->lock);
+	return s;
+}
+
+int pt_thread_set_signal(pt_thread *t, int signo)
+{
+	int r = pt__check_thread(t);
+	if (r < 0)
+		return pt__fail(r, NULL, NULL, "cannot set signal",
+				"invalid thread handle");
+	pthread_mutex_lock(&t->proc->eng->lock);
+	pt__clear_error();
+	if (signo < 0 || signo >= 65)
+		r = pt__fail(PT_EINVAL, t->proc, t, "set signal",
+			     "%d is not a signal number", signo);
+	else if (t->state != PT__TS_STOPPED)
+		r = pt__fail_state(t->proc, t, "cannot set signal");
+	else
+		t->pending_sig = signo;
+	pthread_mutex_unlock(&t->proc->eng->lock);
+	return r;
+}

@@ -1,0 +1,834 @@
+/*
+ * thread.c - the thread state machine and the all-stop logic.
+ *
+ * Every change of a thread's state goes through pt__thread_set_state(),
+ * which keeps the counters the rest of the engine relies on (threads still
+ * running per process, wait events still owed per engine) and logs the
+ * transition.  Every wait event goes through pt__thread_on_wait(), which
+ * decides the thread's new state and stop cause:
+ *
+ *   NEW ------(first stop)-------> STOPPED or RUNNING (resumed at once)
+ *   RUNNING --(event)------------> STOPPED      -> all-stop of the others
+ *   RUNNING --(PTRACE_INTERRUPT)-> STOPPING --> STOPPED (requested)
+ *   STEPPING -(trap)-------------> STOPPED (step) or on to the next resume
+ *   STOPPED --(resume)-----------> RUNNING / STEPPING / EXITING (past exit)
+ *   any ------(reaped)-----------> EXITED
+ *
+ * All-stop: the first thread to report an event that the user must see
+ * becomes the process's event thread; every other running thread is sent
+ * PTRACE_INTERRUPT; the process is STOPPED once no thread is running.  A
+ * PTRACE_INTERRUPT that crosses a stop already on its way leaves a
+ * PTRACE_EVENT_STOP pending in the kernel; it arrives after the next resume,
+ * while we believe the thread runs, and is swallowed by resuming the thread
+ * the same way again.
+ *
+ * Continue: threads whose PC sits on one of our breakpoints are stepped over
+ * it one at a time (breakpoint lifted, PTRACE_SINGLESTEP, put back) while
+ * every other thread stays stopped; then all are resumed.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/ptrace.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+const char *pt__tstate_name(enum pt__tstate s)
+{
+	static const char *const names[] = {
+		[PT__TS_NEW] = "new",         [PT__TS_RUNNING] = "running",
+		[PT__TS_STEPPING] = "stepping", [PT__TS_STOPPING] = "stopping",
+		[PT__TS_STOPPED] = "stopped", [PT__TS_EXITING] = "exiting",
+		[PT__TS_EXITED] = "exited",   [PT__TS_DETACHED] = "detached",
+	};
+	return (unsigned)s < sizeof names / sizeof names[0] ? names[s] : "?";
+}
+
+/* ---- thread table ------------------------------------------------------- */
+
+static size_t tid_slot(const struct pt_process *p, pid_t tid)
+{
+	return ((uint32_t)tid * 2654435761u) & (p->tid_hash_cap - 1);
+}
+
+static int tid_hash_grow(struct pt_process *p)
+{
+	size_t ncap = p->tid_hash_cap ? p->tid_hash_cap * 2 : 64;
+	struct pt_thread **nh = calloc(ncap, sizeof *nh);
+	if (!nh)
+		return PT_ENOMEM;
+	size_t ocap = p->tid_hash_cap;
+	struct pt_thread **oh = p->tid_hash;
+	p->tid_hash = nh;
+	p->tid_hash_cap = ncap;
+	for (size_t i = 0; i < ocap; i++) {
+		for (struct pt_thread *t = oh[i], *n; t; t = n) {
+			n = t->hash_next;
+			size_t s = tid_slot(p, t->tid);
+			t->hash_next = nh[s];
+			nh[s] = t;
+		}
+	}
+	free(oh);
+	return 0;
+}
+
+struct pt_thread *pt__thread_find(struct pt_process *p, pid_t tid)
+{
+	if (!p->tid_hash_cap)
+		return NULL;
+	for (struct pt_thread *t = p->tid_hash[tid_slot(p, tid)]; t;
+	     t = t->hash_next)
+		if (t->tid == tid)
+			return t;
+	return NULL;
+}
+
+static void tid_hash_remove(struct pt_thread *t)
+{
+	struct pt_process *p = t->proc;
+	if (!p->tid_hash_cap)
+		return;
+	for (struct pt_thread **pp = &p->tid_hash[tid_slot(p, t->tid)]; *pp;
+	     pp = &(*pp)->hash_next) {
+		if (*pp == t) {
+			*pp = t->hash_next;
+			t->hash_next = NULL;
+			return;
+		}
+	}
+}
+
+static void live_remove(struct pt_thread *t)
+{
+	struct pt_process *p = t->proc;
+	if (!t->in_live_list)
+		return;
+	if (t->live_prev)
+		t->live_prev->live_next = t->live_next;
+	else
+		p->live_head = t->live_next;
+	if (t->live_next)
+		t->live_next->live_prev = t->live_prev;
+	else
+		p->live_tail = t->live_prev;
+	t->live_next = t->live_prev = NULL;
+	t->in_live_list = false;
+	p->nlive--;
+}
+
+struct pt_thread *pt__thread_new(struct pt_process *p, pid_t tid,
+				 enum pt__tstate st)
+{
+	if (p->nlive + 1 > p->tid_hash_cap / 2 && tid_hash_grow(p) < 0)
+		return NULL;
+	struct pt_thread *t = calloc(1, sizeof *t);
+	if (!t)
+		return NULL;
+	t->magic = PT__THREAD_MAGIC;
+	t->tid = tid;
+	t->proc = p;
+	size_t s = tid_slot(p, tid);
+	t->hash_next = p->tid_hash[s];
+	p->tid_hash[s] = t;
+	t->all_next = p->all_threads;
+	p->all_threads = t;
+	t->live_prev = p->live_tail;
+	if (p->live_tail)
+		p->live_tail->live_next = t;
+	else
+		p->live_head = t;
+	p->live_tail = t;
+	t->in_live_list = true;
+	p->nlive++;
+	if (tid == p->pid)
+		p->leader = t;
+	t->state = st;
+	p->nrunning += pt__tstate_is_running(st);
+	p->eng->nawait += pt__tstate_awaits_event(st);
+	PT__LOGD("thread %d: new, %s", (int)tid, pt__tstate_name(st));
+	return t;
+}
+
+void pt__thread_set_state(struct pt_thread *t, enum pt__tstate st)
+{
+	enum pt__tstate old = t->state;
+	if (old == st)
+		return;
+	struct pt_process *p = t->proc;
+	struct pt__engine *e = p->eng;
+	p->nrunning += pt__tstate_is_running(st);
+	p->nrunning -= pt__tstate_is_running(old);
+	e->nawait += pt__tstate_awaits_event(st);
+	e->nawait -= pt__tstate_awaits_event(old);
+	t->state = st;
+	if (st != PT__TS_STOPPED)
+		t->regs_valid = false;
+	if (pt__tstate_is_gone(st))
+		tid_hash_remove(t);
+	PT__LOGD("thread %d: %s -> %s", (int)t->tid, pt__tstate_name(old),
+		 pt__tstate_name(st));
+}
+
+void pt__proc_free_threads(struct pt_process *p)
+{
+	for (struct pt_thread *t = p->all_threads, *n; t; t = n) {
+		n = t->all_next;
+		t->magic = 0;
+		free(t);
+	}
+	p->all_threads = NULL;
+	p->live_head = p->live_tail = NULL;
+	p->leader = NULL;
+	free(p->tid_hash);
+	p->tid_hash = NULL;
+	p->tid_hash_cap = 0;
+}
+
+/* Threads that have exited leave the list (their handles stay valid). */
+void pt__proc_prune_exited(struct pt_process *p)
+{
+	for (struct pt_thread *t = p->live_head, *n; t; t = n) {
+		n = t->live_next;
+		if (pt__tstate_is_gone(t->state))
+			live_remove(t);
+	}
+}
+
+/* ---- ptrace and registers ------------------------------------------------- */
+
+long pt__ptrace(int req, struct pt_thread *t, void *addr, void *data)
+{
+	errno = 0;
+	long r = ptrace((enum __ptrace_request)req, t->tid, addr, data);
+	if (r < 0 && errno != 0) {
+		int err = errno;
+		if (err == ESRCH && t->state == PT__TS_STOPPED) {
+			/* It was stopped a moment ago: only SIGKILL takes a
+			 * thread out of a ptrace-stop.  Its death will be
+			 * reported; await it. */
+			pt__log(PT_LOG_INFO, "thread %d: ptrace %d: gone (%s)",
+				(int)t->tid, req, strerror(err));
+			pt__thread_set_state(t, PT__TS_EXITING);
+		}
+		return -err;
+	}
+	return r < 0 ? 0 : r;
+}
+
+int pt__thread_fetch_regs(struct pt_thread *t)
+{
+	if (t->regs_valid)
+		return 0;
+	int r = pt__arch_get_gregs(t->proc->arch, t->tid, t->regs.bytes);
+	if (r < 0) {
+		if (r == -ESRCH && t->state == PT__TS_STOPPED)
+			pt__thread_set_state(t, PT__TS_EXITING);
+		return r;
+	}
+	t->regs_valid = true;
+	t->regs_dirty = false;
+	return 0;
+}
+
+int pt__thread_flush_regs(struct pt_thread *t)
+{
+	if (!t->regs_valid || !t->regs_dirty)
+		return 0;
+	int r = pt__arch_set_gregs(t->proc->arch, t->tid, t->regs.bytes);
+	if (r < 0)
+		return r;
+	t->regs_dirty = false;
+	return 0;
+}
+
+static uint64_t thread_pc(struct pt_thread *t)
+{
+	const struct pt__arch *a = t->proc->arch;
+	return pt__arch_reg_u64(a, t->regs.bytes, a->pc_index);
+}
+
+/* ---- notification ---------------------------------------------------------- */
+
+void pt__notify(struct pt_process *p)
+{
+	pthread_cond_broadcast(&p->cond);
+}
+
+static void event_fd_set(struct pt_process *p, bool ready)
+{
+	if (p->event_fd < 0)
+		return;
+	uint64_t v = 1;
+	if (ready) {
+		ssize_t r = write(p->event_fd, &v, sizeof v);
+		(void)r;
+	} else {
+		ssize_t r = read(p->event_fd, &v, sizeof v);
+		(void)r;
+	}
+}
+
+void pt__proc_mark_exited(struct pt_process *p, int code, int sig)
+{
+	if (p->state == PT_PROC_EXITED || p->state == PT_PROC_DETACHED)
+		return;
+	for (struct pt_thread *t = p->live_head; t; t = t->live_next) {
+		if (!pt__tstate_is_gone(t->state))
+			pt__thread_set_state(t, PT__TS_EXITED);
+	}
+	p->exit_code = code;
+	p->term_signal = sig;
+	p->state = PT_PROC_EXITED;
+	p->stopping = p->resuming = false;
+	p->stepq_head = p->stepq_tail = NULL;
+	pt__mem_close(p);
+	pt__log(PT_LOG_INFO, "process %d: exited (%s %d)", (int)p->pid,
+		sig ? "signal" : "status", sig ? sig : code);
+	event_fd_set(p, true);
+	pt__notify(p);
+}
+
+void pt__proc_update_state(struct pt_process *p)
+{
+	if (p->state == PT_PROC_EXITED || p->state == PT_PROC_DETACHED)
+		return;
+	bool any_stopped = false;
+	if (p->nrunning == 0) {
+		for (struct pt_thread *t = p->live_head; t; t = t->live_next)
+			if (t->state == PT__TS_STOPPED) {
+				any_stopped = true;
+				break;
+			}
+	}
+	pt_proc_state ns = (p->nrunning == 0 && any_stopped) ? PT_PROC_STOPPED
+							    : PT_PROC_RUNNING;
+	if (ns == p->state)
+		return;
+	p->state = ns;
+	if (ns == PT_PROC_STOPPED) {
+		p->stopping = false;
+		event_fd_set(p, true);
+		PT__LOGD("process %d: all threads stopped", (int)p->pid);
+		pt__notify(p);
+	} else {
+		event_fd_set(p, false);
+	}
+}
+
+/* ---- resuming ---------------------------------------------------------------- */
+
+/* ENGINE: let a stopped thread run (or single-step), with its pending
+ * signal. */
+static int thread_resume(struct pt_thread *t, bool step)
+{
+	int r = pt__thread_flush_regs(t);
+	if (r < 0)
+		return r;
+	int sig = t->pending_sig;
+	bool exiting = t->cause.kind == PT_STOP_THREAD_EXIT;
+	long rc = pt__ptrace(step ? PTRACE_SINGLESTEP : PTRACE_CONT, t, NULL,
+			     (void *)(intptr_t)sig);
+	if (rc < 0)
+		return (int)rc;
+	t->pending_sig = 0;
+	t->resume_step = step;
+	t->cause.kind = PT_STOP_NONE;
+	pt__thread_set_state(t, exiting ? PT__TS_EXITING
+					: step ? PT__TS_STEPPING
+					       : PT__TS_RUNNING);
+	return 0;
+}
+
+/* ENGINE: re-issue the resume a thread was last given (after a stop we
+ * swallow). */
+static void thread_rerun(struct pt_thread *t)
+{
+	long rc = pt__ptrace(t->resume_step ? PTRACE_SINGLESTEP : PTRACE_CONT,
+			     t, NULL, NULL);
+	if (rc < 0)
+		pt__log(PT_LOG_WARN, "thread %d: cannot resume: %s",
+			(int)t->tid, strerror((int)-rc));
+}
+
+static void stepq_push(struct pt_process *p, struct pt_thread *t)
+{
+	t->stepq_next = NULL;
+	if (p->stepq_tail)
+		p->stepq_tail->stepq_next = t;
+	else
+		p->stepq_head = t;
+	p->stepq_tail = t;
+}
+
+static struct pt_thread *stepq_pop(struct pt_process *p)
+{
+	struct pt_thread *t = p->stepq_head;
+	if (t) {
+		p->stepq_head = t->stepq_next;
+		if (!p->stepq_head)
+			p->stepq_tail = NULL;
+		t->stepq_next = NULL;
+	}
+	return t;
+}
+
+/* ENGINE: start a single-step of t, lifting our breakpoint under its PC. */
+int pt__thread_start_step(struct pt_thread *t, bool user)
+{
+	struct pt_process *p = t->proc;
+	int r = pt__thread_fetch_regs(t);
+	if (r < 0)
+		return r;
+	struct pt__bp *bp = pt__bp_find(p, thread_pc(t));
+	if (bp) {
+		r = pt__bp_lift(p, bp);
+		if (r < 0)
+			return r;
+	}
+	t->stepping_over = bp;
+	t->step_is_user = user;
+	r = thread_resume(t, true);
+	if (r < 0 && bp) {
+		pt__bp_insert(p, bp);
+		t->stepping_over = NULL;
+	}
+	return r;
+}
+
+/* ENGINE: next phase of a continue: the next step-over, or resume all. */
+static int resume_next(struct pt_process *p)
+{
+	struct pt_thread *t;
+	while ((t = stepq_pop(p))) {
+		if (t->state != PT__TS_STOPPED)
+			continue;
+		int r = pt__thread_start_step(t, false);
+		if (r == 0) {
+			pt__proc_update_state(p);
+			return 0;
+		}
+		pt__log(PT_LOG_WARN, "thread %d: step-over failed: %s",
+			(int)t->tid, pt_strerror(r));
+	}
+	p->resuming = false;
+	p->all_running = true;
+	int first_err = 0;
+	for (t = p->live_head; t; t = t->live_next) {
+		if (t->state != PT__TS_STOPPED)
+			continue;
+		int r = thread_resume(t, false);
+		if (r < 0 && r != -ESRCH && !first_err)
+			first_err = r;
+	}
+	pt__proc_update_state(p);
+	return first_err;
+}
+
+/* ENGINE: the work of pt_continue. */
+int pt__proc_resume(struct pt_process *p)
+{
+	p->event_thread = NULL;
+	p->stopping = false;
+	pt__proc_prune_exited(p);
+	p->stepq_head = p->stepq_tail = NULL;
+	for (struct pt_thread *t = p->live_head; t; t = t->live_next) {
+		if (t->state != PT__TS_STOPPED ||
+		    t->cause.kind == PT_STOP_THREAD_EXIT)
+			continue;
+		/* Only a thread that reported an event of its own, whose
+		 * registers were looked at, or that stopped before the newest
+		 * breakpoint was set can be sitting on one of our
+		 * breakpoints without about to hit it afresh. */
+		bool check = t->regs_valid ||
+			     t->cause.kind != PT_STOP_REQUESTED ||
+			     t->stop_gen != p->bp_gen;
+		if (!check || p->bps.count == 0)
+			continue;
+		if (pt__thread_fetch_regs(t) < 0)
+			continue;
+		if (pt__bp_find(p, thread_pc(t)))
+			stepq_push(p, t);
+	}
+	p->resuming = true;
+	return resume_next(p);
+}
+
+/* ENGINE: PTRACE_INTERRUPT every running thread (all-stop). */
+int pt__proc_interrupt_all(struct pt_process *p)
+{
+	p->stopping = true;
+	p->all_running = false;
+	for (struct pt_thread *t = p->live_head; t; t = t->live_next) {
+		if (t->state != PT__TS_RUNNING && t->state != PT__TS_STEPPING)
+			continue;
+		long rc = pt__ptrace(PTRACE_INTERRUPT, t, NULL, NULL);
+		if (rc == 0)
+			pt__thread_set_state(t, PT__TS_STOPPING);
+		else if (rc == -ESRCH)
+			pt__thread_set_state(t, PT__TS_EXITING);
+	}
+	pt__proc_update_state(p);
+	return 0;
+}
+
+/* ---- stops ------------------------------------------------------------------ */
+
+static bool event_wanted(const struct pt_process *p, pt_stop_kind k)
+{
+	switch (k) {
+	case PT_STOP_THREAD_CREATE:
+		return p->events & PT_EVENT_THREAD_CREATE;
+	case PT_STOP_THREAD_EXIT:
+		return p->events & PT_EVENT_THREAD_EXIT;
+	case PT_STOP_EXEC:
+		return p->events & PT_EVENT_EXEC;
+	default:
+		return true;
+	}
+}
+
+/* ENGINE: t has stopped with cause c.  Decide what happens next. */
+static void thread_stopped(struct pt_thread *t, const pt_stop_cause *c)
+{
+	struct pt_process *p = t->proc;
+	bool was_stepover = t->stepping_over || (t->state == PT__TS_STEPPING &&
+						 !t->step_is_user);
+	if (t->stepping_over) {
+		pt__bp_insert(p, t->stepping_over);
+		t->stepping_over = NULL;
+	}
+	t->cause = *c;
+	t->cause.sz = sizeof t->cause;
+	t->stop_gen = p->bp_gen;
+	pt__thread_set_state(t, PT__TS_STOPPED);
+
+	if (p->launching) {
+		/* Between fork and exec: let everything but the exec go. */
+		if (c->kind == PT_STOP_EXEC) {
+			p->launching = false;
+			pt__proc_update_state(p);
+		} else {
+			thread_resume(t, false);
+		}
+		return;
+	}
+
+	bool stepover_done = was_stepover && c->kind == PT_STOP_STEP;
+	if (stepover_done && p->resuming && !p->stopping) {
+		resume_next(p);
+		return;
+	}
+	if (stepover_done)
+		t->cause.kind = PT_STOP_REQUESTED;
+
+	if (!event_wanted(p, c->kind)) {
+		if (!p->stopping && !p->resuming) {
+			thread_resume(t, false);
+			return;
+		}
+		t->cause.kind = PT_STOP_REQUESTED;
+	}
+
+	if (t->cause.kind != PT_STOP_REQUESTED) {
+		if (!p->event_thread)
+			p->event_thread = t;
+		if (p->resuming) {
+			/* A step-over raised an event: the continue ends
+			 * here; the other threads never left. */
+			p->resuming = false;
+			p->stepq_head = p->stepq_tail = NULL;
+		}
+		if (!p->stopping)
+			pt__proc_interrupt_all(p);
+	}
+	pt__proc_update_state(p);
+}
+
+static void fill_signal_cause(struct pt_thread *t, int sig, pt_stop_cause *c)
+{
+	*c = (pt_stop_cause){ .kind = PT_STOP_SIGNAL, .signo = sig };
+	if (pt__ptrace(PTRACE_GETSIGINFO, t, NULL, &t->siginfo) < 0) {
+		memset(&t->siginfo, 0, sizeof t->siginfo);
+		return;
+	}
+	c->code = t->siginfo.si_code;
+	switch (sig) {
+	case SIGSEGV:
+	case SIGBUS:
+	case SIGILL:
+	case SIGFPE:
+	case SIGTRAP:
+		if (t->siginfo.si_code > 0)
+			c->addr = (uint64_t)(uintptr_t)t->siginfo.si_addr;
+		break;
+	default:
+		break;
+	}
+	if (t->siginfo.si_code <= 0 || sig == SIGCHLD)
+		c->pid = t->siginfo.si_pid;
+}
+
+/* A SIGTRAP signal-delivery-stop: our breakpoint, a finished single-step,
+ * or a real SIGTRAP for the program. */
+static void on_sigtrap(struct pt_thread *t)
+{
+	struct pt_process *p = t->proc;
+	const struct pt__arch *a = p->arch;
+	pt_stop_cause c = { .kind = PT_STOP_SIGNAL, .signo = SIGTRAP };
+
+	if (t->state == PT__TS_STEPPING && !t->step_is_user) {
+		/* Our own step over a breakpoint: nothing else traps here
+		 * but the step (a signal would show as another stop). */
+		c.kind = PT_STOP_STEP;
+		thread_stopped(t, &c);
+		return;
+	}
+	if (t->state == PT__TS_RUNNING && p->bps.count &&
+	    pt__thread_fetch_regs(t) == 0) {
+		uint64_t pc = thread_pc(t);
+		struct pt__bp *bp = pt__bp_find(p, pc - a->pc_after_bp);
+		if (bp) {
+			pt__arch_set_reg_u64(a, t->regs.bytes, a->pc_index,
+					     bp->addr);
+			t->regs_dirty = true;
+			c = (pt_stop_cause){ .kind = PT_STOP_BREAKPOINT,
+					     .addr = bp->addr };
+			thread_stopped(t, &c);
+			return;
+		}
+	}
+	fill_signal_cause(t, SIGTRAP, &c);
+	enum pt__trap_kind k = a->classify_trap(&t->siginfo);
+	if (t->state == PT__TS_STEPPING && k == PT__TRAP_STEP) {
+		c = (pt_stop_cause){ .kind = PT_STOP_STEP };
+		thread_stopped(t, &c);
+		return;
+	}
+	t->pending_sig = SIGTRAP;
+	thread_stopped(t, &c);
+}
+
+static bool is_thread_of(const struct pt_process *p, pid_t tid)
+{
+	char path[64];
+	struct stat st;
+	snprintf(path, sizeof path, "/proc/%d/task/%d", (int)p->pid, (int)tid);
+	return stat(path, &st) == 0;
+}
+
+/* A new thread's first stop (PTRACE_EVENT_STOP of an auto-attached
+ * clone). */
+static void initial_stop(struct pt_thread *t, const struct pt__wstatus *ws)
+{
+	struct pt_process *p = t->proc;
+	pt_stop_cause c = { .kind = PT_STOP_REQUESTED };
+	if (ws->kind == PT__W_GROUP_STOP) {
+		c.kind = PT_STOP_GROUP;
+		c.signo = ws->sig;
+	}
+	t->cause = c;
+	t->cause.sz = sizeof t->cause;
+	t->stop_gen = p->bp_gen;
+	pt__thread_set_state(t, PT__TS_STOPPED);
+	if (p->all_running && !p->stopping && c.kind == PT_STOP_REQUESTED) {
+		/* The process runs: so does its new thread. */
+		thread_resume(t, false);
+		return;
+	}
+	pt__proc_update_state(p);
+}
+
+static void on_event(struct pt_thread *t, const struct pt__wstatus *ws)
+{
+	struct pt_process *p = t->proc;
+	unsigned long msg = 0;
+	pt_stop_cause c = { 0 };
+	pt__ptrace(PTRACE_GETEVENTMSG, t, NULL, &msg);
+
+	switch (ws->event) {
+	case PTRACE_EVENT_CLONE: {
+		pid_t ntid = (pid_t)msg;
+		struct pt_thread *nt = pt__thread_find(p, ntid);
+		if (!nt) {
+			if (!is_thread_of(p, ntid))
+				pt__log(PT_LOG_WARN,
+					"thread %d: clone %d is not a thread; "
+					"traced as one",
+					(int)t->tid, (int)ntid);
+			nt = pt__thread_new(p, ntid, PT__TS_NEW);
+		}
+		c.kind = PT_STOP_THREAD_CREATE;
+		c.pid = ntid;
+		c.thread = nt;
+		break;
+	}
+	case PTRACE_EVENT_EXEC:
+		c.kind = PT_STOP_EXEC;
+		c.pid = (pid_t)msg;
+		/* The old image and its breakpoints are gone; memory must be
+		 * reopened for the new one. */
+		pt__bp_forget_all(p);
+		pt__mem_close(p);
+		pt__mem_open(p);
+		break;
+	case PTRACE_EVENT_EXIT: {
+		struct pt__wstatus es;
+		pt__wstatus_decode((int)msg, 1, &es);
+		c.kind = PT_STOP_THREAD_EXIT;
+		if (es.kind == PT__W_SIGNALED)
+			c.signo = es.sig;
+		else
+			c.status = es.status;
+		break;
+	}
+	default:
+		/* fork/vfork/seccomp events are not asked for. */
+		thread_rerun(t);
+		return;
+	}
+	thread_stopped(t, &c);
+}
+
+static void on_reaped(struct pt_thread *t, const struct pt__wstatus *ws)
+{
+	struct pt_process *p = t->proc;
+	pt_stop_cause c = { .sz = sizeof c, .kind = PT_STOP_EXITED };
+	if (ws->kind == PT__W_SIGNALED)
+		c.signo = ws->sig;
+	else
+		c.status = ws->status;
+	t->cause = c;
+	if (t->stepping_over) {
+		/* the thread died mid-step: put the breakpoint back */
+		pt__bp_insert(p, t->stepping_over);
+		t->stepping_over = NULL;
+	}
+	pt__thread_set_state(t, PT__TS_EXITED);
+	if (t == p->leader) {
+		if (!p->event_thread)
+			p->event_thread = t;
+		pt__proc_mark_exited(p, ws->kind == PT__W_EXITED ? ws->status : -1,
+				     ws->kind == PT__W_SIGNALED ? ws->sig : 0);
+		return;
+	}
+	if (p->resuming && !p->stepq_head) {
+		/* the step-over thread died: carry on with the others */
+		bool stepping = false;
+		for (struct pt_thread *o = p->live_head; o; o = o->live_next)
+			if (o->state == PT__TS_STEPPING)
+				stepping = true;
+		if (!stepping)
+			resume_next(p);
+	}
+	pt__proc_update_state(p);
+}
+
+void pt__thread_on_wait(struct pt_thread *t, const struct pt__wstatus *ws)
+{
+	struct pt_process *p = t->proc;
+	PT__LOGD("thread %d: wait: %s sig %d event %d (state %s)", (int)t->tid,
+		 pt__wkind_name(ws->kind), ws->sig, ws->event,
+		 pt__tstate_name(t->state));
+
+	if (ws->kind == PT__W_EXITED || ws->kind == PT__W_SIGNALED) {
+		on_reaped(t, ws);
+		return;
+	}
+	if (ws->kind != PT__W_SIGNAL_STOP && ws->kind != PT__W_GROUP_STOP &&
+	    ws->kind != PT__W_INTERRUPT && ws->kind != PT__W_EVENT)
+		return;
+
+	if (t->state == PT__TS_EXITING) {
+		/* Killed, or past its exit event: let it die. */
+		long rc = pt__ptrace(PTRACE_CONT, t, NULL, NULL);
+		(void)rc;
+		return;
+	}
+	if (t->state == PT__TS_NEW && ws->kind != PT__W_EVENT &&
+	    ws->kind != PT__W_SIGNAL_STOP) {
+		initial_stop(t, ws);
+		return;
+	}
+
+	switch (ws->kind) {
+	case PT__W_INTERRUPT:
+		if (t->state == PT__TS_STOPPING) {
+			pt_stop_cause c = { .kind = PT_STOP_REQUESTED };
+			thread_stopped(t, &c);
+		} else {
+			/* a stale PTRACE_INTERRUPT: see the top of this file */
+			PT__LOGD("thread %d: stale interrupt swallowed",
+				 (int)t->tid);
+			thread_rerun(t);
+		}
+		return;
+	case PT__W_GROUP_STOP: {
+		pt_stop_cause c = { .kind = PT_STOP_GROUP, .signo = ws->sig };
+		thread_stopped(t, &c);
+		return;
+	}
+	case PT__W_SIGNAL_STOP:
+		if (ws->sig == SIGTRAP) {
+			on_sigtrap(t);
+		} else {
+			pt_stop_cause c;
+			fill_signal_cause(t, ws->sig, &c);
+			t->pending_sig = ws->sig;
+			thread_stopped(t, &c);
+		}
+		return;
+	case PT__W_EVENT:
+		on_event(t, ws);
+		return;
+	default:
+		(void)p;
+		return;
+	}
+}
+
+static pid_t tgid_of(pid_t tid)
+{
+	char path[64], buf[512];
+	snprintf(path, sizeof path, "/proc/%d/status", (int)tid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	ssize_t n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	const char *s = strstr(buf, "\nTgid:");
+	return s ? (pid_t)atoi(s + 6) : -1;
+}
+
+void pt__engine_on_unknown(struct pt__engine *e, pid_t tid,
+			   const struct pt__wstatus *ws)
+{
+	if (ws->kind == PT__W_EXITED || ws->kind == PT__W_SIGNALED) {
+		PT__LOGD("engine: reaped unknown %d", (int)tid);
+		return;
+	}
+	/* A new thread can report its first stop before its creator reports
+	 * the clone event.  Adopt it now; the clone event will find it. */
+	pid_t tgid = tgid_of(tid);
+	for (struct pt_process *p = e->procs; p; p = p->eng_next) {
+		if (p->pid == tgid && p->state != PT_PROC_EXITED &&
+		    p->state != PT_PROC_DETACHED) {
+			struct pt_thread *t = pt__thread_new(p, tid, PT__TS_NEW);
+			if (t)
+				pt__thread_on_wait(t, ws);
+			return;
+		}
+	}
+	pt__log(PT_LOG_WARN, "engine: stop of unknown task %d (tgid %d)",
+		(int)tid, (int)tgid);
+}

@@ -98,7 +98,7 @@ int pt__fail_state(const struct pt_process *p, const struct pt_thread *t,
 {
 	if (t) {
 		const char *s;
-		switch (t->state) {
+		switch (t->proc->resume_queued ? PT__TS_RUNNING : t->state) {
 		case PT__TS_STOPPED:
 			s = "stopped";
 			break;

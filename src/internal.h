@@ -139,6 +139,16 @@ void pt__mem_close(struct pt_process *p);
 
 struct pt__engine;
 
+/* A request for the tracer thread (engine.c). */
+struct pt__req {
+	int (*fn)(struct pt__req *req); /* runs on the tracer thread, locked */
+	struct pt_process *proc;
+	void *arg;
+	int result;
+	bool done;
+	struct pt__req *next;
+};
+
 struct pt_process {
 	uint32_t magic;
 	pid_t pid;
@@ -176,6 +186,10 @@ struct pt_process {
 	int mem_fd;           /* /proc/PID/mem, -1 if unavailable */
 	bool vm_readv_broken;
 
+	/* pt_continue hands this to the tracer thread and returns */
+	struct pt__req resume_req;
+	bool resume_queued;
+
 	/* notification */
 	int event_fd;
 	pthread_cond_t cond; /* state changes, for pt_wait & co */
@@ -184,15 +198,6 @@ struct pt_process {
 };
 
 /* ---- engine (engine.c) ------------------------------------------------------ */
-
-struct pt__req {
-	int (*fn)(struct pt__req *req); /* runs on the tracer thread, locked */
-	struct pt_process *proc;
-	void *arg;
-	int result;
-	bool done;
-	struct pt__req *next;
-};
 
 struct pt__engine {
 	pthread_mutex_t lock;
@@ -211,6 +216,7 @@ struct pt__engine {
 	void *bell_stack;
 	int start_err;
 	bool started;
+	long spin_ns; /* spin-then-block budget; 0 on a single CPU */
 };
 
 int pt__engine_new(struct pt__engine **out);
@@ -220,8 +226,17 @@ void pt__engine_free(struct pt__engine *e);
 int pt__engine_call(struct pt__engine *e, int (*fn)(struct pt__req *),
 		    struct pt_process *p, void *arg);
 bool pt__on_engine_thread(const struct pt__engine *e);
+/* Queue req for the tracer thread without waiting (req must outlive it). */
+void pt__engine_post(struct pt__engine *e, struct pt__req *req);
 void pt__engine_attach_proc(struct pt__engine *e, struct pt_process *p);
 void pt__engine_detach_proc(struct pt__engine *e, struct pt_process *p);
+
+/* Stopped as far as the API is concerned: not about to be resumed by a
+ * pt_continue still queued for the tracer thread. */
+static inline bool pt__thread_stopped(const struct pt_thread *t)
+{
+	return t->state == PT__TS_STOPPED && !t->proc->resume_queued;
+}
 
 /* ---- thread.c: the state machine -------------------------------------- */
 
@@ -278,5 +293,16 @@ int pt__check_proc(const pt_process *p);
 int pt__check_thread(const pt_thread *t);
 int pt__read_tracer_pid(pid_t pid); /* TracerPid of /proc/pid/status, or -1 */
 void pt__notify(struct pt_process *p); /* state changed: wake waiters */
+void pt__event_fd_set(struct pt_process *p, bool ready);
+
+/* p->state is written under the lock; stores are atomic so that a racy
+ * read (a hint) is never torn. */
+static inline void pt__proc_set_state(struct pt_process *p, pt_proc_state s)
+{
+	__atomic_store_n(&p->state, s, __ATOMIC_RELEASE);
+}
+/* Spin for up to ns nanoseconds while cond holds.  True if cond turned
+ * false. */
+bool pt__spin_while(bool (*cond)(const void *), const void *arg, long ns);
 
 #endif

@@ -76,12 +76,7 @@ static int proc_new(struct pt__engine *e, pid_t pid, struct pt_process **out)
 	p->events = PT_EVENT_ALL;
 	p->mem_fd = -1;
 	p->exit_code = -1;
-	p->event_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	if (p->event_fd < 0) {
-		int err = -errno;
-		free(p);
-		return err;
-	}
+	p->event_fd = -1; /* made on first request: most users never ask */
 	pthread_condattr_t ca;
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
@@ -559,7 +554,14 @@ int pt_stop(pt_process *p)
 
 static int do_resume(struct pt__req *r)
 {
-	return pt__proc_resume(r->proc);
+	struct pt_process *p = r->proc;
+	p->resume_queued = false;
+	int rc = pt__proc_resume(p);
+	if (rc < 0)
+		pt__log(PT_LOG_WARN, "process %d: continue: %s", (int)p->pid,
+			pt_strerror(rc));
+	pt__proc_update_state(p);
+	return rc;
 }
 
 int pt_continue(pt_process *p)
@@ -570,10 +572,13 @@ int pt_continue(pt_process *p)
 	if (p->state != PT_PROC_STOPPED) {
 		r = pt__fail_state(p, NULL, "cannot continue");
 	} else {
-		r = pt__engine_call(p->eng, do_resume, p, NULL);
-		if (r < 0)
-			r = pt__fail(r, p, NULL, "continue", "%s",
-				     pt_strerror(r));
+		/* Handed over without waiting: from here on the process
+		 * counts as running, and the tracer thread resumes it. */
+		p->resume_req = (struct pt__req){ .fn = do_resume, .proc = p };
+		p->resume_queued = true;
+		pt__proc_set_state(p, PT_PROC_RUNNING);
+		pt__event_fd_set(p, false);
+		pt__engine_post(p->eng, &p->resume_req);
 	}
 	proc_leave(p);
 	return r;
@@ -595,10 +600,22 @@ int pt_wait(pt_process *p, int timeout_ms)
 
 int pt_process_event_fd(pt_process *p)
 {
-	if (pt__check_proc(p) < 0)
-		return pt__fail(PT_EINVAL, NULL, NULL, "event fd",
-				"invalid process handle");
-	return p->event_fd;
+	int r = proc_enter(p, "event fd");
+	if (r < 0)
+		return r;
+	if (p->event_fd < 0) {
+		p->event_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+		if (p->event_fd < 0)
+			r = pt__fail(-errno, p, NULL, "event fd",
+				     "cannot create an eventfd: %s",
+				     strerror(errno));
+		else if (p->state != PT_PROC_RUNNING)
+			pt__event_fd_set(p, true);
+	}
+	if (r == 0)
+		r = p->event_fd;
+	proc_leave(p);
+	return r;
 }
 
 struct step_args {
@@ -669,7 +686,7 @@ static int do_detach(struct pt__req *r)
 		pt__thread_set_state(t, PT__TS_DETACHED);
 	}
 	pt__mem_close(p);
-	p->state = PT_PROC_DETACHED;
+	pt__proc_set_state(p, PT_PROC_DETACHED);
 	pt__notify(p);
 	return first;
 }
@@ -706,7 +723,7 @@ static int do_kill(struct pt__req *r)
 		if (!pt__tstate_is_gone(t->state))
 			pt__thread_set_state(t, PT__TS_EXITING);
 	p->stopping = p->resuming = false;
-	p->state = PT_PROC_RUNNING;
+	pt__proc_set_state(p, PT_PROC_RUNNING);
 	return 0;
 }
 
@@ -860,8 +877,9 @@ int pt_thread_stop_cause(pt_thread *t, pt_stop_cause *out)
 				"out is NULL or out->sz is not set");
 	pthread_mutex_lock(&t->proc->eng->lock);
 	pt__clear_error();
-	if (t->state == PT__TS_STOPPED || t->state == PT__TS_EXITED ||
-	    (t->state == PT__TS_EXITING && t->proc->state != PT_PROC_RUNNING)) {
+	if ((pt__thread_stopped(t) || t->state == PT__TS_EXITED ||
+	     (t->state == PT__TS_EXITING && t->proc->state != PT_PROC_RUNNING)) &&
+	    !t->proc->resume_queued) {
 		size_t sz = out->sz < sizeof t->cause ? out->sz : sizeof t->cause;
 		memcpy(out, &t->cause, sz);
 		out->sz = sz;
@@ -879,7 +897,7 @@ int pt_thread_signal(pt_thread *t)
 		return pt__fail(r, NULL, NULL, "pending signal",
 				"invalid thread handle");
 	pthread_mutex_lock(&t->proc->eng->lock);
-	int s = t->state == PT__TS_STOPPED ? t->pending_sig : 0;
+	int s = pt__thread_stopped(t) ? t->pending_sig : 0;
 	pthread_mutex_unlock(&t->proc->eng->lock);
 	return s;
 }
@@ -895,7 +913,7 @@ int pt_thread_set_signal(pt_thread *t, int signo)
 	if (signo < 0 || signo >= 65)
 		r = pt__fail(PT_EINVAL, t->proc, t, "set signal",
 			     "%d is not a signal number", signo);
-	else if (t->state != PT__TS_STOPPED)
+	else if (!pt__thread_stopped(t))
 		r = pt__fail_state(t->proc, t, "cannot set signal");
 	else
 		t->pending_sig = signo;

@@ -18,7 +18,7 @@ static int do_fetch(struct pt__req *r)
 /* Lock held.  Make t's register cache valid, or fail naming op. */
 static int regs_ready(struct pt_thread *t, const char *op)
 {
-	if (t->state != PT__TS_STOPPED)
+	if (!pt__thread_stopped(t))
 		return pt__fail_state(t->proc, t, op);
 	if (t->regs_valid)
 		return 0;

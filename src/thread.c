@@ -262,7 +262,7 @@ void pt__notify(struct pt_process *p)
 	pthread_cond_broadcast(&p->cond);
 }
 
-static void event_fd_set(struct pt_process *p, bool ready)
+void pt__event_fd_set(struct pt_process *p, bool ready)
 {
 	if (p->event_fd < 0)
 		return;
@@ -286,13 +286,13 @@ void pt__proc_mark_exited(struct pt_process *p, int code, int sig)
 	}
 	p->exit_code = code;
 	p->term_signal = sig;
-	p->state = PT_PROC_EXITED;
+	pt__proc_set_state(p, PT_PROC_EXITED);
 	p->stopping = p->resuming = false;
 	p->stepq_head = p->stepq_tail = NULL;
 	pt__mem_close(p);
 	pt__log(PT_LOG_INFO, "process %d: exited (%s %d)", (int)p->pid,
 		sig ? "signal" : "status", sig ? sig : code);
-	event_fd_set(p, true);
+	pt__event_fd_set(p, true);
 	pt__notify(p);
 }
 
@@ -312,14 +312,14 @@ void pt__proc_update_state(struct pt_process *p)
 							    : PT_PROC_RUNNING;
 	if (ns == p->state)
 		return;
-	p->state = ns;
+	pt__proc_set_state(p, ns);
 	if (ns == PT_PROC_STOPPED) {
 		p->stopping = false;
-		event_fd_set(p, true);
+		pt__event_fd_set(p, true);
 		PT__LOGD("process %d: all threads stopped", (int)p->pid);
 		pt__notify(p);
 	} else {
-		event_fd_set(p, false);
+		pt__event_fd_set(p, false);
 	}
 }
 

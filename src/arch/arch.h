@@ -63,4 +63,14 @@ static inline void pt__arch_set_reg_u64(const struct pt__arch *a, void *gregs,
 			 ri->size < 8 ? ri->size : 8);
 }
 
+/* A hint to the CPU inside a spin loop. */
+static inline void pt__cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#else
+	__asm__ __volatile__("" ::: "memory");
+#endif
+}
+
 #endif

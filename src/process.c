@@ -812,6 +812,14 @@ int pt_process_set_events(pt_process *p, unsigned mask)
 	return r;
 }
 
+/* Listed: threads that exist for the user.  An exiting thread (resumed past
+ * its exit event, or dying with its process) has been reported or cannot
+ * be, and is gone as far as the API goes. */
+static bool thread_listed(const struct pt_thread *t)
+{
+	return !pt__tstate_is_gone(t->state) && t->state != PT__TS_EXITING;
+}
+
 size_t pt_process_threads(pt_process *p, pt_thread **buf, size_t cap)
 {
 	if (pt__check_proc(p) < 0)
@@ -820,13 +828,13 @@ size_t pt_process_threads(pt_process *p, pt_thread **buf, size_t cap)
 	size_t n = 0;
 	/* leader first */
 	if (p->leader && p->leader->in_live_list &&
-	    !pt__tstate_is_gone(p->leader->state)) {
+	    thread_listed(p->leader)) {
 		if (buf && n < cap)
 			buf[n] = p->leader;
 		n++;
 	}
 	for (struct pt_thread *t = p->live_head; t; t = t->live_next) {
-		if (t == p->leader || pt__tstate_is_gone(t->state))
+		if (t == p->leader || !thread_listed(t))
 			continue;
 		if (buf && n < cap)
 			buf[n] = t;
@@ -877,9 +885,8 @@ int pt_thread_stop_cause(pt_thread *t, pt_stop_cause *out)
 				"out is NULL or out->sz is not set");
 	pthread_mutex_lock(&t->proc->eng->lock);
 	pt__clear_error();
-	if ((pt__thread_stopped(t) || t->state == PT__TS_EXITED ||
-	     (t->state == PT__TS_EXITING && t->proc->state != PT_PROC_RUNNING)) &&
-	    !t->proc->resume_queued) {
+	if (pt__thread_stopped(t) ||
+	    (t->state == PT__TS_EXITED && !t->proc->resume_queued)) {
 		size_t sz = out->sz < sizeof t->cause ? out->sz : sizeof t->cause;
 		memcpy(out, &t->cause, sz);
 		out->sz = sz;

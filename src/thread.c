@@ -495,6 +495,45 @@ static bool event_wanted(const struct pt_process *p, pt_stop_kind k)
 	}
 }
 
+/* Whether a thread will die without ever stopping again: a zombie, or one
+ * with SIGKILL pending (exit_group and fatal signals send every other thread
+ * SIGKILL; such threads do not stop for PTRACE_INTERRUPT, and a zombie
+ * leader is not reported until the last thread is gone). */
+static bool thread_doomed(const struct pt_thread *t)
+{
+	char path[80], buf[2048];
+	snprintf(path, sizeof path, "/proc/%d/task/%d/status",
+		 (int)t->proc->pid, (int)t->tid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return true;
+	ssize_t n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return true;
+	buf[n] = '\0';
+	const char *st = strstr(buf, "\nState:");
+	if (st && (strstr(st, "Z (") == st + 9 || strstr(st, "X (") == st + 9))
+		return true;
+	const char *pnd = strstr(buf, "\nSigPnd:");
+	if (pnd) {
+		unsigned long long mask = strtoull(pnd + 9, NULL, 16);
+		if (mask & (1ull << (SIGKILL - 1)))
+			return true;
+	}
+	return false;
+}
+
+/* ENGINE: after a thread-exit stop, stop waiting for threads that are
+ * dying with it. */
+static void mark_doomed(struct pt_process *p)
+{
+	for (struct pt_thread *t = p->live_head; t; t = t->live_next)
+		if (pt__tstate_is_running(t->state) && t->state != PT__TS_NEW &&
+		    thread_doomed(t))
+			pt__thread_set_state(t, PT__TS_EXITING);
+}
+
 /* ENGINE: t has stopped with cause c.  Decide what happens next. */
 static void thread_stopped(struct pt_thread *t, const pt_stop_cause *c)
 {
@@ -548,6 +587,8 @@ static void thread_stopped(struct pt_thread *t, const pt_stop_cause *c)
 		}
 		if (!p->stopping)
 			pt__proc_interrupt_all(p);
+		if (c->kind == PT_STOP_THREAD_EXIT)
+			mark_doomed(p);
 	}
 	pt__proc_update_state(p);
 }
@@ -591,8 +632,10 @@ static void on_sigtrap(struct pt_thread *t)
 		thread_stopped(t, &c);
 		return;
 	}
-	if (t->state == PT__TS_RUNNING && p->bps.count &&
-	    pt__thread_fetch_regs(t) == 0) {
+	/* A running thread, or one we were already interrupting (several
+	 * threads can hit breakpoints at once), may have hit one of ours. */
+	if ((t->state == PT__TS_RUNNING || t->state == PT__TS_STOPPING) &&
+	    p->bps.count && pt__thread_fetch_regs(t) == 0) {
 		uint64_t pc = thread_pc(t);
 		struct pt__bp *bp = pt__bp_find(p, pc - a->pc_after_bp);
 		if (bp) {

@@ -98,10 +98,21 @@ bool pt__on_engine_thread(const struct pt__engine *e)
 /* The doorbell child: shares our address space (CLONE_VM) and file table
  * (CLONE_FILES); runs with every signal blocked (inherited from the tracer
  * thread); makes raw system calls only. */
+struct bell_arg {
+	int fd;
+	pid_t parent; /* our process */
+};
+
 static int bell_main(void *arg)
 {
-	int fd = (int)(intptr_t)arg;
+	const struct bell_arg *ba = arg;
+	int fd = ba->fd;
 	char c;
+	/* Die with the tracer thread: otherwise a tracer killed outright
+	 * would leave the doorbell holding its whole file table open. */
+	syscall(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	if (syscall(SYS_getppid) != ba->parent)
+		syscall(SYS_exit, 0);
 	for (;;) {
 		long n = syscall(SYS_read, fd, &c, 1);
 		if (n == 0)
@@ -127,8 +138,12 @@ static int bell_start(struct pt__engine *e)
 		return -errno;
 	}
 	/* exit signal 0: the application gets no SIGCHLD when it ends. */
+	/* The argument lives at the far end of the child's stack. */
+	struct bell_arg *ba = e->bell_stack;
+	ba->fd = e->bell_rfd;
+	ba->parent = getpid();
 	pid_t pid = clone(bell_main, (char *)e->bell_stack + BELL_STACK_SIZE,
-			  CLONE_VM | CLONE_FILES, (void *)(intptr_t)e->bell_rfd);
+			  CLONE_VM | CLONE_FILES, ba);
 	if (pid < 0)
 		return -errno;
 	e->bell_pid = pid;

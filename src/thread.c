@@ -538,8 +538,7 @@ static void mark_doomed(struct pt_process *p)
 static void thread_stopped(struct pt_thread *t, const pt_stop_cause *c)
 {
 	struct pt_process *p = t->proc;
-	bool was_stepover = t->stepping_over || (t->state == PT__TS_STEPPING &&
-						 !t->step_is_user);
+	bool was_stepover = t->state == PT__TS_STEPPING && !t->step_is_user;
 	if (t->stepping_over) {
 		pt__bp_insert(p, t->stepping_over);
 		t->stepping_over = NULL;

@@ -47,18 +47,24 @@ static const pt_reg_info x86_64_regs[] = {
 	GREG(orig_rax, 57, PT_ROLE_NONE, PT_REGTYPE_INT),
 };
 
-/* int3 reports si_code SI_KERNEL; a single-step TRAP_TRACE; a hardware
- * breakpoint TRAP_HWBKPT.  Anything with a positive si_pid came from
- * kill/tgkill and is a plain signal. */
+/* How x86-64 Linux reports a SIGTRAP (si_code):
+ *   SI_KERNEL    int3 executed;
+ *   TRAP_TRACE   single-step of an ordinary instruction;
+ *   TRAP_BRKPT   single-step over a syscall instruction (reported at
+ *                syscall exit by user_single_step_report);
+ *   SIGTRAP (5)  single-step into a signal handler (ptrace_notify on
+ *                signal delivery; equals TRAP_UNK in newer headers);
+ *   TRAP_HWBKPT  debug-register breakpoint or watchpoint;
+ *   <= 0         sent by a process with kill/tgkill/sigqueue. */
 static enum pt__trap_kind x86_64_classify(const siginfo_t *si)
 {
 	switch (si->si_code) {
 	case SI_KERNEL:
 		return PT__TRAP_BREAKPOINT;
 	case TRAP_TRACE:
+	case TRAP_BRKPT:
+	case SIGTRAP:
 		return PT__TRAP_STEP;
-	case TRAP_BRKPT: /* int3 on some older kernels */
-		return PT__TRAP_BREAKPOINT;
 	default:
 		return PT__TRAP_OTHER;
 	}

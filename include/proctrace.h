@@ -389,7 +389,12 @@ PT_API size_t pt_breakpoint_count(pt_process *p);
  * NULL) gets the bytes transferred.  Returns 0 if all were read; otherwise
  * an error (PT_EFAULT for an unmapped or unreadable address) with *done
  * counting the bytes up to the first inaccessible one.  Works while the
- * process runs, too.  Our breakpoint instructions are never visible. */
+ * process runs, too (PT_ESTATE instead on systems with neither
+ * process_vm_readv nor /proc/PID/mem, where only PTRACE_PEEKDATA is left).
+ * Our breakpoint instructions are never visible.
+ *
+ * PROCTRACE_MEM_PATH=procmem or =ptrace in the environment (read when a
+ * process is launched or attached) forces the slower paths, for testing. */
 PT_API int pt_mem_read(pt_process *p, uint64_t addr, void *buf, size_t len,
 		       size_t *done);
 /* Write, with the same contract; read-only mappings (program text) are

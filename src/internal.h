@@ -132,6 +132,7 @@ int pt__mem_read_raw(struct pt_process *p, uint64_t addr, void *buf,
 		     size_t len, size_t *done);
 int pt__mem_write_raw(struct pt_process *p, uint64_t addr, const void *buf,
 		      size_t len, size_t *done);
+void pt__mem_init(struct pt_process *p);
 int pt__mem_open(struct pt_process *p);
 void pt__mem_close(struct pt_process *p);
 

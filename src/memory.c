@@ -23,8 +23,26 @@
 
 #define WORD sizeof(long)
 
+/* PROCTRACE_MEM_PATH forces a slower path, so that tests can prove each
+ * fallback: "procmem" skips process_vm_readv, "ptrace" uses only
+ * PTRACE_PEEKDATA/POKEDATA. */
+static const char *forced_path(void)
+{
+	const char *s = getenv("PROCTRACE_MEM_PATH");
+	return s ? s : "";
+}
+
+void pt__mem_init(struct pt_process *p)
+{
+	p->mem_fd = -1;
+	const char *f = forced_path();
+	p->vm_readv_broken = !strcmp(f, "procmem") || !strcmp(f, "ptrace");
+}
+
 int pt__mem_open(struct pt_process *p)
 {
+	if (!strcmp(forced_path(), "ptrace"))
+		return PT_EACCES;
 	char path[64];
 	snprintf(path, sizeof path, "/proc/%d/mem", (int)p->pid);
 	p->mem_fd = open(path, O_RDWR | O_CLOEXEC);
@@ -107,7 +125,14 @@ static int do_poke(struct pt__req *r)
 static int via_ptrace(struct pt_process *p, int (*fn)(struct pt__req *),
 		      struct peekpoke *pp)
 {
-	if (p->state != PT_PROC_STOPPED)
+	/* The tracer thread itself (lifting a breakpoint for a step-over,
+	 * say) knows a thread is stopped; the application needs the whole
+	 * process stopped. */
+	if (pt__on_engine_thread(p->eng)) {
+		struct pt__req r = { .proc = p, .arg = pp };
+		return fn(&r);
+	}
+	if (p->state != PT_PROC_STOPPED || p->resume_queued)
 		return PT_ESTATE;
 	return pt__engine_call(p->eng, fn, p, pp);
 }

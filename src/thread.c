@@ -539,14 +539,15 @@ static void thread_stopped(struct pt_thread *t, const pt_stop_cause *c)
 {
 	struct pt_process *p = t->proc;
 	bool was_stepover = t->state == PT__TS_STEPPING && !t->step_is_user;
-	if (t->stepping_over) {
-		pt__bp_insert(p, t->stepping_over);
-		t->stepping_over = NULL;
-	}
 	t->cause = *c;
 	t->cause.sz = sizeof t->cause;
 	t->stop_gen = p->bp_gen;
 	pt__thread_set_state(t, PT__TS_STOPPED);
+	if (t->stepping_over) {
+		/* stopped now, so even the ptrace fallback can write */
+		pt__bp_insert(p, t->stepping_over);
+		t->stepping_over = NULL;
+	}
 
 	if (p->launching) {
 		/* Between fork and exec: let everything but the exec go. */

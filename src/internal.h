@@ -83,6 +83,8 @@ struct pt_thread {
 	struct pt__bp *stepping_over; /* bp lifted for this step */
 	bool step_is_user;            /* report PT_STOP_STEP at the end */
 	bool resume_step;             /* last resume was SINGLESTEP */
+	bool in_syscall_stop;         /* stopped at an event inside a syscall */
+	bool step_skip_sysexit;       /* first step trap is the syscall exit */
 	unsigned stop_gen;            /* p->bp_gen when it stopped */
 
 	bool in_live_list;
@@ -183,8 +185,9 @@ struct pt_process {
 	struct pt__bptab bps;
 	unsigned bp_gen;      /* bumped when a breakpoint is added */
 
-	/* memory */
-	int mem_fd;           /* /proc/PID/mem, -1 if unavailable */
+	/* memory: through a live thread's tid (the leader may be a zombie) */
+	struct pt_thread *io_thread; /* whose /proc/TID/mem is mem_fd */
+	int mem_fd;           /* /proc/TID/mem, -1 if unavailable */
 	bool vm_readv_broken;
 
 	/* pt_continue hands this to the tracer thread and returns */
@@ -260,7 +263,6 @@ int pt__thread_flush_regs(struct pt_thread *t);
 /* Process-level bookkeeping, called under the lock. */
 void pt__proc_update_state(struct pt_process *p);
 void pt__proc_mark_exited(struct pt_process *p, int code, int sig);
-void pt__proc_prune_exited(struct pt_process *p);
 void pt__proc_free_threads(struct pt_process *p);
 
 /* ptrace wrapper: logs, maps ESRCH on a thread we believed stopped to

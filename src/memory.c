@@ -43,8 +43,14 @@ int pt__mem_open(struct pt_process *p)
 {
 	if (!strcmp(forced_path(), "ptrace"))
 		return PT_EACCES;
+	/* A zombie leader has no memory: go through a live thread.  The fd
+	 * keeps the address space, so it outlives that thread. */
+	struct pt_thread *io = p->leader;
+	if (!io || pt__tstate_is_gone(io->state))
+		io = p->live_head;
+	p->io_thread = io;
 	char path[64];
-	snprintf(path, sizeof path, "/proc/%d/mem", (int)p->pid);
+	snprintf(path, sizeof path, "/proc/%d/mem", io ? (int)io->tid : (int)p->pid);
 	p->mem_fd = open(path, O_RDWR | O_CLOEXEC);
 	return p->mem_fd < 0 ? -errno : 0;
 }
@@ -148,13 +154,13 @@ int pt__mem_read_raw(struct pt_process *p, uint64_t addr, void *buf,
 	if (!p->vm_readv_broken) {
 		struct iovec l = { buf, len };
 		struct iovec r = { (void *)(uintptr_t)addr, len };
-		ssize_t n = process_vm_readv(p->pid, &l, 1, &r, 1, 0);
+		pid_t io = p->io_thread ? p->io_thread->tid : p->pid;
+		ssize_t n = process_vm_readv(io, &l, 1, &r, 1, 0);
 		if (n > 0)
 			got = (size_t)n;
 		else if (n < 0 && (errno == ENOSYS || errno == EPERM))
 			p->vm_readv_broken = true;
-		else if (n < 0 && errno == ESRCH)
-			err = PT_ESRCH;
+		/* ESRCH: that thread is gone; /proc/TID/mem still works */
 		if (got == len) {
 			*done = got;
 			return 0;

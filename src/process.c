@@ -397,17 +397,27 @@ static int do_attach(struct pt__req *r)
 	struct pt_process *p = r->proc;
 	pid_t pid = aa->pid;
 	int rc = seize_one(p, pid);
+	bool zombie_leader = false;
 	if (rc <= 0) {
 		if (rc == 0)
 			return PT_ESRCH;
-		if (rc == -EPERM) {
-			int tr = pt__read_tracer_pid(pid);
-			if (tr > 0) {
-				aa->tracer = tr;
-				return PT_ETRACED;
-			}
+		int tr = rc == -EPERM ? pt__read_tracer_pid(pid) : 0;
+		if (tr > 0) {
+			aa->tracer = tr;
+			return PT_ETRACED;
 		}
-		return rc;
+		if (rc != -EPERM || proc_state_char(pid, pid) != 'Z')
+			return rc;
+		/* The leader ended with pthread_exit and is a zombie, which
+		 * cannot be traced; its other threads can, and the process
+		 * lives as long as they do.  (gdb gives up here.) */
+		struct pt_thread *l = pt__thread_new(p, pid, PT__TS_NEW);
+		if (!l)
+			return PT_ENOMEM;
+		l->cause = (pt_stop_cause){ .sz = sizeof l->cause,
+					    .kind = PT_STOP_EXITED };
+		pt__thread_set_state(l, PT__TS_EXITED);
+		zombie_leader = true;
 	}
 	p->stopping = true;
 	char dir[64];
@@ -432,6 +442,8 @@ static int do_attach(struct pt__req *r)
 		}
 		closedir(d);
 	}
+	if (zombie_leader && !p->live_head)
+		return PT_ESRCH; /* nothing left alive to trace */
 	pt__mem_open(p);
 	pt__proc_update_state(p);
 	return 0;
@@ -628,7 +640,6 @@ static int do_step(struct pt__req *r)
 	struct pt_process *p = r->proc;
 	p->event_thread = NULL;
 	p->all_running = false;
-	pt__proc_prune_exited(p);
 	for (struct pt_thread *o = p->live_head; o; o = o->live_next)
 		if (o != sa->t && o->state == PT__TS_STOPPED &&
 		    o->cause.kind != PT_STOP_THREAD_EXIT)
@@ -669,9 +680,8 @@ static int do_detach(struct pt__req *r)
 {
 	struct pt_process *p = r->proc;
 	int first = pt__bp_remove_all(p);
-	for (struct pt_thread *t = p->live_head; t; t = t->live_next) {
-		if (pt__tstate_is_gone(t->state))
-			continue;
+	for (struct pt_thread *t = p->live_head, *n; t; t = n) {
+		n = t->live_next;
 		int sig = 0;
 		if (t->state == PT__TS_STOPPED) {
 			int fr = pt__thread_flush_regs(t);

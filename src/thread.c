@@ -171,8 +171,14 @@ void pt__thread_set_state(struct pt_thread *t, enum pt__tstate st)
 	t->state = st;
 	if (st != PT__TS_STOPPED)
 		t->regs_valid = false;
-	if (pt__tstate_is_gone(st))
+	if (pt__tstate_is_gone(st)) {
+		/* gone: out of the lookup table and the list; the object
+		 * stays, so the user's handle stays valid */
 		tid_hash_remove(t);
+		live_remove(t);
+		if (t == p->io_thread)
+			p->io_thread = NULL;
+	}
 	PT__LOGD("thread %d: %s -> %s", (int)t->tid, pt__tstate_name(old),
 		 pt__tstate_name(st));
 }
@@ -190,16 +196,6 @@ void pt__proc_free_threads(struct pt_process *p)
 	free(p->tid_hash);
 	p->tid_hash = NULL;
 	p->tid_hash_cap = 0;
-}
-
-/* Threads that have exited leave the list (their handles stay valid). */
-void pt__proc_prune_exited(struct pt_process *p)
-{
-	for (struct pt_thread *t = p->live_head, *n; t; t = n) {
-		n = t->live_next;
-		if (pt__tstate_is_gone(t->state))
-			live_remove(t);
-	}
 }
 
 /* ---- ptrace and registers ------------------------------------------------- */
@@ -280,9 +276,9 @@ void pt__proc_mark_exited(struct pt_process *p, int code, int sig)
 {
 	if (p->state == PT_PROC_EXITED || p->state == PT_PROC_DETACHED)
 		return;
-	for (struct pt_thread *t = p->live_head; t; t = t->live_next) {
-		if (!pt__tstate_is_gone(t->state))
-			pt__thread_set_state(t, PT__TS_EXITED);
+	for (struct pt_thread *t = p->live_head, *n; t; t = n) {
+		n = t->live_next;
+		pt__thread_set_state(t, PT__TS_EXITED);
 	}
 	p->exit_code = code;
 	p->term_signal = sig;
@@ -340,6 +336,10 @@ static int thread_resume(struct pt_thread *t, bool step)
 		return (int)rc;
 	t->pending_sig = 0;
 	t->resume_step = step;
+	/* A step from a stop inside a syscall (an exec or clone event) is
+	 * first reported at the syscall's exit, before any instruction. */
+	t->step_skip_sysexit = step && t->in_syscall_stop;
+	t->in_syscall_stop = false;
 	t->cause.kind = PT_STOP_NONE;
 	pt__thread_set_state(t, exiting ? PT__TS_EXITING
 					: step ? PT__TS_STEPPING
@@ -437,7 +437,6 @@ int pt__proc_resume(struct pt_process *p)
 {
 	p->event_thread = NULL;
 	p->stopping = false;
-	pt__proc_prune_exited(p);
 	p->stepq_head = p->stepq_tail = NULL;
 	for (struct pt_thread *t = p->live_head; t; t = t->live_next) {
 		if (t->state != PT__TS_STOPPED ||
@@ -526,11 +525,11 @@ static bool thread_doomed(const struct pt_thread *t)
 
 /* ENGINE: after a thread-exit stop, stop waiting for threads that are
  * dying with it. */
-static void mark_doomed(struct pt_process *p)
+static void mark_doomed(struct pt_process *p, const struct pt_thread *except)
 {
 	for (struct pt_thread *t = p->live_head; t; t = t->live_next)
-		if (pt__tstate_is_running(t->state) && t->state != PT__TS_NEW &&
-		    thread_doomed(t))
+		if (t != except && pt__tstate_is_running(t->state) &&
+		    t->state != PT__TS_NEW && thread_doomed(t))
 			pt__thread_set_state(t, PT__TS_EXITING);
 }
 
@@ -588,7 +587,7 @@ static void thread_stopped(struct pt_thread *t, const pt_stop_cause *c)
 		if (!p->stopping)
 			pt__proc_interrupt_all(p);
 		if (c->kind == PT_STOP_THREAD_EXIT)
-			mark_doomed(p);
+			mark_doomed(p, t);
 	}
 	pt__proc_update_state(p);
 }
@@ -625,7 +624,8 @@ static void on_sigtrap(struct pt_thread *t)
 	const struct pt__arch *a = p->arch;
 	pt_stop_cause c = { .kind = PT_STOP_SIGNAL, .signo = SIGTRAP };
 
-	if (t->state == PT__TS_STEPPING && !t->step_is_user) {
+	if (t->state == PT__TS_STEPPING && t->step_is_user == false &&
+	    !t->step_skip_sysexit) {
 		/* Our own step over a breakpoint: nothing else traps here
 		 * but the step (a signal would show as another stop). */
 		c.kind = PT_STOP_STEP;
@@ -650,7 +650,15 @@ static void on_sigtrap(struct pt_thread *t)
 	}
 	fill_signal_cause(t, SIGTRAP, &c);
 	enum pt__trap_kind k = a->classify_trap(&t->siginfo);
-	if (t->state == PT__TS_STEPPING && k == PT__TRAP_STEP) {
+	if (t->state == PT__TS_STEPPING && t->step_skip_sysexit) {
+		t->step_skip_sysexit = false;
+		if (k == PT__TRAP_STEP_SYSCALL) {
+			thread_rerun(t); /* now the real instruction step */
+			return;
+		}
+	}
+	if (t->state == PT__TS_STEPPING &&
+	    (k == PT__TRAP_STEP || k == PT__TRAP_STEP_SYSCALL)) {
 		c = (pt_stop_cause){ .kind = PT_STOP_STEP };
 		thread_stopped(t, &c);
 		return;
@@ -696,6 +704,7 @@ static void on_event(struct pt_thread *t, const struct pt__wstatus *ws)
 	pt_stop_cause c = { 0 };
 	pt__ptrace(PTRACE_GETEVENTMSG, t, NULL, &msg);
 
+	t->in_syscall_stop = true;
 	switch (ws->event) {
 	case PTRACE_EVENT_CLONE: {
 		pid_t ntid = (pid_t)msg;
@@ -716,6 +725,19 @@ static void on_event(struct pt_thread *t, const struct pt__wstatus *ws)
 	case PTRACE_EVENT_EXEC:
 		c.kind = PT_STOP_EXEC;
 		c.pid = (pid_t)msg;
+		if (c.pid != t->tid) {
+			/* A non-leader thread exec'd: it now has the leader's
+			 * tid (this object) and its old tid is gone.  The
+			 * other threads were killed by the exec. */
+			struct pt_thread *old = pt__thread_find(p, c.pid);
+			if (old) {
+				old->cause = (pt_stop_cause){
+					.sz = sizeof old->cause,
+					.kind = PT_STOP_EXITED };
+				pt__thread_set_state(old, PT__TS_EXITED);
+			}
+			mark_doomed(p, t);
+		}
 		/* The old image and its breakpoints are gone; memory must be
 		 * reopened for the new one. */
 		pt__bp_forget_all(p);
@@ -723,6 +745,18 @@ static void on_event(struct pt_thread *t, const struct pt__wstatus *ws)
 		pt__mem_open(p);
 		break;
 	case PTRACE_EVENT_EXIT: {
+		if (pt__thread_fetch_regs(t) == 0 &&
+		    !p->arch->exit_is_voluntary(t->regs.bytes)) {
+			/* Killed by a signal: another thread's exit_group or
+			 * execve, a fatal signal, SIGKILL.  Collateral, not an
+			 * event of its own (the process's end is reported
+			 * when it comes), and stopping the others for it
+			 * could deadlock: an execve waits for this thread to
+			 * die. */
+			pt__thread_set_state(t, PT__TS_EXITING);
+			thread_rerun(t);
+			return;
+		}
 		struct pt__wstatus es;
 		pt__wstatus_decode((int)msg, 1, &es);
 		c.kind = PT_STOP_THREAD_EXIT;
@@ -762,6 +796,15 @@ static void on_reaped(struct pt_thread *t, const struct pt__wstatus *ws)
 				     ws->kind == PT__W_SIGNALED ? ws->sig : 0);
 		return;
 	}
+	if (p->leader && pt__tstate_is_gone(p->leader->state) && !p->live_head) {
+		/* The leader was a zombie we could not trace (or it exec'd
+		 * away): the last traced thread's end is the process's. */
+		if (!p->event_thread)
+			p->event_thread = t;
+		pt__proc_mark_exited(p, ws->kind == PT__W_EXITED ? ws->status : -1,
+				     ws->kind == PT__W_SIGNALED ? ws->sig : 0);
+		return;
+	}
 	if (p->resuming && !p->stepq_head) {
 		/* the step-over thread died: carry on with the others */
 		bool stepping = false;
@@ -789,8 +832,10 @@ void pt__thread_on_wait(struct pt_thread *t, const struct pt__wstatus *ws)
 	    ws->kind != PT__W_INTERRUPT && ws->kind != PT__W_EVENT)
 		return;
 
-	if (t->state == PT__TS_EXITING) {
-		/* Killed, or past its exit event: let it die. */
+	if (t->state == PT__TS_EXITING &&
+	    !(ws->kind == PT__W_EVENT && ws->event == PTRACE_EVENT_EXEC)) {
+		/* Killed, or past its exit event: let it die.  (An exec
+		 * event is the exec'ing thread, which took this tid.) */
 		long rc = pt__ptrace(PTRACE_CONT, t, NULL, NULL);
 		(void)rc;
 		return;

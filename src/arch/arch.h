@@ -10,6 +10,7 @@
 #define PT_ARCH_H
 
 #include <signal.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -21,6 +22,7 @@
 enum pt__trap_kind {
 	PT__TRAP_OTHER = 0, /* sent by a process, or unknown */
 	PT__TRAP_STEP,      /* single-step completed */
+	PT__TRAP_STEP_SYSCALL, /* single-step reported at a syscall's exit */
 	PT__TRAP_BREAKPOINT /* a breakpoint instruction executed */
 };
 
@@ -35,6 +37,9 @@ struct pt__arch {
 	size_t bp_len;
 	size_t pc_after_bp;        /* PC minus this is the breakpoint address */
 	enum pt__trap_kind (*classify_trap)(const siginfo_t *si);
+	/* At a thread's exit stop: did it call exit/exit_group itself (as
+	 * opposed to being killed by a signal)? */
+	bool (*exit_is_voluntary)(const void *gregs);
 };
 
 /* The architecture of processes like the caller's. */

@@ -5,6 +5,7 @@
 #include <sys/ptrace.h>
 #include <sys/user.h>
 #include <errno.h>
+#include <sys/syscall.h>
 
 #include "arch/arch.h"
 
@@ -61,13 +62,20 @@ static enum pt__trap_kind x86_64_classify(const siginfo_t *si)
 	switch (si->si_code) {
 	case SI_KERNEL:
 		return PT__TRAP_BREAKPOINT;
-	case TRAP_TRACE:
 	case TRAP_BRKPT:
+		return PT__TRAP_STEP_SYSCALL;
+	case TRAP_TRACE:
 	case SIGTRAP:
 		return PT__TRAP_STEP;
 	default:
 		return PT__TRAP_OTHER;
 	}
+}
+
+static bool x86_64_exit_is_voluntary(const void *gregs)
+{
+	const struct user_regs_struct *r = gregs;
+	return r->orig_rax == SYS_exit || r->orig_rax == SYS_exit_group;
 }
 
 static const struct pt__arch x86_64_arch = {
@@ -82,6 +90,7 @@ static const struct pt__arch x86_64_arch = {
 	.bp_len = 1,
 	.pc_after_bp = 1,
 	.classify_trap = x86_64_classify,
+	.exit_is_voluntary = x86_64_exit_is_voluntary,
 };
 
 _Static_assert(sizeof(struct user_regs_struct) <= PT__ARCH_REGS_MAX,

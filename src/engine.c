@@ -5,26 +5,34 @@
  * attached to it.  So every traced process belongs to an engine: an
  * internal thread that attaches (or forks the launched child), issues every
  * ptrace request, and collects every wait event.  Application threads hand
- * it requests (pt__engine_call) and wait on condition variables for state
- * changes; all shared state is guarded by the engine's one mutex.
+ * it requests (pt__engine_call, pt__engine_post) and wait on the engine's
+ * state_cond for state changes; all shared state is guarded by the engine's
+ * one mutex.
  *
  * The tracer thread sleeps in one of two places:
  *   - when some traced thread owes us a wait event, in
  *     waitpid(-1, __WALL | __WNOTHREAD).  __WNOTHREAD restricts it to the
  *     children and tracees of this very thread, so the application's own
  *     children are never seen, let alone reaped;
- *   - otherwise on req_cond, woken by the next request.
+ *   - otherwise on a semaphore, posted with the next request.
+ * It never sleeps holding the lock, and it wakes waiters only after letting
+ * the lock go, so that a woken application thread does not at once block on
+ * the mutex (on a two-CPU machine that contention doubled the context
+ * switches of every breakpoint hit).
+ *
  * A request that arrives while it sleeps in waitpid (say pt_stop on a running
  * process) must wake it without a signal handler.  For that the engine keeps
- * a doorbell: a tiny child (sharing our memory and file table, so it holds no
- * extra references to the application's files) that blocks reading a pipe
- * and stops itself with SIGSTOP for each byte written.  Its stop is a wait
- * event of the tracer thread, so waitpid returns; the engine runs the queued
- * requests and sends the doorbell SIGCONT.
+ * a doorbell: a tiny forked child that blocks reading a pipe and stops itself
+ * with SIGSTOP for each byte written.  Its stop is a wait event of the tracer
+ * thread, so waitpid returns; the engine runs the queued requests and sends
+ * the doorbell SIGCONT.  The doorbell closes every other file descriptor
+ * (it must not keep the application's pipes open) and dies with the tracer
+ * thread (PR_SET_PDEATHSIG).
  *
- * The tracer thread blocks every signal (SIGCHLD aside, see
- * engine_sigmask): signals for the application keep going to the
- * application's own threads.
+ * The tracer thread blocks every signal (SIGCHLD aside, see engine_sigmask):
+ * signals for the application keep going to the application's own threads.
+ * Children are created with _Fork, which runs no pthread_atfork handlers of
+ * the application.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -32,16 +40,14 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "internal.h"
-
-#define BELL_STACK_SIZE (64 * 1024)
 
 bool pt__spin_while(bool (*cond)(const void *), const void *arg, long ns)
 {
@@ -95,32 +101,44 @@ bool pt__on_engine_thread(const struct pt__engine *e)
 	return e->started && gettid_() == e->tracer_tid;
 }
 
-/* The doorbell child: shares our address space (CLONE_VM) and file table
- * (CLONE_FILES); runs with every signal blocked (inherited from the tracer
- * thread); makes raw system calls only. */
-struct bell_arg {
-	int fd;
-	pid_t parent; /* our process */
-};
+/* ---- the doorbell ----------------------------------------------------------- */
 
-static int bell_main(void *arg)
+static void close_all_but(int keep)
 {
-	const struct bell_arg *ba = arg;
-	int fd = ba->fd;
-	char c;
-	/* Die with the tracer thread: otherwise a tracer killed outright
-	 * would leave the doorbell holding its whole file table open. */
-	syscall(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-	if (syscall(SYS_getppid) != ba->parent)
-		syscall(SYS_exit, 0);
-	for (;;) {
-		long n = syscall(SYS_read, fd, &c, 1);
-		if (n == 0)
-			syscall(SYS_exit, 0);
-		if (n > 0)
-			syscall(SYS_kill, syscall(SYS_getpid), SIGSTOP);
+	if (keep > 0 && syscall(SYS_close_range, 0, keep - 1, 0) < 0 &&
+	    errno == ENOSYS) {
+		for (int fd = 0; fd < keep; fd++)
+			close(fd);
 	}
-	return 0;
+	if (syscall(SYS_close_range, keep + 1, ~0U, 0) < 0 && errno == ENOSYS) {
+		struct rlimit rl;
+		long max = getrlimit(RLIMIT_NOFILE, &rl) == 0 &&
+					   rl.rlim_cur != RLIM_INFINITY
+				   ? (long)rl.rlim_cur
+				   : 65536;
+		for (long fd = keep + 1; fd < max; fd++)
+			close((int)fd);
+	}
+}
+
+/* In the forked doorbell: async-signal-safe calls only.  Every signal is
+ * blocked (inherited from the tracer thread), SIGSTOP/SIGCONT/SIGKILL
+ * aside. */
+static void bell_main(int fd, pid_t parent)
+{
+	close_all_but(fd);
+	/* Die with the tracer thread, even if it is killed outright. */
+	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	if (getppid() != parent)
+		_exit(0);
+	char c;
+	for (;;) {
+		ssize_t n = read(fd, &c, 1);
+		if (n == 0)
+			_exit(0);
+		if (n > 0)
+			kill(getpid(), SIGSTOP);
+	}
 }
 
 static int bell_start(struct pt__engine *e)
@@ -131,21 +149,12 @@ static int bell_start(struct pt__engine *e)
 	e->bell_rfd = fds[0];
 	e->bell_wfd = fds[1];
 	fcntl(e->bell_wfd, F_SETFL, O_NONBLOCK);
-	e->bell_stack = mmap(NULL, BELL_STACK_SIZE, PROT_READ | PROT_WRITE,
-			     MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
-	if (e->bell_stack == MAP_FAILED) {
-		e->bell_stack = NULL;
-		return -errno;
-	}
-	/* exit signal 0: the application gets no SIGCHLD when it ends. */
-	/* The argument lives at the far end of the child's stack. */
-	struct bell_arg *ba = e->bell_stack;
-	ba->fd = e->bell_rfd;
-	ba->parent = getpid();
-	pid_t pid = clone(bell_main, (char *)e->bell_stack + BELL_STACK_SIZE,
-			  CLONE_VM | CLONE_FILES, ba);
+	pid_t parent = getpid();
+	pid_t pid = _Fork();
 	if (pid < 0)
 		return -errno;
+	if (pid == 0)
+		bell_main(e->bell_rfd, parent);
 	e->bell_pid = pid;
 	return 0;
 }
@@ -159,9 +168,6 @@ static void bell_stop(struct pt__engine *e)
 			;
 		e->bell_pid = 0;
 	}
-	if (e->bell_stack)
-		munmap(e->bell_stack, BELL_STACK_SIZE);
-	e->bell_stack = NULL;
 	if (e->bell_rfd >= 0)
 		close(e->bell_rfd);
 	if (e->bell_wfd >= 0)
@@ -177,14 +183,28 @@ static void bell_ring(struct pt__engine *e)
 	(void)r;
 }
 
-/* Wake the tracer thread wherever it sleeps.  Lock held. */
-static void engine_kick(struct pt__engine *e)
+/* ---- waking the tracer thread ------------------------------------------------ */
+
+/* Decide, under the lock, how to wake the tracer thread for a request just
+ * queued; do it (pt__engine_kick) after unlocking. */
+enum pt__kick pt__engine_kick_kind(const struct pt__engine *e)
 {
 	if (e->in_wait)
-		bell_ring(e);
-	else
-		pthread_cond_signal(&e->req_cond);
+		return PT__KICK_BELL;
+	if (e->idle)
+		return PT__KICK_SEM;
+	return PT__KICK_NONE; /* busy: it looks at the queue before sleeping */
 }
+
+void pt__engine_kick(struct pt__engine *e, enum pt__kick k)
+{
+	if (k == PT__KICK_BELL)
+		bell_ring(e);
+	else if (k == PT__KICK_SEM)
+		sem_post(&e->req_sem);
+}
+
+/* ---- the loop ------------------------------------------------------------------- */
 
 static struct pt_process *proc_of_tid(struct pt__engine *e, pid_t tid,
 				      struct pt_thread **tout)
@@ -230,7 +250,7 @@ static void run_requests(struct pt__engine *e)
 			e->req_tail = NULL;
 		r->result = r->fn(r);
 		r->done = true;
-		pthread_cond_broadcast(&e->done_cond);
+		e->notify_pending = true;
 	}
 }
 
@@ -255,6 +275,16 @@ static void engine_sigmask(void)
 	pthread_sigmask(SIG_SETMASK, &set, NULL);
 }
 
+/* Unlock; then wake whoever waits for a state change. */
+static void engine_unlock(struct pt__engine *e)
+{
+	bool notify = e->notify_pending;
+	e->notify_pending = false;
+	pthread_mutex_unlock(&e->lock);
+	if (notify)
+		pthread_cond_broadcast(&e->state_cond);
+}
+
 static void *engine_main(void *arg)
 {
 	struct pt__engine *e = arg;
@@ -265,22 +295,19 @@ static void *engine_main(void *arg)
 	e->spin_ns = spin_budget_ns();
 	e->start_err = bell_start(e);
 	e->started = true;
-	pthread_cond_broadcast(&e->done_cond);
+	e->notify_pending = true;
 	if (e->start_err) {
-		pthread_mutex_unlock(&e->lock);
+		engine_unlock(e);
 		return NULL;
 	}
 
-	bool spun = false;
 	for (;;) {
-		if (e->req_head)
-			spun = false;
 		run_requests(e);
 		if (e->shutdown)
 			break;
 		if (e->nawait > 0) {
 			e->in_wait = true;
-			pthread_mutex_unlock(&e->lock);
+			engine_unlock(e);
 			int raw = 0;
 			pid_t pid = waitpid(-1, &raw, __WALL | __WNOTHREAD |
 							 WUNTRACED);
@@ -297,24 +324,30 @@ static void *engine_main(void *arg)
 					e->nawait);
 				e->nawait = 0;
 			}
-			spun = false;
 			continue;
 		}
-		if (e->spin_ns && !spun) {
-			/* The application usually answers a stop within
-			 * microseconds: wait for it awake. */
-			spun = true;
-			pthread_mutex_unlock(&e->lock);
+		e->idle = true;
+		engine_unlock(e);
+		if (e->spin_ns)
 			pt__spin_while(no_request, e, e->spin_ns);
-			pthread_mutex_lock(&e->lock);
-			continue;
-		}
-		pthread_cond_wait(&e->req_cond, &e->lock);
+		if (no_request(e))
+			while (sem_wait(&e->req_sem) < 0 && errno == EINTR)
+				;
+		pthread_mutex_lock(&e->lock);
+		e->idle = false;
 	}
 
 	bell_stop(e);
-	pthread_mutex_unlock(&e->lock);
+	engine_unlock(e);
 	return NULL;
+}
+
+static void engine_destroy(struct pt__engine *e)
+{
+	pthread_mutex_destroy(&e->lock);
+	pthread_cond_destroy(&e->state_cond);
+	sem_destroy(&e->req_sem);
+	free(e);
 }
 
 int pt__engine_new(struct pt__engine **out)
@@ -324,8 +357,12 @@ int pt__engine_new(struct pt__engine **out)
 		return PT_ENOMEM;
 	e->bell_rfd = e->bell_wfd = -1;
 	pthread_mutex_init(&e->lock, NULL);
-	pthread_cond_init(&e->req_cond, NULL);
-	pthread_cond_init(&e->done_cond, NULL);
+	pthread_condattr_t ca;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&e->state_cond, &ca);
+	pthread_condattr_destroy(&ca);
+	sem_init(&e->req_sem, 0, 0);
 
 	/* Create the thread with every signal blocked so that not even the
 	 * first instruction of it can take one of the application's signals.
@@ -336,48 +373,51 @@ int pt__engine_new(struct pt__engine **out)
 	int rc = pthread_create(&e->thread, NULL, engine_main, e);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (rc != 0) {
-		pthread_mutex_destroy(&e->lock);
-		pthread_cond_destroy(&e->req_cond);
-		pthread_cond_destroy(&e->done_cond);
-		free(e);
+		engine_destroy(e);
 		return -rc;
 	}
 	pthread_mutex_lock(&e->lock);
 	while (!e->started)
-		pthread_cond_wait(&e->done_cond, &e->lock);
+		pthread_cond_wait(&e->state_cond, &e->lock);
 	int err = e->start_err;
 	pthread_mutex_unlock(&e->lock);
 	if (err) {
 		pthread_join(e->thread, NULL);
 		bell_stop(e);
-		pthread_mutex_destroy(&e->lock);
-		pthread_cond_destroy(&e->req_cond);
-		pthread_cond_destroy(&e->done_cond);
-		free(e);
+		engine_destroy(e);
 		return err;
 	}
+	e->refs = 1;
 	*out = e;
 	return 0;
 }
 
-/* Stop the tracer thread and free e.  No process may be attached to it.
- * Called without the lock. */
+/* Drop a reference; the last one stops the tracer thread and frees e.  No
+ * process may be attached to it then.  Called without the lock. */
 void pt__engine_free(struct pt__engine *e)
 {
 	if (!e)
 		return;
 	pthread_mutex_lock(&e->lock);
-	__atomic_store_n(&e->shutdown, true, __ATOMIC_RELEASE);
-	engine_kick(e);
+	bool last = --e->refs == 0;
+	enum pt__kick k = PT__KICK_NONE;
+	if (last) {
+		__atomic_store_n(&e->shutdown, true, __ATOMIC_RELEASE);
+		k = pt__engine_kick_kind(e);
+	}
 	pthread_mutex_unlock(&e->lock);
+	if (!last)
+		return;
+	pt__engine_kick(e, k);
 	pthread_join(e->thread, NULL);
-	pthread_mutex_destroy(&e->lock);
-	pthread_cond_destroy(&e->req_cond);
-	pthread_cond_destroy(&e->done_cond);
-	free(e);
+	engine_destroy(e);
 }
 
-void pt__engine_post(struct pt__engine *e, struct pt__req *r)
+/* noinline: pt__engine_call queues a request on its own stack and waits
+ * until the tracer thread has taken it off the queue; inlined, gcc cannot
+ * see that and warns of a dangling pointer. */
+__attribute__((noinline)) void pt__engine_post(struct pt__engine *e,
+					       struct pt__req *r)
 {
 	r->next = NULL;
 	r->done = false;
@@ -386,7 +426,6 @@ void pt__engine_post(struct pt__engine *e, struct pt__req *r)
 	else
 		__atomic_store_n(&e->req_head, r, __ATOMIC_RELEASE);
 	e->req_tail = r;
-	engine_kick(e);
 }
 
 int pt__engine_call(struct pt__engine *e, int (*fn)(struct pt__req *),
@@ -396,8 +435,9 @@ int pt__engine_call(struct pt__engine *e, int (*fn)(struct pt__req *),
 	if (pt__on_engine_thread(e))
 		return fn(&r); /* a log callback calling back in, say */
 	pt__engine_post(e, &r);
+	pt__engine_kick(e, pt__engine_kick_kind(e));
 	while (!r.done)
-		pthread_cond_wait(&e->done_cond, &e->lock);
+		pthread_cond_wait(&e->state_cond, &e->lock);
 	return r.result;
 }
 

@@ -12,6 +12,7 @@
 #define PT_INTERNAL_H
 
 #include <pthread.h>
+#include <semaphore.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -194,9 +195,8 @@ struct pt_process {
 	struct pt__req resume_req;
 	bool resume_queued;
 
-	/* notification */
+	/* notification (waiters use the engine's state_cond) */
 	int event_fd;
-	pthread_cond_t cond; /* state changes, for pt_wait & co */
 
 	struct pt_process *eng_next;
 };
@@ -205,23 +205,27 @@ struct pt_process {
 
 struct pt__engine {
 	pthread_mutex_t lock;
-	pthread_cond_t req_cond;  /* engine waits for requests */
-	pthread_cond_t done_cond; /* callers wait for their request */
+	pthread_cond_t state_cond; /* any state change; request done */
+	sem_t req_sem;             /* wakes the idle tracer thread */
 	pthread_t thread;
 	pid_t tracer_tid;
 	struct pt__req *req_head, *req_tail;
-	size_t nawait;           /* threads owing us a wait event */
-	bool in_wait;            /* blocked in waitpid */
+	size_t nawait;             /* threads owing us a wait event */
+	bool in_wait;              /* blocked in waitpid */
+	bool idle;                 /* blocked on req_sem */
+	bool notify_pending;       /* broadcast state_cond once unlocked */
 	bool shutdown;
+	int refs;                  /* processes using this engine */
 	struct pt_process *procs;
 	/* doorbell: a tiny child whose stop wakes waitpid */
 	pid_t bell_pid;
 	int bell_wfd, bell_rfd;
-	void *bell_stack;
 	int start_err;
 	bool started;
-	long spin_ns; /* spin-then-block budget; 0 on a single CPU */
+	long spin_ns; /* spin-then-block budget; 0: off */
 };
+
+enum pt__kick { PT__KICK_NONE, PT__KICK_SEM, PT__KICK_BELL };
 
 int pt__engine_new(struct pt__engine **out);
 void pt__engine_free(struct pt__engine *e);
@@ -230,8 +234,12 @@ void pt__engine_free(struct pt__engine *e);
 int pt__engine_call(struct pt__engine *e, int (*fn)(struct pt__req *),
 		    struct pt_process *p, void *arg);
 bool pt__on_engine_thread(const struct pt__engine *e);
-/* Queue req for the tracer thread without waiting (req must outlive it). */
+/* Queue req for the tracer thread without waiting (req must outlive it);
+ * then, with the lock still held, pick how to wake it, and wake it once the
+ * lock is released. */
 void pt__engine_post(struct pt__engine *e, struct pt__req *req);
+enum pt__kick pt__engine_kick_kind(const struct pt__engine *e);
+void pt__engine_kick(struct pt__engine *e, enum pt__kick k);
 void pt__engine_attach_proc(struct pt__engine *e, struct pt_process *p);
 void pt__engine_detach_proc(struct pt__engine *e, struct pt_process *p);
 
@@ -295,7 +303,8 @@ bool pt__log_enabled(pt_log_level lvl);
 int pt__check_proc(const pt_process *p);
 int pt__check_thread(const pt_thread *t);
 int pt__read_tracer_pid(pid_t pid); /* TracerPid of /proc/pid/status, or -1 */
-void pt__notify(struct pt_process *p); /* state changed: wake waiters */
+void pt__notify(struct pt_process *p); /* state changed: wake waiters
+					  * (once the lock is released) */
 void pt__event_fd_set(struct pt_process *p, bool ready);
 
 /* p->state is written under the lock; stores are atomic so that a racy

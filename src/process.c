@@ -77,11 +77,6 @@ static int proc_new(struct pt__engine *e, pid_t pid, struct pt_process **out)
 	pt__mem_init(p);
 	p->exit_code = -1;
 	p->event_fd = -1; /* made on first request: most users never ask */
-	pthread_condattr_t ca;
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&p->cond, &ca);
-	pthread_condattr_destroy(&ca);
 	pt__engine_attach_proc(e, p);
 	*out = p;
 	return 0;
@@ -100,9 +95,15 @@ static void proc_destroy(struct pt_process *p)
 	pt__proc_free_threads(p);
 	if (p->event_fd >= 0)
 		close(p->event_fd);
-	pthread_cond_destroy(&p->cond);
 	p->magic = 0;
 	free(p);
+}
+
+static void pt__proc_cond_wait(struct pt_process *p)
+{
+	/* A state change that is ours to see may still be waiting for the
+	 * engine to release the lock: it broadcasts right after. */
+	pthread_cond_wait(&p->eng->state_cond, &p->eng->lock);
 }
 
 /* Lock held: wait until p is no longer running (or timeout_ms passes). */
@@ -122,8 +123,8 @@ static int wait_not_running(struct pt_process *p, int timeout_ms)
 		if (timeout_ms == 0)
 			return PT_ETIMEDOUT;
 		if (timeout_ms < 0) {
-			pthread_cond_wait(&p->cond, &p->eng->lock);
-		} else if (pthread_cond_timedwait(&p->cond, &p->eng->lock, &dl) ==
+			pt__proc_cond_wait(p);
+		} else if (pthread_cond_timedwait(&p->eng->state_cond, &p->eng->lock, &dl) ==
 			   ETIMEDOUT) {
 			if (p->state == PT_PROC_RUNNING)
 				return PT_ETIMEDOUT;
@@ -591,6 +592,10 @@ int pt_continue(pt_process *p)
 		pt__proc_set_state(p, PT_PROC_RUNNING);
 		pt__event_fd_set(p, false);
 		pt__engine_post(p->eng, &p->resume_req);
+		enum pt__kick k = pt__engine_kick_kind(p->eng);
+		proc_leave(p);
+		pt__engine_kick(p->eng, k); /* after unlocking: no contention */
+		return 0;
 	}
 	proc_leave(p);
 	return r;

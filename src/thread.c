@@ -255,7 +255,7 @@ static uint64_t thread_pc(struct pt_thread *t)
 
 void pt__notify(struct pt_process *p)
 {
-	pthread_cond_broadcast(&p->cond);
+	p->eng->notify_pending = true;
 }
 
 void pt__event_fd_set(struct pt_process *p, bool ready)

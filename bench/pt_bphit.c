@@ -1,0 +1,72 @@
+/*
+ * pt_bphit.c - breakpoint hits per second through proctrace.
+ *
+ *   pt_bphit HITS ADDRESS PROGRAM [ARGS...]
+ *
+ * The same job as raw_bphit.c, the way a proctrace user writes it: launch,
+ * one breakpoint at ADDRESS (hex, non-PIE), then pt_continue/pt_wait and
+ * check that the stop is our breakpoint, HITS times.  Then kills PROGRAM and
+ * prints "HITS SECONDS HITS_PER_SECOND".
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include <proctrace.h>
+
+static double now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int fail(pt_process *p, const char *what, int err)
+{
+	const char *msg = pt_errmsg();
+	fprintf(stderr, "pt_bphit: %s: %s\n", what, *msg ? msg : pt_strerror(err));
+	pt_process_free(p);
+	return 1;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 4) {
+		fprintf(stderr, "usage: pt_bphit HITS ADDRESS PROGRAM [ARGS...]\n");
+		return 2;
+	}
+	long hits = atol(argv[1]);
+	uint64_t addr = strtoull(argv[2], NULL, 16);
+
+	pt_process *p = NULL;
+	int r = pt_launch(argv[3], argv + 3, NULL, &p);
+	if (r < 0)
+		return fail(NULL, "launch", r);
+	if ((r = pt_breakpoint_add(p, addr)) < 0)
+		return fail(p, "breakpoint", r);
+
+	double t0 = now();
+	for (long n = 0; n < hits; n++) {
+		if ((r = pt_continue(p)) < 0)
+			return fail(p, "continue", r);
+		if ((r = pt_wait(p, -1)) < 0)
+			return fail(p, "wait", r);
+		pt_stop_cause c = { .sz = sizeof c };
+		pt_thread *t = pt_process_event_thread(p);
+		if (!t || (r = pt_thread_stop_cause(t, &c)) < 0 ||
+		    c.kind != PT_STOP_BREAKPOINT || c.addr != addr) {
+			fprintf(stderr, "pt_bphit: hit %ld: not our breakpoint (%s)\n",
+				n, pt_stop_kind_name(c.kind));
+			pt_process_free(p);
+			return 1;
+		}
+	}
+	double secs = now() - t0;
+
+	if ((r = pt_kill(p)) < 0)
+		return fail(p, "kill", r);
+	pt_process_free(p);
+	printf("%ld %.6f %.1f\n", hits, secs, (double)hits / secs);
+	return 0;
+}

@@ -166,6 +166,7 @@ void pt__bp_absorb_write(struct pt_process *p, uint64_t addr,
 void pt__bp_forget_all(struct pt_process *p)
 {
 	pt__bptab_free(&p->bps);
+	p->nremoved = 0;
 }
 
 int pt__bp_remove_all(struct pt_process *p)
@@ -267,9 +268,22 @@ int pt_breakpoint_remove(pt_process *p, uint64_t addr)
 		goto out;
 	}
 	tab_del(&p->bps, b);
+	unsigned slot = p->nremoved++ % 16;
+	p->removed[slot].addr = addr;
+	p->removed[slot].gen = p->resume_gen;
 out:
 	pthread_mutex_unlock(&p->eng->lock);
 	return r;
+}
+
+bool pt__bp_recently_removed(struct pt_process *p, uint64_t addr)
+{
+	unsigned n = p->nremoved < 16 ? p->nremoved : 16;
+	for (unsigned i = 0; i < n; i++)
+		if (p->removed[i].addr == addr &&
+		    p->resume_gen - p->removed[i].gen <= 1)
+			return true;
+	return false;
 }
 
 size_t pt_breakpoint_count(pt_process *p)

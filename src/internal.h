@@ -32,6 +32,8 @@ enum pt__tstate {
 	PT__TS_NEW,      /* traced by the kernel, first stop not seen yet */
 	PT__TS_RUNNING,  /* resumed with PTRACE_CONT */
 	PT__TS_STEPPING, /* resumed with PTRACE_SINGLESTEP */
+	PT__TS_LISTENING, /* in a job-control stop, resumed with PTRACE_LISTEN:
+	                     runs again on SIGCONT */
 	PT__TS_STOPPING, /* PTRACE_INTERRUPT sent, stop not seen yet */
 	PT__TS_STOPPED,  /* in a ptrace-stop; cause is valid */
 	PT__TS_EXITING,  /* past its exit event (or killed), not reaped yet */
@@ -46,14 +48,15 @@ static inline bool pt__tstate_awaits_event(enum pt__tstate s)
 {
 	return s == PT__TS_NEW || s == PT__TS_RUNNING ||
 	       s == PT__TS_STEPPING || s == PT__TS_STOPPING ||
-	       s == PT__TS_EXITING;
+	       s == PT__TS_LISTENING || s == PT__TS_EXITING;
 }
 /* States that keep the process from being "all stopped".  An exiting
  * thread does not: a zombie leader may stay unreaped for ever. */
 static inline bool pt__tstate_is_running(enum pt__tstate s)
 {
 	return s == PT__TS_NEW || s == PT__TS_RUNNING ||
-	       s == PT__TS_STEPPING || s == PT__TS_STOPPING;
+	       s == PT__TS_STEPPING || s == PT__TS_STOPPING ||
+	       s == PT__TS_LISTENING;
 }
 static inline bool pt__tstate_is_gone(enum pt__tstate s)
 {
@@ -87,6 +90,7 @@ struct pt_thread {
 	bool in_syscall_stop;         /* stopped at an event inside a syscall */
 	bool step_skip_sysexit;       /* first step trap is the syscall exit */
 	unsigned stop_gen;            /* p->bp_gen when it stopped */
+	unsigned long event_seq;      /* when it was last the event thread */
 
 	bool in_live_list;
 	struct pt_thread *live_next, *live_prev; /* live list, discovery order */
@@ -124,6 +128,8 @@ void pt__bp_shadow(struct pt_process *p, uint64_t addr, uint8_t *buf,
 void pt__bp_absorb_write(struct pt_process *p, uint64_t addr,
 			 const uint8_t *newbytes, uint8_t *patch, size_t len);
 void pt__bp_forget_all(struct pt_process *p); /* exec: old image gone */
+/* Whether a trap at addr may be a late hit of a breakpoint removed there. */
+bool pt__bp_recently_removed(struct pt_process *p, uint64_t addr);
 int pt__bp_remove_all(struct pt_process *p);  /* detach */
 void pt__bptab_free(struct pt__bptab *tab);
 
@@ -185,6 +191,12 @@ struct pt_process {
 	/* breakpoints */
 	struct pt__bptab bps;
 	unsigned bp_gen;      /* bumped when a breakpoint is added */
+	unsigned resume_gen;  /* bumped by every continue */
+	/* Recently removed breakpoints: a hit already queued when one was
+	 * removed arrives after the next resume and must be hidden. */
+	struct { uint64_t addr; unsigned gen; } removed[16];
+	unsigned nremoved;
+	unsigned long event_seq; /* for a fair choice of the event thread */
 
 	/* memory: through a live thread's tid (the leader may be a zombie) */
 	struct pt_thread *io_thread; /* whose /proc/TID/mem is mem_fd */

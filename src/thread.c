@@ -45,6 +45,7 @@ const char *pt__tstate_name(enum pt__tstate s)
 	static const char *const names[] = {
 		[PT__TS_NEW] = "new",         [PT__TS_RUNNING] = "running",
 		[PT__TS_STEPPING] = "stepping", [PT__TS_STOPPING] = "stopping",
+		[PT__TS_LISTENING] = "listening",
 		[PT__TS_STOPPED] = "stopped", [PT__TS_EXITING] = "exiting",
 		[PT__TS_EXITED] = "exited",   [PT__TS_DETACHED] = "detached",
 	};
@@ -297,12 +298,22 @@ void pt__proc_update_state(struct pt_process *p)
 	if (p->state == PT_PROC_EXITED || p->state == PT_PROC_DETACHED)
 		return;
 	bool any_stopped = false;
+	struct pt_thread *fair = NULL;
 	if (p->nrunning == 0) {
-		for (struct pt_thread *t = p->live_head; t; t = t->live_next)
-			if (t->state == PT__TS_STOPPED) {
-				any_stopped = true;
-				break;
-			}
+		/* All stopped.  Of the threads with an event of their own,
+		 * the one longest without being the event thread becomes it:
+		 * a thread hitting breakpoints all the time cannot hide the
+		 * others' events from a loop that looks at the event thread
+		 * only. */
+		for (struct pt_thread *t = p->live_head; t; t = t->live_next) {
+			if (t->state != PT__TS_STOPPED)
+				continue;
+			any_stopped = true;
+			if (t->cause.kind != PT_STOP_REQUESTED &&
+			    t->cause.kind != PT_STOP_NONE &&
+			    (!fair || t->event_seq < fair->event_seq))
+				fair = t;
+		}
 	}
 	pt_proc_state ns = (p->nrunning == 0 && any_stopped) ? PT_PROC_STOPPED
 							    : PT_PROC_RUNNING;
@@ -310,6 +321,10 @@ void pt__proc_update_state(struct pt_process *p)
 		return;
 	pt__proc_set_state(p, ns);
 	if (ns == PT_PROC_STOPPED) {
+		if (fair) {
+			p->event_thread = fair;
+			fair->event_seq = ++p->event_seq;
+		}
 		p->stopping = false;
 		pt__event_fd_set(p, true);
 		PT__LOGD("process %d: all threads stopped", (int)p->pid);
@@ -330,10 +345,22 @@ static int thread_resume(struct pt_thread *t, bool step)
 		return r;
 	int sig = t->pending_sig;
 	bool exiting = t->cause.kind == PT_STOP_THREAD_EXIT;
-	long rc = pt__ptrace(step ? PTRACE_SINGLESTEP : PTRACE_CONT, t, NULL,
-			     (void *)(intptr_t)sig);
+	/* A thread in a job-control stop stays stopped, as it would
+	 * untraced, until a SIGCONT: PTRACE_LISTEN, not PTRACE_CONT. */
+	bool listen = t->cause.kind == PT_STOP_GROUP && !step;
+	long rc = pt__ptrace(listen ? PTRACE_LISTEN
+			     : step ? PTRACE_SINGLESTEP
+				    : PTRACE_CONT,
+			     t, NULL, (void *)(intptr_t)(listen ? 0 : sig));
 	if (rc < 0)
 		return (int)rc;
+	if (listen) {
+		t->pending_sig = 0;
+		t->resume_step = false;
+		t->cause.kind = PT_STOP_NONE;
+		pt__thread_set_state(t, PT__TS_LISTENING);
+		return 0;
+	}
 	t->pending_sig = 0;
 	t->resume_step = step;
 	/* A step from a stop inside a syscall (an exec or clone event) is
@@ -435,6 +462,7 @@ static int resume_next(struct pt_process *p)
 /* ENGINE: the work of pt_continue. */
 int pt__proc_resume(struct pt_process *p)
 {
+	p->resume_gen++;
 	p->event_thread = NULL;
 	p->stopping = false;
 	p->stepq_head = p->stepq_tail = NULL;
@@ -466,7 +494,8 @@ int pt__proc_interrupt_all(struct pt_process *p)
 	p->stopping = true;
 	p->all_running = false;
 	for (struct pt_thread *t = p->live_head; t; t = t->live_next) {
-		if (t->state != PT__TS_RUNNING && t->state != PT__TS_STEPPING)
+		if (t->state != PT__TS_RUNNING && t->state != PT__TS_STEPPING &&
+		    t->state != PT__TS_LISTENING)
 			continue;
 		long rc = pt__ptrace(PTRACE_INTERRUPT, t, NULL, NULL);
 		if (rc == 0)
@@ -650,6 +679,21 @@ static void on_sigtrap(struct pt_thread *t)
 	}
 	fill_signal_cause(t, SIGTRAP, &c);
 	enum pt__trap_kind k = a->classify_trap(&t->siginfo);
+	if (k == PT__TRAP_BREAKPOINT && t->state != PT__TS_STEPPING &&
+	    pt__thread_fetch_regs(t) == 0) {
+		uint64_t at = thread_pc(t) - a->pc_after_bp;
+		if (pt__bp_recently_removed(p, at)) {
+			/* A hit queued before its breakpoint was removed (it
+			 * was behind our interrupt): rewind, and hide it. */
+			PT__LOGD("thread %d: phantom hit at 0x%llx hidden",
+				 (int)t->tid, (unsigned long long)at);
+			pt__arch_set_reg_u64(a, t->regs.bytes, a->pc_index, at);
+			t->regs_dirty = true;
+			if (pt__thread_flush_regs(t) == 0)
+				thread_rerun(t);
+			return;
+		}
+	}
 	if (t->state == PT__TS_STEPPING && t->step_skip_sysexit) {
 		t->step_skip_sysexit = false;
 		if (k == PT__TRAP_STEP_SYSCALL) {
@@ -848,6 +892,13 @@ void pt__thread_on_wait(struct pt_thread *t, const struct pt__wstatus *ws)
 
 	switch (ws->kind) {
 	case PT__W_INTERRUPT:
+		if (t->state == PT__TS_LISTENING) {
+			/* SIGCONT ended the job-control stop: run on. */
+			long rc = pt__ptrace(PTRACE_CONT, t, NULL, NULL);
+			if (rc == 0)
+				pt__thread_set_state(t, PT__TS_RUNNING);
+			return;
+		}
 		if (t->state == PT__TS_STOPPING) {
 			pt_stop_cause c = { .kind = PT_STOP_REQUESTED };
 			thread_stopped(t, &c);

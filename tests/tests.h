@@ -1,0 +1,274 @@
+/*
+ * tests.h - the test runner's framework and the helpers shared by the tests.
+ *
+ * Every test is a function `int test_NAME(void)` declared by the TEST_LIST
+ * below and defined with TEST(NAME) in one of the tests/test-*.c files.  The
+ * runner (runner.c) forks a child per test; the test passes by returning
+ * TEST_PASS, and fails or skips by calling FAIL()/SKIP() (or a failing
+ * CHECK*), which report the reason to the runner and end the child.  So a
+ * test needs no cleanup on failure: the runner kills the child's whole
+ * process group, and launched tracees die with their tracer (EXITKILL).
+ *
+ * Tests never sleep to synchronise: they wait for the event they expect
+ * (pt_wait with a timeout, a line of the target's output, a pipe's EOF).
+ */
+#ifndef PT_TESTS_H
+#define PT_TESTS_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/types.h>
+
+#include "proctrace.h"
+
+#ifndef PT_TARGET_DIR
+#define PT_TARGET_DIR "build/targets"
+#endif
+
+/* The tests: X(name, timeout in seconds, 0 for the default). */
+#define TEST_LIST(X)                                                           \
+	X(version, 0)                                                          \
+	X(launch_exit_status, 0)                                               \
+	X(launch_enoent, 0)                                                    \
+	X(launch_eacces, 0)                                                    \
+	X(launch_path_search, 0)                                               \
+	X(launch_options, 0)                                                   \
+	X(launch_exitkill, 0)                                                  \
+	X(tracer_death_cleanup, 0)                                             \
+	X(attach_regs_detach, 0)                                               \
+	X(attach_detach_running, 0)                                            \
+	X(attach_esrch, 0)                                                     \
+	X(attach_eperm, 0)                                                     \
+	X(attach_etraced, 0)                                                   \
+	X(detach_launched, 0)                                                  \
+	X(detach_restores_text, 0)                                             \
+	X(free_launched_kills, 0)                                              \
+	X(free_attached_detaches, 0)                                           \
+	X(bp_loop_count, 0)                                                    \
+	X(bp_remove_midrun, 0)                                                 \
+	X(bp_step_over, 0)                                                     \
+	X(bp_mem_transparent, 0)                                               \
+	X(step_sequence, 0)                                                    \
+	X(mem_page_boundary, 0)                                                \
+	X(mem_write_text, 0)                                                   \
+	X(signal_delivered, 0)                                                 \
+	X(signal_suppressed, 0)                                                \
+	X(signal_changed, 0)                                                   \
+	X(signal_sender, 0)                                                    \
+	X(signal_segv_addr, 0)                                                 \
+	X(signal_program_int3, 0)                                              \
+	X(step_into_handler, 0)                                                \
+	X(group_stop, 0)                                                       \
+	X(stop_running, 0)                                                     \
+	X(event_fd, 0)                                                         \
+	X(errors_null_handles, 0)                                              \
+	X(errors_running_state, 0)                                             \
+	X(errors_breakpoints, 0)                                               \
+	X(errors_registers, 0)                                                 \
+	X(errors_after_exit, 0)                                                \
+	X(format_stop_cause, 0)                                                \
+	X(signal_names, 0)                                                     \
+	X(events_thread_exit, 0)                                               \
+	X(events_exec, 0)                                                      \
+	X(wait_other_thread, 0)                                                \
+	X(log_callback, 0)                                                     \
+	X(detach_delivers_signal, 0)                                           \
+	X(bp_set_pc_return, 0)                                                 \
+	X(bp_at_current_pc, 0)                                                 \
+	X(bp_at_exec_entry, 0)                                                 \
+	X(step_from_exec_stop, 0)                                              \
+	X(bp_on_faulting_insn, 0)                                              \
+	X(two_processes, 0)                                                    \
+	X(attach_threads, 0)                                                   \
+	X(mt_smoke, 0)
+
+#define TEST(name) int test_##name(void)
+#define TEST__DECLARE(name, timeout) TEST(name);
+TEST_LIST(TEST__DECLARE)
+#undef TEST__DECLARE
+
+#define TEST_PASS 0
+
+/* A NULL-terminated argument list: ARGS("loop:3", "segv"). */
+#define ARGS(...) ((const char *const[]){__VA_ARGS__, NULL})
+
+/* How long a test waits for one expected event (a stop, a line). */
+#define WAIT_MS 5000
+
+/* ------------------------------------------------------------------ */
+/* Reporting                                                            */
+/* ------------------------------------------------------------------ */
+
+/* End the test as failed / skipped with a printf-style reason.  In a
+ * subprocess forked by a test, test_fail reports with the subprocess's pid
+ * and exits 1, so the test sees a failed child. */
+_Noreturn void test_fail(const char *file, int line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+_Noreturn void test_skip(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
+
+#define FAIL(...) test_fail(__FILE__, __LINE__, __VA_ARGS__)
+#define SKIP(...) test_skip(__VA_ARGS__)
+
+#define CHECK(cond)                                                            \
+	do {                                                                   \
+		if (!(cond))                                                   \
+			FAIL("check failed: %s", #cond);                       \
+	} while (0)
+
+#define CHECKF(cond, ...)                                                      \
+	do {                                                                   \
+		if (!(cond))                                                   \
+			FAIL(__VA_ARGS__);                                     \
+	} while (0)
+
+/* A proctrace call that must succeed (return >= 0); yields its value. */
+#define CHECK_OK(expr)                                                         \
+	check_ok_impl((expr), #expr, __FILE__, __LINE__)
+/* A proctrace call that must fail with exactly `code`. */
+#define CHECK_ERR(expr, code)                                                  \
+	check_err_impl((expr), (code), #expr, __FILE__, __LINE__)
+
+#define CHECK_EQ_INT(a, b)                                                     \
+	do {                                                                   \
+		long long a__ = (long long)(a), b__ = (long long)(b);          \
+		if (a__ != b__)                                                \
+			FAIL("%s == %s: %lld != %lld", #a, #b, a__, b__);      \
+	} while (0)
+
+#define CHECK_EQ_HEX(a, b)                                                     \
+	do {                                                                   \
+		unsigned long long a__ = (unsigned long long)(a);              \
+		unsigned long long b__ = (unsigned long long)(b);              \
+		if (a__ != b__)                                                \
+			FAIL("%s == %s: %#llx != %#llx", #a, #b, a__, b__);    \
+	} while (0)
+
+#define CHECK_STREQ(a, b)                                                      \
+	do {                                                                   \
+		const char *a__ = (a), *b__ = (b);                             \
+		if (a__ == NULL || b__ == NULL || strcmp(a__, b__) != 0)       \
+			FAIL("%s == %s: \"%s\" != \"%s\"", #a, #b,             \
+			     a__ ? a__ : "(null)", b__ ? b__ : "(null)");      \
+	} while (0)
+
+int check_ok_impl(int r, const char *expr, const char *file, int line);
+void check_err_impl(int r, int code, const char *expr, const char *file,
+		    int line);
+
+/* A copy of pt_errmsg() (static), taken before other proctrace calls such
+ * as pt_err_name can replace it. */
+const char *last_errmsg(void);
+/* The name of an error code or "OK" for r >= 0, for messages. */
+const char *err_str(int r);
+
+/* ------------------------------------------------------------------ */
+/* Targets and ELF symbols (elfsym.c)                                  */
+/* ------------------------------------------------------------------ */
+
+/* Absolute path of the built target NAME (a static buffer per call slot). */
+const char *target_path(const char *name);
+
+/* Address (and size, may be NULL) of symbol `name` in the ELF file `path`:
+ * 0 on success, -1 if there is no such symbol or the file is unreadable. */
+int elf_symbol(const char *path, const char *name, uint64_t *addr,
+	       uint64_t *size);
+/* Same, for the built target `target`; fails the test if missing. */
+uint64_t sym(const char *target, const char *name);
+uint64_t sym_size(const char *target, const char *name);
+
+/* ------------------------------------------------------------------ */
+/* Child processes with piped stdin/stdout (child.c)                    */
+/* ------------------------------------------------------------------ */
+
+struct child_io {
+	pid_t pid;  /* the process (0 if unknown) */
+	int in_fd;  /* write end of its stdin, -1 once closed */
+	int out_fd; /* read end of its stdout */
+	char buf[4096];
+	size_t len; /* bytes of buf not yet returned as lines */
+	bool eof;
+};
+
+/* Fork and exec the target NAME with args (NULL-terminated, not including
+ * argv[0]), untraced, with stdin and stdout on pipes. */
+void spawn_target(struct child_io *io, const char *name,
+		  const char *const *args);
+/* pt_launch the target NAME the same way; returns the stopped process. */
+pt_process *launch_target(struct child_io *io, const char *name,
+			  const char *const *args);
+/* The same, with launch options, returning pt_launch's result. */
+int launch_target_opts(struct child_io *io, const char *file,
+		       const char *const *argv, const struct pt_launch_opts *o,
+		       pt_process **out);
+
+/* Read one line (without the newline) within timeout_ms: 1 if a line was
+ * read, 0 at EOF, -1 on timeout. */
+int io_read_line(struct child_io *io, char *line, size_t cap, int timeout_ms);
+/* The next line must be exactly `want`. */
+void io_expect_line(struct child_io *io, const char *want);
+/* Read lines until one equals `want` (others are skipped, up to EOF). */
+void io_expect_line_eventually(struct child_io *io, const char *want);
+/* Everything up to EOF (fails on timeout), as a NUL-terminated string in a
+ * static buffer. */
+const char *io_read_all(struct child_io *io, int timeout_ms);
+void io_write(struct child_io *io, const char *text);
+void io_close_stdin(struct child_io *io);
+void io_close(struct child_io *io);
+
+/* Wait for the untraced child io->pid to end; returns its wait status. */
+int io_reap(struct child_io *io, int timeout_ms);
+
+/* The state letter of /proc/PID/stat ('R', 'S', 't', 'T', 'Z', ...), or 0 if
+ * the process is gone. */
+char proc_state(pid_t pid);
+/* The same for one thread (task) of a process. */
+char task_state(pid_t pid, pid_t tid);
+/* TracerPid from /proc/PID/status, -1 if unknown. */
+pid_t proc_tracer(pid_t pid);
+/* Read /proc/PID/mem through an open fd: bytes read, -1 on error. */
+ssize_t proc_mem_read(int fd, uint64_t addr, void *buf, size_t len);
+/* The processes other than us that hold the pipe whose read end is fd:
+ * "pid (comm, ppid N); ..." in a static buffer. */
+const char *pipe_writers(int fd);
+/* Number of processes whose parent is us (not counting helper tasks cloned
+ * without an exit signal). */
+int count_children(void);
+
+/* ------------------------------------------------------------------ */
+/* proctrace helpers (helpers.c)                                         */
+/* ------------------------------------------------------------------ */
+
+/* The process's single thread (fails if there is not exactly one). */
+pt_thread *only_thread(pt_process *p);
+/* pt_wait(p, WAIT_MS) that must end with the process stopped. */
+void wait_stopped(pt_process *p);
+/* Wait for the next stop; returns the event thread, whose cause (filled in
+ * *c) must be of kind `kind`. */
+pt_thread *wait_event(pt_process *p, pt_stop_kind kind, pt_stop_cause *c);
+/* The same after a pt_continue. */
+pt_thread *continue_until(pt_process *p, pt_stop_kind kind, pt_stop_cause *c);
+/* The stop cause of t (fails on error). */
+pt_stop_cause cause_of(pt_thread *t);
+/* "tid: cause; ..." for every thread of a stopped process (static). */
+const char *all_causes(pt_process *p);
+/* Printable form of a cause, in a static buffer. */
+const char *cause_str(const pt_stop_cause *c);
+/* Continue (if stopped) until the process exits, going through thread-exit
+ * stops (any other stop fails the test).  Returns pt_process_exit's values. */
+void run_to_exit(pt_process *p, int *exit_code, int *term_signal);
+/* Wait for the breakpoint at addr to be hit (the next stop must be it,
+ * with the PC on it); returns the thread that hit it. */
+pt_thread *wait_bp(pt_process *p, uint64_t addr);
+/* The same after a pt_continue. */
+pt_thread *continue_to_bp(pt_process *p, uint64_t addr);
+uint64_t reg(pt_thread *t, const char *name);
+void set_reg(pt_thread *t, const char *name, uint64_t val);
+uint64_t pc_of(pt_thread *t);
+/* Whether text contains the decimal number n as a whole word. */
+bool has_number(const char *text, long n);
+
+#endif /* PT_TESTS_H */

@@ -115,7 +115,7 @@ $(BUILD)/examples/demo-target: examples/target/demo-target.c
 examples: $(EXAMPLES)
 
 demo: $(BUILD)/examples/bpcount $(BUILD)/examples/demo-target
-	$(BUILD)/examples/bpcount -n 3 $(BUILD)/examples/demo-target work_item -- 4 100000
+	$(BUILD)/examples/bpcount $(DEMO_ARGS)
 
 # --- benchmarks (never in check) -----------------------------------------
 bench: lib
@@ -140,3 +140,42 @@ uninstall:
 
 clean:
 	rm -rf build build-san build-*
+
+# --- set-up and the whole test matrix ------------------------------------
+# The README's two commands: `make deps demo` and `make deps test-all`.
+#   make deps            install the Debian packages the build and tests need
+#   make test-all        docs check, then the suite with gcc, with clang, under
+#                        ASan+UBSan, then the demo under valgrind
+#   make demo-valgrind   the demo under valgrind's leak checker
+#   make check-man       docs/man covers every PT_API function of the header
+
+# Arguments of the demo tool after its name, shared by `demo` above and
+# `demo-valgrind`, so the two always run the same thing.
+DEMO_ARGS ?= -n 3 $(BUILD)/examples/demo-target work_item -- 4 100000
+VALGRIND ?= valgrind
+VALGRIND_FLAGS ?= --leak-check=full --error-exitcode=1
+
+.PHONY: deps test-all demo-valgrind check-man
+
+deps:
+	scripts/install-deps.sh
+
+check-man:
+	scripts/check-man.sh
+
+demo-valgrind: $(BUILD)/examples/bpcount $(BUILD)/examples/demo-target
+	$(VALGRIND) $(VALGRIND_FLAGS) $(BUILD)/examples/bpcount $(DEMO_ARGS)
+
+# `make -j deps test-all` must still install before it builds.
+test-all: | $(filter deps,$(MAKECMDGOALS))
+	@echo '=== test-all: man page against the header'
+	$(MAKE) check-man
+	@echo '=== test-all: suite, gcc'
+	$(MAKE) check
+	@echo '=== test-all: suite, clang'
+	$(MAKE) CC=clang BUILD=build-clang check
+	@echo '=== test-all: suite, AddressSanitizer + UndefinedBehaviorSanitizer'
+	$(MAKE) SANITIZE=address,undefined check
+	@echo '=== test-all: demo under valgrind'
+	$(MAKE) demo-valgrind
+	@echo '=== test-all: all passed'

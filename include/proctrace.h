@@ -21,7 +21,10 @@
  *   ptrace requests from the very thread that attached, so each traced
  *   process is owned by an internal "tracer" thread that proctrace starts;
  *   requests are handed to it.  That thread blocks every signal, so signals
- *   sent to your process are handled by your own threads as before.
+ *   sent to your process are handled by your own threads as before.  (One
+ *   exception: when your process has no SIGCHLD handler, the tracer thread
+ *   leaves SIGCHLD unblocked, so that the kernel discards the SIGCHLD of each
+ *   tracee stop instead of waking one of your threads with it.)
  *
  * WHAT PROCTRACE DOES NOT DO TO YOUR PROCESS
  *   It installs no signal handler, changes no signal mask of your threads,
@@ -204,13 +207,24 @@ PT_API const char *pt_proc_state_name(pt_proc_state s);
 PT_API int pt_process_exit(pt_process *p, int *exit_code, int *term_signal);
 
 /* Which events stop the process.  Breakpoints, signals, single-steps and
- * exit always do; these are optional and all on by default.  A masked event
- * is handled internally (new threads are still traced) and the thread simply
- * runs on. */
+ * exit always do; these are optional.  A masked event is handled internally
+ * (new threads are still traced) and the thread simply runs on.
+ *
+ * PT_EVENT_FORK: follow children made by fork, vfork or clone without
+ * CLONE_THREAD.  The parent thread stops with PT_STOP_FORK; cause.process is
+ * the child, a new traced process, stopped, that the caller owns (continue
+ * it, and pt_process_free it).  Without it, children are let go at once,
+ * with our breakpoints taken out of their memory first, so that a child
+ * never dies of a breakpoint it inherited.
+ *
+ * The default is PT_EVENT_DEFAULT. */
 #define PT_EVENT_THREAD_CREATE 0x1u
 #define PT_EVENT_THREAD_EXIT 0x2u
 #define PT_EVENT_EXEC 0x4u
-#define PT_EVENT_ALL (PT_EVENT_THREAD_CREATE | PT_EVENT_THREAD_EXIT | PT_EVENT_EXEC)
+#define PT_EVENT_FORK 0x8u
+#define PT_EVENT_DEFAULT                                                       \
+	(PT_EVENT_THREAD_CREATE | PT_EVENT_THREAD_EXIT | PT_EVENT_EXEC)
+#define PT_EVENT_ALL (PT_EVENT_DEFAULT | PT_EVENT_FORK)
 PT_API int pt_process_set_events(pt_process *p, unsigned mask);
 
 /* ------------------------------------------------------------------ */
@@ -280,6 +294,8 @@ typedef enum pt_stop_kind {
 	                          tid */
 	PT_STOP_EXITED,        /* the thread (and process) is gone: status or
 	                          signo */
+	PT_STOP_FORK,          /* fork/vfork/clone of a new process, followed
+	                          (PT_EVENT_FORK): pid and process: the child */
 } pt_stop_kind;
 
 typedef struct pt_stop_cause {
@@ -293,6 +309,7 @@ typedef struct pt_stop_cause {
 	                      THREAD_CREATE: new tid; EXEC: former tid */
 	uint64_t addr;     /* BREAKPOINT: its address; SIGNAL: fault address */
 	pt_thread *thread; /* THREAD_CREATE: the new thread */
+	pt_process *process; /* FORK: the child process (yours to free) */
 } pt_stop_cause;
 
 /* Fill *out (whose sz must be set) with why t stopped.  A running thread

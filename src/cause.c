@@ -54,6 +54,7 @@ const char *pt_stop_kind_name(pt_stop_kind k)
 		[PT_STOP_THREAD_EXIT] = "thread-exit",
 		[PT_STOP_EXEC] = "exec",
 		[PT_STOP_EXITED] = "exited",
+		[PT_STOP_FORK] = "fork",
 	};
 	return (unsigned)k < sizeof names / sizeof names[0] && names[k]
 		       ? names[k]
@@ -130,6 +131,8 @@ int pt_stop_cause_format(const pt_stop_cause *c, char *buf, size_t len)
 					signame_or_num(c->signo, tmp,
 						       sizeof tmp));
 		return snprintf(buf, len, "exited with status %d", c->status);
+	case PT_STOP_FORK:
+		return snprintf(buf, len, "forked process %d", (int)c->pid);
 	}
 	return snprintf(buf, len, "unknown stop (%d)", (int)c->kind);
 }

@@ -73,7 +73,7 @@ static int proc_new(struct pt__engine *e, pid_t pid, struct pt_process **out)
 	p->pid = pid;
 	p->arch = pt__arch_native();
 	p->state = PT_PROC_RUNNING;
-	p->events = PT_EVENT_ALL;
+	p->events = PT_EVENT_DEFAULT;
 	pt__mem_init(p);
 	p->exit_code = -1;
 	p->event_fd = -1; /* made on first request: most users never ask */

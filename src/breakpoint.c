@@ -88,9 +88,13 @@ void pt__bptab_free(struct pt__bptab *tab)
 	*tab = (struct pt__bptab){ 0 };
 }
 
+/* While a vfork child runs on the parent's memory, every breakpoint is
+ * lifted (fork.c): lifting and inserting one are then no-ops. */
 int pt__bp_lift(struct pt_process *p, struct pt__bp *bp)
 {
 	size_t done;
+	if (p->vfork_lifted)
+		return 0;
 	return pt__mem_write_raw(p, bp->addr, bp->orig, p->arch->bp_len,
 				 &done);
 }
@@ -98,8 +102,32 @@ int pt__bp_lift(struct pt_process *p, struct pt__bp *bp)
 int pt__bp_insert(struct pt_process *p, struct pt__bp *bp)
 {
 	size_t done;
+	if (p->vfork_lifted)
+		return 0;
 	return pt__mem_write_raw(p, bp->addr, p->arch->bp_insn,
 				 p->arch->bp_len, &done);
+}
+
+static void write_all(struct pt_process *p, bool insn)
+{
+	size_t done, blen = p->arch->bp_len;
+	for (size_t i = 0; i < p->bps.cap; i++) {
+		struct pt__bp *b = &p->bps.slots[i];
+		if (b->used)
+			pt__mem_write_raw(p, b->addr,
+					  insn ? p->arch->bp_insn : b->orig,
+					  blen, &done);
+	}
+}
+
+void pt__bp_lift_all(struct pt_process *p)
+{
+	write_all(p, false);
+}
+
+void pt__bp_insert_all(struct pt_process *p)
+{
+	write_all(p, true);
 }
 
 /* Calls fn for every breakpoint overlapping [addr, addr+len): by probing
@@ -155,7 +183,7 @@ void pt__bp_absorb_write(struct pt_process *p, uint64_t addr,
 			uint64_t a = b->addr + k;
 			if (a < addr || a >= addr + len)
 				continue;
-			if (patch)
+			if (patch && !p->vfork_lifted)
 				patch[a - addr] = p->arch->bp_insn[k];
 			if (newbytes)
 				b->orig[k] = newbytes[a - addr];
@@ -172,6 +200,7 @@ void pt__bp_forget_all(struct pt_process *p)
 int pt__bp_remove_all(struct pt_process *p)
 {
 	int first = 0;
+	p->vfork_lifted = 0; /* lift for real, whatever the state */
 	for (size_t i = 0; i < p->bps.cap; i++) {
 		struct pt__bp *b = &p->bps.slots[i];
 		if (!b->used)

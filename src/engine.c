@@ -338,6 +338,7 @@ static void *engine_main(void *arg)
 	}
 
 	bell_stop(e);
+	pt__fork_free_all(e);
 	engine_unlock(e);
 	return NULL;
 }
@@ -387,8 +388,7 @@ int pt__engine_new(struct pt__engine **out)
 		engine_destroy(e);
 		return err;
 	}
-	e->refs = 1;
-	*out = e;
+	*out = e; /* referenced by each process made on it */
 	return 0;
 }
 
@@ -399,7 +399,9 @@ void pt__engine_free(struct pt__engine *e)
 	if (!e)
 		return;
 	pthread_mutex_lock(&e->lock);
-	bool last = --e->refs == 0;
+	if (e->refs > 0)
+		e->refs--;
+	bool last = e->refs == 0;
 	enum pt__kick k = PT__KICK_NONE;
 	if (last) {
 		__atomic_store_n(&e->shutdown, true, __ATOMIC_RELEASE);

@@ -148,6 +148,7 @@ void pt__mem_close(struct pt_process *p);
 /* ---- processes ---------------------------------------------------------- */
 
 struct pt__engine;
+struct pt__fork;
 
 /* A request for the tracer thread (engine.c). */
 struct pt__req {
@@ -197,6 +198,7 @@ struct pt_process {
 	struct { uint64_t addr; unsigned gen; } removed[16];
 	unsigned nremoved;
 	unsigned long event_seq; /* for a fair choice of the event thread */
+	unsigned vfork_lifted;   /* vfork children running on our memory */
 
 	/* memory: through a live thread's tid (the leader may be a zombie) */
 	struct pt_thread *io_thread; /* whose /proc/TID/mem is mem_fd */
@@ -229,6 +231,7 @@ struct pt__engine {
 	bool shutdown;
 	int refs;                  /* processes using this engine */
 	struct pt_process *procs;
+	struct pt__fork *forks;    /* children met half-way (fork.c) */
 	/* doorbell: a tiny child whose stop wakes waitpid */
 	pid_t bell_pid;
 	int bell_wfd, bell_rfd;
@@ -309,6 +312,25 @@ bool pt__log_enabled(pt_log_level lvl);
 		if (pt__log_enabled(PT_LOG_DEBUG))                             \
 			pt__log(PT_LOG_DEBUG, __VA_ARGS__);                    \
 	} while (0)
+
+/* ---- fork.c: children of traced processes ---------------------------------- */
+
+/* ENGINE: t reported PTRACE_EVENT_FORK/VFORK (or a clone of a new process)
+ * of child.  Returns the child's new process when followed, else NULL. */
+struct pt_process *pt__fork_parent_event(struct pt_thread *t, pid_t child,
+					 bool vfork);
+/* ENGINE: first stop of a task that is no thread of ours: a child whose
+ * parent's event may come later.  False if it cannot be recorded. */
+bool pt__fork_child_stop(struct pt__engine *e, pid_t child);
+void pt__fork_vfork_done(struct pt_process *p);
+void pt__fork_forget_parent(struct pt__engine *e, struct pt_process *p);
+void pt__fork_free_all(struct pt__engine *e);
+/* process.c: a new process object on engine e (refcount taken). */
+int pt__proc_create(struct pt__engine *e, pid_t pid, struct pt_process **out);
+/* The ptrace options every tracee gets. */
+long pt__trace_options(bool launched);
+void pt__bp_lift_all(struct pt_process *p);
+void pt__bp_insert_all(struct pt_process *p);
 
 /* ---- small helpers ---------------------------------------------------------- */
 

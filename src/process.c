@@ -64,7 +64,16 @@ int pt__read_tracer_pid(pid_t pid)
 
 /* ---- process objects ------------------------------------------------------- */
 
-static int proc_new(struct pt__engine *e, pid_t pid, struct pt_process **out)
+long pt__trace_options(bool launched)
+{
+	long o = PTRACE_O_TRACECLONE | PTRACE_O_TRACEEXEC | PTRACE_O_TRACEEXIT |
+		 PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK |
+		 PTRACE_O_TRACEVFORKDONE;
+	/* a launched process dies with its tracer; an attached one does not */
+	return launched ? o | PTRACE_O_EXITKILL : o;
+}
+
+int pt__proc_create(struct pt__engine *e, pid_t pid, struct pt_process **out)
 {
 	struct pt_process *p = calloc(1, sizeof *p);
 	if (!p)
@@ -78,6 +87,7 @@ static int proc_new(struct pt__engine *e, pid_t pid, struct pt_process **out)
 	p->exit_code = -1;
 	p->event_fd = -1; /* made on first request: most users never ask */
 	pt__engine_attach_proc(e, p);
+	e->refs++;
 	*out = p;
 	return 0;
 }
@@ -88,6 +98,7 @@ static void proc_destroy(struct pt_process *p)
 	struct pt__engine *e = p->eng;
 	pthread_mutex_lock(&e->lock);
 	pt__engine_detach_proc(e, p);
+	pt__fork_forget_parent(e, p);
 	pthread_mutex_unlock(&e->lock);
 	pt__engine_free(e);
 	pt__mem_close(p);
@@ -231,9 +242,8 @@ static int do_launch(struct pt__req *r)
 	}
 	close(errp[1]);
 	close(syncp[0]);
-	long opts = PTRACE_O_TRACECLONE | PTRACE_O_TRACEEXEC |
-		    PTRACE_O_TRACEEXIT | PTRACE_O_EXITKILL;
-	if (ptrace(PTRACE_SEIZE, pid, NULL, (void *)opts) < 0) {
+	if (ptrace(PTRACE_SEIZE, pid, NULL, (void *)pt__trace_options(true)) <
+	    0) {
 		int err = -errno;
 		kill(pid, SIGKILL);
 		close(syncp[1]);
@@ -305,7 +315,7 @@ int pt_launch(const char *file, char *const argv[],
 	}
 	struct pt_process *p;
 	pthread_mutex_lock(&e->lock);
-	r = proc_new(e, 0, &p);
+	r = pt__proc_create(e, 0, &p);
 	if (r == 0)
 		r = pt__engine_call(e, do_launch, p, &la);
 	if (r == 0)
@@ -366,9 +376,8 @@ struct attach_args {
 /* ENGINE: seize one task.  1 if seized, 0 if it vanished, <0 error. */
 static int seize_one(struct pt_process *p, pid_t tid)
 {
-	long opts = PTRACE_O_TRACECLONE | PTRACE_O_TRACEEXEC |
-		    PTRACE_O_TRACEEXIT;
-	if (ptrace(PTRACE_SEIZE, tid, NULL, (void *)opts) < 0) {
+	if (ptrace(PTRACE_SEIZE, tid, NULL, (void *)pt__trace_options(false)) <
+	    0) {
 		int err = errno;
 		if (err == ESRCH)
 			return 0;
@@ -473,7 +482,7 @@ int pt_attach(pid_t pid, pt_process **out)
 	struct pt_process *p = NULL;
 	struct attach_args aa = { .pid = pid };
 	pthread_mutex_lock(&e->lock);
-	r = proc_new(e, pid, &p);
+	r = pt__proc_create(e, pid, &p);
 	if (r == 0)
 		r = pt__engine_call(e, do_attach, p, &aa);
 	if (r == 0)

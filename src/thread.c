@@ -518,6 +518,8 @@ static bool event_wanted(const struct pt_process *p, pt_stop_kind k)
 		return p->events & PT_EVENT_THREAD_EXIT;
 	case PT_STOP_EXEC:
 		return p->events & PT_EVENT_EXEC;
+	case PT_STOP_FORK:
+		return p->events & PT_EVENT_FORK;
 	default:
 		return true;
 	}
@@ -753,19 +755,34 @@ static void on_event(struct pt_thread *t, const struct pt__wstatus *ws)
 	case PTRACE_EVENT_CLONE: {
 		pid_t ntid = (pid_t)msg;
 		struct pt_thread *nt = pt__thread_find(p, ntid);
-		if (!nt) {
-			if (!is_thread_of(p, ntid))
-				pt__log(PT_LOG_WARN,
-					"thread %d: clone %d is not a thread; "
-					"traced as one",
-					(int)t->tid, (int)ntid);
-			nt = pt__thread_new(p, ntid, PT__TS_NEW);
+		if (!nt && !is_thread_of(p, ntid)) {
+			/* clone without CLONE_THREAD: a new process */
+			c.kind = PT_STOP_FORK;
+			c.pid = ntid;
+			c.process = pt__fork_parent_event(t, ntid, false);
+			break;
 		}
+		if (!nt)
+			nt = pt__thread_new(p, ntid, PT__TS_NEW);
 		c.kind = PT_STOP_THREAD_CREATE;
 		c.pid = ntid;
 		c.thread = nt;
 		break;
 	}
+	case PTRACE_EVENT_FORK:
+	case PTRACE_EVENT_VFORK:
+		c.kind = PT_STOP_FORK;
+		c.pid = (pid_t)msg;
+		c.process = pt__fork_parent_event(
+			t, (pid_t)msg, ws->event == PTRACE_EVENT_VFORK);
+		break;
+	case PTRACE_EVENT_VFORK_DONE:
+		pt__fork_vfork_done(p);
+		c.kind = PT_STOP_REQUESTED; /* nothing to report */
+		if (t->state == PT__TS_STOPPING)
+			break;
+		thread_rerun(t);
+		return;
 	case PTRACE_EVENT_EXEC:
 		c.kind = PT_STOP_EXEC;
 		c.pid = (pid_t)msg;
@@ -968,6 +985,9 @@ void pt__engine_on_unknown(struct pt__engine *e, pid_t tid,
 			return;
 		}
 	}
+	/* A new process: the child of a fork, met half-way. */
+	if (tgid == tid && pt__fork_child_stop(e, tid))
+		return;
 	pt__log(PT_LOG_WARN, "engine: stop of unknown task %d (tgid %d)",
 		(int)tid, (int)tgid);
 }

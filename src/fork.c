@@ -1,0 +1,211 @@
+/*
+ * fork.c - children of traced processes: fork, vfork, and clone without
+ * CLONE_THREAD.
+ *
+ * The kernel traces such a child automatically (PTRACE_O_TRACEFORK and
+ * friends) and holds it at a first stop, so that it cannot run a single
+ * instruction before we decide.  Its first stop and its parent's event can
+ * reach us in either order; a pending-child record (struct pt__fork) meets
+ * the two.
+ *
+ * A child has a copy of its parent's memory, our int3 bytes included: left
+ * alone it would die of SIGTRAP at the first breakpoint it reaches.  So:
+ *   - followed (PT_EVENT_FORK): it becomes a process of its own, traced by
+ *     the same tracer thread, with a copy of the parent's breakpoint table
+ *     (the instructions are already in its memory), and the parent reports
+ *     PT_STOP_FORK;
+ *   - not followed: the original bytes are written back into the child's
+ *     memory and it is detached.  A vfork child shares the parent's memory,
+ *     so there the breakpoints are lifted in that shared memory until the
+ *     parent's PTRACE_EVENT_VFORK_DONE (as gdb does); the parent is
+ *     suspended by vfork meanwhile, its other threads may run past them.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ptrace.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+struct pt__fork {
+	pid_t child;
+	struct pt_process *parent; /* NULL until the parent's event */
+	bool vfork;
+	bool child_stopped;        /* its first stop has arrived */
+	struct pt__fork *next;
+};
+
+static struct pt__fork *fork_find(struct pt__engine *e, pid_t child,
+				  bool create)
+{
+	for (struct pt__fork *f = e->forks; f; f = f->next)
+		if (f->child == child)
+			return f;
+	if (!create)
+		return NULL;
+	struct pt__fork *f = calloc(1, sizeof *f);
+	if (!f)
+		return NULL;
+	f->child = child;
+	f->next = e->forks;
+	e->forks = f;
+	return f;
+}
+
+static void fork_drop(struct pt__engine *e, struct pt__fork *f)
+{
+	for (struct pt__fork **pp = &e->forks; *pp; pp = &(*pp)->next) {
+		if (*pp == f) {
+			*pp = f->next;
+			break;
+		}
+	}
+	free(f);
+}
+
+void pt__fork_forget_parent(struct pt__engine *e, struct pt_process *p)
+{
+	for (struct pt__fork *f = e->forks, *n; f; f = n) {
+		n = f->next;
+		if (f->parent == p) {
+			/* let the child go as it is: its parent is gone */
+			if (f->child_stopped)
+				ptrace(PTRACE_DETACH, f->child, NULL, NULL);
+			fork_drop(e, f);
+		}
+	}
+}
+
+/* Write the parent's original bytes over our breakpoints in the child's
+ * own memory. */
+static void unbreak_child(struct pt_process *parent, pid_t child)
+{
+	if (!parent->bps.count)
+		return;
+	char path[64];
+	snprintf(path, sizeof path, "/proc/%d/mem", (int)child);
+	int fd = open(path, O_RDWR | O_CLOEXEC);
+	size_t blen = parent->arch->bp_len;
+	for (size_t i = 0; i < parent->bps.cap; i++) {
+		const struct pt__bp *b = &parent->bps.slots[i];
+		if (!b->used)
+			continue;
+		bool ok = fd >= 0 && pwrite(fd, b->orig, blen, (off_t)b->addr) ==
+					     (ssize_t)blen;
+		for (size_t k = 0; !ok && k < blen; k += sizeof(long)) {
+			/* no /proc/PID/mem: word-wise through ptrace */
+			uint64_t a = (b->addr + k) & ~(uint64_t)(sizeof(long) - 1);
+			errno = 0;
+			long w = ptrace(PTRACE_PEEKDATA, child, (void *)a, NULL);
+			if (w == -1 && errno)
+				break;
+			for (size_t j = 0; j < blen; j++) {
+				uint64_t at = b->addr + j;
+				if (at >= a && at < a + sizeof(long))
+					((uint8_t *)&w)[at - a] = b->orig[j];
+			}
+			ptrace(PTRACE_POKEDATA, child, (void *)a, (void *)w);
+			ok = true;
+		}
+	}
+	if (fd >= 0)
+		close(fd);
+}
+
+/* ENGINE: both halves are in: let a child we do not follow go. */
+static void release_child(struct pt__engine *e, struct pt__fork *f)
+{
+	if (!f->vfork)
+		unbreak_child(f->parent, f->child);
+	if (ptrace(PTRACE_DETACH, f->child, NULL, NULL) < 0)
+		pt__log(PT_LOG_WARN, "process %d: cannot let child %d go: %s",
+			(int)f->parent->pid, (int)f->child, strerror(errno));
+	else
+		PT__LOGD("process %d: child %d let go", (int)f->parent->pid,
+			 (int)f->child);
+	fork_drop(e, f);
+}
+
+/* ENGINE: make the followed child a process of its own. */
+static struct pt_process *adopt_child(struct pt_process *parent, pid_t child,
+				      bool child_stopped)
+{
+	struct pt_process *cp;
+	if (pt__proc_create(parent->eng, child, &cp) < 0)
+		return NULL;
+	cp->events = parent->events;
+	cp->arch = parent->arch;
+	if (parent->bps.cap) {
+		cp->bps.slots = malloc(parent->bps.cap * sizeof *cp->bps.slots);
+		if (cp->bps.slots) {
+			memcpy(cp->bps.slots, parent->bps.slots,
+			       parent->bps.cap * sizeof *cp->bps.slots);
+			cp->bps.cap = parent->bps.cap;
+			cp->bps.count = parent->bps.count;
+			cp->bps.tombs = parent->bps.tombs;
+		}
+	}
+	struct pt_thread *leader = pt__thread_new(cp, child, PT__TS_NEW);
+	if (!leader)
+		return cp; /* ENOMEM: the process reports nothing; rare */
+	pt__mem_open(cp);
+	if (child_stopped) {
+		struct pt__wstatus ws = { .kind = PT__W_INTERRUPT,
+					  .sig = SIGTRAP };
+		pt__thread_on_wait(leader, &ws);
+	}
+	PT__LOGD("process %d: following child %d", (int)parent->pid,
+		 (int)child);
+	return cp;
+}
+
+struct pt_process *pt__fork_parent_event(struct pt_thread *t, pid_t child,
+					 bool vfork)
+{
+	struct pt_process *p = t->proc;
+	struct pt__engine *e = p->eng;
+	struct pt__fork *f = fork_find(e, child, true);
+	if (!f)
+		return NULL;
+	if (p->events & PT_EVENT_FORK) {
+		bool stopped = f->child_stopped;
+		fork_drop(e, f);
+		return adopt_child(p, child, stopped);
+	}
+	f->parent = p;
+	f->vfork = vfork;
+	if (vfork) {
+		/* shared memory: lift every breakpoint until VFORK_DONE */
+		if (p->vfork_lifted++ == 0)
+			pt__bp_lift_all(p);
+	}
+	if (f->child_stopped)
+		release_child(e, f);
+	return NULL;
+}
+
+void pt__fork_vfork_done(struct pt_process *p)
+{
+	if (p->vfork_lifted > 0 && --p->vfork_lifted == 0)
+		pt__bp_insert_all(p);
+}
+
+bool pt__fork_child_stop(struct pt__engine *e, pid_t child)
+{
+	struct pt__fork *f = fork_find(e, child, true);
+	if (!f)
+		return false;
+	f->child_stopped = true;
+	if (f->parent)
+		release_child(e, f);
+	return true;
+}
+
+void pt__fork_free_all(struct pt__engine *e)
+{
+	while (e->forks)
+		fork_drop(e, e->forks);
+}

@@ -24,7 +24,11 @@
  *   sent to your process are handled by your own threads as before.  (One
  *   exception: when your process has no SIGCHLD handler, the tracer thread
  *   leaves SIGCHLD unblocked, so that the kernel discards the SIGCHLD of each
- *   tracee stop instead of waking one of your threads with it.)
+ *   tracee stop instead of waking one of your threads with it.  That choice
+ *   is made when the tracer thread starts, in pt_launch() or pt_attach(): a
+ *   SIGCHLD handler installed later may run on the tracer thread, and a
+ *   handler installed at any time sees a SIGCHLD for tracee stops too, as
+ *   with any ptrace tracer.)
  *
  * WHAT PROCTRACE DOES NOT DO TO YOUR PROCESS
  *   It installs no signal handler, changes no signal mask of your threads,
@@ -168,11 +172,22 @@ PT_API int pt_launch(const char *file, char *const argv[],
 		     const struct pt_launch_opts *opts, pt_process **out);
 
 /* Attach to the running process pid and every thread in it, with
- * PTRACE_SEIZE and PTRACE_INTERRUPT.  On success *out is stopped (all
- * threads, cause PT_STOP_REQUESTED).  Errors: PT_ESRCH (no such process),
- * PT_EPERM (not allowed: another user's process, or Yama), PT_ETRACED
- * (already traced; the message names the tracer's pid), PT_EINVAL (pid is
- * the caller itself). */
+ * PTRACE_SEIZE and PTRACE_INTERRUPT.  Threads born and dying meanwhile are
+ * caught: /proc/PID/task is read again until a pass made after every
+ * thread seized has stopped finds nothing new; threads that exit during the
+ * scan are skipped.  A process whose main thread has ended (a zombie
+ * leader) can be attached to as long as other threads run.  On success *out
+ * is stopped, every thread with cause PT_STOP_REQUESTED (threads met
+ * half-way through a clone or an exit included), except a thread that was
+ * in a job-control stop (PT_STOP_GROUP) or stopped for a signal on the way
+ * (PT_STOP_SIGNAL, delivered on continue).  Errors: PT_ESRCH (no such
+ * process, or it exited while attaching), PT_EPERM (not allowed: another
+ * user's process, or Yama), PT_ETRACED (already traced; the message names
+ * the tracer's pid), PT_EINVAL (pid is the caller itself).
+ * Known kernel limit (Linux 6.18): if a thread of the target calls execve
+ * while the other threads are being seized, PTRACE_SEIZE can block until
+ * the exec completes, which needs the threads already seized to be reaped:
+ * such an attach does not return (docs/ptrace-notes.md, E3). */
 PT_API int pt_attach(pid_t pid, pt_process **out);
 
 /* Detach: stop the process if it is running, remove every breakpoint, write

@@ -194,6 +194,7 @@ void pt__bp_absorb_write(struct pt_process *p, uint64_t addr,
 void pt__bp_forget_all(struct pt_process *p)
 {
 	pt__bptab_free(&p->bps);
+	memset(p->removed, 0, sizeof p->removed);
 	p->nremoved = 0;
 }
 
@@ -211,6 +212,24 @@ int pt__bp_remove_all(struct pt_process *p)
 	}
 	pt__bptab_free(&p->bps);
 	return first;
+}
+
+/* A trap of a breakpoint instruction just before addr is a hit of ours
+ * removed since if the program's own byte there is not a breakpoint
+ * instruction: nothing else of the program's could have trapped there. */
+bool pt__bp_recently_removed(struct pt_process *p, uint64_t addr)
+{
+	for (unsigned i = 0; i < PT__REMOVED_MAX; i++)
+		if (p->removed[i].valid && p->removed[i].addr == addr)
+			return p->removed[i].orig0 != p->arch->bp_insn[0];
+	return false;
+}
+
+static void removed_forget(struct pt_process *p, uint64_t addr)
+{
+	for (unsigned i = 0; i < PT__REMOVED_MAX; i++)
+		if (p->removed[i].valid && p->removed[i].addr == addr)
+			p->removed[i].valid = false;
 }
 
 /* ---- public API -------------------------------------------------------------- */
@@ -264,6 +283,8 @@ int pt_breakpoint_add(pt_process *p, uint64_t addr)
 		goto out;
 	}
 	p->bp_gen++;
+	/* set again: a late hit is now a hit of this one */
+	removed_forget(p, addr);
 	PT__LOGD("process %d: breakpoint at 0x%llx", (int)p->pid,
 		 (unsigned long long)addr);
 out:
@@ -297,22 +318,13 @@ int pt_breakpoint_remove(pt_process *p, uint64_t addr)
 		goto out;
 	}
 	tab_del(&p->bps, b);
-	unsigned slot = p->nremoved++ % 16;
+	unsigned slot = p->nremoved++ % PT__REMOVED_MAX;
 	p->removed[slot].addr = addr;
-	p->removed[slot].gen = p->resume_gen;
+	p->removed[slot].orig0 = b->orig[0];
+	p->removed[slot].valid = true;
 out:
 	pthread_mutex_unlock(&p->eng->lock);
 	return r;
-}
-
-bool pt__bp_recently_removed(struct pt_process *p, uint64_t addr)
-{
-	unsigned n = p->nremoved < 16 ? p->nremoved : 16;
-	for (unsigned i = 0; i < n; i++)
-		if (p->removed[i].addr == addr &&
-		    p->resume_gen - p->removed[i].gen <= 1)
-			return true;
-	return false;
 }
 
 size_t pt_breakpoint_count(pt_process *p)

@@ -102,9 +102,8 @@ int pt__fail_state(const struct pt_process *p, const struct pt_thread *t,
 		case PT__TS_STOPPED:
 			s = "stopped";
 			break;
-		case PT__TS_EXITING:
-			s = "exiting";
-			break;
+		case PT__TS_EXITING:	/* its exit was reported or it was
+					 * killed: gone for the caller */
 		case PT__TS_EXITED:
 			return pt__fail(PT_EEXITED, p, t, op, "it has exited");
 		case PT__TS_DETACHED:

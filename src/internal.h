@@ -89,6 +89,8 @@ struct pt_thread {
 	bool resume_step;             /* last resume was SINGLESTEP */
 	bool in_syscall_stop;         /* stopped at an event inside a syscall */
 	bool step_skip_sysexit;       /* first step trap is the syscall exit */
+	bool at_exit;                 /* stopped at its exit (EVENT_EXIT) */
+	bool swallow_trap;            /* a SIGTRAP of a hit seen is pending */
 	unsigned stop_gen;            /* p->bp_gen when it stopped */
 	unsigned long event_seq;      /* when it was last the event thread */
 
@@ -128,7 +130,8 @@ void pt__bp_shadow(struct pt_process *p, uint64_t addr, uint8_t *buf,
 void pt__bp_absorb_write(struct pt_process *p, uint64_t addr,
 			 const uint8_t *newbytes, uint8_t *patch, size_t len);
 void pt__bp_forget_all(struct pt_process *p); /* exec: old image gone */
-/* Whether a trap at addr may be a late hit of a breakpoint removed there. */
+/* Whether a breakpoint trap at addr is a late hit of a breakpoint removed
+ * there (and not the program's own int3). */
 bool pt__bp_recently_removed(struct pt_process *p, uint64_t addr);
 int pt__bp_remove_all(struct pt_process *p);  /* detach */
 void pt__bptab_free(struct pt__bptab *tab);
@@ -188,14 +191,21 @@ struct pt_process {
 	bool resuming;        /* continue in progress (step-overs pending) */
 	bool all_running;     /* every thread was resumed by a continue */
 	bool launching;       /* between fork and exec */
+	bool attaching;       /* pt_attach under way: no events reported */
+	bool dying;           /* a thread was killed: the whole process is
+			       * ending (or an exec is killing the others) */
 
 	/* breakpoints */
 	struct pt__bptab bps;
 	unsigned bp_gen;      /* bumped when a breakpoint is added */
 	unsigned resume_gen;  /* bumped by every continue */
-	/* Recently removed breakpoints: a hit already queued when one was
-	 * removed arrives after the next resume and must be hidden. */
-	struct { uint64_t addr; unsigned gen; } removed[16];
+	/* Removed breakpoints: a hit already queued when one was removed
+	 * (a PTRACE_INTERRUPT is reported before a pending SIGTRAP, as often
+	 * as it is sent) arrives after some later resume and must be hidden.
+	 * The last PT__REMOVED_MAX removals, each with the byte put back. */
+#define PT__REMOVED_MAX 64
+	struct { uint64_t addr; uint8_t orig0; bool valid; }
+		removed[PT__REMOVED_MAX];
 	unsigned nremoved;
 	unsigned long event_seq; /* for a fair choice of the event thread */
 	unsigned vfork_lifted;   /* vfork children running on our memory */
@@ -282,6 +292,7 @@ int pt__proc_interrupt_all(struct pt_process *p);
 int pt__thread_start_step(struct pt_thread *t, bool user);
 /* ENGINE: registers. */
 int pt__thread_fetch_regs(struct pt_thread *t);
+void pt__thread_drop_pending_trap(struct pt_thread *t);
 int pt__thread_flush_regs(struct pt_thread *t);
 /* Process-level bookkeeping, called under the lock. */
 void pt__proc_update_state(struct pt_process *p);

@@ -399,8 +399,45 @@ static int seize_one(struct pt_process *p, pid_t tid)
 	return 1;
 }
 
-/* ENGINE: seize every thread, rescanning /proc/PID/task until a pass finds
- * nothing new. */
+/* ENGINE: seize every thread of /proc/PID/task not held yet, rescanning
+ * until a pass finds nothing new.  Threads that vanish in between are
+ * skipped.  A thread is known by its tid alone: a tid cannot be reused
+ * while its task is traced and not yet reaped by us, and a reaped thread
+ * leaves the lookup table, so a tid found in the table is the same
+ * thread.  Returns how many threads were seized. */
+static int scan_tasks(struct pt_process *p)
+{
+	const pid_t pid = p->pid;
+	int seized = 0;
+	char dir[64];
+	snprintf(dir, sizeof dir, "/proc/%d/task", (int)pid);
+	p->stopping = true;
+	for (bool again = true; again;) {
+		again = false;
+		DIR *d = opendir(dir);
+		if (!d)
+			break;
+		struct dirent *de;
+		while ((de = readdir(d))) {
+			pid_t tid = (pid_t)atoi(de->d_name);
+			if (tid <= 0 || pt__thread_find(p, tid))
+				continue;
+			int rc = seize_one(p, tid);
+			if (rc > 0) {
+				again = true;
+				seized++;
+			} else if (rc < 0 && proc_state_char(pid, tid) != 'Z') {
+				pt__log(PT_LOG_WARN,
+					"attach %d: thread %d: %s", (int)pid,
+					(int)tid, strerror(-rc));
+			}
+		}
+		closedir(d);
+	}
+	return seized;
+}
+
+/* ENGINE: seize the leader, then every thread. */
 static int do_attach(struct pt__req *r)
 {
 	struct attach_args *aa = r->arg;
@@ -429,33 +466,34 @@ static int do_attach(struct pt__req *r)
 		pt__thread_set_state(l, PT__TS_EXITED);
 		zombie_leader = true;
 	}
-	p->stopping = true;
-	char dir[64];
-	snprintf(dir, sizeof dir, "/proc/%d/task", (int)pid);
-	for (bool again = true; again;) {
-		again = false;
-		DIR *d = opendir(dir);
-		if (!d)
-			break;
-		struct dirent *de;
-		while ((de = readdir(d))) {
-			pid_t tid = (pid_t)atoi(de->d_name);
-			if (tid <= 0 || pt__thread_find(p, tid))
-				continue;
-			rc = seize_one(p, tid);
-			if (rc > 0)
-				again = true;
-			else if (rc < 0 && proc_state_char(pid, tid) != 'Z')
-				pt__log(PT_LOG_WARN,
-					"attach %d: thread %d: %s", (int)pid,
-					(int)tid, strerror(-rc));
-		}
-		closedir(d);
-	}
+	p->attaching = true;
+	scan_tasks(p);
 	if (zombie_leader && !p->live_head)
 		return PT_ESRCH; /* nothing left alive to trace */
 	pt__mem_open(p);
 	pt__proc_update_state(p);
+	return 0;
+}
+
+/* ENGINE: once every seized thread has stopped, look again: a thread
+ * seized in the middle of a clone stops only after the clone is done, and
+ * its child, which the kernel did not attach (the clone began before our
+ * seize), may have appeared after the last pass.  Returns how many threads
+ * were seized; the caller waits for them and comes back until none is. */
+static int do_attach_rescan(struct pt__req *r)
+{
+	struct pt_process *p = r->proc;
+	if (p->state == PT_PROC_EXITED)
+		return 0;
+	int n = scan_tasks(p);
+	pt__proc_update_state(p);
+	return n;
+}
+
+/* ENGINE: the end of an attach: events reported from now on. */
+static int do_attach_done(struct pt__req *r)
+{
+	r->proc->attaching = false;
 	return 0;
 }
 
@@ -485,8 +523,13 @@ int pt_attach(pid_t pid, pt_process **out)
 	r = pt__proc_create(e, pid, &p);
 	if (r == 0)
 		r = pt__engine_call(e, do_attach, p, &aa);
-	if (r == 0)
+	if (r == 0) {
 		wait_not_running(p, -1);
+		while (p->state != PT_PROC_EXITED &&
+		       pt__engine_call(e, do_attach_rescan, p, NULL) > 0)
+			wait_not_running(p, -1);
+		pt__engine_call(e, do_attach_done, p, NULL);
+	}
 	pthread_mutex_unlock(&e->lock);
 	if (r == 0 && p->state == PT_PROC_EXITED)
 		r = pt__fail(PT_ESRCH, NULL, NULL, op,
@@ -610,11 +653,36 @@ int pt_continue(pt_process *p)
 	return r;
 }
 
+/* ENGINE: is a stopped process still there?  While every thread is
+ * stopped the tracer thread does not wait for events, so a SIGKILL from
+ * outside goes unseen until a ptrace request fails on a dead thread.  One
+ * request per thread makes that happen now; the dead are then awaited and
+ * reaped, and the exit is reported. */
+static int do_probe(struct pt__req *r)
+{
+	struct pt_process *p = r->proc;
+	unsigned long msg;
+	for (struct pt_thread *t = p->live_head, *n; t; t = n) {
+		n = t->live_next;
+		if (t->state == PT__TS_STOPPED &&
+		    pt__ptrace(PTRACE_GETEVENTMSG, t, NULL, &msg) == -ESRCH) {
+			/* one is gone: look at the others too */
+			continue;
+		}
+		if (t->state == PT__TS_STOPPED)
+			break; /* alive: so is the process */
+	}
+	pt__proc_update_state(p);
+	return 0;
+}
+
 int pt_wait(pt_process *p, int timeout_ms)
 {
 	int r = proc_enter(p, "wait");
 	if (r < 0)
 		return r;
+	if (p->state == PT_PROC_STOPPED && !p->resume_queued)
+		pt__engine_call(p->eng, do_probe, p, NULL);
 	if (p->state == PT_PROC_DETACHED)
 		r = pt__fail_state(p, NULL, "cannot wait");
 	else if ((r = wait_not_running(p, timeout_ms)) < 0)
@@ -655,8 +723,7 @@ static int do_step(struct pt__req *r)
 	p->event_thread = NULL;
 	p->all_running = false;
 	for (struct pt_thread *o = p->live_head; o; o = o->live_next)
-		if (o != sa->t && o->state == PT__TS_STOPPED &&
-		    o->cause.kind != PT_STOP_THREAD_EXIT)
+		if (o != sa->t && o->state == PT__TS_STOPPED && !o->at_exit)
 			o->cause.kind = PT_STOP_REQUESTED;
 	int rc = pt__thread_start_step(sa->t, true);
 	pt__proc_update_state(p);
@@ -674,7 +741,7 @@ int pt_thread_step(pt_thread *t)
 	pt__clear_error();
 	if (t->state != PT__TS_STOPPED || p->state != PT_PROC_STOPPED) {
 		r = pt__fail_state(p, t, "cannot single-step");
-	} else if (t->cause.kind == PT_STOP_THREAD_EXIT) {
+	} else if (t->at_exit) {
 		r = pt__fail(PT_ESTATE, p, t, "cannot single-step",
 			     "it is exiting");
 	} else {
@@ -697,6 +764,9 @@ static int do_detach(struct pt__req *r)
 	for (struct pt_thread *t = p->live_head, *n; t; t = n) {
 		n = t->live_next;
 		int sig = 0;
+		pt__thread_drop_pending_trap(t);
+		if (t->state == PT__TS_EXITED)
+			continue;
 		if (t->state == PT__TS_STOPPED) {
 			int fr = pt__thread_flush_regs(t);
 			if (fr < 0 && !first)

@@ -36,6 +36,7 @@
 #include <sys/ptrace.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -213,6 +214,7 @@ long pt__ptrace(int req, struct pt_thread *t, void *addr, void *data)
 			 * reported; await it. */
 			pt__log(PT_LOG_INFO, "thread %d: ptrace %d: gone (%s)",
 				(int)t->tid, req, strerror(err));
+			t->proc->dying = true;
 			pt__thread_set_state(t, PT__TS_EXITING);
 		}
 		return -err;
@@ -226,8 +228,10 @@ int pt__thread_fetch_regs(struct pt_thread *t)
 		return 0;
 	int r = pt__arch_get_gregs(t->proc->arch, t->tid, t->regs.bytes);
 	if (r < 0) {
-		if (r == -ESRCH && t->state == PT__TS_STOPPED)
+		if (r == -ESRCH && t->state == PT__TS_STOPPED) {
+			t->proc->dying = true;
 			pt__thread_set_state(t, PT__TS_EXITING);
+		}
 		return r;
 	}
 	t->regs_valid = true;
@@ -297,7 +301,7 @@ void pt__proc_update_state(struct pt_process *p)
 {
 	if (p->state == PT_PROC_EXITED || p->state == PT_PROC_DETACHED)
 		return;
-	bool any_stopped = false;
+	bool any_stopped = false, held_at_exit = false;
 	struct pt_thread *fair = NULL;
 	if (p->nrunning == 0) {
 		/* All stopped.  Of the threads with an event of their own,
@@ -309,14 +313,22 @@ void pt__proc_update_state(struct pt_process *p)
 			if (t->state != PT__TS_STOPPED)
 				continue;
 			any_stopped = true;
+			held_at_exit |= t->at_exit;
 			if (t->cause.kind != PT_STOP_REQUESTED &&
 			    t->cause.kind != PT_STOP_NONE &&
 			    (!fair || t->event_seq < fair->event_seq))
 				fair = t;
 		}
 	}
-	pt_proc_state ns = (p->nrunning == 0 && any_stopped) ? PT_PROC_STOPPED
-							    : PT_PROC_RUNNING;
+	/* A dying process is not "stopped" just because its killed threads
+	 * leave only requested stops behind: that would be a stop without a
+	 * reason.  It runs on to its end, unless a thread has an event of its
+	 * own to report or is held at its exit (the thread whose exit_group
+	 * killed the others: the end waits for it). */
+	pt_proc_state ns = (p->nrunning == 0 && any_stopped &&
+			    (!p->dying || fair || held_at_exit))
+				   ? PT_PROC_STOPPED
+				   : PT_PROC_RUNNING;
 	if (ns == p->state)
 		return;
 	pt__proc_set_state(p, ns);
@@ -344,7 +356,7 @@ static int thread_resume(struct pt_thread *t, bool step)
 	if (r < 0)
 		return r;
 	int sig = t->pending_sig;
-	bool exiting = t->cause.kind == PT_STOP_THREAD_EXIT;
+	bool exiting = t->at_exit;
 	/* A thread in a job-control stop stays stopped, as it would
 	 * untraced, until a SIGCONT: PTRACE_LISTEN, not PTRACE_CONT. */
 	bool listen = t->cause.kind == PT_STOP_GROUP && !step;
@@ -467,8 +479,7 @@ int pt__proc_resume(struct pt_process *p)
 	p->stopping = false;
 	p->stepq_head = p->stepq_tail = NULL;
 	for (struct pt_thread *t = p->live_head; t; t = t->live_next) {
-		if (t->state != PT__TS_STOPPED ||
-		    t->cause.kind == PT_STOP_THREAD_EXIT)
+		if (t->state != PT__TS_STOPPED || t->at_exit)
 			continue;
 		/* Only a thread that reported an event of its own, whose
 		 * registers were looked at, or that stopped before the newest
@@ -513,9 +524,11 @@ static bool event_wanted(const struct pt_process *p, pt_stop_kind k)
 {
 	switch (k) {
 	case PT_STOP_THREAD_CREATE:
-		return p->events & PT_EVENT_THREAD_CREATE;
+		/* While attaching, threads met half-way through a clone or
+		 * an exit are simply stopped threads, as the header says. */
+		return (p->events & PT_EVENT_THREAD_CREATE) && !p->attaching;
 	case PT_STOP_THREAD_EXIT:
-		return p->events & PT_EVENT_THREAD_EXIT;
+		return (p->events & PT_EVENT_THREAD_EXIT) && !p->attaching;
 	case PT_STOP_EXEC:
 		return p->events & PT_EVENT_EXEC;
 	case PT_STOP_FORK:
@@ -525,33 +538,43 @@ static bool event_wanted(const struct pt_process *p, pt_stop_kind k)
 	}
 }
 
+/* /proc/PID/task/TID/status of t into buf; false if it is gone. */
+static bool read_task_status(const struct pt_thread *t, char *buf, size_t sz)
+{
+	char path[80];
+	snprintf(path, sizeof path, "/proc/%d/task/%d/status",
+		 (int)t->proc->pid, (int)t->tid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	ssize_t n = read(fd, buf, sz - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	return true;
+}
+
+/* Whether signal sig is pending for t alone (not for the whole process). */
+static bool thread_sig_pending(const char *status, int sig)
+{
+	const char *pnd = strstr(status, "\nSigPnd:");
+	return pnd && (strtoull(pnd + 9, NULL, 16) & (1ull << (sig - 1)));
+}
+
 /* Whether a thread will die without ever stopping again: a zombie, or one
  * with SIGKILL pending (exit_group and fatal signals send every other thread
  * SIGKILL; such threads do not stop for PTRACE_INTERRUPT, and a zombie
  * leader is not reported until the last thread is gone). */
 static bool thread_doomed(const struct pt_thread *t)
 {
-	char path[80], buf[2048];
-	snprintf(path, sizeof path, "/proc/%d/task/%d/status",
-		 (int)t->proc->pid, (int)t->tid);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	char buf[2048];
+	if (!read_task_status(t, buf, sizeof buf))
 		return true;
-	ssize_t n = read(fd, buf, sizeof buf - 1);
-	close(fd);
-	if (n <= 0)
-		return true;
-	buf[n] = '\0';
 	const char *st = strstr(buf, "\nState:");
 	if (st && (strstr(st, "Z (") == st + 9 || strstr(st, "X (") == st + 9))
 		return true;
-	const char *pnd = strstr(buf, "\nSigPnd:");
-	if (pnd) {
-		unsigned long long mask = strtoull(pnd + 9, NULL, 16);
-		if (mask & (1ull << (SIGKILL - 1)))
-			return true;
-	}
-	return false;
+	return thread_sig_pending(buf, SIGKILL);
 }
 
 /* ENGINE: after a thread-exit stop, stop waiting for threads that are
@@ -655,6 +678,13 @@ static void on_sigtrap(struct pt_thread *t)
 	const struct pt__arch *a = p->arch;
 	pt_stop_cause c = { .kind = PT_STOP_SIGNAL, .signo = SIGTRAP };
 
+	if (t->swallow_trap) {
+		/* the SIGTRAP of a hit already dealt with (pending_hit) */
+		PT__LOGD("thread %d: pending SIGTRAP swallowed", (int)t->tid);
+		t->swallow_trap = false;
+		thread_rerun(t);
+		return;
+	}
 	if (t->state == PT__TS_STEPPING && t->step_is_user == false &&
 	    !t->step_skip_sysexit) {
 		/* Our own step over a breakpoint: nothing else traps here
@@ -711,6 +741,74 @@ static void on_sigtrap(struct pt_thread *t)
 	}
 	t->pending_sig = SIGTRAP;
 	thread_stopped(t, &c);
+}
+
+/* A thread interrupted just after it executed one of our breakpoint
+ * instructions: the kernel reports our PTRACE_INTERRUPT before the SIGTRAP
+ * the instruction raised, which stays pending.  Its PC is just past the
+ * breakpoint.  Seen here, the hit is reported now (or hidden, if the
+ * breakpoint is gone), the PC rewound, and the pending SIGTRAP swallowed
+ * when it arrives; left alone, the user would see a PC inside an
+ * instruction, and the SIGTRAP would kill the program after a detach. */
+static void pending_hit(struct pt_thread *t, pt_stop_cause *c)
+{
+	struct pt_process *p = t->proc;
+	const struct pt__arch *a = p->arch;
+	if ((p->bps.count == 0 && p->nremoved == 0) ||
+	    pt__thread_fetch_regs(t) < 0)
+		return;
+	uint64_t at = thread_pc(t) - a->pc_after_bp;
+	struct pt__bp *bp = pt__bp_find(p, at);
+	if (!bp && !pt__bp_recently_removed(p, at))
+		return;
+	char buf[2048];
+	if (!read_task_status(t, buf, sizeof buf) ||
+	    !thread_sig_pending(buf, SIGTRAP))
+		return;
+	PT__LOGD("thread %d: interrupted with a %s hit at 0x%llx pending",
+		 (int)t->tid, bp ? "breakpoint" : "phantom",
+		 (unsigned long long)at);
+	pt__arch_set_reg_u64(a, t->regs.bytes, a->pc_index, at);
+	t->regs_dirty = true;
+	t->swallow_trap = true;
+	if (bp)
+		*c = (pt_stop_cause){ .kind = PT_STOP_BREAKPOINT, .addr = at };
+}
+
+/* ENGINE, detaching: a stopped thread whose breakpoint SIGTRAP is still
+ * pending (pending_hit) would die of it once let go.  Let it take the
+ * signal under our eyes first: resume it and wait for the SIGTRAP stop,
+ * passing on whatever else comes before. */
+void pt__thread_drop_pending_trap(struct pt_thread *t)
+{
+	if (!t->swallow_trap || t->state != PT__TS_STOPPED)
+		return;
+	t->swallow_trap = false;
+	if (pt__thread_flush_regs(t) < 0)
+		return;
+	int sig = 0;
+	for (int i = 0; i < 16; i++) {
+		if (ptrace(PTRACE_CONT, t->tid, NULL, (void *)(intptr_t)sig) < 0)
+			return;
+		int raw;
+		pid_t w;
+		while ((w = waitpid(t->tid, &raw, __WALL)) < 0 && errno == EINTR)
+			;
+		if (w != t->tid)
+			return;
+		struct pt__wstatus ws;
+		pt__wstatus_decode(raw, 1, &ws);
+		if (ws.kind == PT__W_EXITED || ws.kind == PT__W_SIGNALED) {
+			pt__thread_set_state(t, PT__TS_EXITED);
+			return;
+		}
+		if (ws.kind == PT__W_SIGNAL_STOP && ws.sig == SIGTRAP)
+			return; /* taken: stopped again, nothing pending */
+		/* another signal first: deliver it; anything else: go on */
+		sig = ws.kind == PT__W_SIGNAL_STOP ? ws.sig : 0;
+	}
+	pt__log(PT_LOG_WARN, "thread %d: pending SIGTRAP not taken",
+		(int)t->tid);
 }
 
 static bool is_thread_of(const struct pt_process *p, pid_t tid)
@@ -784,6 +882,7 @@ static void on_event(struct pt_thread *t, const struct pt__wstatus *ws)
 		thread_rerun(t);
 		return;
 	case PTRACE_EVENT_EXEC:
+		p->dying = false; /* the others died for the exec */
 		c.kind = PT_STOP_EXEC;
 		c.pid = (pid_t)msg;
 		if (c.pid != t->tid) {
@@ -814,10 +913,13 @@ static void on_event(struct pt_thread *t, const struct pt__wstatus *ws)
 			 * when it comes), and stopping the others for it
 			 * could deadlock: an execve waits for this thread to
 			 * die. */
+			p->dying = true;
 			pt__thread_set_state(t, PT__TS_EXITING);
 			thread_rerun(t);
+			pt__proc_update_state(p);
 			return;
 		}
+		t->at_exit = true;
 		struct pt__wstatus es;
 		pt__wstatus_decode((int)msg, 1, &es);
 		c.kind = PT_STOP_THREAD_EXIT;
@@ -918,6 +1020,7 @@ void pt__thread_on_wait(struct pt_thread *t, const struct pt__wstatus *ws)
 		}
 		if (t->state == PT__TS_STOPPING) {
 			pt_stop_cause c = { .kind = PT_STOP_REQUESTED };
+			pending_hit(t, &c);
 			thread_stopped(t, &c);
 		} else {
 			/* a stale PTRACE_INTERRUPT: see the top of this file */

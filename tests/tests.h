@@ -83,7 +83,29 @@
 	X(bp_on_faulting_insn, 0)                                              \
 	X(two_processes, 0)                                                    \
 	X(attach_threads, 0)                                                   \
-	X(mt_smoke, 0)
+	X(mt_smoke, 0)                                                         \
+	X(mt_bp_100_threads, 0)                                                \
+	X(thread_exit_status, 0)                                               \
+	X(thread_create_orders, 0)                                             \
+	X(threads_born_during_stop, 0)                                         \
+	X(phantom_bp_hidden, 0)                                                \
+	X(detach_with_hit_pending, 0)                                          \
+	X(fairness_event_thread, 0)                                            \
+	X(attach_churn_1000, 60)                                               \
+	X(attach_zombie_leader, 0)                                             \
+	X(kill_stop_cont_outside, 0)                                           \
+	X(exec_non_leader, 0)                                                  \
+	X(fork_child_no_bp, 0)                                                 \
+	X(vfork_child_no_bp, 0)                                                \
+	X(clone_process_no_bp, 0)                                              \
+	X(follow_fork, 0)                                                      \
+	X(sigkill_during_continue, 0)                                          \
+	X(sigkill_during_stop, 0)                                              \
+	X(sigkill_during_step, 0)                                              \
+	X(api_from_second_thread, 0)                                           \
+	X(event_fd_epoll, 0)                                                   \
+	X(app_child_reaped_by_app, 0)                                          \
+	X(mem_paths, 0)
 
 #define TEST(name) int test_##name(void)
 #define TEST__DECLARE(name, timeout) TEST(name);

@@ -74,8 +74,12 @@ static enum pt__trap_kind x86_64_classify(const siginfo_t *si)
 
 static bool x86_64_exit_is_voluntary(const void *gregs)
 {
+	/* Inside exit or exit_group, which never return: rax still holds
+	 * the -ENOSYS the syscall entry put there.  A thread killed as
+	 * collateral is elsewhere (another syscall, or user mode). */
 	const struct user_regs_struct *r = gregs;
-	return r->orig_rax == SYS_exit || r->orig_rax == SYS_exit_group;
+	return (r->orig_rax == SYS_exit || r->orig_rax == SYS_exit_group) &&
+	       (long long)r->rax == -ENOSYS;
 }
 
 static const struct pt__arch x86_64_arch = {

@@ -1,0 +1,266 @@
+/*
+ * test-mt-fork.c - exec from a thread that is not the leader, and children
+ * made by fork, vfork and clone without CLONE_THREAD: not followed (they
+ * must run untraced and never see our breakpoints) and followed
+ * (PT_EVENT_FORK).  The target is tests/targets/mt-tracee.c.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "mt.h"
+
+/* A thread other than the leader calls execve. */
+static void exec_from_thread(int blocked)
+{
+	char arg[32];
+	snprintf(arg, sizeof arg, "exec-thread:%d", blocked);
+	struct child_io io;
+	pt_process *p = launch_target(&io, MT, ARGS(arg, "say:hello"));
+	const pid_t pid = pt_process_pid(p);
+	pt_stop_cause c;
+	pt_thread *t = NULL;
+	int stops = 0;
+	for (;;) {
+		CHECKF(++stops < 50, "%d blocked threads: too many stops",
+		       blocked);
+		CHECKF(mt_continue_wait(p), "%d blocked threads: the process "
+		       "exited before the exec stop", blocked);
+		t = pt_process_event_thread(p);
+		CHECKF(t != NULL, "stop without an event thread: %s",
+		       all_causes(p));
+		c = cause_of(t);
+		if (c.kind == PT_STOP_EXEC)
+			break;
+		CHECKF(c.kind == PT_STOP_THREAD_CREATE,
+		       "%d blocked threads: unexpected stop before the exec: "
+		       "%s", blocked, cause_str(&c));
+	}
+	/* The target printed the tid of the thread that called execve. */
+	char line[128];
+	CHECK(io_read_line(&io, line, sizeof line, WAIT_MS) == 1);
+	int old_tid = 0;
+	CHECKF(sscanf(line, "exec tid %d", &old_tid) == 1, "target said: %s",
+	       line);
+	CHECKF(old_tid != pid, "the exec'ing thread is the leader");
+
+	CHECKF(pt_thread_tid(t) == pid, "exec stop on thread %d, expected "
+	       "the leader's tid %d", (int)pt_thread_tid(t), (int)pid);
+	CHECKF(c.pid == old_tid, "exec stop: former tid %d, expected %d",
+	       (int)c.pid, old_tid);
+	size_t n;
+	pt_thread **ts = mt_threads(p, &n);
+	CHECKF(n == 1, "%zu threads listed after the exec: %s", n,
+	       all_causes(p));
+	CHECK(ts[0] == t);
+	free(ts);
+	pt_thread *old = pt_process_thread(p, old_tid);
+	if (old != NULL) {
+		uint64_t pc;
+		CHECK_ERR(pt_thread_pc(old, &pc), PT_EEXITED);
+	}
+	CHECKF(task_state(pid, pid) == 't', "leader in state '%c'",
+	       task_state(pid, pid));
+	CHECK(pc_of(t) != 0);
+	CHECK_EQ_INT(pt_breakpoint_count(p), 0);
+
+	/* The new image runs to its normal end, and can be broken in. */
+	const uint64_t f = mt_sym("mt_hit");
+	CHECK_OK(pt_breakpoint_add(p, f));
+	int code = -2, sig = -2;
+	run_to_exit(p, &code, &sig); /* hello does not call mt_hit */
+	CHECKF(code == 0 && sig == 0, "exit status %d, signal %d", code, sig);
+	CHECK_STREQ(io_read_all(&io, WAIT_MS), "hello\nDONE\n");
+	pt_process_free(p);
+	io_close(&io);
+}
+
+TEST(exec_non_leader)
+{
+	exec_from_thread(0);
+	exec_from_thread(2);
+	exec_from_thread(8);
+	return TEST_PASS;
+}
+
+/* Run a process whose children are not followed to its end: every
+ * breakpoint stop is the parent's own mt_hit(0..2), in order, on the leader
+ * (the child's calls, mt_hit(100...), are never seen); the child's end may
+ * bring the parent a SIGCHLD (nsigchld of them). */
+static void run_parent(pt_process *p, uint64_t f, const char *what,
+		       int nsigchld)
+{
+	const pid_t pid = pt_process_pid(p);
+	long next = 0;
+	int stops = 0, sigchld = 0;
+	while (mt_continue_wait(p)) {
+		CHECKF(++stops < 20, "%s: too many stops", what);
+		pt_thread *t = pt_process_event_thread(p);
+		CHECKF(t != NULL, "%s: stop without an event thread: %s", what,
+		       all_causes(p));
+		pt_stop_cause c = cause_of(t);
+		if (c.kind == PT_STOP_THREAD_EXIT) {
+			CHECKF(c.status == 0, "%s: %s", what, cause_str(&c));
+			continue;
+		}
+		if (c.kind == PT_STOP_SIGNAL && c.signo == SIGCHLD) {
+			CHECKF(next >= 1, "%s: SIGCHLD before the fork", what);
+			sigchld++;
+			continue;
+		}
+		CHECKF(c.kind == PT_STOP_BREAKPOINT, "%s: unexpected stop: %s",
+		       what, cause_str(&c));
+		CHECK_EQ_HEX(c.addr, f);
+		CHECK_EQ_HEX(pc_of(t), f);
+		CHECKF(pt_thread_tid(t) == pid, "%s: breakpoint hit by %d",
+		       what, (int)pt_thread_tid(t));
+		uint64_t a = reg(t, "rdi");
+		CHECKF(a == (uint64_t)next, "%s: mt_hit(%llu), expected "
+		       "mt_hit(%ld)", what, (unsigned long long)a, next);
+		next++;
+	}
+	CHECKF(next == 3, "%s: %ld breakpoint hits of the parent, expected "
+	       "3", what, next);
+	CHECKF(sigchld == nsigchld, "%s: %d SIGCHLD stops, expected %d", what,
+	       sigchld, nsigchld);
+	int code = -2, sig = -2;
+	CHECK_OK(pt_process_exit(p, &code, &sig));
+	CHECKF(code == 0 && sig == 0, "%s: exit status %d, signal %d", what,
+	       code, sig);
+}
+
+/* The parent has a breakpoint on mt_hit; its child (untraced, not
+ * followed) calls mt_hit too and must not notice. */
+static void child_not_followed(const char *cmd, const char *want,
+			       int nsigchld)
+{
+	struct child_io io;
+	pt_process *p = launch_target(&io, MT, ARGS(cmd));
+	const uint64_t f = mt_sym("mt_hit");
+	CHECK_OK(pt_breakpoint_add(p, f));
+	run_parent(p, f, cmd, nsigchld);
+	const char *out = io_read_all(&io, WAIT_MS);
+	CHECKF(strcmp(out, want) == 0, "%s: target printed \"%s\", expected "
+	       "\"%s\"", cmd, out, want);
+	pt_process_free(p);
+	io_close(&io);
+}
+
+TEST(fork_child_no_bp)
+{
+	child_not_followed("fork-call", "child tracer 0\nchild exit 7\nDONE\n",
+			   1);
+	return TEST_PASS;
+}
+
+TEST(vfork_child_no_bp)
+{
+	child_not_followed("vfork-call",
+			   "child tracer 0\nchild exit 9\nDONE\n", 1);
+	child_not_followed("vfork-exec",
+			   "child tracer 0\nchild exit 5\nDONE\n", 1);
+	return TEST_PASS;
+}
+
+TEST(clone_process_no_bp)
+{
+	/* Exit signal SIGCHLD: the kernel reports it as a fork. */
+	child_not_followed("clone-call:17",
+			   "child tracer 0\nchild exit 11\nDONE\n", 1);
+	/* Exit signal 0: reported as a clone, yet a new process. */
+	child_not_followed("clone-call:0",
+			   "child tracer 0\nchild exit 11\nDONE\n", 0);
+	return TEST_PASS;
+}
+
+/* pt_wait on p for a breakpoint hit of mt_hit(want) on its leader. */
+static void expect_hit(pt_process *p, uint64_t f, long want, const char *who)
+{
+	pt_stop_cause c;
+	pt_thread *t = wait_event(p, PT_STOP_BREAKPOINT, &c);
+	CHECK_EQ_HEX(c.addr, f);
+	CHECK_EQ_HEX(pc_of(t), f);
+	CHECKF(pt_thread_tid(t) == pt_process_pid(p), "%s: hit by thread %d "
+	       "of process %d", who, (int)pt_thread_tid(t),
+	       (int)pt_process_pid(p));
+	uint64_t a = reg(t, "rdi");
+	CHECKF(a == (uint64_t)want, "%s: mt_hit(%llu), expected mt_hit(%ld)",
+	       who, (unsigned long long)a, want);
+}
+
+TEST(follow_fork)
+{
+	struct child_io io;
+	pt_process *p = launch_target(&io, MT, ARGS("fork-call"));
+	const pid_t pid = pt_process_pid(p);
+	CHECK_OK(pt_process_set_events(p, PT_EVENT_DEFAULT | PT_EVENT_FORK));
+	const uint64_t f = mt_sym("mt_hit");
+	CHECK_OK(pt_breakpoint_add(p, f));
+	CHECK_OK(pt_continue(p));
+	expect_hit(p, f, 0, "parent");
+	const pid_t tracer = proc_tracer(pid);
+	CHECK(tracer > 0);
+
+	/* The fork. */
+	pt_stop_cause c;
+	pt_thread *t = continue_until(p, PT_STOP_FORK, &c);
+	CHECK_EQ_INT(pt_thread_tid(t), pid);
+	CHECKF(c.pid > 0 && c.pid != pid, "fork stop: %s", cause_str(&c));
+	CHECKF(c.process != NULL, "fork stop without a process: %s",
+	       cause_str(&c));
+	pt_process *child = c.process;
+	const pid_t child_pid = c.pid;
+	CHECK_EQ_INT(pt_process_pid(child), c.pid);
+	CHECK(child != p);
+	/* The child is stopped, traced, and has its own thread. */
+	int r = pt_wait(child, WAIT_MS);
+	CHECKF(r == 0, "pt_wait(child): %s", err_str(r));
+	CHECK_EQ_INT(pt_process_state(child), PT_PROC_STOPPED);
+	pt_thread *ct = only_thread(child);
+	CHECK_EQ_INT(pt_thread_tid(ct), c.pid);
+	CHECK(pt_thread_process(ct) == child);
+	CHECKF(proc_state(c.pid) == 't', "child in state '%c'",
+	       proc_state(c.pid));
+	CHECK_EQ_INT(proc_tracer(c.pid), tracer);
+	CHECK_EQ_INT(pt_breakpoint_count(child), 1);
+	/* Reads of the child's memory do not show the inherited int3. */
+	unsigned char b = 0, pb = 0;
+	CHECK_OK(pt_mem_read(child, f, &b, 1, NULL));
+	CHECK_OK(pt_mem_read(p, f, &pb, 1, NULL));
+	CHECK(b != 0xcc);
+	CHECK_EQ_HEX(b, pb);
+
+	/* Both run; each one's hits are reported on its own process. */
+	CHECK_OK(pt_continue(child));
+	CHECK_OK(pt_continue(p));
+	expect_hit(p, f, 1, "parent");
+	expect_hit(child, f, 100, "child");
+	CHECK_EQ_INT(pt_process_state(p), PT_PROC_STOPPED);
+	CHECK_OK(pt_continue(child));
+	expect_hit(child, f, 101, "child");
+	CHECK_OK(pt_continue(p)); /* now in waitpid for the child */
+	int code = -2, sig = -2;
+	run_to_exit(child, &code, &sig);
+	CHECKF(code == 7 && sig == 0, "child: exit status %d, signal %d", code,
+	       sig);
+	pt_process_free(child);
+
+	/* The parent gets SIGCHLD, collects the child's status and hits
+	 * mt_hit(2). */
+	t = wait_event(p, PT_STOP_SIGNAL, &c);
+	CHECKF(c.signo == SIGCHLD && c.pid == child_pid,
+	       "parent: %s", cause_str(&c));
+	CHECK_OK(pt_continue(p));
+	expect_hit(p, f, 2, "parent");
+	run_to_exit(p, &code, &sig);
+	CHECKF(code == 0 && sig == 0, "parent: exit status %d, signal %d",
+	       code, sig);
+	char want[128];
+	snprintf(want, sizeof want, "child tracer %d\nchild exit 7\nDONE\n",
+		 (int)tracer);
+	CHECK_STREQ(io_read_all(&io, WAIT_MS), want);
+	pt_process_free(p);
+	return TEST_PASS;
+}

@@ -1,0 +1,615 @@
+/*
+ * test-mt-threads.c - many threads: concurrent breakpoint hits, thread
+ * creation and exit events, threads born while the process is being
+ * stopped, phantom breakpoint hits, and the fair choice of the event thread.
+ * The target is tests/targets/mt-tracee.c.
+ */
+#include <sched.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "mt.h"
+
+/* 100 threads call mt_hit(i, j) for j in 0..K-1 at once: every hit is
+ * reported exactly once, in order, on the thread that made it. */
+TEST(mt_bp_100_threads)
+{
+	enum { N = 100, K = 50 };
+	char arg[64];
+	snprintf(arg, sizeof arg, "bp-threads:%d:%d", N, K);
+	struct child_io io;
+	pt_process *p = launch_target(&io, MT, ARGS(arg));
+	const uint64_t f = mt_sym("mt_hit");
+	CHECK_OK(pt_breakpoint_add(p, f));
+
+	pid_t tid_of[N];
+	int hits[N];
+	memset(tid_of, 0, sizeof tid_of);
+	memset(hits, 0, sizeof hits);
+	int total = 0, creates = 0, stops = 0;
+	while (mt_continue_wait(p)) {
+		CHECKF(++stops <= N * K + 2 * N + 50, "too many stops (%d)",
+		       stops);
+		CHECKF(pt_process_event_thread(p) != NULL,
+		       "stop %d without an event thread", stops);
+		size_t n;
+		pt_thread **ts = mt_threads(p, &n);
+		for (size_t i = 0; i < n; i++) {
+			pt_stop_cause c = cause_of(ts[i]);
+			pid_t tid = pt_thread_tid(ts[i]);
+			switch (c.kind) {
+			case PT_STOP_BREAKPOINT: {
+				CHECK_EQ_HEX(c.addr, f);
+				uint64_t pc = pc_of(ts[i]);
+				CHECKF(pc == f, "thread %d: breakpoint at %#llx "
+				       "with the PC at %#llx", (int)tid,
+				       (unsigned long long)f,
+				       (unsigned long long)pc);
+				uint64_t idx = reg(ts[i], "rdi");
+				uint64_t j = reg(ts[i], "rsi");
+				CHECKF(idx < N, "thread %d: mt_hit(%llu, %llu)",
+				       (int)tid, (unsigned long long)idx,
+				       (unsigned long long)j);
+				if (tid_of[idx] == 0) {
+					for (int k = 0; k < N; k++)
+						CHECKF(tid_of[k] != tid,
+						       "thread %d calls as "
+						       "index %d and %d",
+						       (int)tid, k, (int)idx);
+					tid_of[idx] = tid;
+				}
+				CHECKF(tid_of[idx] == tid,
+				       "index %d: hits from threads %d and %d",
+				       (int)idx, (int)tid_of[idx], (int)tid);
+				CHECKF(j == (uint64_t)hits[idx],
+				       "thread %d (index %d): hit for call %llu, "
+				       "expected call %d (a hit lost or seen "
+				       "twice)",
+				       (int)tid, (int)idx, (unsigned long long)j,
+				       hits[idx]);
+				hits[idx]++;
+				total++;
+				break;
+			}
+			case PT_STOP_THREAD_CREATE:
+				creates++;
+				break;
+			case PT_STOP_THREAD_EXIT:
+			case PT_STOP_REQUESTED:
+				break;
+			default:
+				FAIL("thread %d: unexpected stop: %s", (int)tid,
+				     cause_str(&c));
+			}
+		}
+		free(ts);
+	}
+	for (int i = 0; i < N; i++)
+		CHECKF(hits[i] == K, "thread index %d (tid %d): %d hits, "
+		       "expected %d", i, (int)tid_of[i], hits[i], K);
+	CHECK_EQ_INT(total, N * K);
+	CHECK_EQ_INT(creates, N);
+	int code = -2, sig = -2;
+	CHECK_OK(pt_process_exit(p, &code, &sig));
+	CHECK_EQ_INT(code, 0);
+	CHECK_EQ_INT(sig, 0);
+	char want[64];
+	snprintf(want, sizeof want, "bp-threads %d %d\nDONE\n", N, K);
+	CHECK_STREQ(io_read_all(&io, WAIT_MS), want);
+	pt_process_free(p);
+	return TEST_PASS;
+}
+
+/* Threads leaving with syscall(SYS_exit, S + i): each one's exit is a stop
+ * with its own status and readable registers; then it leaves the list. */
+TEST(thread_exit_status)
+{
+	enum { N = 8, S = 20 };
+	char arg[64];
+	snprintf(arg, sizeof arg, "thread-exits:%d:%d", N, S);
+	struct child_io io;
+	pt_process *p = launch_target(&io, MT, ARGS(arg, "exit:3"));
+	const pid_t pid = pt_process_pid(p);
+	bool seen[N] = {false};
+	int leader_exits = 0, stops = 0;
+	pt_thread *gone[N + 1];
+	size_t ngone = 0;
+
+	while (mt_continue_wait(p)) {
+		CHECKF(++stops < 10 * N, "too many stops");
+		size_t n;
+		pt_thread **ts = mt_threads(p, &n);
+		/* The threads that reported their exit at the previous stop
+		 * are gone now. */
+		for (size_t g = 0; g < ngone; g++) {
+			CHECKF(mt_find(ts, n, pt_thread_tid(gone[g])) == NULL,
+			       "thread %d still listed after its exit stop "
+			       "and a continue", (int)pt_thread_tid(gone[g]));
+			uint64_t pc;
+			int r = pt_thread_pc(gone[g], &pc);
+			CHECKF(r == PT_EEXITED, "pt_thread_pc on exited thread "
+			       "%d: %s, expected PT_EEXITED (message: %s)",
+			       (int)pt_thread_tid(gone[g]), err_str(r),
+			       last_errmsg());
+		}
+		ngone = 0;
+		for (size_t i = 0; i < n; i++) {
+			pt_stop_cause c = cause_of(ts[i]);
+			pid_t tid = pt_thread_tid(ts[i]);
+			if (c.kind == PT_STOP_THREAD_CREATE ||
+			    c.kind == PT_STOP_REQUESTED)
+				continue;
+			CHECKF(c.kind == PT_STOP_THREAD_EXIT,
+			       "thread %d: unexpected stop: %s", (int)tid,
+			       cause_str(&c));
+			CHECKF(c.signo == 0, "thread %d: %s", (int)tid,
+			       cause_str(&c));
+			/* Registers are readable at the exit stop. */
+			uint64_t pc = 0;
+			CHECK_OK(pt_thread_pc(ts[i], &pc));
+			CHECK(pc != 0);
+			CHECKF(task_state(pid, tid) == 't',
+			       "thread %d in state '%c' at its exit stop",
+			       (int)tid, task_state(pid, tid));
+			if (tid == pid) {
+				CHECKF(c.status == 3, "leader: %s",
+				       cause_str(&c));
+				leader_exits++;
+			} else {
+				CHECKF(c.status >= S && c.status < S + N,
+				       "thread %d: %s", (int)tid,
+				       cause_str(&c));
+				CHECKF(!seen[c.status - S], "status %d "
+				       "reported twice", c.status);
+				seen[c.status - S] = true;
+				/* syscall(SYS_exit, N): N is in rdi. */
+				uint64_t rdi = reg(ts[i], "rdi");
+				CHECKF(rdi == (uint64_t)c.status,
+				       "thread %d: exit status %d, but it "
+				       "called exit(%llu)", (int)tid, c.status,
+				       (unsigned long long)rdi);
+				CHECK_EQ_INT(reg(ts[i], "orig_rax"), 60);
+			}
+			gone[ngone++] = ts[i];
+		}
+		free(ts);
+	}
+	for (int i = 0; i < N; i++)
+		CHECKF(seen[i], "no exit stop with status %d", S + i);
+	CHECK_EQ_INT(leader_exits, 1);
+	for (size_t g = 0; g < ngone; g++) {
+		uint64_t pc;
+		CHECK_ERR(pt_thread_pc(gone[g], &pc), PT_EEXITED);
+	}
+	pt_thread *none[1];
+	CHECK_EQ_INT(pt_process_threads(p, none, 1), 0);
+	mt_check_after_exit(p, 3, 0, gone, ngone);
+	char want[64];
+	snprintf(want, sizeof want, "exited %d\n", N);
+	CHECK_STREQ(io_read_all(&io, WAIT_MS), want);
+	pt_process_free(p);
+	return TEST_PASS;
+}
+
+/* 4 threads each start 50 threads one after another: every creation stop
+ * names a new, stopped, listed thread. */
+TEST(thread_create_orders)
+{
+	enum { C = 4, M = 50, TOTAL = C + C * M };
+	char arg[64];
+	snprintf(arg, sizeof arg, "spawn-many:%d:%d", C, M);
+	struct child_io io;
+	pt_process *p = launch_target(&io, MT, ARGS(arg));
+	const pid_t pid = pt_process_pid(p);
+	pid_t seen[TOTAL];
+	int creates = 0, stops = 0;
+
+	while (mt_continue_wait(p)) {
+		CHECKF(++stops < 4 * TOTAL, "too many stops");
+		size_t n;
+		pt_thread **ts = mt_threads(p, &n);
+		for (size_t i = 0; i < n; i++) {
+			pid_t tid = pt_thread_tid(ts[i]);
+			pt_stop_cause c = cause_of(ts[i]);
+			char st = task_state(pid, tid);
+			CHECKF(st == 't', "listed thread %d in state '%c' at a "
+			       "stop (cause: %s)", (int)tid, st,
+			       cause_str(&c));
+			if (c.kind == PT_STOP_THREAD_EXIT ||
+			    c.kind == PT_STOP_REQUESTED)
+				continue;
+			CHECKF(c.kind == PT_STOP_THREAD_CREATE,
+			       "thread %d: unexpected stop: %s", (int)tid,
+			       cause_str(&c));
+			CHECKF(c.thread != NULL, "creation stop without a "
+			       "thread: %s", cause_str(&c));
+			CHECK_EQ_INT(pt_thread_tid(c.thread), c.pid);
+			CHECK(pt_thread_process(c.thread) == p);
+			CHECKF(c.pid != tid, "thread %d created itself",
+			       (int)tid);
+			CHECKF(mt_find(ts, n, c.pid) == c.thread,
+			       "new thread %d is not in pt_process_threads",
+			       (int)c.pid);
+			CHECK(pt_process_thread(p, c.pid) == c.thread);
+			pt_stop_cause nc;
+			memset(&nc, 0, sizeof nc);
+			nc.sz = sizeof nc;
+			int r = pt_thread_stop_cause(c.thread, &nc);
+			CHECKF(r == 0 && nc.kind != PT_STOP_NONE,
+			       "new thread %d is not stopped: %s", (int)c.pid,
+			       r < 0 ? err_str(r) : cause_str(&nc));
+			uint64_t pc;
+			CHECK_OK(pt_thread_pc(c.thread, &pc));
+			CHECKF(task_state(pid, c.pid) == 't',
+			       "new thread %d in state '%c'", (int)c.pid,
+			       task_state(pid, c.pid));
+			for (int k = 0; k < creates; k++)
+				CHECKF(seen[k] != c.pid, "thread %d created "
+				       "twice", (int)c.pid);
+			CHECKF(creates < TOTAL, "more than %d creations",
+			       TOTAL);
+			seen[creates++] = c.pid;
+		}
+		free(ts);
+	}
+	CHECK_EQ_INT(creates, TOTAL);
+	int code = -2, sig = -2;
+	CHECK_OK(pt_process_exit(p, &code, &sig));
+	CHECK_EQ_INT(code, 0);
+	char want[64];
+	snprintf(want, sizeof want, "spawned %d\nDONE\n", C * M);
+	CHECK_STREQ(io_read_all(&io, WAIT_MS), want);
+	pt_process_free(p);
+	return TEST_PASS;
+}
+
+/* Wait (no sleep) until the 64-bit counter at addr of the running
+ * process pid moves past `than`. */
+static uint64_t wait_progress(pid_t pid, uint64_t addr, uint64_t than)
+{
+	long long deadline = mt_now_ms() + WAIT_MS;
+	for (;;) {
+		uint64_t v = mt_peek_u64(pid, addr);
+		if (v > than)
+			return v;
+		CHECKF(mt_now_ms() < deadline,
+		       "counter stuck at %llu: the process makes no progress",
+		       (unsigned long long)v);
+		sched_yield();
+	}
+}
+
+/* After pt_stop, every thread (listed or in /proc) that is not exiting is
+ * stopped, and every such thread in /proc is listed. */
+static void check_all_stopped(pt_process *p, const char *when)
+{
+	const pid_t pid = pt_process_pid(p);
+	CHECKF(pt_process_state(p) == PT_PROC_STOPPED, "%s: state %s", when,
+	       pt_proc_state_name(pt_process_state(p)));
+	size_t n;
+	pt_thread **ts = mt_threads(p, &n);
+	for (size_t i = 0; i < n; i++) {
+		pid_t tid = pt_thread_tid(ts[i]);
+		char st = task_state(pid, tid);
+		if (st == 't')
+			continue;
+		char s = mt_settle(pid, tid);
+		CHECKF(s == 'x' || s == 't',
+		       "%s: listed thread %d is in state '%c', then '%c'", when,
+		       (int)tid, st, s);
+	}
+	pid_t tids[512];
+	size_t nt = mt_tasks(pid, tids, 512);
+	CHECK(nt > 0);
+	for (size_t i = 0; i < nt; i++) {
+		char st = task_state(pid, tids[i]), st0 = st;
+		if (st != 't')
+			st = mt_settle(pid, tids[i]);
+		if (st == 'x')
+			continue;
+		if (st != 't') {
+			pt_thread *h = pt_process_thread(p, tids[i]);
+			pt_stop_cause c;
+			memset(&c, 0, sizeof c);
+			c.sz = sizeof c;
+			int r = h ? pt_thread_stop_cause(h, &c) : 0;
+			FAIL("%s: thread %d is in state '%c', then '%c' "
+			     "(TracerPid %d); %s; pt_process_thread: %s, "
+			     "cause %s",
+			     when, (int)tids[i], st0, st,
+			     (int)proc_tracer(tids[i]),
+			     mt_find(ts, n, tids[i]) ? "listed" : "not listed",
+			     h ? "known" : "NULL",
+			     !h ? "-" : r < 0 ? err_str(r) : cause_str(&c));
+		}
+		CHECKF(mt_find(ts, n, tids[i]) != NULL,
+		       "%s: stopped thread %d is not in pt_process_threads",
+		       when, (int)tids[i]);
+	}
+	free(ts);
+}
+
+/* Threads created while pt_stop is stopping the process are stopped too. */
+TEST(threads_born_during_stop)
+{
+	enum { ROUNDS = 150 };
+	struct child_io io;
+	pt_process *p = launch_target(&io, MT, ARGS("churn:2:3"));
+	const pid_t pid = pt_process_pid(p);
+	const uint64_t counter = mt_sym("churn_count");
+	CHECK_OK(pt_process_set_events(p, 0));
+	mt_continue_to_line(p, &io, "churning");
+	uint64_t seen = wait_progress(pid, counter, 0);
+
+	for (int round = 0; round < ROUNDS; round++) {
+		/* Mostly with creation/exit events masked, so that threads
+		 * come and go while the process runs; some rounds with the
+		 * default events, where stops are the process's own. */
+		bool masked = round % 5 != 4;
+		CHECK_OK(pt_process_set_events(p, masked ? 0 :
+						   PT_EVENT_DEFAULT));
+		CHECK_OK(pt_stop(p));
+		char when[64];
+		snprintf(when, sizeof when, "round %d (%s)", round,
+			 masked ? "events masked" : "default events");
+		check_all_stopped(p, when);
+		size_t n;
+		pt_thread **ts = mt_threads(p, &n);
+		for (size_t i = 0; i < n; i++) {
+			if (mt_task_exiting(pid, pt_thread_tid(ts[i])))
+				continue;
+			pt_stop_cause c = cause_of(ts[i]);
+			CHECKF(c.kind == PT_STOP_REQUESTED ||
+				       c.kind == PT_STOP_THREAD_CREATE ||
+				       c.kind == PT_STOP_THREAD_EXIT,
+			       "%s: thread %d: %s", when,
+			       (int)pt_thread_tid(ts[i]), cause_str(&c));
+		}
+		free(ts);
+		CHECK_OK(pt_continue(p));
+		if (masked)
+			seen = wait_progress(pid, counter, seen);
+	}
+	CHECK_OK(pt_process_set_events(p, 0));
+	CHECK_OK(pt_stop(p));
+	CHECK_OK(pt_continue(p));
+	io_close_stdin(&io);
+	int code = -2, sig = -2;
+	run_to_exit(p, &code, &sig);
+	CHECK_EQ_INT(code, 0);
+	CHECK_STREQ(io_read_all(&io, WAIT_MS), "churned\nDONE\n");
+	pt_process_free(p);
+	return TEST_PASS;
+}
+
+/* No thread may be left with (or given) a SIGTRAP of ours. */
+/* Whether SIGTRAP is pending for thread tid alone (SigPnd). */
+static bool sigtrap_pending(pid_t pid, pid_t tid)
+{
+	char path[80], buf[2048];
+	snprintf(path, sizeof path, "/proc/%d/task/%d/status", (int)pid,
+		 (int)tid);
+	FILE *fp = fopen(path, "r");
+	if (!fp)
+		return false;
+	bool pending = false;
+	while (fgets(buf, sizeof buf, fp))
+		if (strncmp(buf, "SigPnd:", 7) == 0)
+			pending = strtoull(buf + 7, NULL, 16) &
+				  (1ull << (SIGTRAP - 1));
+	fclose(fp);
+	return pending;
+}
+
+static void check_no_sigtrap(pt_process *p, uint64_t f, int round,
+			     int *bp_threads)
+{
+	size_t n;
+	pt_thread **ts = mt_threads(p, &n);
+	int here = 0;
+	for (size_t i = 0; i < n; i++) {
+		pt_stop_cause c = cause_of(ts[i]);
+		if (c.kind == PT_STOP_BREAKPOINT) {
+			CHECKF(c.addr == f && pc_of(ts[i]) == f,
+			       "round %d: thread %d: %s, PC %#llx", round,
+			       (int)pt_thread_tid(ts[i]), cause_str(&c),
+			       (unsigned long long)pc_of(ts[i]));
+			here++;
+			continue;
+		}
+		CHECKF(c.kind == PT_STOP_REQUESTED,
+		       "round %d: thread %d: unexpected stop: %s", round,
+		       (int)pt_thread_tid(ts[i]), cause_str(&c));
+		/* Interrupted just after the int3, its SIGTRAP pending: the
+		 * PC must not be shown inside the instruction (past the
+		 * int3, where the program never was). */
+		CHECKF(pc_of(ts[i]) != f + 1 ||
+			       !sigtrap_pending(pt_process_pid(p),
+						pt_thread_tid(ts[i])),
+		       "round %d: thread %d stopped (requested) just past "
+		       "the breakpoint, PC %#llx, with SIGTRAP pending",
+		       round, (int)pt_thread_tid(ts[i]),
+		       (unsigned long long)pc_of(ts[i]));
+		CHECKF(pt_thread_signal(ts[i]) == 0,
+		       "round %d: thread %d would get signal %d", round,
+		       (int)pt_thread_tid(ts[i]), pt_thread_signal(ts[i]));
+	}
+	free(ts);
+	if (bp_threads != NULL)
+		*bp_threads = here;
+}
+
+/* Set a breakpoint at f, continue until threads stop on it, check. */
+static void hit_round(pt_process *p, uint64_t f, int round)
+{
+	CHECK_OK(pt_breakpoint_add(p, f));
+	CHECK_OK(pt_continue(p));
+	wait_stopped(p);
+	int here = 0;
+	check_no_sigtrap(p, f, round, &here);
+	CHECKF(here > 0, "round %d: stopped, but no thread on the "
+	       "breakpoint: %s", round, all_causes(p));
+}
+
+/* Threads hammer mt_hit; at each hit the breakpoint is removed.  Hits that
+ * were on their way when it was removed must never reach the program as a
+ * SIGTRAP (it has no handler: it would die). */
+TEST(phantom_bp_hidden)
+{
+	enum { ROUNDS = 200 };
+	struct child_io io;
+	pt_process *p = launch_target(&io, MT, ARGS("hammer:3"));
+	const uint64_t f = mt_sym("mt_hit");
+	mt_continue_to_line(p, &io, "hammering");
+	/* Creation/exit events are not the subject here. */
+	CHECK_OK(pt_process_set_events(p, 0));
+
+	for (int round = 0; round < ROUNDS; round++) {
+		CHECK_OK(pt_stop(p));
+		check_no_sigtrap(p, f, round, NULL);
+		hit_round(p, f, round);
+		CHECK_OK(pt_breakpoint_remove(p, f));
+		CHECK_OK(pt_continue(p));
+	}
+	CHECK_OK(pt_stop(p));
+	check_no_sigtrap(p, f, ROUNDS, NULL);
+	CHECK_OK(pt_continue(p));
+	io_close_stdin(&io);
+	/* Any stop now (the events are masked) is a stray signal. */
+	if (mt_wait(p, WAIT_MS)) {
+		pt_thread *t = pt_process_event_thread(p);
+		CHECK(t != NULL);
+		pt_stop_cause c = cause_of(t);
+		uint64_t pc = pc_of(t);
+		FAIL("after the last round, thread %d: %s, at PC %#llx (the "
+		     "breakpoint was at %#llx)", (int)pt_thread_tid(t),
+		     cause_str(&c), (unsigned long long)pc,
+		     (unsigned long long)f);
+	}
+	int code = -2, sig = -2;
+	CHECK_OK(pt_process_exit(p, &code, &sig));
+	CHECKF(code == 0 && sig == 0, "exit status %d, signal %d", code, sig);
+	CHECK_STREQ(io_read_all(&io, WAIT_MS), "hammered\nDONE\n");
+	pt_process_free(p);
+	return TEST_PASS;
+}
+
+/* Attach, let hammering threads hit a breakpoint, detach: over and over.
+ * A thread interrupted just after its int3 has the SIGTRAP pending (the
+ * kernel reports PTRACE_INTERRUPT first); if that signal were let through
+ * at detach, the program (no SIGTRAP handler) would die of it. */
+TEST(detach_with_hit_pending)
+{
+	enum { ROUNDS = 150 };
+	struct child_io io;
+	spawn_target(&io, MT, ARGS("hammer:4"));
+	io_expect_line(&io, "hammering");
+	const pid_t pid = io.pid;
+	const uint64_t f = mt_sym("mt_hit");
+	for (int round = 0; round < ROUNDS; round++) {
+		pt_process *p = NULL;
+		int r = pt_attach(pid, &p);
+		CHECKF(r == 0, "round %d: attach: %s: %s", round, err_str(r),
+		       last_errmsg());
+		CHECK_OK(pt_process_set_events(p, 0));
+		hit_round(p, f, round);
+		CHECK_OK(pt_detach(p));
+		pt_process_free(p);
+		CHECKF(proc_tracer(pid) == 0, "round %d: still traced", round);
+	}
+	io_close_stdin(&io);
+	io_expect_line(&io, "hammered");
+	io_expect_line(&io, "DONE");
+	int status = io_reap(&io, WAIT_MS);
+	CHECKF(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	       "the target ended with status %#x (signal %d)", status,
+	       WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+	return TEST_PASS;
+}
+
+/* Thread A hits X all the time, thread B hits Y now and then (it sleeps a
+ * millisecond between calls, then spins until A has made two calls: so A
+ * was alone the event thread of a stop between two hits of B, however the
+ * threads are scheduled, and B's hit comes together with one of A's): a
+ * loop that looks only at the event thread still sees every one of B's
+ * hits. */
+TEST(fairness_event_thread)
+{
+	enum { NB = 30 };
+	char arg[64];
+	snprintf(arg, sizeof arg, "fair:%d:%d", NB, 1000);
+	struct child_io io;
+	pt_process *p = launch_target(&io, MT, ARGS(arg));
+	const uint64_t x = mt_sym("mt_hit_a"), y = mt_sym("mt_hit_b");
+	CHECK_OK(pt_breakpoint_add(p, x));
+	CHECK_OK(pt_breakpoint_add(p, y));
+
+	long seen_a = 0, seen_b = 0, both = 0;
+	int stops = 0;
+	char missed[1200] = "none";
+	while (mt_continue_wait(p)) {
+		CHECKF(++stops < 1000000, "too many stops");
+		pt_thread *t = pt_process_event_thread(p);
+		CHECKF(t != NULL, "stop without an event thread: %s",
+		       all_causes(p));
+		pt_stop_cause c = cause_of(t);
+		if (c.kind == PT_STOP_THREAD_CREATE ||
+		    c.kind == PT_STOP_THREAD_EXIT)
+			continue;
+		CHECKF(c.kind == PT_STOP_BREAKPOINT, "unexpected stop: %s",
+		       cause_str(&c));
+		if (c.addr == x) {
+			seen_a++;
+		} else {
+			CHECKF(c.addr == y, "breakpoint stop at %#llx",
+			       (unsigned long long)c.addr);
+			uint64_t j = reg(t, "rdi");
+			CHECKF(j == (uint64_t)seen_b,
+			       "B's call %llu seen, expected call %ld (last "
+			       "hidden hit: %s)",
+			       (unsigned long long)j, seen_b, missed);
+			seen_b++;
+		}
+		/* For the message: how often both had a hit, and the last
+		 * stop where B's hit was not the event. */
+		size_t n;
+		pt_thread **ts = mt_threads(p, &n);
+		int hits = 0;
+		for (size_t i = 0; i < n; i++) {
+			pt_stop_cause ci = cause_of(ts[i]);
+			if (ci.kind != PT_STOP_BREAKPOINT)
+				continue;
+			hits++;
+			if (ci.addr == y && ts[i] != t)
+				snprintf(missed, sizeof missed,
+					 "stop %d: B's call %llu hidden behind "
+					 "the event thread %d; threads: %s",
+					 stops,
+					 (unsigned long long)reg(ts[i], "rdi"),
+					 (int)pt_thread_tid(t), all_causes(p));
+		}
+		both += hits > 1;
+		free(ts);
+	}
+	int code = -2, sig = -2;
+	CHECK_OK(pt_process_exit(p, &code, &sig));
+	CHECK_EQ_INT(code, 0);
+	const char *out = io_read_all(&io, WAIT_MS);
+	long b_calls = -1, a_calls = -1;
+	CHECKF(sscanf(out, "b calls %ld\na calls %ld\nDONE\n", &b_calls,
+		      &a_calls) == 2,
+	       "target output: %s", out);
+	CHECK_EQ_INT(b_calls, NB);
+	CHECKF(seen_b == b_calls,
+	       "the event thread showed %ld of B's %ld hits (A: %ld of %ld; "
+	       "%ld stops with both on a breakpoint; last hidden hit: %s)",
+	       seen_b, b_calls, seen_a, a_calls, both, missed);
+	CHECKF(seen_a <= a_calls, "%ld hits of A seen, it made %ld", seen_a,
+	       a_calls);
+	pt_process_free(p);
+	return TEST_PASS;
+}

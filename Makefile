@@ -118,8 +118,11 @@ demo: $(BUILD)/examples/bpcount $(BUILD)/examples/demo-target
 	$(BUILD)/examples/bpcount $(DEMO_ARGS)
 
 # --- benchmarks (never in check) -----------------------------------------
+# All three scenarios (bphit, attach, bphit_mt; bench/README.md), a few
+# minutes; BENCH=attach (or a list) runs only those.
+BENCH ?=
 bench: lib
-	$(MAKE) -C bench BUILD=$(abspath $(BUILD)) CC=$(CC)
+	$(MAKE) -C bench BUILD=$(abspath $(BUILD)) CC=$(CC) BENCH='$(BENCH)'
 
 # --- install -----------------------------------------------------------------
 install: lib

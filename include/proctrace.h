@@ -104,7 +104,9 @@ PT_API const char *pt_version(void);
 	X(PT_EBPEXIST, -4004, "a breakpoint already exists at that address")   \
 	X(PT_ENOBP, -4005, "no breakpoint at that address")                    \
 	X(PT_ENOREG, -4006, "no such register")                                \
-	X(PT_EDETACHED, -4007, "the process has been detached")
+	X(PT_EDETACHED, -4007, "the process has been detached")               \
+	X(PT_ENOSLOT, -4008, "no free hardware debug register")               \
+	X(PT_ENOWATCH, -4009, "no such watchpoint")
 
 enum pt_error {
 #define PT__ERR_ENUM(name, value, desc) name = (value),
@@ -311,6 +313,10 @@ typedef enum pt_stop_kind {
 	                          signo */
 	PT_STOP_FORK,          /* fork/vfork/clone of a new process, followed
 	                          (PT_EVENT_FORK): pid and process: the child */
+	PT_STOP_WATCHPOINT,    /* a hardware watchpoint or hardware breakpoint
+	                          fired: watch (its id), addr (its address);
+	                          stepped: the thread's single-step completed
+	                          in the same instruction */
 } pt_stop_kind;
 
 typedef struct pt_stop_cause {
@@ -325,6 +331,9 @@ typedef struct pt_stop_cause {
 	uint64_t addr;     /* BREAKPOINT: its address; SIGNAL: fault address */
 	pt_thread *thread; /* THREAD_CREATE: the new thread */
 	pt_process *process; /* FORK: the child process (yours to free) */
+	/* Since 0.2: present when sz covers them. */
+	int watch;         /* WATCHPOINT: the id pt_watchpoint_add returned */
+	int stepped;       /* WATCHPOINT: 1 if a single-step also completed */
 } pt_stop_cause;
 
 /* Fill *out (whose sz must be set) with why t stopped.  A running thread
@@ -362,37 +371,65 @@ typedef enum pt_reg_role {
 typedef enum pt_reg_type {
 	PT_REGTYPE_INT = 0,   /* unsigned integer of `size` bytes */
 	PT_REGTYPE_ADDR,      /* an address (PC, SP, FP, segment bases) */
-	PT_REGTYPE_FLOAT80,   /* x87 extended */
+	PT_REGTYPE_FLOAT80,   /* x87 extended, 10 bytes, read as bytes */
 	PT_REGTYPE_VECTOR,    /* SIMD register, read as bytes */
 } pt_reg_type;
 
-/* One row of the register table of an architecture. */
+/* Register sets: which group a register belongs to, as gdb's target
+ * description features divide them. */
+typedef enum pt_reg_set {
+	PT_REGSET_GENERAL = 0, /* integer registers, PC, flags, segments */
+	PT_REGSET_X87,         /* st0-st7 and the x87 control registers */
+	PT_REGSET_SSE,         /* xmm0-15 (xmm0-7 on i386), mxcsr */
+	PT_REGSET_AVX,         /* upper halves of ymm0-15: ymm0h.. */
+	PT_REGSET_AVX512,      /* k0-7, zmm upper halves, xmm/ymm16-31 */
+	PT_REGSET_SYSTEM,      /* fs_base, gs_base, orig_rax / orig_eax */
+} pt_reg_set;
+
+/* One row of the register table of an architecture.  The table alone is
+ * enough to build a gdb target description: name, size, type, set and gdb
+ * number of every register, in gdb's order. */
 typedef struct pt_reg_info {
-	const char *name;   /* "rax" */
+	const char *name;   /* "rax", "st0", "xmm0", "ymm0h", "k1" */
 	unsigned size;      /* bytes */
-	unsigned offset;    /* byte offset in the kernel's register set */
-	unsigned set;       /* which kernel register set (0: general) */
+	unsigned offset;    /* byte offset in the engine's register buffer
+	                       (an implementation detail; do not rely on it) */
+	unsigned set;       /* a pt_reg_set */
 	int gdb_regnum;     /* number in gdb's target description, -1 none */
 	pt_reg_role role;
 	pt_reg_type type;
 } pt_reg_info;
 
-/* The register table of p's architecture: indices 0..count-1. */
+/* The register table of p's architecture: indices 0..count-1.  It depends
+ * on the process (x86-64 or i386, as its executable is) and on what the CPU
+ * and kernel offer (AVX and AVX-512 rows appear only where the XSAVE area
+ * has them); it can change at an exec. */
 PT_API int pt_process_reg_count(pt_process *p);
 PT_API const pt_reg_info *pt_process_reg_info(pt_process *p, int index);
 /* Index of a register by name, or PT_ENOREG. */
 PT_API int pt_process_reg_index(pt_process *p, const char *name);
+/* The architecture of p's register table: "x86-64" or "i386".  Static. */
+PT_API const char *pt_process_arch(pt_process *p);
 
 /* Registers of a stopped thread.  They are read from the kernel once per
- * stop and written back when the thread resumes, only if changed.  Values
- * narrower than 64 bits are zero-extended; on set, extra high bits are an
- * error (PT_EINVAL). */
+ * stop (the floating-point and vector state only when first asked for)
+ * and written back when the thread resumes, only the sets that changed.
+ * Values narrower than 64 bits are zero-extended; on set, extra high bits
+ * are an error (PT_EINVAL).  Registers wider than 64 bits (st0-7, xmm,
+ * ymm..h, zmm..h) give PT_EINVAL here: use pt_thread_reg_read/write. */
 PT_API int pt_thread_reg_get(pt_thread *t, int index, uint64_t *val);
 PT_API int pt_thread_reg_set(pt_thread *t, int index, uint64_t val);
 PT_API int pt_thread_reg_get_name(pt_thread *t, const char *name,
 				  uint64_t *val);
 PT_API int pt_thread_reg_set_name(pt_thread *t, const char *name,
 				  uint64_t val);
+/* Any register as bytes, in the target's (little-endian) order: read
+ * copies the register's size bytes into buf (len must be at least that)
+ * and returns the size; write takes exactly size bytes (len == size). */
+PT_API int pt_thread_reg_read(pt_thread *t, int index, void *buf,
+			      size_t len);
+PT_API int pt_thread_reg_write(pt_thread *t, int index, const void *buf,
+			       size_t len);
 PT_API int pt_thread_pc(pt_thread *t, uint64_t *pc);
 PT_API int pt_thread_set_pc(pt_thread *t, uint64_t pc);
 PT_API int pt_thread_sp(pt_thread *t, uint64_t *sp);
@@ -412,6 +449,34 @@ PT_API int pt_breakpoint_add(pt_process *p, uint64_t addr);
 PT_API int pt_breakpoint_remove(pt_process *p, uint64_t addr);
 /* Number of breakpoints set. */
 PT_API size_t pt_breakpoint_count(pt_process *p);
+
+/* ------------------------------------------------------------------ */
+/* Hardware watchpoints and breakpoints                                */
+/* ------------------------------------------------------------------ */
+
+typedef enum pt_watch_kind {
+	PT_WATCH_EXEC = 0, /* a hardware breakpoint: len must be 1 */
+	PT_WATCH_WRITE,    /* stop after an instruction writes the range */
+	PT_WATCH_RW,       /* stop after an instruction reads or writes it */
+} pt_watch_kind;
+
+/* Watch len bytes at addr (len 1, 2, 4 or 8, addr aligned to len) in every
+ * thread of p, including threads created later, using the CPU's debug
+ * registers (x86: four of them).  The process must be stopped.  Returns
+ * the watchpoint's id (>= 0), or PT_ENOSLOT when all debug registers are
+ * in use, PT_EINVAL for a length, alignment or kind the CPU cannot watch.
+ * A hit stops the thread with PT_STOP_WATCHPOINT: for WRITE and RW just
+ * after the instruction that touched the range, for EXEC before the
+ * instruction at addr executes (continuing runs it; no step-over is
+ * needed).  Detach clears the debug registers of every thread. */
+PT_API int pt_watchpoint_add(pt_process *p, uint64_t addr, size_t len,
+			     pt_watch_kind kind);
+/* Remove watchpoint id.  PT_ENOWATCH if there is none. */
+PT_API int pt_watchpoint_remove(pt_process *p, int id);
+/* What watchpoint id watches; PT_ENOWATCH if none.  Any out pointer may be
+ * NULL. */
+PT_API int pt_watchpoint_info(pt_process *p, int id, uint64_t *addr,
+			      size_t *len, pt_watch_kind *kind);
 
 /* ------------------------------------------------------------------ */
 /* Memory                                                              */

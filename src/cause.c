@@ -3,6 +3,8 @@
  */
 #include <pthread.h>
 #include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -55,6 +57,7 @@ const char *pt_stop_kind_name(pt_stop_kind k)
 		[PT_STOP_EXEC] = "exec",
 		[PT_STOP_EXITED] = "exited",
 		[PT_STOP_FORK] = "fork",
+		[PT_STOP_WATCHPOINT] = "watchpoint",
 	};
 	return (unsigned)k < sizeof names / sizeof names[0] && names[k]
 		       ? names[k]
@@ -133,6 +136,17 @@ int pt_stop_cause_format(const pt_stop_cause *c, char *buf, size_t len)
 		return snprintf(buf, len, "exited with status %d", c->status);
 	case PT_STOP_FORK:
 		return snprintf(buf, len, "forked process %d", (int)c->pid);
+	case PT_STOP_WATCHPOINT: {
+		/* the fields added in 0.2 only when the caller's struct has
+		 * them */
+		bool has = c->sz >= offsetof(pt_stop_cause, stepped) +
+					    sizeof c->stepped;
+		return snprintf(buf, len, "watchpoint %d at 0x%llx%s",
+				has ? c->watch : -1,
+				(unsigned long long)c->addr,
+				has && c->stepped ? " (single-step done too)"
+						  : "");
+	}
 	}
 	return snprintf(buf, len, "unknown stop (%d)", (int)c->kind);
 }

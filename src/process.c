@@ -84,6 +84,10 @@ int pt__proc_create(struct pt__engine *e, pid_t pid, struct pt_process **out)
 	p->state = PT_PROC_RUNNING;
 	p->events = PT_EVENT_DEFAULT;
 	pt__mem_init(p);
+	/* PROCTRACE_STEPOVER=single: single-step over every breakpoint, for
+	 * tests and benchmarks of that path. */
+	const char *so = getenv("PROCTRACE_STEPOVER");
+	p->stepover_single = so && !strcmp(so, "single");
 	p->exit_code = -1;
 	p->event_fd = -1; /* made on first request: most users never ask */
 	pt__engine_attach_proc(e, p);

@@ -280,7 +280,8 @@ PT_API int pt_process_event_fd(pt_process *p);
  * instruction; a pending signal is delivered first, so the step ends on the
  * first instruction of its handler; a syscall instruction completes.  Returns
  * at once: pt_wait() returns when the step is done (cause PT_STOP_STEP, or
- * another cause if the instruction raised one). */
+ * another cause if the instruction raised one), or with the error if the
+ * step could not be started. */
 PT_API int pt_thread_step(pt_thread *t);
 
 /* ------------------------------------------------------------------ */

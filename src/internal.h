@@ -224,9 +224,12 @@ struct pt_process {
 	int mem_fd;           /* /proc/TID/mem, -1 if unavailable */
 	bool vm_readv_broken;
 
-	/* pt_continue hands this to the tracer thread and returns */
+	/* pt_continue and pt_thread_step hand this to the tracer thread and
+	 * return */
 	struct pt__req resume_req;
 	bool resume_queued;
+	int async_err;        /* a queued step that failed, for pt_wait */
+	pid_t async_err_tid;
 
 	/* notification (waiters use the engine's state_cond) */
 	int event_fd;

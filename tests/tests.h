@@ -91,6 +91,7 @@
 	X(phantom_bp_hidden, 0)                                                \
 	X(detach_with_hit_pending, 0)                                          \
 	X(emul_decode_table, 0)                                                \
+	X(host_signals_untouched, 0)                                           \
 	X(emul_stepover, 0)                                                    \
 	X(emul_stepover_single, 0)                                             \
 	X(emul_code_rewritten, 0)                                              \

@@ -414,7 +414,8 @@ PT_API int pt_process_reg_count(pt_process *p);
 PT_API const pt_reg_info *pt_process_reg_info(pt_process *p, int index);
 /* Index of a register by name, or PT_ENOREG. */
 PT_API int pt_process_reg_index(pt_process *p, const char *name);
-/* The architecture of p's register table: "x86-64" or "i386".  Static. */
+/* The architecture of p's register table: "x86-64" or "i386".  Static;
+ * NULL for an invalid handle. */
 PT_API const char *pt_process_arch(pt_process *p);
 
 /* Registers of a stopped thread.  They are read from the kernel once per
@@ -431,7 +432,19 @@ PT_API int pt_thread_reg_set_name(pt_thread *t, const char *name,
 				  uint64_t val);
 /* Any register as bytes, in the target's (little-endian) order: read
  * copies the register's size bytes into buf (len must be at least that)
- * and returns the size; write takes exactly size bytes (len == size). */
+ * and returns the size; write takes exactly size bytes (len == size) and
+ * returns 0.  A value the register cannot hold (reserved MXCSR bits, more
+ * than 16 bits in fctrl, fstat, ftag or fop) gives PT_EINVAL.  ftag is the
+ * full x87 tag word; the kernel keeps only whether each register is empty,
+ * so the other tag values are computed from the registers' contents.  A
+ * register whose state component the CPU keeps in its initial state reads
+ * as that state (zero for vector registers); writing it makes the
+ * component live again.
+ *
+ * PROCTRACE_XSTATE=fxsave in the environment (read when the table is first
+ * needed, at the first launch or attach) makes proctrace ignore XSAVE: x87
+ * and SSE only, through NT_PRFPREG, as on a machine without it (for
+ * testing). */
 PT_API int pt_thread_reg_read(pt_thread *t, int index, void *buf,
 			      size_t len);
 PT_API int pt_thread_reg_write(pt_thread *t, int index, const void *buf,

@@ -82,6 +82,12 @@ struct pt_thread {
 		unsigned char bytes[PT__ARCH_REGS_MAX];
 		uint64_t align;
 	} regs;
+	/* Extended registers (x87, SSE, AVX...: xregs_len bytes in a buffer
+	 * of xregs_cap, allocated on first use): read when first asked for
+	 * at a stop, written back (with the general ones) if dirty. */
+	bool xregs_valid, xregs_dirty;
+	size_t xregs_len, xregs_cap;
+	unsigned char *xregs;
 
 	/* Single-step bookkeeping. */
 	struct pt__bp *stepping_over; /* bp lifted for this step */
@@ -307,7 +313,10 @@ int pt__thread_start_step(struct pt_thread *t, bool user);
 /* ENGINE: registers. */
 int pt__thread_fetch_regs(struct pt_thread *t);
 void pt__thread_drop_pending_trap(struct pt_thread *t);
-int pt__thread_flush_regs(struct pt_thread *t);
+int pt__thread_flush_regs(struct pt_thread *t); /* both sets */
+/* ENGINE (regs.c): the extended registers of a stopped thread. */
+int pt__thread_fetch_xregs(struct pt_thread *t);
+int pt__thread_flush_xregs(struct pt_thread *t);
 /* Process-level bookkeeping, called under the lock. */
 void pt__proc_update_state(struct pt_process *p);
 void pt__proc_mark_exited(struct pt_process *p, int code, int sig);

@@ -1,8 +1,13 @@
 /*
  * regs.c - register access through the architecture's register table.
  * Registers are read from the kernel once per stop (on first use) and
- * written back when the thread resumes, only if something changed.
+ * written back when the thread resumes, only if something changed.  Two
+ * caches per thread: the general registers (t->regs, one PTRACE_GETREGS)
+ * and the extended state (t->xregs: x87, SSE, AVX..., one block the arch
+ * reads and writes), each fetched only when a register of its own is
+ * asked for.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
@@ -15,14 +20,91 @@ static int do_fetch(struct pt__req *r)
 	return pt__thread_fetch_regs(t);
 }
 
-/* Lock held.  Make t's register cache valid, or fail naming op. */
-static int regs_ready(struct pt_thread *t, const char *op)
+static int do_fetch_x(struct pt__req *r)
+{
+	struct pt_thread *t = r->arg;
+	if (t->state != PT__TS_STOPPED)
+		return PT_ESTATE;
+	return pt__thread_fetch_xregs(t);
+}
+
+#define XREGS_MAX ((size_t)1 << 20) /* no register block is larger */
+
+static int grow_xregs(struct pt_thread *t, size_t cap)
+{
+	unsigned char *n = realloc(t->xregs, cap);
+	if (!n)
+		return PT_ENOMEM;
+	t->xregs = n;
+	t->xregs_cap = cap;
+	return 0;
+}
+
+/* ENGINE: the extended state is read only when asked for: a stop where
+ * nobody looks at the floating-point registers costs nothing more. */
+int pt__thread_fetch_xregs(struct pt_thread *t)
+{
+	const struct pt__arch *a = t->proc->arch;
+	if (t->xregs_valid)
+		return 0;
+	if (!a->xregs_size)
+		return PT_ENOREG;
+	size_t len = 0;
+	int r;
+	for (;;) {
+		if (t->xregs_cap < a->xregs_size &&
+		    grow_xregs(t, a->xregs_size) < 0)
+			return PT_ENOMEM;
+		r = a->xregs_get(t->tid, t->xregs, t->xregs_cap, &len);
+		if (r != -ENOSPC)
+			break;
+		/* xregs_size is a first guess from the CPU, which a virtual
+		 * one can get wrong: grow until the kernel's block fits */
+		if (t->xregs_cap >= XREGS_MAX)
+			return PT_EIO;
+		if (grow_xregs(t, t->xregs_cap * 2) < 0)
+			return PT_ENOMEM;
+	}
+	if (r < 0) {
+		if (r == -ESRCH && t->state == PT__TS_STOPPED) {
+			t->proc->dying = true;
+			pt__thread_set_state(t, PT__TS_EXITING);
+		}
+		return r;
+	}
+	t->xregs_len = len;
+	t->xregs_valid = true;
+	t->xregs_dirty = false;
+	PT__LOGD("thread %d: extended registers read (%zu bytes)", (int)t->tid,
+		 len);
+	return 0;
+}
+
+/* ENGINE: written back (before the thread resumes) only if changed. */
+int pt__thread_flush_xregs(struct pt_thread *t)
+{
+	if (!t->xregs_valid || !t->xregs_dirty)
+		return 0;
+	int r = t->proc->arch->xregs_set(t->tid, t->xregs, t->xregs_len);
+	if (r < 0)
+		return r;
+	t->xregs_dirty = false;
+	PT__LOGD("thread %d: extended registers written (%zu bytes)",
+		 (int)t->tid, t->xregs_len);
+	return 0;
+}
+
+/* Lock held.  Make valid the cache that holds register idx of t, or fail
+ * naming op. */
+static int regs_ready(struct pt_thread *t, int idx, const char *op)
 {
 	if (!pt__thread_stopped(t))
 		return pt__fail_state(t->proc, t, op);
-	if (t->regs_valid)
+	bool ext = pt__arch_reg_is_ext(t->proc->arch, idx);
+	if (ext ? t->xregs_valid : t->regs_valid)
 		return 0;
-	int r = pt__engine_call(t->proc->eng, do_fetch, t->proc, t);
+	int r = pt__engine_call(t->proc->eng, ext ? do_fetch_x : do_fetch,
+				t->proc, t);
 	if (r < 0) {
 		if (r == PT_ESTATE || r == -ESRCH)
 			return pt__fail_state(t->proc, t, op);
@@ -46,20 +128,67 @@ static void thread_leave(pt_thread *t)
 	pthread_mutex_unlock(&t->proc->eng->lock);
 }
 
+/* Lock held, cache valid: copy register idx (its size bytes) out / in. */
+static void reg_copy_out(pt_thread *t, int idx, void *out)
+{
+	const struct pt__arch *a = t->proc->arch;
+	if (pt__arch_reg_is_ext(a, idx))
+		a->xreg_read(a, t->xregs, idx, out);
+	else
+		memcpy(out, t->regs.bytes + a->regs[idx].offset,
+		       a->regs[idx].size);
+}
+
+static int reg_copy_in(pt_thread *t, int idx, const void *in, const char *op)
+{
+	const struct pt__arch *a = t->proc->arch;
+	if (!pt__arch_reg_is_ext(a, idx)) {
+		memcpy(t->regs.bytes + a->regs[idx].offset, in,
+		       a->regs[idx].size);
+		t->regs_dirty = true;
+		return 0;
+	}
+	const char *why = "invalid value";
+	int r = a->xreg_write(a, t->xregs, idx, in, &why);
+	if (r < 0)
+		return pt__fail(r, t->proc, t, op, "%s: %s", a->regs[idx].name,
+				why);
+	t->xregs_dirty = true;
+	return 0;
+}
+
+/* Lock held.  PT_ENOREG for an index out of the table, PT_EINVAL for a
+ * register that does not fit in 64 bits. */
+static int check_narrow(pt_thread *t, int index, const char *op)
+{
+	const struct pt__arch *a = t->proc->arch;
+	if (index < 0 || index >= a->nregs)
+		return pt__fail(PT_ENOREG, t->proc, t, op,
+				"no register with index %d", index);
+	if (a->regs[index].size > 8)
+		return pt__fail(PT_EINVAL, t->proc, t, op,
+				"%s is %u bytes wide: use pt_thread_reg_%s",
+				a->regs[index].name, a->regs[index].size,
+				strcmp(op, "read register") == 0 ? "read"
+								 : "write");
+	return 0;
+}
+
 int pt_thread_reg_get(pt_thread *t, int index, uint64_t *val)
 {
 	int r = thread_enter(t, "cannot read registers");
 	if (r < 0)
 		return r;
-	const struct pt__arch *a = t->proc->arch;
-	if (index < 0 || index >= a->nregs)
-		r = pt__fail(PT_ENOREG, t->proc, t, "read register",
-			     "no register with index %d", index);
+	if ((r = check_narrow(t, index, "read register")) < 0)
+		;
 	else if (!val)
 		r = pt__fail(PT_EINVAL, t->proc, t, "read register",
 			     "value pointer is NULL");
-	else if ((r = regs_ready(t, "cannot read registers")) == 0)
-		*val = pt__arch_reg_u64(a, t->regs.bytes, index);
+	else if ((r = regs_ready(t, index, "cannot read registers")) == 0) {
+		uint64_t v = 0;
+		reg_copy_out(t, index, &v);
+		*val = v;
+	}
 	thread_leave(t);
 	return r;
 }
@@ -70,21 +199,74 @@ int pt_thread_reg_set(pt_thread *t, int index, uint64_t val)
 	if (r < 0)
 		return r;
 	const struct pt__arch *a = t->proc->arch;
-	if (index < 0 || index >= a->nregs) {
-		r = pt__fail(PT_ENOREG, t->proc, t, "write register",
-			     "no register with index %d", index);
-	} else if (a->regs[index].size < 8 &&
-		   (val >> (8 * a->regs[index].size)) != 0) {
+	if ((r = check_narrow(t, index, "write register")) < 0)
+		;
+	else if (a->regs[index].size < 8 &&
+		 (val >> (8 * a->regs[index].size)) != 0)
 		r = pt__fail(PT_EINVAL, t->proc, t, "write register",
 			     "0x%llx does not fit in %s (%u bytes)",
 			     (unsigned long long)val, a->regs[index].name,
 			     a->regs[index].size);
-	} else if ((r = regs_ready(t, "cannot write registers")) == 0) {
-		pt__arch_set_reg_u64(a, t->regs.bytes, index, val);
-		t->regs_dirty = true;
+	else if ((r = regs_ready(t, index, "cannot write registers")) == 0)
+		r = reg_copy_in(t, index, &val, "write register");
+	thread_leave(t);
+	return r;
+}
+
+int pt_thread_reg_read(pt_thread *t, int index, void *buf, size_t len)
+{
+	int r = thread_enter(t, "cannot read registers");
+	if (r < 0)
+		return r;
+	const struct pt__arch *a = t->proc->arch;
+	if (index < 0 || index >= a->nregs)
+		r = pt__fail(PT_ENOREG, t->proc, t, "read register",
+			     "no register with index %d", index);
+	else if (!buf)
+		r = pt__fail(PT_EINVAL, t->proc, t, "read register",
+			     "buffer is NULL");
+	else if (len < a->regs[index].size)
+		r = pt__fail(PT_EINVAL, t->proc, t, "read register",
+			     "%s is %u bytes: a buffer of %zu is too short",
+			     a->regs[index].name, a->regs[index].size, len);
+	else if ((r = regs_ready(t, index, "cannot read registers")) == 0) {
+		reg_copy_out(t, index, buf);
+		r = (int)a->regs[index].size;
 	}
 	thread_leave(t);
 	return r;
+}
+
+int pt_thread_reg_write(pt_thread *t, int index, const void *buf, size_t len)
+{
+	int r = thread_enter(t, "cannot write registers");
+	if (r < 0)
+		return r;
+	const struct pt__arch *a = t->proc->arch;
+	if (index < 0 || index >= a->nregs)
+		r = pt__fail(PT_ENOREG, t->proc, t, "write register",
+			     "no register with index %d", index);
+	else if (!buf)
+		r = pt__fail(PT_EINVAL, t->proc, t, "write register",
+			     "buffer is NULL");
+	else if (len != a->regs[index].size)
+		r = pt__fail(PT_EINVAL, t->proc, t, "write register",
+			     "%s is %u bytes, not %zu", a->regs[index].name,
+			     a->regs[index].size, len);
+	else if ((r = regs_ready(t, index, "cannot write registers")) == 0)
+		r = reg_copy_in(t, index, buf, "write register");
+	thread_leave(t);
+	return r;
+}
+
+const char *pt_process_arch(pt_process *p)
+{
+	if (pt__check_proc(p) < 0) {
+		pt__fail(PT_EINVAL, NULL, NULL, "architecture",
+			 "invalid process handle");
+		return NULL;
+	}
+	return p->arch->name;
 }
 
 int pt_process_reg_count(pt_process *p)

@@ -173,7 +173,7 @@ void pt__thread_set_state(struct pt_thread *t, enum pt__tstate st)
 	e->nawait -= pt__tstate_awaits_event(old);
 	t->state = st;
 	if (st != PT__TS_STOPPED)
-		t->regs_valid = false;
+		t->regs_valid = t->xregs_valid = false;
 	if (pt__tstate_is_gone(st)) {
 		/* gone: out of the lookup table and the list; the object
 		 * stays, so the user's handle stays valid */
@@ -191,6 +191,7 @@ void pt__proc_free_threads(struct pt_process *p)
 	for (struct pt_thread *t = p->all_threads, *n; t; t = n) {
 		n = t->all_next;
 		t->magic = 0;
+		free(t->xregs);
 		free(t);
 	}
 	p->all_threads = NULL;
@@ -242,9 +243,10 @@ int pt__thread_fetch_regs(struct pt_thread *t)
 
 int pt__thread_flush_regs(struct pt_thread *t)
 {
-	if (!t->regs_valid || !t->regs_dirty)
-		return 0;
-	int r = pt__arch_set_gregs(t->proc->arch, t->tid, t->regs.bytes);
+	int r = pt__thread_flush_xregs(t);
+	if (r < 0 || !t->regs_valid || !t->regs_dirty)
+		return r;
+	r = pt__arch_set_gregs(t->proc->arch, t->tid, t->regs.bytes);
 	if (r < 0)
 		return r;
 	t->regs_dirty = false;

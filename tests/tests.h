@@ -110,7 +110,15 @@
 	X(api_from_second_thread, 0)                                           \
 	X(event_fd_epoll, 0)                                                   \
 	X(app_child_reaped_by_app, 0)                                          \
-	X(mem_paths, 0)
+	X(mem_paths, 0)                                                        \
+	X(fpregs_table, 0)                                                     \
+	X(fpregs_sse_x87, 0)                                                   \
+	X(fpregs_avx, 0)                                                       \
+	X(fpregs_avx512, 0)                                                    \
+	X(fpregs_fxsave_fallback, 0)                                           \
+	X(fpregs_init_state, 0)                                                \
+	X(fpregs_cache, 0)                                                     \
+	X(fpregs_errors, 0)
 
 #define TEST(name) int test_##name(void)
 #define TEST__DECLARE(name, timeout) TEST(name);

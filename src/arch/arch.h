@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "proctrace.h"
 
@@ -53,6 +54,13 @@ struct pt__emul_store {
 	uint8_t bytes[16];
 };
 
+/* Where a register of the extended state lives (see struct pt__arch). */
+struct pt__xreg {
+	uint32_t off;  /* byte offset in the thread's extended-state block */
+	uint8_t comp;  /* the state component that holds it (x86: XSAVE bit) */
+	uint8_t conv;  /* how it is stored: 0 as is, else the arch's own code */
+};
+
 struct pt__arch {
 	const char *name;
 	const pt_reg_info *regs;
@@ -77,7 +85,36 @@ struct pt__arch {
 	 * program has the trap flag set, say). */
 	bool (*emul_apply)(const struct pt__emul *e, void *gregs,
 			   struct pt__emul_store *store);
+
+	/* The extended state (floating point and vectors): every row whose
+	 * set is neither PT_REGSET_GENERAL nor PT_REGSET_SYSTEM lives in one
+	 * block per thread (0: no such rows), at xreg[row] (xreg has nregs
+	 * entries).  xregs_get reads the block of a stopped thread into buf
+	 * (cap bytes; *len: bytes read), with the components the machine
+	 * keeps in their initial state filled in as such; -ENOSPC if the
+	 * block may not have fit (try again with more room: xregs_size is
+	 * only a first guess).  xregs_set writes it back (len bytes).  Both
+	 * return 0 or -errno.  xreg_read copies row idx (its size bytes) out
+	 * of the block; xreg_write stores it and marks its component live,
+	 * or returns PT_EINVAL with *why set if the register cannot hold the
+	 * value. */
+	size_t xregs_size;
+	const struct pt__xreg *xreg;
+	int (*xregs_get)(pid_t tid, void *buf, size_t cap, size_t *len);
+	int (*xregs_set)(pid_t tid, const void *buf, size_t len);
+	void (*xreg_read)(const struct pt__arch *a, const void *blk, int idx,
+			  void *out);
+	int (*xreg_write)(const struct pt__arch *a, void *blk, int idx,
+			  const void *in, const char **why);
 };
+
+/* Whether row idx lives in the extended state rather than in the general
+ * register block. */
+static inline bool pt__arch_reg_is_ext(const struct pt__arch *a, int idx)
+{
+	unsigned set = a->regs[idx].set;
+	return set != PT_REGSET_GENERAL && set != PT_REGSET_SYSTEM;
+}
 
 /* The architecture of processes like the caller's. */
 const struct pt__arch *pt__arch_native(void);

@@ -1,6 +1,7 @@
 /*
  * x86_64.c - the x86-64 architecture: register table and trap details.
  */
+#include <pthread.h>
 #include <stddef.h>
 #include <sys/ptrace.h>
 #include <sys/user.h>
@@ -8,45 +9,55 @@
 #include <sys/syscall.h>
 
 #include "arch/arch.h"
+#include "arch/x86_xstate.h"
 
 #if defined(__x86_64__)
 
-#define GREG(field, gdbno, role, type)                                        \
+#define GREG(field, gdbno, set, role, type)                                   \
 	{ #field, sizeof(((struct user_regs_struct *)0)->field),              \
-	  offsetof(struct user_regs_struct, field), 0, gdbno, role, type }
+	  offsetof(struct user_regs_struct, field), set, gdbno, role, type }
 
-/* Order and gdb numbers follow gdb's amd64 Linux target description:
- * 0-15 integer registers, 16 rip, 17 eflags, 18-23 segment selectors,
- * 57 orig_rax, 58-59 fs_base/gs_base (24-56 are x87/SSE, not in this set). */
-static const pt_reg_info x86_64_regs[] = {
-	GREG(rax, 0, PT_ROLE_NONE, PT_REGTYPE_INT),
-	GREG(rbx, 1, PT_ROLE_NONE, PT_REGTYPE_INT),
-	GREG(rcx, 2, PT_ROLE_NONE, PT_REGTYPE_INT),
-	GREG(rdx, 3, PT_ROLE_NONE, PT_REGTYPE_INT),
-	GREG(rsi, 4, PT_ROLE_NONE, PT_REGTYPE_INT),
-	GREG(rdi, 5, PT_ROLE_NONE, PT_REGTYPE_INT),
-	GREG(rbp, 6, PT_ROLE_FP, PT_REGTYPE_ADDR),
-	GREG(rsp, 7, PT_ROLE_SP, PT_REGTYPE_ADDR),
-	GREG(r8, 8, PT_ROLE_NONE, PT_REGTYPE_INT),
-	GREG(r9, 9, PT_ROLE_NONE, PT_REGTYPE_INT),
-	GREG(r10, 10, PT_ROLE_NONE, PT_REGTYPE_INT),
-	GREG(r11, 11, PT_ROLE_NONE, PT_REGTYPE_INT),
-	GREG(r12, 12, PT_ROLE_NONE, PT_REGTYPE_INT),
-	GREG(r13, 13, PT_ROLE_NONE, PT_REGTYPE_INT),
-	GREG(r14, 14, PT_ROLE_NONE, PT_REGTYPE_INT),
-	GREG(r15, 15, PT_ROLE_NONE, PT_REGTYPE_INT),
-	GREG(rip, 16, PT_ROLE_PC, PT_REGTYPE_ADDR),
-	GREG(eflags, 17, PT_ROLE_FLAGS, PT_REGTYPE_INT),
-	GREG(cs, 18, PT_ROLE_NONE, PT_REGTYPE_INT),
-	GREG(ss, 19, PT_ROLE_NONE, PT_REGTYPE_INT),
-	GREG(ds, 20, PT_ROLE_NONE, PT_REGTYPE_INT),
-	GREG(es, 21, PT_ROLE_NONE, PT_REGTYPE_INT),
-	GREG(fs, 22, PT_ROLE_NONE, PT_REGTYPE_INT),
-	GREG(gs, 23, PT_ROLE_NONE, PT_REGTYPE_INT),
-	GREG(fs_base, 58, PT_ROLE_NONE, PT_REGTYPE_ADDR),
-	GREG(gs_base, 59, PT_ROLE_NONE, PT_REGTYPE_ADDR),
-	GREG(orig_rax, 57, PT_ROLE_NONE, PT_REGTYPE_INT),
+/* gdb's amd64 Linux target description, in its order: 0-15 integer
+ * registers, 16 rip, 17 eflags, 18-23 segment selectors (feature
+ * i386.core, whose x87 part 24-39 x86_xstate.c adds, then xmm0-15 40-55
+ * and mxcsr 56, i386.sse), 57 orig_rax (i386.linux), 58-59 fs_base and
+ * gs_base (i386.segments), then AVX from 60 and AVX-512 (x86_xstate.c). */
+static const pt_reg_info x86_64_gregs[] = {
+	GREG(rax, 0, PT_REGSET_GENERAL, PT_ROLE_NONE, PT_REGTYPE_INT),
+	GREG(rbx, 1, PT_REGSET_GENERAL, PT_ROLE_NONE, PT_REGTYPE_INT),
+	GREG(rcx, 2, PT_REGSET_GENERAL, PT_ROLE_NONE, PT_REGTYPE_INT),
+	GREG(rdx, 3, PT_REGSET_GENERAL, PT_ROLE_NONE, PT_REGTYPE_INT),
+	GREG(rsi, 4, PT_REGSET_GENERAL, PT_ROLE_NONE, PT_REGTYPE_INT),
+	GREG(rdi, 5, PT_REGSET_GENERAL, PT_ROLE_NONE, PT_REGTYPE_INT),
+	GREG(rbp, 6, PT_REGSET_GENERAL, PT_ROLE_FP, PT_REGTYPE_ADDR),
+	GREG(rsp, 7, PT_REGSET_GENERAL, PT_ROLE_SP, PT_REGTYPE_ADDR),
+	GREG(r8, 8, PT_REGSET_GENERAL, PT_ROLE_NONE, PT_REGTYPE_INT),
+	GREG(r9, 9, PT_REGSET_GENERAL, PT_ROLE_NONE, PT_REGTYPE_INT),
+	GREG(r10, 10, PT_REGSET_GENERAL, PT_ROLE_NONE, PT_REGTYPE_INT),
+	GREG(r11, 11, PT_REGSET_GENERAL, PT_ROLE_NONE, PT_REGTYPE_INT),
+	GREG(r12, 12, PT_REGSET_GENERAL, PT_ROLE_NONE, PT_REGTYPE_INT),
+	GREG(r13, 13, PT_REGSET_GENERAL, PT_ROLE_NONE, PT_REGTYPE_INT),
+	GREG(r14, 14, PT_REGSET_GENERAL, PT_ROLE_NONE, PT_REGTYPE_INT),
+	GREG(r15, 15, PT_REGSET_GENERAL, PT_ROLE_NONE, PT_REGTYPE_INT),
+	GREG(rip, 16, PT_REGSET_GENERAL, PT_ROLE_PC, PT_REGTYPE_ADDR),
+	GREG(eflags, 17, PT_REGSET_GENERAL, PT_ROLE_FLAGS, PT_REGTYPE_INT),
+	GREG(cs, 18, PT_REGSET_GENERAL, PT_ROLE_NONE, PT_REGTYPE_INT),
+	GREG(ss, 19, PT_REGSET_GENERAL, PT_ROLE_NONE, PT_REGTYPE_INT),
+	GREG(ds, 20, PT_REGSET_GENERAL, PT_ROLE_NONE, PT_REGTYPE_INT),
+	GREG(es, 21, PT_REGSET_GENERAL, PT_ROLE_NONE, PT_REGTYPE_INT),
+	GREG(fs, 22, PT_REGSET_GENERAL, PT_ROLE_NONE, PT_REGTYPE_INT),
+	GREG(gs, 23, PT_REGSET_GENERAL, PT_ROLE_NONE, PT_REGTYPE_INT),
 };
+
+static const pt_reg_info x86_64_sysregs[] = {
+	GREG(orig_rax, 57, PT_REGSET_SYSTEM, PT_ROLE_NONE, PT_REGTYPE_INT),
+	GREG(fs_base, 58, PT_REGSET_SYSTEM, PT_ROLE_NONE, PT_REGTYPE_ADDR),
+	GREG(gs_base, 59, PT_REGSET_SYSTEM, PT_ROLE_NONE, PT_REGTYPE_ADDR),
+};
+
+#define NGREGS (sizeof x86_64_gregs / sizeof x86_64_gregs[0])
+#define NSYSREGS (sizeof x86_64_sysregs / sizeof x86_64_sysregs[0])
+#define NREGS_MAX (NGREGS + NSYSREGS + PT__X86_XROWS_MAX)
 
 /* How x86-64 Linux reports a SIGTRAP (si_code):
  *   SI_KERNEL    int3 executed;
@@ -224,10 +235,15 @@ static bool x86_64_emul_apply(const struct pt__emul *e, void *gregs,
 	return true;
 }
 
-static const struct pt__arch x86_64_arch = {
+/* The table depends on the machine (AVX, AVX-512): built once, on first
+ * use. */
+static pt_reg_info x86_64_regs[NREGS_MAX];
+static struct pt__xreg x86_64_xreg[NREGS_MAX];
+static pthread_once_t x86_64_once = PTHREAD_ONCE_INIT;
+
+static struct pt__arch x86_64_arch = {
 	.name = "x86-64",
 	.regs = x86_64_regs,
-	.nregs = (int)(sizeof x86_64_regs / sizeof x86_64_regs[0]),
 	.pc_index = 16,
 	.sp_index = 7,
 	.gregs_size = sizeof(struct user_regs_struct),
@@ -241,11 +257,26 @@ static const struct pt__arch x86_64_arch = {
 	.emul_apply = x86_64_emul_apply,
 };
 
+static void x86_64_build(void)
+{
+	struct pt__x86_tab t = { .rows = x86_64_regs, .xreg = x86_64_xreg,
+				 .cap = (int)NREGS_MAX };
+	for (size_t i = 0; i < NGREGS; i++)
+		pt__x86_tab_add(&t, &x86_64_gregs[i]);
+	pt__x86_tab_add_fp(&t, 16);
+	for (size_t i = 0; i < NSYSREGS; i++)
+		pt__x86_tab_add(&t, &x86_64_sysregs[i]);
+	pt__x86_tab_add_ext(&t, 16, true);
+	x86_64_arch.nregs = t.n; /* all of them: the arrays are sized for it */
+	pt__x86_arch_xstate(&x86_64_arch, x86_64_xreg, false);
+}
+
 _Static_assert(sizeof(struct user_regs_struct) <= PT__ARCH_REGS_MAX,
 	       "register block too large");
 
 const struct pt__arch *pt__arch_native(void)
 {
+	pthread_once(&x86_64_once, x86_64_build);
 	return &x86_64_arch;
 }
 

@@ -342,7 +342,8 @@ void pt__proc_update_state(struct pt_process *p)
 		}
 		p->stopping = false;
 		pt__event_fd_set(p, true);
-		PT__LOGD("process %d: all threads stopped", (int)p->pid);
+		PT__LOGD("process %d: all threads stopped (event thread %d)",
+			 (int)p->pid, fair ? (int)fair->tid : 0);
 		pt__notify(p);
 	} else {
 		pt__event_fd_set(p, false);
@@ -393,6 +394,14 @@ static int thread_resume(struct pt_thread *t, bool step)
  * swallow). */
 static void thread_rerun(struct pt_thread *t)
 {
+	/* Its registers may have been read at this stop (the state does
+	 * not change, so pt__thread_set_state does not drop them): after
+	 * it runs they are stale.  A change not yet written goes first. */
+	int fr = pt__thread_flush_regs(t);
+	if (fr < 0)
+		pt__log(PT_LOG_WARN, "thread %d: cannot write registers: %s",
+			(int)t->tid, strerror(-fr));
+	t->regs_valid = t->xregs_valid = false;
 	long rc = pt__ptrace(t->resume_step ? PTRACE_SINGLESTEP : PTRACE_CONT,
 			     t, NULL, NULL);
 	if (rc < 0)
@@ -854,11 +863,16 @@ static void on_event(struct pt_thread *t, const struct pt__wstatus *ws)
 	struct pt_process *p = t->proc;
 	unsigned long msg = 0;
 	pt_stop_cause c = { 0 };
-	if (ws->event == PTRACE_EVENT_EXIT && !p->stopping && !p->resuming &&
+	if (ws->event == PTRACE_EVENT_EXIT && p->all_running &&
+	    !p->stopping && !p->resuming &&
 	    !event_wanted(p, PT_STOP_THREAD_EXIT)) {
 		/* Nobody will see this exit, and nothing waits on it: let
 		 * the thread go, without reading its status or registers
-		 * (a tracee that churns through threads pays for each). */
+		 * (a tracee that churns through threads pays for each).
+		 * Only while every thread runs: if the others are stopped
+		 * (one thread single-steps), whether this exit is a kill
+		 * decides whether they form a stop, so the slow path
+		 * below must look at it. */
 		t->at_exit = true;
 		pt__thread_set_state(t, PT__TS_EXITING);
 		thread_rerun(t);

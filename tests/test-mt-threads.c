@@ -405,6 +405,24 @@ static bool sigtrap_pending(pid_t pid, pid_t tid)
 	return pending;
 }
 
+/* The user-mode PC of a stopped thread as the kernel has it: the last
+ * field of /proc/PID/task/TID/syscall ("-1 SP PC" outside a system call,
+ * "NR ARGS... SP PC" inside one); 0 if it cannot be read. */
+static uint64_t kernel_pc(pid_t pid, pid_t tid)
+{
+	char path[64], buf[256];
+	snprintf(path, sizeof path, "/proc/%d/task/%d/syscall", (int)pid,
+		 (int)tid);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return 0;
+	size_t len = fread(buf, 1, sizeof buf - 1, f);
+	fclose(f);
+	buf[len] = '\0';
+	char *last = strrchr(buf, ' ');
+	return last ? strtoull(last + 1, NULL, 0) : 0;
+}
+
 static void check_no_sigtrap(pt_process *p, uint64_t f, int round,
 			     int *bp_threads)
 {
@@ -413,6 +431,18 @@ static void check_no_sigtrap(pt_process *p, uint64_t f, int round,
 	int here = 0;
 	for (size_t i = 0; i < n; i++) {
 		pt_stop_cause c = cause_of(ts[i]);
+		/* The registers shown are this stop's, not an older one's
+		 * (a thread resumed inside the engine, as after a hidden
+		 * phantom hit, must not keep a stale copy).  Past an int3
+		 * of ours the library rewinds the PC onto the breakpoint
+		 * (written back at the next resume). */
+		uint64_t kpc = kernel_pc(pt_process_pid(p),
+					 pt_thread_tid(ts[i]));
+		CHECKF(kpc == pc_of(ts[i]) || (kpc == f + 1 && pc_of(ts[i]) == f),
+		       "round %d: thread %d: PC shown %#llx, the kernel's "
+		       "%#llx (%s)", round, (int)pt_thread_tid(ts[i]),
+		       (unsigned long long)pc_of(ts[i]),
+		       (unsigned long long)kpc, cause_str(&c));
 		if (c.kind == PT_STOP_BREAKPOINT) {
 			CHECKF(c.addr == f && pc_of(ts[i]) == f,
 			       "round %d: thread %d: %s, PC %#llx", round,

@@ -105,7 +105,19 @@
 	X(api_from_second_thread, 0)                                           \
 	X(event_fd_epoll, 0)                                                   \
 	X(app_child_reaped_by_app, 0)                                          \
-	X(mem_paths, 0)
+	X(mem_paths, 0)                                                        \
+	X(watch_errors, 0)                                                     \
+	X(watch_regs_all_threads, 0)                                           \
+	X(watch_new_thread_regs, 0)                                            \
+	X(watch_detach_clears, 0)                                              \
+	X(watch_exec_drops, 0)                                                 \
+	X(watch_trap_decode, 0)                                                \
+	X(watch_write_second_thread, 0)                                        \
+	X(watch_read_rw, 0)                                                    \
+	X(watch_hw_breakpoint_text, 0)                                         \
+	X(watch_new_thread_inherits, 0)                                        \
+	X(watch_step_stepped, 0)                                               \
+	X(watch_hit_count_two_threads, 30)
 
 #define TEST(name) int test_##name(void)
 #define TEST__DECLARE(name, timeout) TEST(name);

@@ -487,7 +487,17 @@ typedef enum pt_watch_kind {
  * A hit stops the thread with PT_STOP_WATCHPOINT: for WRITE and RW just
  * after the instruction that touched the range, for EXEC before the
  * instruction at addr executes (continuing runs it; no step-over is
- * needed).  Detach clears the debug registers of every thread. */
+ * needed).  Detach clears the debug registers of every thread.
+ *
+ * A pt_thread_step whose instruction fires a watchpoint ends with one stop,
+ * PT_STOP_WATCHPOINT with stepped = 1: the step is done too, and no
+ * separate PT_STOP_STEP follows.  (stepped is 0 for a hit on an ordinary
+ * continue, and when a step stops on an EXEC watchpoint at its first
+ * instruction, which has then not run yet: stepping again runs it.)  When
+ * several watchpoints fire in one instruction, the one in the lowest debug
+ * register is reported.  An exec removes every watchpoint (their addresses
+ * belong to the old program), as it does breakpoints; ids are never reused
+ * by a process. */
 PT_API int pt_watchpoint_add(pt_process *p, uint64_t addr, size_t len,
 			     pt_watch_kind kind);
 /* Remove watchpoint id.  PT_ENOWATCH if there is none. */

@@ -98,6 +98,8 @@ struct pt_thread {
 	bool at_exit;                 /* stopped at its exit (EVENT_EXIT) */
 	bool swallow_trap;            /* a SIGTRAP of a hit seen is pending */
 	unsigned stop_gen;            /* p->bp_gen when it stopped */
+	unsigned watch_gen;           /* p->watch.gen its debug registers
+				       * hold (watchpoint.c); 0: never set */
 	unsigned long event_seq;      /* when it was last the event thread */
 
 	bool in_live_list;
@@ -149,6 +151,35 @@ void pt__bp_code_written(struct pt_process *p, uint64_t addr, size_t len);
 bool pt__bp_recently_removed(struct pt_process *p, uint64_t addr);
 int pt__bp_remove_all(struct pt_process *p);  /* detach */
 void pt__bptab_free(struct pt__bptab *tab);
+
+/* ---- hardware watchpoints (watchpoint.c) ------------------------------ */
+
+struct pt__watchtab {
+	struct pt__hwslot slot[PT__ARCH_WATCH_MAX]; /* debug register i */
+	int id[PT__ARCH_WATCH_MAX];                  /* the user's ids */
+	int count;     /* slots used */
+	int next_id;
+	unsigned gen;  /* bumped at every change of the table */
+	bool used;     /* ever set: threads may hold our debug registers */
+};
+
+/* ENGINE: make a stopped thread's debug registers hold the table (new
+ * threads at their first stop, any thread before it resumes).  No-op if
+ * they already do. */
+void pt__watch_sync(struct pt_thread *t);
+/* ENGINE: at a SIGTRAP stop, before anything else looks at it. */
+enum pt__watch_trap {
+	PT__WATCH_NONE,   /* not a watchpoint: carry on */
+	PT__WATCH_HIT,    /* *c is the watchpoint cause: report it */
+	PT__WATCH_HIDDEN, /* a hit of a watchpoint removed since: resume */
+};
+enum pt__watch_trap pt__watch_on_trap(struct pt_thread *t, pt_stop_cause *c);
+/* ENGINE: at an interrupt-stop with cause *c: a watchpoint hit whose
+ * SIGTRAP is still pending becomes the cause, and the SIGTRAP is swallowed
+ * when it comes. */
+void pt__watch_interrupted(struct pt_thread *t, pt_stop_cause *c);
+void pt__watch_forget_all(struct pt_process *p); /* exec */
+int pt__watch_detach(struct pt_process *p);      /* ENGINE: detach */
 
 /* ---- memory (memory.c) -------------------------------------------------- */
 
@@ -224,6 +255,8 @@ struct pt_process {
 	unsigned nremoved;
 	unsigned long event_seq; /* for a fair choice of the event thread */
 	unsigned vfork_lifted;   /* vfork children running on our memory */
+
+	struct pt__watchtab watch; /* hardware watchpoints */
 
 	/* memory: through a live thread's tid (the leader may be a zombie) */
 	struct pt_thread *io_thread; /* whose /proc/TID/mem is mem_fd */

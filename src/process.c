@@ -807,6 +807,9 @@ static int do_detach(struct pt__req *r)
 {
 	struct pt_process *p = r->proc;
 	int first = pt__bp_remove_all(p);
+	int wr = pt__watch_detach(p); /* debug registers of every thread */
+	if (wr < 0 && !first)
+		first = wr;
 	for (struct pt_thread *t = p->live_head, *n; t; t = n) {
 		n = t->live_next;
 		int sig = 0;

@@ -359,6 +359,7 @@ static int thread_resume(struct pt_thread *t, bool step)
 	int r = pt__thread_flush_regs(t);
 	if (r < 0)
 		return r;
+	pt__watch_sync(t); /* hardware watchpoints (watchpoint.c) */
 	int sig = t->pending_sig;
 	bool exiting = t->at_exit;
 	/* A thread in a job-control stop stays stopped, as it would
@@ -698,6 +699,16 @@ static void on_sigtrap(struct pt_thread *t)
 		thread_rerun(t);
 		return;
 	}
+	switch (pt__watch_on_trap(t, &c)) { /* watchpoint.c */
+	case PT__WATCH_HIT:
+		thread_stopped(t, &c);
+		return;
+	case PT__WATCH_HIDDEN:
+		thread_rerun(t);
+		return;
+	case PT__WATCH_NONE:
+		break;
+	}
 	if (t->state == PT__TS_STEPPING && t->step_is_user == false &&
 	    !t->step_skip_sysexit) {
 		/* Our own step over a breakpoint: nothing else traps here
@@ -850,6 +861,7 @@ static void initial_stop(struct pt_thread *t, const struct pt__wstatus *ws)
 	t->cause.sz = sizeof t->cause;
 	t->stop_gen = p->bp_gen;
 	pt__thread_set_state(t, PT__TS_STOPPED);
+	pt__watch_sync(t); /* before it runs: watchpoints are per process */
 	if (p->all_running && !p->stopping && c.kind == PT_STOP_REQUESTED) {
 		/* The process runs: so does its new thread. */
 		thread_resume(t, false);
@@ -934,6 +946,7 @@ static void on_event(struct pt_thread *t, const struct pt__wstatus *ws)
 		/* The old image and its breakpoints are gone; memory must be
 		 * reopened for the new one. */
 		pt__bp_forget_all(p);
+		pt__watch_forget_all(p);
 		pt__mem_close(p);
 		pt__mem_open(p);
 		break;
@@ -1054,6 +1067,7 @@ void pt__thread_on_wait(struct pt_thread *t, const struct pt__wstatus *ws)
 		if (t->state == PT__TS_STOPPING) {
 			pt_stop_cause c = { .kind = PT_STOP_REQUESTED };
 			pending_hit(t, &c);
+			pt__watch_interrupted(t, &c);
 			thread_stopped(t, &c);
 		} else {
 			/* a stale PTRACE_INTERRUPT: see the top of this file */

@@ -118,7 +118,19 @@
 	X(fpregs_fxsave_fallback, 0)                                           \
 	X(fpregs_init_state, 0)                                                \
 	X(fpregs_cache, 0)                                                     \
-	X(fpregs_errors, 0)
+	X(fpregs_errors, 0)                                                    \
+	X(watch_errors, 0)                                                     \
+	X(watch_regs_all_threads, 0)                                           \
+	X(watch_new_thread_regs, 0)                                            \
+	X(watch_detach_clears, 0)                                              \
+	X(watch_exec_drops, 0)                                                 \
+	X(watch_trap_decode, 0)                                                \
+	X(watch_write_second_thread, 0)                                        \
+	X(watch_read_rw, 0)                                                    \
+	X(watch_hw_breakpoint_text, 0)                                         \
+	X(watch_new_thread_inherits, 0)                                        \
+	X(watch_step_stepped, 0)                                               \
+	X(watch_hit_count_two_threads, 30)
 
 #define TEST(name) int test_##name(void)
 #define TEST__DECLARE(name, timeout) TEST(name);

@@ -142,6 +142,46 @@ static inline void pt__arch_set_reg_u64(const struct pt__arch *a, void *gregs,
 			 ri->size < 8 ? ri->size : 8);
 }
 
+/* ---- hardware debug registers (x86_debugreg.c) ------------------------ */
+
+#define PT__ARCH_WATCH_MAX 4 /* most debug register slots of any arch */
+
+/* What one debug register slot watches. */
+struct pt__hwslot {
+	bool used;
+	uint64_t addr;
+	size_t len;
+	pt_watch_kind kind;
+};
+
+/* Number of watchpoint slots of a (at most PT__ARCH_WATCH_MAX). */
+int pt__arch_watch_slots(const struct pt__arch *a);
+/* NULL if (addr, len, kind) can be watched; else why not, for a message. */
+const char *pt__arch_watch_check(const struct pt__arch *a, uint64_t addr,
+				 size_t len, pt_watch_kind kind);
+/* Program the debug registers of the stopped thread tid with slots[0..n)
+ * (n = pt__arch_watch_slots), a slot not used being disabled.  On failure
+ * nothing of ours is left armed in it.  0 or -errno (EINVAL: the kernel
+ * refused an address; ENOSPC: no debug register free for it). */
+int pt__arch_watch_write(const struct pt__arch *a, pid_t tid,
+			 const struct pt__hwslot *slots, int n);
+/* Disable every slot and zero the addresses.  0 or -errno. */
+int pt__arch_watch_clear(const struct pt__arch *a, pid_t tid);
+/* The debug status of tid after a trap: *hits gets bit i for each slot
+ * that fired, *stepped whether a single-step completed.  With clear, those
+ * bits are then reset in the thread.  0 or -errno. */
+int pt__arch_watch_status(const struct pt__arch *a, pid_t tid,
+			  unsigned *hits, bool *stepped, bool clear);
+/* An execution breakpoint fired and left the PC on its instruction: make
+ * the next resume execute it without firing again (x86: EFLAGS.RF). */
+void pt__arch_watch_exec_resume(const struct pt__arch *a, void *gregs);
+/* Raw access to debug register n (x86: 0-3, 6, 7) of tid, for tests and
+ * diagnostics.  0 or -errno. */
+int pt__arch_debugreg_read(const struct pt__arch *a, pid_t tid, int n,
+			   uint64_t *val);
+int pt__arch_debugreg_write(const struct pt__arch *a, pid_t tid, int n,
+			    uint64_t val);
+
 /* A hint to the CPU inside a spin loop. */
 static inline void pt__cpu_relax(void)
 {

@@ -899,7 +899,9 @@ static void on_event(struct pt_thread *t, const struct pt__wstatus *ws)
 			mark_doomed(p, t);
 		}
 		/* The old image and its breakpoints are gone; memory must be
-		 * reopened for the new one. */
+		 * reopened for the new one, whose architecture may differ
+		 * (x86-64 <-> i386). */
+		pt__proc_pick_arch(p, t->tid, true);
 		pt__bp_forget_all(p);
 		pt__mem_close(p);
 		pt__mem_open(p);

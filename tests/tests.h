@@ -105,7 +105,16 @@
 	X(api_from_second_thread, 0)                                           \
 	X(event_fd_epoll, 0)                                                   \
 	X(app_child_reaped_by_app, 0)                                          \
-	X(mem_paths, 0)
+	X(mem_paths, 0)                                                        \
+	X(i386_regs, 0)                                                        \
+	X(i386_bp_loop, 0)                                                     \
+	X(i386_step_sequence, 0)                                               \
+	X(i386_step_vsyscall, 0)                                               \
+	X(i386_memory, 0)                                                      \
+	X(i386_attach, 0)                                                      \
+	X(i386_threads, 0)                                                     \
+	X(i386_exec_switch, 0)                                                 \
+	X(i386_far_jump_64bit, 0)
 
 #define TEST(name) int test_##name(void)
 #define TEST__DECLARE(name, timeout) TEST(name);

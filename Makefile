@@ -217,6 +217,8 @@ test-all: | $(filter deps,$(MAKECMDGOALS))
 	$(MAKE) check-man
 	@echo '=== test-all: suite, gcc'
 	$(MAKE) check
+	@echo '=== test-all: suite, gcc, every step-over single-stepped'
+	PROCTRACE_STEPOVER=single $(BUILD)/tests/run-tests
 	@echo '=== test-all: suite, clang'
 	$(MAKE) CC=clang BUILD=build-clang check
 	@echo '=== test-all: suite, AddressSanitizer + UndefinedBehaviorSanitizer'

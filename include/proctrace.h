@@ -257,9 +257,14 @@ PT_API int pt_process_set_events(pt_process *p, unsigned mask);
 PT_API int pt_stop(pt_process *p);
 
 /* Resume every thread.  The process must be stopped (PT_ESTATE otherwise).
- * Threads on one of our breakpoints are stepped over it first; threads that
- * stopped with a signal get it delivered unless pt_thread_set_signal()
- * changed it.  Returns at once; use pt_wait() for the next stop. */
+ * Threads on one of our breakpoints are stepped over it first: common
+ * function-entry instructions (nops, endbr64, push of a register, mov
+ * between registers) are emulated, the others single-stepped with the
+ * breakpoint lifted while the other threads stay stopped
+ * (PROCTRACE_STEPOVER=single in the environment, read at launch or attach,
+ * single-steps them all).  Threads that stopped with a signal get it
+ * delivered unless pt_thread_set_signal() changed it.  Returns at once;
+ * use pt_wait() for the next stop. */
 PT_API int pt_continue(pt_process *p);
 
 /* Wait until the process is stopped (every thread) or has exited.
@@ -278,7 +283,8 @@ PT_API int pt_process_event_fd(pt_process *p);
  * instruction; a pending signal is delivered first, so the step ends on the
  * first instruction of its handler; a syscall instruction completes.  Returns
  * at once: pt_wait() returns when the step is done (cause PT_STOP_STEP, or
- * another cause if the instruction raised one). */
+ * another cause if the instruction raised one), or with the error if the
+ * step could not be started. */
 PT_API int pt_thread_step(pt_thread *t);
 
 /* ------------------------------------------------------------------ */

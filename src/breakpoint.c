@@ -232,6 +232,63 @@ static void removed_forget(struct pt_process *p, uint64_t addr)
 			p->removed[i].valid = false;
 }
 
+/* ---- step-over by emulation (src/arch/arch.h) ------------------------- */
+
+#define PT__INSN_MAX 15 /* the longest x86 instruction; enough for all */
+
+/* Decode the instruction under a new breakpoint, as the program has it
+ * (our other breakpoints shadowed). */
+static void bp_decode(struct pt_process *p, struct pt__bp *b)
+{
+	b->emul = (struct pt__emul){ .kind = PT__EMUL_NONE };
+	if (!p->arch->emul_decode)
+		return;
+	uint8_t insn[PT__INSN_MAX];
+	size_t got = 0;
+	pt__mem_read_raw(p, b->addr, insn, sizeof insn, &got);
+	pt__bp_shadow(p, b->addr, insn, got);
+	if (got)
+		p->arch->emul_decode(insn, got, &b->emul);
+}
+
+void pt__bp_code_written(struct pt_process *p, uint64_t addr, size_t len)
+{
+	struct pt__bp *b;
+	uint64_t from = addr > PT__INSN_MAX - 1 ? addr - (PT__INSN_MAX - 1) : 0;
+	FOR_EACH_BP_IN (p, from, len + (addr - from), b)
+		b->emul = (struct pt__emul){ .kind = PT__EMUL_NONE };
+}
+
+bool pt__bp_emulate_stepover(struct pt_thread *t, struct pt__bp *bp)
+{
+	struct pt_process *p = t->proc;
+	const struct pt__arch *a = p->arch;
+	/* Not with a signal to deliver (its handler must run first), nor
+	 * with the SIGTRAP of this very hit still pending: a single-step
+	 * takes that SIGTRAP at once, under our eyes, before the thread can
+	 * be seen just past the breakpoint with it still pending. */
+	if (bp->emul.kind == PT__EMUL_NONE || p->stepover_single ||
+	    t->pending_sig != 0 || t->swallow_trap || !a->emul_apply)
+		return false;
+	unsigned char saved[PT__ARCH_REGS_MAX];
+	memcpy(saved, t->regs.bytes, a->gregs_size);
+	struct pt__emul_store st;
+	if (!a->emul_apply(&bp->emul, t->regs.bytes, &st))
+		return false;
+	if (st.len) {
+		size_t done;
+		if (pt__mem_write_raw(p, st.addr, st.bytes, st.len, &done) < 0) {
+			/* let the CPU fault, as it would untraced */
+			memcpy(t->regs.bytes, saved, a->gregs_size);
+			return false;
+		}
+	}
+	t->regs_dirty = true;
+	PT__LOGD("thread %d: stepped over 0x%llx by emulation", (int)t->tid,
+		 (unsigned long long)bp->addr);
+	return true;
+}
+
 /* ---- public API -------------------------------------------------------------- */
 
 static int bp_precheck(pt_process *p, const char *op)
@@ -274,6 +331,7 @@ int pt_breakpoint_add(pt_process *p, uint64_t addr)
 		goto out;
 	}
 	memcpy(b->orig, orig, blen);
+	bp_decode(p, b);
 	r = pt__bp_insert(p, b);
 	if (r < 0) {
 		tab_del(&p->bps, b);

@@ -106,6 +106,7 @@ struct pt_thread {
 struct pt__bp {
 	uint64_t addr;
 	uint8_t orig[PT__ARCH_BP_MAX]; /* the bytes our instruction covers */
+	struct pt__emul emul;          /* how to step over it, if emulated */
 	bool used;                     /* slot in use (open addressing) */
 	bool tomb;                     /* deleted slot */
 };
@@ -130,6 +131,13 @@ void pt__bp_shadow(struct pt_process *p, uint64_t addr, uint8_t *buf,
 void pt__bp_absorb_write(struct pt_process *p, uint64_t addr,
 			 const uint8_t *newbytes, uint8_t *patch, size_t len);
 void pt__bp_forget_all(struct pt_process *p); /* exec: old image gone */
+/* ENGINE: step t, stopped on bp, over it by emulating the instruction;
+ * false if it must be single-stepped. */
+bool pt__bp_emulate_stepover(struct pt_thread *t, struct pt__bp *bp);
+/* Memory was written at [addr, addr+len): instructions decoded for
+ * emulation there are stale. */
+void pt__bp_code_written(struct pt_process *p, uint64_t addr, size_t len);
+
 /* Whether a breakpoint trap at addr is a late hit of a breakpoint removed
  * there (and not the program's own int3). */
 bool pt__bp_recently_removed(struct pt_process *p, uint64_t addr);
@@ -192,6 +200,7 @@ struct pt_process {
 	bool all_running;     /* every thread was resumed by a continue */
 	bool launching;       /* between fork and exec */
 	bool attaching;       /* pt_attach under way: no events reported */
+	bool stepover_single; /* PROCTRACE_STEPOVER=single: never emulate */
 	bool dying;           /* a thread was killed: the whole process is
 			       * ending (or an exec is killing the others) */
 
@@ -215,9 +224,12 @@ struct pt_process {
 	int mem_fd;           /* /proc/TID/mem, -1 if unavailable */
 	bool vm_readv_broken;
 
-	/* pt_continue hands this to the tracer thread and returns */
+	/* pt_continue and pt_thread_step hand this to the tracer thread and
+	 * return */
 	struct pt__req resume_req;
 	bool resume_queued;
+	int async_err;        /* a queued step that failed, for pt_wait */
+	pid_t async_err_tid;
 
 	/* notification (waiters use the engine's state_cond) */
 	int event_fd;

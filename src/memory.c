@@ -293,6 +293,7 @@ int pt_mem_write(pt_process *p, uint64_t addr, const void *buf, size_t len,
 		pt__bp_absorb_write(p, addr, NULL, tmp, len);
 		r = pt__mem_write_raw(p, addr, tmp, len, done);
 		pt__bp_absorb_write(p, addr, buf, NULL, *done);
+		pt__bp_code_written(p, addr, *done);
 		if (r < 0)
 			r = pt__fail(r, p, NULL, "write memory",
 				     "%zu of %zu bytes at 0x%llx written: %s",

@@ -84,6 +84,10 @@ int pt__proc_create(struct pt__engine *e, pid_t pid, struct pt_process **out)
 	p->state = PT_PROC_RUNNING;
 	p->events = PT_EVENT_DEFAULT;
 	pt__mem_init(p);
+	/* PROCTRACE_STEPOVER=single: single-step over every breakpoint, for
+	 * tests and benchmarks of that path. */
+	const char *so = getenv("PROCTRACE_STEPOVER");
+	p->stepover_single = so && !strcmp(so, "single");
 	p->exit_code = -1;
 	p->event_fd = -1; /* made on first request: most users never ask */
 	pt__engine_attach_proc(e, p);
@@ -134,6 +138,12 @@ static void pt__proc_cond_wait(struct pt_process *p)
 }
 
 /* Lock held: wait until p is no longer running (or timeout_ms passes). */
+static bool proc_running(const void *arg)
+{
+	const struct pt_process *p = arg;
+	return __atomic_load_n(&p->state, __ATOMIC_ACQUIRE) == PT_PROC_RUNNING;
+}
+
 static int wait_not_running(struct pt_process *p, int timeout_ms)
 {
 	struct timespec dl;
@@ -145,6 +155,13 @@ static int wait_not_running(struct pt_process *p, int timeout_ms)
 			dl.tv_sec++;
 			dl.tv_nsec -= 1000000000L;
 		}
+	}
+	if (p->state == PT_PROC_RUNNING && timeout_ms != 0 && p->eng->spin_ns) {
+		/* spin-then-block: a stop that comes within the budget costs
+		 * no sleep and no wake-up */
+		pthread_mutex_unlock(&p->eng->lock);
+		pt__spin_while(proc_running, p, p->eng->spin_ns);
+		pthread_mutex_lock(&p->eng->lock);
 	}
 	while (p->state == PT_PROC_RUNNING) {
 		if (timeout_ms == 0)
@@ -714,6 +731,13 @@ int pt_wait(pt_process *p, int timeout_ms)
 	else if ((r = wait_not_running(p, timeout_ms)) < 0)
 		pt__fail(r, p, NULL, "wait", "still running after %d ms",
 			 timeout_ms);
+	else if (p->async_err) {
+		/* a queued single-step could not start */
+		r = p->async_err;
+		struct pt_thread *t = pt__thread_find(p, p->async_err_tid);
+		pt__fail(r, p, t, "single-step", "%s", pt_strerror(r));
+		p->async_err = 0;
+	}
 	proc_leave(p);
 	return r;
 }
@@ -738,20 +762,24 @@ int pt_process_event_fd(pt_process *p)
 	return r;
 }
 
-struct step_args {
-	struct pt_thread *t;
-};
-
+/* ENGINE: the work of pt_thread_step, queued like a continue. */
 static int do_step(struct pt__req *r)
 {
-	struct step_args *sa = r->arg;
+	struct pt_thread *t = r->arg;
 	struct pt_process *p = r->proc;
+	p->resume_queued = false;
 	p->event_thread = NULL;
 	p->all_running = false;
 	for (struct pt_thread *o = p->live_head; o; o = o->live_next)
-		if (o != sa->t && o->state == PT__TS_STOPPED && !o->at_exit)
+		if (o != t && o->state == PT__TS_STOPPED && !o->at_exit)
 			o->cause.kind = PT_STOP_REQUESTED;
-	int rc = pt__thread_start_step(sa->t, true);
+	int rc = t->state == PT__TS_STOPPED ? pt__thread_start_step(t, true)
+					    : -ESRCH;
+	if (rc < 0 && rc != -ESRCH) {
+		/* for the next pt_wait to report */
+		p->async_err = rc;
+		p->async_err_tid = t->tid;
+	}
 	pt__proc_update_state(p);
 	return rc;
 }
@@ -765,17 +793,25 @@ int pt_thread_step(pt_thread *t)
 	pt_process *p = t->proc;
 	pthread_mutex_lock(&p->eng->lock);
 	pt__clear_error();
-	if (t->state != PT__TS_STOPPED || p->state != PT_PROC_STOPPED) {
+	if (t->state != PT__TS_STOPPED || p->state != PT_PROC_STOPPED ||
+	    p->resume_queued) {
 		r = pt__fail_state(p, t, "cannot single-step");
 	} else if (t->at_exit) {
 		r = pt__fail(PT_ESTATE, p, t, "cannot single-step",
 			     "it is exiting");
 	} else {
-		struct step_args sa = { t };
-		r = pt__engine_call(p->eng, do_step, p, &sa);
-		if (r < 0)
-			r = pt__fail(r, p, t, "single-step", "%s",
-				     pt_strerror(r));
+		/* Handed over without waiting, as pt_continue does: one
+		 * wake-up of the tracer thread per step, not two. */
+		p->resume_req = (struct pt__req){ .fn = do_step, .proc = p,
+						  .arg = t };
+		p->resume_queued = true;
+		pt__proc_set_state(p, PT_PROC_RUNNING);
+		pt__event_fd_set(p, false);
+		pt__engine_post(p->eng, &p->resume_req);
+		enum pt__kick k = pt__engine_kick_kind(p->eng);
+		pthread_mutex_unlock(&p->eng->lock);
+		pt__engine_kick(p->eng, k);
+		return 0;
 	}
 	pthread_mutex_unlock(&p->eng->lock);
 	return r;

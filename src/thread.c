@@ -492,7 +492,8 @@ int pt__proc_resume(struct pt_process *p)
 			continue;
 		if (pt__thread_fetch_regs(t) < 0)
 			continue;
-		if (pt__bp_find(p, thread_pc(t)))
+		struct pt__bp *bp = pt__bp_find(p, thread_pc(t));
+		if (bp && !pt__bp_emulate_stepover(t, bp))
 			stepq_push(p, t);
 	}
 	p->resuming = true;
@@ -754,7 +755,10 @@ static void pending_hit(struct pt_thread *t, pt_stop_cause *c)
 {
 	struct pt_process *p = t->proc;
 	const struct pt__arch *a = p->arch;
-	if ((p->bps.count == 0 && p->nremoved == 0) ||
+	/* Already seen (the SIGTRAP of a hit reported earlier, still
+	 * pending): the PC may well be just past the breakpoint now, moved
+	 * there by an emulated step-over. */
+	if (t->swallow_trap || (p->bps.count == 0 && p->nremoved == 0) ||
 	    pt__thread_fetch_regs(t) < 0)
 		return;
 	uint64_t at = thread_pc(t) - a->pc_after_bp;

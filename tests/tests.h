@@ -90,6 +90,11 @@
 	X(threads_born_during_stop, 0)                                         \
 	X(phantom_bp_hidden, 0)                                                \
 	X(detach_with_hit_pending, 0)                                          \
+	X(emul_decode_table, 0)                                                \
+	X(host_signals_untouched, 0)                                           \
+	X(emul_stepover, 0)                                                    \
+	X(emul_stepover_single, 0)                                             \
+	X(emul_code_rewritten, 0)                                              \
 	X(fairness_event_thread, 0)                                            \
 	X(attach_churn_1000, 60)                                               \
 	X(attach_zombie_leader, 0)                                             \

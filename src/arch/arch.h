@@ -26,6 +26,33 @@ enum pt__trap_kind {
 	PT__TRAP_BREAKPOINT /* a breakpoint instruction executed */
 };
 
+/* Stepping over a breakpoint without executing the instruction under it:
+ * a few instructions common at function entries (no-ops, push of a
+ * register, register-to-register mov) are decoded once when the breakpoint
+ * is set and applied to the thread's registers at continue, which saves
+ * lifting the breakpoint, a single-step and its stop, and putting it back
+ * (the kernel's uprobes do the same).  Anything else is single-stepped. */
+enum pt__emul_kind {
+	PT__EMUL_NONE = 0, /* not emulated: single-step it */
+	PT__EMUL_NOP,      /* only the PC moves */
+	PT__EMUL_PUSH,     /* push register src */
+	PT__EMUL_MOV,      /* register dst = register src (width bytes) */
+};
+
+struct pt__emul {
+	uint8_t kind;      /* enum pt__emul_kind */
+	uint8_t len;       /* instruction length */
+	uint8_t dst, src;  /* register numbers, the arch's own */
+	uint8_t width;     /* operand bytes */
+};
+
+/* A memory store an emulated instruction makes. */
+struct pt__emul_store {
+	uint64_t addr;
+	size_t len; /* 0: none */
+	uint8_t bytes[16];
+};
+
 struct pt__arch {
 	const char *name;
 	const pt_reg_info *regs;
@@ -45,6 +72,16 @@ struct pt__arch {
 	 * NULL: the native way. */
 	int (*get_gregs)(pid_t tid, void *buf);
 	int (*set_gregs)(pid_t tid, const void *buf);
+	/* Decode the n bytes of the instruction at a breakpoint; false (and
+	 * kind NONE) if it is not one we emulate.  NULL: none are. */
+	bool (*emul_decode)(const uint8_t *insn, size_t n,
+			    struct pt__emul *out);
+	/* Apply e to a stopped thread's registers, PC included; *store gets
+	 * the memory store the instruction makes (len 0: none).  false, with
+	 * gregs untouched, when it must be single-stepped after all (the
+	 * program has the trap flag set, say). */
+	bool (*emul_apply)(const struct pt__emul *e, void *gregs,
+			   struct pt__emul_store *store);
 };
 
 /* The architecture of processes like the caller's. */

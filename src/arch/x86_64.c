@@ -82,6 +82,148 @@ static bool x86_64_exit_is_voluntary(const void *gregs)
 	       (long long)r->rax == -ENOSYS;
 }
 
+/* ---- step-over by emulation ------------------------------------------- */
+
+/* ModRM register numbers (with REX.R/REX.B) to struct user_regs_struct. */
+static const size_t x86_64_greg_off[16] = {
+	offsetof(struct user_regs_struct, rax),
+	offsetof(struct user_regs_struct, rcx),
+	offsetof(struct user_regs_struct, rdx),
+	offsetof(struct user_regs_struct, rbx),
+	offsetof(struct user_regs_struct, rsp),
+	offsetof(struct user_regs_struct, rbp),
+	offsetof(struct user_regs_struct, rsi),
+	offsetof(struct user_regs_struct, rdi),
+	offsetof(struct user_regs_struct, r8),
+	offsetof(struct user_regs_struct, r9),
+	offsetof(struct user_regs_struct, r10),
+	offsetof(struct user_regs_struct, r11),
+	offsetof(struct user_regs_struct, r12),
+	offsetof(struct user_regs_struct, r13),
+	offsetof(struct user_regs_struct, r14),
+	offsetof(struct user_regs_struct, r15),
+};
+
+/* Length of a ModRM operand (ModRM byte, SIB, displacement) at m, or 0 if
+ * the n bytes there do not hold all of it. */
+static size_t modrm_len(const uint8_t *m, size_t n)
+{
+	if (n < 1)
+		return 0;
+	unsigned mod = m[0] >> 6, rm = m[0] & 7;
+	size_t len = 1;
+	if (mod == 3)
+		return len;
+	if (rm == 4) { /* SIB */
+		if (n < 2)
+			return 0;
+		len++;
+		if (mod == 0 && (m[1] & 7) == 5)
+			len += 4;
+	}
+	if (mod == 1)
+		len += 1;
+	else if (mod == 2 || (mod == 0 && rm == 5))
+		len += 4; /* disp32 (RIP-relative when mod 0, rm 5) */
+	return len <= n ? len : 0;
+}
+
+static bool x86_64_emul_decode(const uint8_t *b, size_t n, struct pt__emul *e)
+{
+	*e = (struct pt__emul){ .kind = PT__EMUL_NONE };
+	if (n >= 1 && b[0] == 0x90) { /* nop (not xchg: no REX) */
+		*e = (struct pt__emul){ .kind = PT__EMUL_NOP, .len = 1 };
+		return true;
+	}
+	if (n >= 2 && b[0] == 0xf3 && b[1] == 0x90) { /* pause */
+		*e = (struct pt__emul){ .kind = PT__EMUL_NOP, .len = 2 };
+		return true;
+	}
+	if (n >= 4 && b[0] == 0xf3 && b[1] == 0x0f && b[2] == 0x1e &&
+	    (b[3] == 0xfa || b[3] == 0xfb)) { /* endbr64, endbr32 */
+		*e = (struct pt__emul){ .kind = PT__EMUL_NOP, .len = 4 };
+		return true;
+	}
+	/* The multi-byte nop, 0f 1f /0, after operand-size and CS prefixes
+	 * as compilers pad with them. */
+	size_t i = 0;
+	while (i < n && i < 6 && (b[i] == 0x66 || b[i] == 0x2e))
+		i++;
+	if (i + 2 < n && b[i] == 0x0f && b[i + 1] == 0x1f &&
+	    ((b[i + 2] >> 3) & 7) == 0) {
+		size_t ml = modrm_len(b + i + 2, n - i - 2);
+		if (ml) {
+			*e = (struct pt__emul){ .kind = PT__EMUL_NOP,
+						.len = (uint8_t)(i + 2 + ml) };
+			return true;
+		}
+	}
+	uint8_t rex = 0;
+	size_t j = 0;
+	if (n >= 1 && (b[0] & 0xf0) == 0x40) {
+		rex = b[0];
+		j = 1;
+	}
+	if (j < n && b[j] >= 0x50 && b[j] <= 0x57) { /* push r64 */
+		*e = (struct pt__emul){ .kind = PT__EMUL_PUSH,
+					.len = (uint8_t)(j + 1),
+					.src = (uint8_t)((b[j] - 0x50) |
+							 (rex & 1 ? 8 : 0)),
+					.width = 8 };
+		return true;
+	}
+	if (j + 1 < n && (b[j] == 0x89 || b[j] == 0x8b) &&
+	    (b[j + 1] >> 6) == 3) { /* mov r32/r64 between registers */
+		uint8_t reg = (uint8_t)(((b[j + 1] >> 3) & 7) | (rex & 4 ? 8 : 0));
+		uint8_t rm = (uint8_t)((b[j + 1] & 7) | (rex & 1 ? 8 : 0));
+		bool to_rm = b[j] == 0x89;
+		*e = (struct pt__emul){ .kind = PT__EMUL_MOV,
+					.len = (uint8_t)(j + 2),
+					.dst = to_rm ? rm : reg,
+					.src = to_rm ? reg : rm,
+					.width = rex & 8 ? 8 : 4 };
+		return true;
+	}
+	return false;
+}
+
+static bool x86_64_emul_apply(const struct pt__emul *e, void *gregs,
+			      struct pt__emul_store *store)
+{
+	struct user_regs_struct *r = gregs;
+	char *base = gregs;
+	store->len = 0;
+	/* A program that single-steps itself expects a trap after the
+	 * instruction: let the CPU do it. */
+	if (r->eflags & 0x100)
+		return false;
+	switch (e->kind) {
+	case PT__EMUL_NOP:
+		break;
+	case PT__EMUL_PUSH: {
+		uint64_t v;
+		__builtin_memcpy(&v, base + x86_64_greg_off[e->src], 8);
+		r->rsp -= 8; /* push %rsp stores the value before this */
+		store->addr = r->rsp;
+		store->len = 8;
+		__builtin_memcpy(store->bytes, &v, 8);
+		break;
+	}
+	case PT__EMUL_MOV: {
+		uint64_t v;
+		__builtin_memcpy(&v, base + x86_64_greg_off[e->src], 8);
+		if (e->width == 4)
+			v = (uint32_t)v; /* 32-bit results zero-extend */
+		__builtin_memcpy(base + x86_64_greg_off[e->dst], &v, 8);
+		break;
+	}
+	default:
+		return false;
+	}
+	r->rip += e->len;
+	return true;
+}
+
 static const struct pt__arch x86_64_arch = {
 	.name = "x86-64",
 	.regs = x86_64_regs,
@@ -95,6 +237,8 @@ static const struct pt__arch x86_64_arch = {
 	.pc_after_bp = 1,
 	.classify_trap = x86_64_classify,
 	.exit_is_voluntary = x86_64_exit_is_voluntary,
+	.emul_decode = x86_64_emul_decode,
+	.emul_apply = x86_64_emul_apply,
 };
 
 _Static_assert(sizeof(struct user_regs_struct) <= PT__ARCH_REGS_MAX,

@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <spawn.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,7 @@
 #include <unistd.h>
 
 #include "tests.h"
+#include "arch/arch.h"
 
 #define T32 "tracee32"
 
@@ -559,24 +561,229 @@ TEST(i386_exec_switch)
 
 /* A 32-bit program that far-jumps into 64-bit code: the kernel then gives
  * its registers in the 64-bit layout; the i386 view stays, breakpoints,
- * steps and register writes work there too. */
+ * steps and register writes work there too.  At gate64_bp is a push,
+ * 8 bytes in 64-bit mode: the first time it is single-stepped by the
+ * test, the second time stepped over at continue, where emulating it as
+ * the 4-byte push of 32-bit code would wreck the stack. */
 TEST(i386_far_jump_64bit)
 {
 	struct child_io io;
-	pt_process *p = launch32(&io, ARGS("gate"));
+	pt_process *p = launch32(&io, ARGS("gate", "gate"));
 	uint64_t bp = sym(T32, "gate64_bp");
 	CHECK_OK(pt_breakpoint_add(p, bp));
 	pt_thread *t = continue_to_bp(p, bp);
 	CHECK_STREQ(pt_process_arch(p), "i386");
 	CHECK_EQ_HEX(reg(t, "cs"), 0x33);
 	CHECK_EQ_HEX(reg(t, "eax"), 6);
+	uint64_t sp = reg(t, "esp");
 	step_to(p, t, "gate64_2"); /* over the breakpoint, in 64-bit mode */
 	CHECK_EQ_HEX(reg(t, "cs"), 0x33);
+	CHECK_EQ_HEX(reg(t, "esp"), sp - 8);
 	set_reg(t, "eax", 100);
+	t = continue_to_bp(p, bp);
+	CHECK_EQ_HEX(reg(t, "eax"), 6);
+	set_reg(t, "eax", 200);
 	int code = -2, sig = -2;
 	run_to_exit(p, &code, &sig);
 	CHECK_EQ_INT(code, 0);
-	CHECK_STREQ(io_read_all(&io, WAIT_MS), "gate 102\nDONE\n");
+	CHECK_STREQ(io_read_all(&io, WAIT_MS), "gate 102\ngate 202\nDONE\n");
 	pt_process_free(p);
+	return TEST_PASS;
+}
+
+/* ---- step-over by emulation in 32-bit code ------------------------------ */
+
+struct decode32 {
+	const char *what;
+	uint8_t bytes[15];
+	size_t n;
+	enum pt__emul_kind kind;
+	unsigned len, dst, src;
+};
+
+/* The decoder and the register effects, on byte sequences: no process. */
+TEST(i386_emul_decode_table)
+{
+	const struct pt__arch *a = pt__arch_i386();
+	CHECK(a->emul_decode != NULL && a->emul_apply != NULL);
+	static const struct decode32 cases[] = {
+		{ "nop", { 0x90 }, 1, PT__EMUL_NOP, 1, 0, 0 },
+		{ "pause", { 0xf3, 0x90 }, 2, PT__EMUL_NOP, 2, 0, 0 },
+		{ "endbr32", { 0xf3, 0x0f, 0x1e, 0xfb }, 4, PT__EMUL_NOP, 4, 0, 0 },
+		{ "nopl (%eax)", { 0x0f, 0x1f, 0x00 }, 3, PT__EMUL_NOP, 3, 0, 0 },
+		{ "nopw (%eax,%eax)", { 0x66, 0x0f, 0x1f, 0x04, 0x00 }, 5,
+		  PT__EMUL_NOP, 5, 0, 0 },
+		{ "nopl 0x0(,%eiz)", { 0x0f, 0x1f, 0x04, 0x25, 0, 0, 0, 0 }, 8,
+		  PT__EMUL_NOP, 8, 0, 0 },
+		{ "nopl 0x12345678", { 0x0f, 0x1f, 0x05, 0x78, 0x56, 0x34, 0x12 },
+		  7, PT__EMUL_NOP, 7, 0, 0 },
+		{ "push %ebp", { 0x55 }, 1, PT__EMUL_PUSH, 1, 0, 5 },
+		{ "push %esp", { 0x54 }, 1, PT__EMUL_PUSH, 1, 0, 4 },
+		{ "push %edi", { 0x57 }, 1, PT__EMUL_PUSH, 1, 0, 7 },
+		{ "mov %esp,%ebp", { 0x89, 0xe5 }, 2, PT__EMUL_MOV, 2, 5, 4 },
+		{ "mov %edi,%eax (8b)", { 0x8b, 0xc7 }, 2, PT__EMUL_MOV, 2, 0, 7 },
+		/* not emulated */
+		{ "inc %eax (a REX prefix in 64-bit code)", { 0x40 }, 1,
+		  PT__EMUL_NONE, 0, 0, 0 },
+		{ "dec %eax; push %ebp", { 0x48, 0x55 }, 2, PT__EMUL_NONE, 0, 0, 0 },
+		{ "mov 8(%ebp),%ebx", { 0x8b, 0x5d, 0x08 }, 3, PT__EMUL_NONE, 0, 0, 0 },
+		{ "push %ax", { 0x66, 0x50 }, 2, PT__EMUL_NONE, 0, 0, 0 },
+		{ "mov %ax,%bx", { 0x66, 0x89, 0xc3 }, 3, PT__EMUL_NONE, 0, 0, 0 },
+		{ "nopl 16-bit addressing", { 0x67, 0x0f, 0x1f, 0x00 }, 4,
+		  PT__EMUL_NONE, 0, 0, 0 },
+		{ "int $0x80", { 0xcd, 0x80 }, 2, PT__EMUL_NONE, 0, 0, 0 },
+		{ "ret", { 0xc3 }, 1, PT__EMUL_NONE, 0, 0, 0 },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		const struct decode32 *c = &cases[i];
+		struct pt__emul e;
+		bool ok = a->emul_decode(c->bytes, c->n, &e);
+		CHECKF(ok == (c->kind != PT__EMUL_NONE) && e.kind == c->kind,
+		       "%s: decoded as kind %d (ok %d), expected %d", c->what,
+		       e.kind, ok, c->kind);
+		if (c->kind == PT__EMUL_NONE)
+			continue;
+		CHECKF(e.len == c->len, "%s: length %u, expected %u", c->what,
+		       e.len, c->len);
+		if (c->kind == PT__EMUL_PUSH || c->kind == PT__EMUL_MOV)
+			CHECKF(e.src == c->src && e.width == 4,
+			       "%s: src %u width %u", c->what, e.src, e.width);
+		if (c->kind == PT__EMUL_MOV)
+			CHECKF(e.dst == c->dst, "%s: dst %u", c->what, e.dst);
+	}
+
+	/* Effects, in a register buffer laid out by the i386 table. */
+	union {
+		unsigned char b[PT__ARCH_REGS_MAX];
+		uint64_t align;
+	} r;
+	memset(&r, 0, sizeof r);
+	int n = a->nregs;
+	int eip = -1, esp = -1, ebp = -1, eax = -1, edi = -1, efl = -1;
+	for (int k = 0; k < n; k++) {
+		const char *nm = a->regs[k].name;
+		if (!strcmp(nm, "eip")) eip = k;
+		if (!strcmp(nm, "esp")) esp = k;
+		if (!strcmp(nm, "ebp")) ebp = k;
+		if (!strcmp(nm, "eax")) eax = k;
+		if (!strcmp(nm, "edi")) edi = k;
+		if (!strcmp(nm, "eflags")) efl = k;
+	}
+	CHECK(eip >= 0 && esp >= 0 && ebp >= 0 && eax >= 0 && edi >= 0 &&
+	      efl >= 0);
+	pt__arch_set_reg_u64(a, r.b, eip, 0x8049000);
+	pt__arch_set_reg_u64(a, r.b, esp, 0xffffd000);
+	pt__arch_set_reg_u64(a, r.b, ebp, 0x11223344);
+	pt__arch_set_reg_u64(a, r.b, edi, 0xaabbccdd);
+	pt__arch_set_reg_u64(a, r.b, efl, 0x246);
+	struct pt__emul e;
+	struct pt__emul_store st;
+	CHECK(a->emul_decode((const uint8_t[]){ 0x55 }, 1, &e));
+	CHECK(a->emul_apply(&e, r.b, &st));
+	CHECK_EQ_HEX(pt__arch_reg_u64(a, r.b, eip), 0x8049001);
+	CHECK_EQ_HEX(pt__arch_reg_u64(a, r.b, esp), 0xffffd000 - 4);
+	CHECK(st.len == 4 && st.addr == 0xffffd000 - 4);
+	uint32_t v;
+	memcpy(&v, st.bytes, 4);
+	CHECK_EQ_HEX(v, 0x11223344);
+	CHECK(a->emul_decode((const uint8_t[]){ 0x54 }, 1, &e)); /* push %esp */
+	CHECK(a->emul_apply(&e, r.b, &st));
+	memcpy(&v, st.bytes, 4);
+	CHECK_EQ_HEX(v, 0xffffd000 - 4); /* the value before the push */
+	CHECK_EQ_HEX(pt__arch_reg_u64(a, r.b, esp), 0xffffd000 - 8);
+	CHECK(a->emul_decode((const uint8_t[]){ 0x89, 0xf8 }, 2, &e));
+	CHECK(a->emul_apply(&e, r.b, &st)); /* mov %edi,%eax */
+	CHECK(st.len == 0);
+	CHECK_EQ_HEX(pt__arch_reg_u64(a, r.b, eax), 0xaabbccdd);
+	CHECK_EQ_HEX(pt__arch_reg_u64(a, r.b, eip), 0x8049004);
+	/* A program tracing itself (TF set) gets the real instruction. */
+	pt__arch_set_reg_u64(a, r.b, efl, 0x346);
+	CHECK(!a->emul_apply(&e, r.b, &st));
+	CHECK_EQ_HEX(pt__arch_reg_u64(a, r.b, eip), 0x8049004);
+	return TEST_PASS;
+}
+
+static atomic_int emulated32;
+
+static void count_emulated32(pt_log_level level, const char *msg, void *user)
+{
+	(void)level;
+	(void)user;
+	if (strstr(msg, "by emulation"))
+		atomic_fetch_add(&emulated32, 1);
+}
+
+/* Breakpoints on the instructions of emul32, N calls: every hit counted,
+ * the result right, and (unless single) six of the seven step-overs of
+ * each call emulated (emul32_3 reads memory: single-stepped). */
+static void run_emul32(bool single)
+{
+	enum { N = 20, NB = 7 };
+	static const char *const labels[NB] = {
+		"emul32",   "emul32_1", "emul32_2", "emul32_3",
+		"emul32_4", "emul32_5", "emul32_6",
+	};
+	need_i386();
+	if (single)
+		setenv("PROCTRACE_STEPOVER", "single", 1);
+	else
+		unsetenv("PROCTRACE_STEPOVER"); /* the suite may run with it */
+	pt_set_log(count_emulated32, NULL, PT_LOG_DEBUG);
+	struct child_io io;
+	pt_process *p = launch32(&io, ARGS("emul:20"));
+	uint64_t addr[NB];
+	int hits[NB] = { 0 };
+	for (int k = 0; k < NB; k++) {
+		addr[k] = sym(T32, labels[k]);
+		CHECK_OK(pt_breakpoint_add(p, addr[k]));
+	}
+	for (int total = 0;;) {
+		CHECK_OK(pt_continue(p));
+		int r = pt_wait(p, WAIT_MS);
+		CHECKF(r == 0, "pt_wait: %s", err_str(r));
+		if (pt_process_state(p) == PT_PROC_EXITED)
+			break;
+		pt_thread *t = pt_process_event_thread(p);
+		CHECK(t != NULL);
+		pt_stop_cause c = cause_of(t);
+		if (c.kind == PT_STOP_THREAD_EXIT)
+			continue;
+		CHECKF(c.kind == PT_STOP_BREAKPOINT, "stopped with %s",
+		       cause_str(&c));
+		int k = 0;
+		while (k < NB && addr[k] != c.addr)
+			k++;
+		CHECKF(k < NB, "breakpoint at unknown %#llx",
+		       (unsigned long long)c.addr);
+		hits[k]++;
+		CHECKF(++total <= N * NB, "too many hits");
+	}
+	for (int k = 0; k < NB; k++)
+		CHECKF(hits[k] == N, "%s hit %d times, expected %d", labels[k],
+		       hits[k], N);
+	int code = -1, sig = -1;
+	CHECK_OK(pt_process_exit(p, &code, &sig));
+	CHECK(code == 0 && sig == 0);
+	CHECK_STREQ(io_read_all(&io, WAIT_MS), "emul 380\nDONE\n");
+	pt_process_free(p);
+	pt_set_log(NULL, NULL, PT_LOG_ERROR);
+	int n = atomic_load(&emulated32);
+	if (single)
+		CHECKF(n == 0, "%d step-overs emulated with "
+		       "PROCTRACE_STEPOVER=single", n);
+	else
+		CHECKF(n == N * (NB - 1), "%d of %d step-overs emulated", n,
+		       N * (NB - 1));
+}
+
+TEST(i386_emul_stepover)
+{
+	run_emul32(false);
+	return TEST_PASS;
+}
+
+TEST(i386_emul_stepover_single)
+{
+	run_emul32(true);
 	return TEST_PASS;
 }

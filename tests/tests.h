@@ -119,7 +119,10 @@
 	X(i386_attach, 0)                                                      \
 	X(i386_threads, 0)                                                     \
 	X(i386_exec_switch, 0)                                                 \
-	X(i386_far_jump_64bit, 0)
+	X(i386_far_jump_64bit, 0)                                              \
+	X(i386_emul_decode_table, 0)                                           \
+	X(i386_emul_stepover, 0)                                               \
+	X(i386_emul_stepover_single, 0)
 
 #define TEST(name) int test_##name(void)
 #define TEST__DECLARE(name, timeout) TEST(name);

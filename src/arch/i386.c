@@ -116,6 +116,125 @@ static bool i386_exit_is_voluntary(const void *gregs)
 	       (int32_t)r->eax == -ENOSYS;
 }
 
+/* ---- step-over by emulation (arch.h) -------------------------------------
+ * The same few instructions as on x86-64, in their 32-bit forms: nop,
+ * pause, endbr32/64, the multi-byte nop, push r32, and mov between 32-bit
+ * registers.  There is no REX in 32-bit code (0x40-0x4f are inc/dec). */
+
+/* ModRM register numbers to the i386 layout. */
+static const size_t i386_greg_off[8] = {
+	offsetof(struct i386_gregs, eax), offsetof(struct i386_gregs, ecx),
+	offsetof(struct i386_gregs, edx), offsetof(struct i386_gregs, ebx),
+	offsetof(struct i386_gregs, esp), offsetof(struct i386_gregs, ebp),
+	offsetof(struct i386_gregs, esi), offsetof(struct i386_gregs, edi),
+};
+
+/* Length of a ModRM operand with 32-bit addressing (ModRM, SIB,
+ * displacement) at m, or 0 if the n bytes there do not hold all of it. */
+static size_t modrm32_len(const uint8_t *m, size_t n)
+{
+	if (n < 1)
+		return 0;
+	unsigned mod = m[0] >> 6, rm = m[0] & 7;
+	size_t len = 1;
+	if (mod == 3)
+		return len;
+	if (rm == 4) { /* SIB */
+		if (n < 2)
+			return 0;
+		len++;
+		if (mod == 0 && (m[1] & 7) == 5)
+			len += 4;
+	}
+	if (mod == 1)
+		len += 1;
+	else if (mod == 2 || (mod == 0 && rm == 5))
+		len += 4; /* disp32 (absolute when mod 0, rm 5) */
+	return len <= n ? len : 0;
+}
+
+static bool i386_emul_decode(const uint8_t *b, size_t n, struct pt__emul *e)
+{
+	*e = (struct pt__emul){ .kind = PT__EMUL_NONE };
+	if (n >= 1 && b[0] == 0x90) { /* nop */
+		*e = (struct pt__emul){ .kind = PT__EMUL_NOP, .len = 1 };
+		return true;
+	}
+	if (n >= 2 && b[0] == 0xf3 && b[1] == 0x90) { /* pause */
+		*e = (struct pt__emul){ .kind = PT__EMUL_NOP, .len = 2 };
+		return true;
+	}
+	if (n >= 4 && b[0] == 0xf3 && b[1] == 0x0f && b[2] == 0x1e &&
+	    (b[3] == 0xfa || b[3] == 0xfb)) { /* endbr64, endbr32 */
+		*e = (struct pt__emul){ .kind = PT__EMUL_NOP, .len = 4 };
+		return true;
+	}
+	/* 0f 1f /0 after operand-size and CS prefixes (no 0x67: 16-bit
+	 * addressing has other lengths) */
+	size_t i = 0;
+	while (i < n && i < 6 && (b[i] == 0x66 || b[i] == 0x2e))
+		i++;
+	if (i + 2 < n && b[i] == 0x0f && b[i + 1] == 0x1f &&
+	    ((b[i + 2] >> 3) & 7) == 0) {
+		size_t ml = modrm32_len(b + i + 2, n - i - 2);
+		if (ml) {
+			*e = (struct pt__emul){ .kind = PT__EMUL_NOP,
+						.len = (uint8_t)(i + 2 + ml) };
+			return true;
+		}
+	}
+	if (n >= 1 && b[0] >= 0x50 && b[0] <= 0x57) { /* push r32 */
+		*e = (struct pt__emul){ .kind = PT__EMUL_PUSH, .len = 1,
+					.src = (uint8_t)(b[0] - 0x50),
+					.width = 4 };
+		return true;
+	}
+	if (n >= 2 && (b[0] == 0x89 || b[0] == 0x8b) && (b[1] >> 6) == 3) {
+		uint8_t reg = (b[1] >> 3) & 7, rm = b[1] & 7;
+		bool to_rm = b[0] == 0x89;
+		*e = (struct pt__emul){ .kind = PT__EMUL_MOV, .len = 2,
+					.dst = to_rm ? rm : reg,
+					.src = to_rm ? reg : rm, .width = 4 };
+		return true;
+	}
+	return false;
+}
+
+static bool i386_emul_apply(const struct pt__emul *e, void *gregs,
+			    struct pt__emul_store *store)
+{
+	struct i386_gregs *r = gregs;
+	char *base = gregs;
+	store->len = 0;
+	uint32_t mode;
+	memcpy(&mode, base + I386_MODE_OFF, sizeof mode);
+	/* In 64-bit code (see the top) the bytes mean other instructions
+	 * (push is 8 bytes, 0x4X a REX prefix); with TF set the program
+	 * expects its own trap.  The CPU does those. */
+	if (mode == I386_MODE64 || (r->eflags & 0x100))
+		return false;
+	uint32_t v;
+	switch (e->kind) {
+	case PT__EMUL_NOP:
+		break;
+	case PT__EMUL_PUSH:
+		memcpy(&v, base + i386_greg_off[e->src & 7], 4);
+		r->esp -= 4; /* push %esp stores the value before this */
+		store->addr = r->esp;
+		store->len = 4;
+		memcpy(store->bytes, &v, 4);
+		break;
+	case PT__EMUL_MOV:
+		memcpy(&v, base + i386_greg_off[e->src & 7], 4);
+		memcpy(base + i386_greg_off[e->dst & 7], &v, 4);
+		break;
+	default:
+		return false;
+	}
+	r->eip += e->len;
+	return true;
+}
+
 static int i386_get_gregs(pid_t tid, void *buf);
 static int i386_set_gregs(pid_t tid, const void *buf);
 
@@ -136,6 +255,8 @@ static const struct pt__arch i386_arch = {
 	.exit_is_voluntary = i386_exit_is_voluntary,
 	.get_gregs = i386_get_gregs,
 	.set_gregs = i386_set_gregs,
+	.emul_decode = i386_emul_decode,
+	.emul_apply = i386_emul_apply,
 };
 
 const struct pt__arch *pt__arch_i386(void)

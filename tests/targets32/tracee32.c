@@ -26,8 +26,11 @@
  *   thread-exits:N:S  start N threads; thread i calls syscall(SYS_exit,
  *                 S+i) directly; join them, print "exited N"
  *   gate          call gate_seq(): far jump into 64-bit code (selector
- *                 0x33), eax = 5 + 1 there, the global label gate64_bp,
- *                 eax += 2, back to 32-bit code; print "gate V" (V = 8)
+ *                 0x33), eax = 5 + 1 there, the global label gate64_bp
+ *                 (push %rbx there), pop, eax += 2, back to 32-bit code;
+ *                 print "gate V" (V = 8)
+ *   emul:N        call emul32(i) for i in 0..N-1 (instructions stepped
+ *                 over by emulation at emul32..emul32_6), print "emul S"
  *   exec:PATH     execute PATH with the remaining arguments
  */
 #include <pthread.h>
@@ -48,6 +51,7 @@ int get_value(void);  /* returns 42 */
 int step_seq(void);   /* returns getpid() + 13 */
 int vsys_seq(void);   /* returns getpid() + 7, through vsyscall_entry */
 int gate_seq(void);   /* returns 8, computed partly in 64-bit mode */
+int emul32(int x);    /* returns 2 * x */
 void regs_seq(uint32_t out[6]);
 
 uint32_t vsyscall_entry; /* AT_SYSINFO: __kernel_vsyscall */
@@ -168,14 +172,44 @@ __asm__(
 	"gate64:\n"
 	"	add $1, %eax\n" /* 64-bit mode from here */
 	"gate64_bp:\n"
-	"	nop\n"
+	"	push %ebx\n" /* push %rbx: 8 bytes here */
 	"gate64_2:\n"
+	"	pop %ebx\n"
 	"	add $2, %eax\n"
 	"	.byte 0xff, 0x2c, 0x25\n" /* ljmp *gate_back */
 	"	.long gate_back\n"
 	"gate32:\n"
 	"	ret\n"
 	".size gate_seq, .-gate_seq\n"
+	/* int emul32(int x): returns 2 * x, through instructions that are
+	 * stepped over by emulation (all but emul32_3's, which reads
+	 * memory); push %esp stores the value before the push. */
+	".globl emul32, emul32_1, emul32_2, emul32_3, emul32_4, emul32_5\n"
+	".globl emul32_6\n"
+	".type emul32, @function\n"
+	"emul32:\n"
+	"	push %ebp\n"
+	"emul32_1:\n"
+	"	mov %esp, %ebp\n"
+	"emul32_2:\n"
+	"	push %ebx\n"
+	"emul32_3:\n"
+	"	mov 8(%ebp), %ebx\n"
+	"emul32_4:\n"
+	"	mov %ebx, %eax\n"
+	"emul32_5:\n"
+	"	nopw 0(%eax,%eax,1)\n"
+	"	add %eax, %eax\n"
+	"emul32_6:\n"
+	"	push %esp\n"
+	"	pop %ecx\n"
+	"	sub %esp, %ecx\n" /* 0 */
+	"	add %ecx, %eax\n"
+	"	pop %ebx\n"
+	"	pop %ebp\n"
+	"	ret\n"
+	".size emul32, .-emul32\n"
+
 	".data\n"
 	"gate_back:\n"
 	"	.long gate32\n"
@@ -275,6 +309,11 @@ int main(int argc, char **argv)
 			if (c)
 				s = atoi(c + 1);
 			do_thread_exits(n, s);
+		} else if (strncmp(cmd, "emul:", 5) == 0) {
+			int n = atoi(cmd + 5), sum = 0;
+			for (int j = 0; j < n; j++)
+				sum += emul32(j);
+			printf("emul %d\n", sum);
 		} else if (strcmp(cmd, "gate") == 0) {
 			printf("gate %d\n", gate_seq());
 		} else if (strncmp(cmd, "exec:", 5) == 0) {

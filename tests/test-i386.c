@@ -12,11 +12,13 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <spawn.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -785,5 +787,93 @@ TEST(i386_emul_stepover)
 TEST(i386_emul_stepover_single)
 {
 	run_emul32(true);
+	return TEST_PASS;
+}
+
+/* ---- the architecture of a program whose file cannot be read ------------ */
+
+/* A copy of target NAME that only root can read: mode 0711. */
+static void copy_exec_only(const char *name, char *path, size_t cap)
+{
+	snprintf(path, cap, "/tmp/pt-exec-only-XXXXXX");
+	int out = mkstemp(path);
+	CHECKF(out >= 0, "mkstemp: %s", strerror(errno));
+	int in = open(target_path(name), O_RDONLY | O_CLOEXEC);
+	CHECKF(in >= 0, "%s: %s", target_path(name), strerror(errno));
+	char buf[65536];
+	ssize_t n;
+	while ((n = read(in, buf, sizeof buf)) > 0)
+		CHECK(write(out, buf, (size_t)n) == n);
+	CHECK(n == 0);
+	close(in);
+	CHECK(fchmod(out, 0711) == 0);
+	close(out);
+}
+
+/* As "nobody", launch an execute-only program: its /proc/PID/exe cannot
+ * be opened (the process is not dumpable), so the architecture must come
+ * from the kernel's register layout.  Registers and single-steps work;
+ * memory does not (the kernel refuses it to an unprivileged tracer of an
+ * undumpable process), which is not ours to test here. */
+static void exec_only(const char *name, const char *arch, const char *pc_reg,
+		      uint64_t cs)
+{
+	CHECKF(getuid() == 0, "this test runs as root");
+	char path[64];
+	copy_exec_only(name, path, sizeof path);
+	fflush(NULL);
+	pid_t sub = fork();
+	CHECK(sub >= 0);
+	if (sub == 0) {
+		CHECK(setgroups(0, NULL) == 0);
+		CHECK(setresgid(65534, 65534, 65534) == 0);
+		CHECK(setresuid(65534, 65534, 65534) == 0);
+		/* a change of uid made us undumpable: our children too */
+		CHECK(prctl(PR_SET_DUMPABLE, 1) == 0);
+		CHECKF(open(path, O_RDONLY) < 0 && errno == EACCES,
+		       "%s is readable", path);
+		struct child_io io;
+		const char *argv[] = { path, "exit:7", NULL };
+		pt_process *p = NULL;
+		CHECK_OK(launch_target_opts(&io, path, argv, NULL, &p));
+		char exe[64];
+		snprintf(exe, sizeof exe, "/proc/%d/exe",
+			 (int)pt_process_pid(p));
+		int fd = open(exe, O_RDONLY);
+		CHECKF(fd < 0, "%s can be opened", exe);
+		CHECK_STREQ(pt_process_arch(p), arch);
+		pt_thread *t = only_thread(p);
+		uint64_t pc = reg(t, pc_reg);
+		CHECK_EQ_HEX(pc_of(t), pc);
+		CHECK_EQ_HEX(reg(t, "cs"), cs);
+		for (int i = 0; i < 3; i++) {
+			CHECK_OK(pt_thread_step(t));
+			pt_stop_cause c;
+			wait_event(p, PT_STOP_STEP, &c);
+		}
+		CHECK(pc_of(t) != pc);
+		int code = -2, sig = -2;
+		run_to_exit(p, &code, &sig);
+		CHECK_EQ_INT(code, 7);
+		pt_process_free(p);
+		_exit(0);
+	}
+	int status;
+	CHECK(waitpid(sub, &status, 0) == sub);
+	unlink(path);
+	CHECKF(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	       "unprivileged launch: subprocess wait status %#x", status);
+}
+
+TEST(arch_exec_only_x86_64)
+{
+	exec_only("tracee", "x86-64", "rip", 0x33);
+	return TEST_PASS;
+}
+
+TEST(i386_exec_only)
+{
+	need_i386();
+	exec_only(T32, "i386", "eip", 0x23);
 	return TEST_PASS;
 }

@@ -122,7 +122,9 @@
 	X(i386_far_jump_64bit, 0)                                              \
 	X(i386_emul_decode_table, 0)                                           \
 	X(i386_emul_stepover, 0)                                               \
-	X(i386_emul_stepover_single, 0)
+	X(i386_emul_stepover_single, 0)                                        \
+	X(arch_exec_only_x86_64, 0)                                            \
+	X(i386_exec_only, 0)
 
 #define TEST(name) int test_##name(void)
 #define TEST__DECLARE(name, timeout) TEST(name);

@@ -69,19 +69,47 @@ bool pt__spin_while(bool (*cond)(const void *), const void *arg, long ns)
 	}
 }
 
-/* How long the tracer thread spins for the application's next request
- * before it sleeps.  Off by default: measured on 2-CPU virtual machines it
- * costs more CPU than the wake-up it saves (see bench/).  PROCTRACE_SPIN_US
- * turns it on for experiments; it never spins on a single allowed CPU. */
+/* Spin-then-block.  A wake-up through the kernel (futex, semaphore) costs
+ * a few microseconds and, across CPUs, an interrupt; on a virtual machine
+ * far more.  When the thing waited for usually comes quickly (the next
+ * request of an application single-stepping in a loop; the stop of a
+ * thread that was just resumed), spinning for it is faster.  So both the
+ * tracer thread (for requests) and pt_wait (for the stop) spin up to a
+ * budget before they block, but only while the recent waits, averaged,
+ * were shorter than the budget: a process that runs for long stretches
+ * costs no spinning.  Never with a single allowed CPU, where the spinner
+ * would hold the CPU the awaited thread needs.  PROCTRACE_SPIN_US sets
+ * the budget in microseconds (0: never spin). */
+#define PT__SPIN_DEFAULT_US 0 /* off unless measured to pay */
+
 static long spin_budget_ns(void)
 {
 	const char *env = getenv("PROCTRACE_SPIN_US");
-	if (!env || !*env)
+	long us = env && *env ? atol(env) : PT__SPIN_DEFAULT_US;
+	if (us <= 0)
 		return 0;
 	cpu_set_t set;
 	if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) < 2)
 		return 0;
-	return atol(env) * 1000L;
+	return us * 1000L;
+}
+
+long pt__now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000L + ts.tv_nsec;
+}
+
+bool pt__spin_worth(const struct pt__engine *e, long avg_ns)
+{
+	return e->spin_ns > 0 && avg_ns <= e->spin_ns;
+}
+
+void pt__wait_learn(long *avg_ns, long since_ns)
+{
+	long d = pt__now_ns() - since_ns;
+	*avg_ns += (d - *avg_ns) / 8;
 }
 
 static bool no_request(const void *arg)
@@ -328,11 +356,14 @@ static void *engine_main(void *arg)
 		}
 		e->idle = true;
 		engine_unlock(e);
-		if (e->spin_ns)
+		long since = e->spin_ns ? pt__now_ns() : 0;
+		if (pt__spin_worth(e, e->idle_avg_ns))
 			pt__spin_while(no_request, e, e->spin_ns);
 		if (no_request(e))
 			while (sem_wait(&e->req_sem) < 0 && errno == EINTR)
 				;
+		if (e->spin_ns)
+			pt__wait_learn(&e->idle_avg_ns, since);
 		pthread_mutex_lock(&e->lock);
 		e->idle = false;
 	}

@@ -260,6 +260,8 @@ struct pt__engine {
 	int start_err;
 	bool started;
 	long spin_ns; /* spin-then-block budget; 0: off */
+	long idle_avg_ns;     /* tracer thread: recent waits for a request */
+	long stop_avg_ns;     /* pt_wait: recent waits for a stop */
 };
 
 enum pt__kick { PT__KICK_NONE, PT__KICK_SEM, PT__KICK_BELL };
@@ -376,5 +378,10 @@ static inline void pt__proc_set_state(struct pt_process *p, pt_proc_state s)
 /* Spin for up to ns nanoseconds while cond holds.  True if cond turned
  * false. */
 bool pt__spin_while(bool (*cond)(const void *), const void *arg, long ns);
+long pt__now_ns(void);
+/* Whether recent waits (average avg_ns) were short enough to spin. */
+bool pt__spin_worth(const struct pt__engine *e, long avg_ns);
+/* Fold a wait that began at since_ns into the average *avg_ns. */
+void pt__wait_learn(long *avg_ns, long since_ns);
 
 #endif

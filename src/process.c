@@ -156,24 +156,34 @@ static int wait_not_running(struct pt_process *p, int timeout_ms)
 			dl.tv_nsec -= 1000000000L;
 		}
 	}
-	if (p->state == PT_PROC_RUNNING && timeout_ms != 0 && p->eng->spin_ns) {
-		/* spin-then-block: a stop that comes within the budget costs
-		 * no sleep and no wake-up */
-		pthread_mutex_unlock(&p->eng->lock);
-		pt__spin_while(proc_running, p, p->eng->spin_ns);
-		pthread_mutex_lock(&p->eng->lock);
+	struct pt__engine *e = p->eng;
+	long since = 0;
+	if (p->state == PT_PROC_RUNNING && timeout_ms != 0 && e->spin_ns) {
+		/* spin-then-block (engine.c): a stop that comes within the
+		 * budget costs no sleep and no wake-up */
+		since = pt__now_ns();
+		if (pt__spin_worth(e, e->stop_avg_ns)) {
+			pthread_mutex_unlock(&e->lock);
+			pt__spin_while(proc_running, p, e->spin_ns);
+			pthread_mutex_lock(&e->lock);
+		}
 	}
 	while (p->state == PT_PROC_RUNNING) {
 		if (timeout_ms == 0)
 			return PT_ETIMEDOUT;
 		if (timeout_ms < 0) {
 			pt__proc_cond_wait(p);
-		} else if (pthread_cond_timedwait(&p->eng->state_cond, &p->eng->lock, &dl) ==
-			   ETIMEDOUT) {
-			if (p->state == PT_PROC_RUNNING)
+		} else if (pthread_cond_timedwait(&e->state_cond, &e->lock,
+						  &dl) == ETIMEDOUT) {
+			if (p->state == PT_PROC_RUNNING) {
+				if (since)
+					pt__wait_learn(&e->stop_avg_ns, since);
 				return PT_ETIMEDOUT;
+			}
 		}
 	}
+	if (since)
+		pt__wait_learn(&e->stop_avg_ns, since);
 	return 0;
 }
 

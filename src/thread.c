@@ -35,6 +35,7 @@
 #include <sys/eventfd.h>
 #include <sys/ptrace.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -820,12 +821,13 @@ void pt__thread_drop_pending_trap(struct pt_thread *t)
 		(int)t->tid);
 }
 
+/* Whether tid is a thread of p: tgkill with signal 0 sends nothing and
+ * fails with ESRCH unless tid belongs to thread group p->pid (a zombie
+ * leader included).  Cheaper than a look in /proc, once per new thread. */
 static bool is_thread_of(const struct pt_process *p, pid_t tid)
 {
-	char path[64];
-	struct stat st;
-	snprintf(path, sizeof path, "/proc/%d/task/%d", (int)p->pid, (int)tid);
-	return stat(path, &st) == 0;
+	return syscall(SYS_tgkill, (int)p->pid, (int)tid, 0) == 0 ||
+	       errno == EPERM;
 }
 
 /* A new thread's first stop (PTRACE_EVENT_STOP of an auto-attached
@@ -855,6 +857,17 @@ static void on_event(struct pt_thread *t, const struct pt__wstatus *ws)
 	struct pt_process *p = t->proc;
 	unsigned long msg = 0;
 	pt_stop_cause c = { 0 };
+	if (ws->event == PTRACE_EVENT_EXIT && !p->stopping && !p->resuming &&
+	    !event_wanted(p, PT_STOP_THREAD_EXIT)) {
+		/* Nobody will see this exit, and nothing waits on it: let
+		 * the thread go, without reading its status or registers
+		 * (a tracee that churns through threads pays for each). */
+		t->at_exit = true;
+		pt__thread_set_state(t, PT__TS_EXITING);
+		thread_rerun(t);
+		pt__proc_update_state(p);
+		return;
+	}
 	pt__ptrace(PTRACE_GETEVENTMSG, t, NULL, &msg);
 
 	t->in_syscall_stop = true;
@@ -1089,10 +1102,10 @@ void pt__engine_on_unknown(struct pt__engine *e, pid_t tid,
 	}
 	/* A new thread can report its first stop before its creator reports
 	 * the clone event.  Adopt it now; the clone event will find it. */
-	pid_t tgid = tgid_of(tid);
+	pid_t tgid = -1;
 	for (struct pt_process *p = e->procs; p; p = p->eng_next) {
-		if (p->pid == tgid && p->state != PT_PROC_EXITED &&
-		    p->state != PT_PROC_DETACHED) {
+		if (p->state != PT_PROC_EXITED &&
+		    p->state != PT_PROC_DETACHED && is_thread_of(p, tid)) {
 			struct pt_thread *t = pt__thread_new(p, tid, PT__TS_NEW);
 			if (t)
 				pt__thread_on_wait(t, ws);
@@ -1100,6 +1113,7 @@ void pt__engine_on_unknown(struct pt__engine *e, pid_t tid,
 		}
 	}
 	/* A new process: the child of a fork, met half-way. */
+	tgid = tgid_of(tid);
 	if (tgid == tid && pt__fork_child_stop(e, tid))
 		return;
 	pt__log(PT_LOG_WARN, "engine: stop of unknown task %d (tgid %d)",

@@ -56,6 +56,14 @@ TARGET_SRCS := $(wildcard tests/targets/*.c)
 TARGETS     := $(patsubst tests/targets/%.c,$(BUILD)/targets/%,$(TARGET_SRCS))
 TARGET_CFLAGS := -std=gnu11 -O0 -g -no-pie -fno-pie -fcf-protection=none -pthread -Wall -Wno-unused
 
+# 32-bit tracees (tests/test-i386.c): tests/targets32/*.c, built with -m32
+# into the same directory.  A probe (m32.status) says whether $(CC) can build
+# -m32 programs here; where it cannot (Debian: no gcc-multilib), they are not
+# built, the file says why, and their tests skip with that reason.
+TARGET32_SRCS := $(wildcard tests/targets32/*.c)
+TARGETS32     := $(patsubst tests/targets32/%.c,$(BUILD)/targets/%,$(TARGET32_SRCS))
+M32_STATUS    := $(BUILD)/targets/m32.status
+
 EXAMPLE_SRCS := $(wildcard examples/*.c)
 EXAMPLES     := $(patsubst examples/%.c,$(BUILD)/examples/%,$(EXAMPLE_SRCS))
 
@@ -93,14 +101,41 @@ $(BUILD)/targets/%: tests/targets/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(TARGET_CFLAGS) $< -o $@
 
-targets: $(TARGETS)
+# Probed on every run (a fraction of a second), rewritten only when the
+# answer changes, so that installing gcc-multilib is noticed.
+$(M32_STATUS): FORCE
+	@mkdir -p $(dir $@)
+	@if printf '#include <pthread.h>\n#include <stdio.h>\nint main(void) { return puts("") + (int)sizeof(pthread_t); }\n' | \
+	    $(CC) -m32 $(TARGET_CFLAGS) -x c - -o $@.bin 2>$@.err; then \
+	  echo ok > $@.new; \
+	else \
+	  { printf '%s\n' "$(CC) -m32 cannot build programs here (Debian: apt-get install gcc-multilib)"; \
+	    head -n 3 $@.err; } > $@.new; \
+	fi; \
+	rm -f $@.bin $@.err; \
+	if [ "$$(head -n 1 $@.new)" != ok ]; then echo "note: $$(head -n 1 $@.new): 32-bit tests will skip"; fi; \
+	if cmp -s $@.new $@; then rm -f $@.new; else mv $@.new $@; fi
+
+$(BUILD)/targets/%: tests/targets32/%.c $(M32_STATUS)
+	@mkdir -p $(dir $@)
+	@if [ "$$(head -n 1 $(M32_STATUS))" = ok ]; then \
+	  echo "$(CC) -m32 $(TARGET_CFLAGS) $< -o $@"; \
+	  $(CC) -m32 $(TARGET_CFLAGS) $< -o $@; \
+	else \
+	  rm -f $@; \
+	fi
+
+.PHONY: FORCE
+FORCE:
+
+targets: $(TARGETS) $(TARGETS32)
 
 $(BUILD)/tests/run-tests: $(TEST_SRCS) $(wildcard tests/*.h) $(STATICLIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(APP_CFLAGS) -Isrc -DPT_TARGET_DIR='"$(abspath $(BUILD))/targets"' \
 	  $(TEST_SRCS) $(STATICLIB) $(TOOL_LIBS) -o $@
 
-check: $(BUILD)/tests/run-tests $(TARGETS)
+check: $(BUILD)/tests/run-tests $(TARGETS) $(TARGETS32)
 	$(BUILD)/tests/run-tests $(TESTS)
 
 # --- examples and demo ----------------------------------------------------
@@ -151,6 +186,10 @@ clean:
 #                        ASan+UBSan, then the demo under valgrind
 #   make demo-valgrind   the demo under valgrind's leak checker
 #   make check-man       docs/man covers every PT_API function of the header
+#   make check-vm        the 32-bit tests (or TESTS=...) in a QEMU VM with
+#                        Debian's kernel, for hosts whose kernel does not run
+#                        32-bit programs (scripts/qemu-check.sh; needs
+#                        `scripts/install-deps.sh --vm`)
 
 # Arguments of the demo tool after its name, shared by `demo` above and
 # `demo-valgrind`, so the two always run the same thing.
@@ -158,13 +197,16 @@ DEMO_ARGS ?= -n 3 $(BUILD)/examples/demo-target work_item -- 4 100000
 VALGRIND ?= valgrind
 VALGRIND_FLAGS ?= --leak-check=full --error-exitcode=1
 
-.PHONY: deps test-all demo-valgrind check-man
+.PHONY: deps test-all demo-valgrind check-man check-vm
 
 deps:
 	scripts/install-deps.sh
 
 check-man:
 	scripts/check-man.sh
+
+check-vm: $(BUILD)/tests/run-tests $(TARGETS) $(TARGETS32)
+	BUILD=$(BUILD) scripts/qemu-check.sh $(TESTS)
 
 demo-valgrind: $(BUILD)/examples/bpcount $(BUILD)/examples/demo-target
 	$(VALGRIND) $(VALGRIND_FLAGS) $(BUILD)/examples/bpcount $(DEMO_ARGS)

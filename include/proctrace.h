@@ -55,7 +55,10 @@
  *   undefined behaviour.
  *
  * ARCHITECTURE
- *   x86-64 Linux, kernel 4.8 or newer.
+ *   x86-64 Linux, kernel 4.8 or newer.  32-bit (i386) programs are traced
+ *   too, where the kernel runs them (IA-32 emulation): each process has the
+ *   register table of the program it runs (pt_process_arch), chosen at
+ *   launch, at attach and again at every exec.
  */
 #ifndef PROCTRACE_H
 #define PROCTRACE_H
@@ -415,7 +418,16 @@ PT_API const pt_reg_info *pt_process_reg_info(pt_process *p, int index);
 /* Index of a register by name, or PT_ENOREG. */
 PT_API int pt_process_reg_index(pt_process *p, const char *name);
 /* The architecture of p's register table: "x86-64" or "i386".  Static;
- * NULL for an invalid handle. */
+ * NULL for an invalid handle.  It is the class of the program p runs: read
+ * from the ELF header of /proc/PID/exe at launch, at attach and at every
+ * exec (a 64-bit program may execute a 32-bit one and back), or, where
+ * that file cannot be read, from the size of the registers the kernel gives
+ * for a stopped thread.  The i386 table has gdb's i386 Linux numbering: eax
+ * ecx edx ebx esp ebp esi edi (0-7), eip 8, eflags 9, cs ss ds es fs gs
+ * (10-15), all 4 bytes (values that do not fit are PT_EINVAL), then the
+ * x87 and SSE rows (st0-7, fctrl..fop, xmm0-7, mxcsr: 16-40), orig_eax 41
+ * and, where the CPU has AVX, ymm0h-7h; no fs_base/gs_base.  A 32-bit program that far-jumps into
+ * 64-bit code keeps this view (the low halves). */
 PT_API const char *pt_process_arch(pt_process *p);
 
 /* Registers of a stopped thread.  They are read from the kernel once per

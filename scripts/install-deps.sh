@@ -14,10 +14,19 @@
 #   gdb                        a reference tracer to compare against
 #   procps                     ps/pgrep, used by tests that inspect processes
 #   groff-base                 renders and lints docs/man (scripts/check-man.sh)
+#   gcc-multilib               -m32 for the 32-bit targets (tests/targets32/);
+#                              clang -m32 uses the same 32-bit libc and crt
+#
+#   install-deps.sh --vm       also what `make check-vm` needs
+#                              (scripts/qemu-check.sh): qemu-system-x86,
+#                              busybox-static, cpio
 set -euo pipefail
 
 PACKAGES=(build-essential gcc make clang libelf-dev pkg-config valgrind gdb
-	  procps groff-base)
+	  procps groff-base gcc-multilib)
+if [ "${1:-}" = --vm ]; then
+	PACKAGES+=(qemu-system-x86 busybox-static cpio)
+fi
 
 installed() {
 	# "install ok installed" only: a removed package leaves "deinstall ok
@@ -28,7 +37,8 @@ installed() {
 if ! command -v dpkg-query >/dev/null 2>&1; then
 	echo "install-deps: not a Debian system (no dpkg-query)." >&2
 	echo "install-deps: install by hand: a C11 compiler (gcc, clang), make," \
-	     "libelf development files, pkg-config, valgrind, gdb, procps, groff." >&2
+	     "libelf development files, pkg-config, valgrind, gdb, procps, groff," \
+	     "32-bit C libraries for cc -m32." >&2
 	exit 1
 fi
 

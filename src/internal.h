@@ -394,6 +394,9 @@ void pt__fork_forget_parent(struct pt__engine *e, struct pt_process *p);
 void pt__fork_free_all(struct pt__engine *e);
 /* process.c: a new process object on engine e (refcount taken). */
 int pt__proc_create(struct pt__engine *e, pid_t pid, struct pt_process **out);
+/* process.c, ENGINE: p->arch from the program thread tid runs (attach,
+ * exec); stopped: tid is in a ptrace-stop. */
+void pt__proc_pick_arch(struct pt_process *p, pid_t tid, bool stopped);
 /* The ptrace options every tracee gets. */
 long pt__trace_options(bool launched);
 void pt__bp_lift_all(struct pt_process *p);

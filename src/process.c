@@ -96,6 +96,22 @@ int pt__proc_create(struct pt__engine *e, pid_t pid, struct pt_process **out)
 	return 0;
 }
 
+/* ENGINE: make p->arch the architecture of the program that thread tid
+ * runs now (at attach and at every exec: a 64-bit program may exec a 32-bit
+ * one and back).  See pt__arch_of_task; register caches in the old layout
+ * are dropped (none is dirty at these points). */
+void pt__proc_pick_arch(struct pt_process *p, pid_t tid, bool stopped)
+{
+	const struct pt__arch *a = pt__arch_of_task(tid, stopped);
+	if (a == p->arch)
+		return;
+	pt__log(PT_LOG_INFO, "process %d: architecture %s (was %s)",
+		(int)p->pid, a->name, p->arch->name);
+	for (struct pt_thread *t = p->live_head; t; t = t->live_next)
+		t->regs_valid = t->regs_dirty = false;
+	p->arch = a;
+}
+
 /* Lock NOT held; the engine has no ptrace business with p any more. */
 static void proc_destroy(struct pt_process *p)
 {
@@ -497,6 +513,7 @@ static int do_attach(struct pt__req *r)
 	scan_tasks(p);
 	if (zombie_leader && !p->live_head)
 		return PT_ESRCH; /* nothing left alive to trace */
+	pt__proc_pick_arch(p, p->live_head->tid, false); /* i386 or x86-64 */
 	pt__mem_open(p);
 	pt__proc_update_state(p);
 	return 0;
@@ -520,7 +537,16 @@ static int do_attach_rescan(struct pt__req *r)
 /* ENGINE: the end of an attach: events reported from now on. */
 static int do_attach_done(struct pt__req *r)
 {
-	r->proc->attaching = false;
+	struct pt_process *p = r->proc;
+	p->attaching = false;
+	/* Every thread stopped: if the executable could not be read, the
+	 * kernel's register layout tells the architecture. */
+	for (struct pt_thread *t = p->live_head; t; t = t->live_next) {
+		if (t->state == PT__TS_STOPPED) {
+			pt__proc_pick_arch(p, t->tid, true);
+			break;
+		}
+	}
 	return 0;
 }
 

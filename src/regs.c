@@ -283,6 +283,17 @@ const pt_reg_info *pt_process_reg_info(pt_process *p, int index)
 	return &p->arch->regs[index];
 }
 
+const char *pt_process_arch(pt_process *p)
+{
+	if (pt__check_proc(p) < 0)
+		return NULL;
+	/* p->arch changes at an exec, on the tracer thread, under the lock */
+	pthread_mutex_lock(&p->eng->lock);
+	const char *name = p->arch->name;
+	pthread_mutex_unlock(&p->eng->lock);
+	return name;
+}
+
 int pt_process_reg_index(pt_process *p, const char *name)
 {
 	if (pt__check_proc(p) < 0 || !name)

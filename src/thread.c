@@ -495,10 +495,15 @@ int pt__proc_resume(struct pt_process *p)
 		if (t->state != PT__TS_STOPPED || t->at_exit)
 			continue;
 		/* Only a thread that reported an event of its own, whose
-		 * registers were looked at, or that stopped before the newest
-		 * breakpoint was set can be sitting on one of our
-		 * breakpoints without about to hit it afresh. */
-		bool check = t->regs_valid ||
+		 * registers were changed (the PC moved onto a breakpoint), or
+		 * that stopped before the newest breakpoint was set can be
+		 * sitting on one of our breakpoints without about to hit it
+		 * afresh.  Not "registers read": pending_hit reads those of
+		 * every interrupted thread, and one interrupted right on a
+		 * breakpoint it has not executed must hit it, not be stepped
+		 * over it (found by i386_threads under QEMU, where interrupts
+		 * land on call targets). */
+		bool check = t->regs_dirty ||
 			     t->cause.kind != PT_STOP_REQUESTED ||
 			     t->stop_gen != p->bp_gen;
 		if (!check || p->bps.count == 0)
@@ -944,7 +949,9 @@ static void on_event(struct pt_thread *t, const struct pt__wstatus *ws)
 			mark_doomed(p, t);
 		}
 		/* The old image and its breakpoints are gone; memory must be
-		 * reopened for the new one. */
+		 * reopened for the new one, whose architecture may differ
+		 * (x86-64 <-> i386). */
+		pt__proc_pick_arch(p, t->tid, true);
 		pt__bp_forget_all(p);
 		pt__watch_forget_all(p);
 		pt__mem_close(p);

@@ -130,7 +130,21 @@
 	X(watch_hw_breakpoint_text, 0)                                         \
 	X(watch_new_thread_inherits, 0)                                        \
 	X(watch_step_stepped, 0)                                               \
-	X(watch_hit_count_two_threads, 30)
+	X(watch_hit_count_two_threads, 30)                                     \
+	X(i386_regs, 0)                                                        \
+	X(i386_bp_loop, 0)                                                     \
+	X(i386_step_sequence, 0)                                               \
+	X(i386_step_vsyscall, 0)                                               \
+	X(i386_memory, 0)                                                      \
+	X(i386_attach, 0)                                                      \
+	X(i386_threads, 0)                                                     \
+	X(i386_exec_switch, 0)                                                 \
+	X(i386_far_jump_64bit, 0)                                              \
+	X(i386_emul_decode_table, 0)                                           \
+	X(i386_emul_stepover, 0)                                               \
+	X(i386_emul_stepover_single, 0)                                        \
+	X(arch_exec_only_x86_64, 0)                                            \
+	X(i386_exec_only, 0)
 
 #define TEST(name) int test_##name(void)
 #define TEST__DECLARE(name, timeout) TEST(name);

@@ -75,6 +75,11 @@ struct pt__arch {
 	/* At a thread's exit stop: did it call exit/exit_group itself (as
 	 * opposed to being killed by a signal)? */
 	bool (*exit_is_voluntary)(const void *gregs);
+	/* Read / write the general registers when PTRACE_GETREGS/SETREGS
+	 * of the native layout is not the way (i386: PTRACE_GETREGSET).
+	 * NULL: the native way. */
+	int (*get_gregs)(pid_t tid, void *buf);
+	int (*set_gregs)(pid_t tid, const void *buf);
 	/* Decode the n bytes of the instruction at a breakpoint; false (and
 	 * kind NONE) if it is not one we emulate.  NULL: none are. */
 	bool (*emul_decode)(const uint8_t *insn, size_t n,
@@ -118,6 +123,15 @@ static inline bool pt__arch_reg_is_ext(const struct pt__arch *a, int idx)
 
 /* The architecture of processes like the caller's. */
 const struct pt__arch *pt__arch_native(void);
+
+/* 32-bit tracees (i386.c). */
+const struct pt__arch *pt__arch_i386(void);
+/* The architecture of the program task tid runs: from the ELF header of
+ * /proc/TID/exe (class and machine), or, if that cannot be read and the
+ * task is in a ptrace-stop, from the size of the general registers the
+ * kernel gives for it (PTRACE_GETREGSET NT_PRSTATUS); native if neither
+ * tells. */
+const struct pt__arch *pt__arch_of_task(pid_t tid, bool stopped);
 
 /* Read / write the general registers of a stopped thread into/from buf
  * (gregs_size bytes).  Return 0 or -errno. */

@@ -1,0 +1,176 @@
+#!/usr/bin/env bash
+# qemu-check.sh - run tests of the suite inside a QEMU virtual machine that
+# boots Debian's stock kernel, for what the host kernel cannot do: the
+# machines this project runs on have IA-32 emulation turned off (execve of
+# a 32-bit program fails with ENOEXEC), so the 32-bit tests skip there.
+#
+#   make check-vm                       the i386_* tests, in the VM
+#   make check-vm TESTS="i386_regs bp_loop_count"
+#   scripts/qemu-check.sh [TEST...]     the same (BUILD=build by default)
+#
+# It needs the suite built (make targets build/tests/run-tests), and:
+#   qemu-system-x86_64    Debian package qemu-system-x86 (no KVM needed:
+#                         TCG emulation, slow but enough for a few tests)
+#   busybox               busybox-static: the VM's shell and mount
+#   cpio, readelf, dpkg-deb, apt-get
+# The kernel is Debian's linux-image-*-amd64 (IA-32 emulation on), fetched
+# with `apt-get download` into $BUILD/vm once; VM_KERNEL=/path/to/vmlinuz
+# uses another one; VM_ENV="NAME=VALUE ..." sets variables for the runner
+# (PROCTRACE_DEBUG=1, PT_TEST_TIMEOUT_SCALE=2); VM_CMD="..." runs that shell
+# command instead of the tests.  The VM's root file system is an initramfs holding the
+# test runner, the targets and the shared libraries they need, at the same
+# paths as here.  Exit status: the test runner's, or 2 if the VM failed.
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+BUILD=${BUILD:-build}
+VMDIR=$BUILD/vm
+RUNNER=$BUILD/tests/run-tests
+TIMEOUT=${VM_TIMEOUT:-1200}
+if [ "$#" -eq 0 ]; then
+	mapfile -t tests < <("$RUNNER" --list | grep '^i386_')
+else
+	tests=("$@")
+fi
+
+die() {
+	echo "qemu-check: $*" >&2
+	exit 2
+}
+
+for tool in qemu-system-x86_64 busybox cpio readelf; do
+	command -v "$tool" >/dev/null 2>&1 ||
+		die "no $tool (Debian: apt-get install qemu-system-x86 busybox-static cpio binutils)"
+done
+[ -x "$RUNNER" ] || die "no $RUNNER: run 'make targets $RUNNER' first"
+mkdir -p "$VMDIR"
+
+# ---- the kernel --------------------------------------------------------
+kernel=${VM_KERNEL:-}
+if [ -z "$kernel" ]; then
+	kernel=$(ls "$VMDIR"/kernel/boot/vmlinuz-* 2>/dev/null | head -n 1 || true)
+fi
+if [ -z "$kernel" ]; then
+	pkg=$(apt-cache depends linux-image-amd64 2>/dev/null |
+	      sed -n 's/^ *Depends: \(linux-image-[0-9].*-amd64\)$/\1/p' | head -n 1)
+	[ -n "$pkg" ] || die "cannot find Debian's linux-image-amd64 (apt-get update?)"
+	echo "qemu-check: fetching $pkg"
+	(cd "$VMDIR" && apt-get download "$pkg" >/dev/null) ||
+		die "apt-get download $pkg failed"
+	rm -rf "$VMDIR/kernel"
+	dpkg-deb -x "$VMDIR"/"$pkg"_*.deb "$VMDIR/kernel"
+	rm -f "$VMDIR"/"$pkg"_*.deb
+	kernel=$(ls "$VMDIR"/kernel/boot/vmlinuz-* | head -n 1)
+	# only the kernel image is needed
+	find "$VMDIR/kernel" -mindepth 1 -maxdepth 1 ! -name boot -exec rm -rf {} +
+fi
+[ -r "$kernel" ] || die "cannot read the kernel $kernel"
+
+# ---- the root file system ---------------------------------------------------
+root=$VMDIR/root
+rm -rf "$root"
+mkdir -p "$root"/{proc,sys,dev,tmp,etc,usr/bin}
+chmod 1777 "$root/tmp" # the initramfs is in memory and writable: no tmpfs needed
+# The same layout of /lib, /bin... as here (merged /usr: symbolic links).
+for d in bin sbin lib lib32 lib64; do
+	if [ -L "/$d" ]; then
+		ln -s "$(readlink "/$d")" "$root/$d"
+		mkdir -p "$root/$(readlink -f "/$d")"
+	elif [ -d "/$d" ]; then
+		mkdir -p "$root/$d"
+	fi
+done
+
+declare -A copied=()
+copy_file() { # a file, at its real path, and the path it was named by
+	local f=$1 real
+	real=$(readlink -f "$f")
+	[ -n "${copied[$f]:-}" ] && return 0
+	copied[$f]=1
+	mkdir -p "$root$(dirname "$real")"
+	cp -p "$real" "$root$real"
+	if [ "$f" != "$real" ] && [ ! -e "$root$f" ]; then
+		mkdir -p "$root$(dirname "$f")"
+		ln -s "$real" "$root$f"
+	fi
+}
+
+# An ELF file with its interpreter and the libraries it needs, found in
+# the directories of its class (no program of the other class is run).
+copy_elf() {
+	local f=$1 class dirs interp lib d
+	[ -n "${copied[$f]:-}" ] && return 0
+	copy_file "$f"
+	class=$(readelf -h "$f" 2>/dev/null | sed -n 's/^ *Class: *//p')
+	if [ "$class" = ELF32 ]; then
+		dirs="/lib32 /usr/lib32 /lib/i386-linux-gnu /usr/lib/i386-linux-gnu"
+	else
+		dirs="/lib/x86_64-linux-gnu /usr/lib/x86_64-linux-gnu /lib64 /usr/lib64"
+	fi
+	interp=$(readelf -l "$f" 2>/dev/null |
+		 sed -n 's/.*Requesting program interpreter: \(.*\)]$/\1/p')
+	[ -n "$interp" ] && copy_elf "$interp"
+	for lib in $(readelf -d "$f" 2>/dev/null |
+		     sed -n 's/.*(NEEDED).*\[\(.*\)\]$/\1/p'); do
+		for d in $dirs; do
+			if [ -e "$d/$lib" ]; then
+				copy_elf "$d/$lib"
+				continue 2
+			fi
+		done
+		die "$f needs $lib, not found in $dirs"
+	done
+}
+
+copy_elf "$(readlink -f "$RUNNER")"
+for t in "$BUILD"/targets/*; do
+	[ -f "$t" ] || continue
+	if readelf -h "$t" >/dev/null 2>&1; then
+		copy_elf "$(readlink -f "$t")"
+	else
+		copy_file "$(readlink -f "$t")"
+	fi
+done
+# the runner and the targets at the absolute paths compiled into it
+abs_build=$(cd "$BUILD" && pwd -P)
+cp -p "$(command -v busybox)" "$root/usr/bin/busybox"
+[ -e /etc/ld.so.cache ] && cp /etc/ld.so.cache "$root/etc/"
+echo "root:x:0:0:root:/:/bin/sh" > "$root/etc/passwd"
+echo "root:x:0:" > "$root/etc/group"
+
+{
+	echo '#!/usr/bin/busybox sh'
+	echo '/usr/bin/busybox --install -s /usr/bin'
+	echo 'export PATH=/usr/bin:/bin'
+	for kv in ${VM_ENV:-}; do printf 'export %q\n' "$kv"; done
+	echo 'mount -t proc proc /proc'
+	echo 'mount -t sysfs sys /sys'
+	echo 'mount -t devtmpfs dev /dev'
+	echo 'echo "qemu-check: kernel $(uname -r), $(nproc) CPUs"'
+	if [ -n "${VM_CMD:-}" ]; then
+		echo "$VM_CMD"  # a shell command instead, for debugging
+	else
+		printf '%q ' "$abs_build/tests/run-tests" "${tests[@]}"
+		echo
+	fi
+	echo 'echo "qemu-check: rc=$?"'
+	echo 'poweroff -f'
+} > "$root/init"
+chmod 755 "$root/init"
+
+(cd "$root" && find . | cpio -o -H newc --quiet) | gzip -1 > "$VMDIR/initramfs.gz"
+
+# ---- run ----------------------------------------------------------------
+log=$VMDIR/console.log
+echo "qemu-check: booting $(basename "$kernel") with ${#tests[@]} tests (log: $log)"
+set +e
+timeout "$TIMEOUT" qemu-system-x86_64 -accel tcg -cpu max -smp 2 -m 1024 \
+	-nographic -no-reboot -monitor none -serial stdio \
+	-kernel "$kernel" -initrd "$VMDIR/initramfs.gz" \
+	-append "console=ttyS0 panic=-1 quiet loglevel=3 rdinit=/init" \
+	< /dev/null 2>&1 | tr -d '\r' | tee "$log" |
+	grep -E '^(ok|FAIL|skip|qemu-check:|[0-9]+ passed)'
+set -e
+rc=$(sed -n 's/^qemu-check: rc=\([0-9]*\)$/\1/p' "$log" | tail -n 1)
+[ -n "$rc" ] || die "the VM did not finish (see $log)"
+exit "$rc"

@@ -1,0 +1,879 @@
+/*
+ * test-i386.c - 32-bit programs (built with -m32) traced on a 64-bit
+ * kernel: the i386 register table, breakpoints, single-steps over int $0x80
+ * and through the vDSO, memory, attach, thread events, an exec that
+ * changes the architecture both ways, and a 32-bit program running 64-bit
+ * code for a while.  Their target is tests/targets32/tracee32.c.
+ *
+ * Each test first calls need_i386(): where the compiler cannot build -m32
+ * programs (the Makefile's probe, $(BUILD)/targets/m32.status) or the
+ * kernel cannot run them (execve fails with ENOEXEC: IA-32 emulation left
+ * out or turned off), the test says skip with the reason.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <spawn.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "tests.h"
+#include "arch/arch.h"
+
+#define T32 "tracee32"
+
+extern char **environ;
+
+/* Skip unless a 32-bit target exists and this kernel runs it. */
+static void need_i386(void)
+{
+	const char *path = target_path(T32);
+	struct stat st;
+	if (stat(path, &st) != 0) {
+		char why[512] = "";
+		FILE *f = fopen(target_path("m32.status"), "r");
+		if (f) {
+			if (!fgets(why, sizeof why, f))
+				why[0] = '\0';
+			fclose(f);
+			why[strcspn(why, "\n")] = '\0';
+		}
+		SKIP("no 32-bit target %s: %s", path,
+		     why[0] ? why : "not built (see the Makefile's -m32 probe)");
+	}
+	/* Run it once, untraced: posix_spawn reports execve's error. */
+	posix_spawn_file_actions_t fa;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+	char *argv[] = { (char *)path, (char *)"exit:0", NULL };
+	pid_t pid;
+	int r = posix_spawn(&pid, path, &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	if (r == ENOEXEC)
+		SKIP("this kernel does not run 32-bit programs (execve of %s: "
+		     "%s; IA-32 emulation is off or not built in)",
+		     path, strerror(r));
+	CHECKF(r == 0, "posix_spawn %s: %s", path, strerror(r));
+	int status;
+	CHECK(waitpid(pid, &status, 0) == pid);
+	CHECKF(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	       "%s exit:0 ended with wait status %#x", path, status);
+}
+
+static pt_process *launch32(struct child_io *io, const char *const *args)
+{
+	need_i386();
+	pt_process *p = launch_target(io, T32, args);
+	CHECK_STREQ(pt_process_arch(p), "i386");
+	return p;
+}
+
+static uint32_t mem_u32(pt_process *p, uint64_t addr)
+{
+	uint32_t v = 0;
+	CHECK_OK(pt_mem_read(p, addr, &v, sizeof v, NULL));
+	return v;
+}
+
+/* The rows gdb's i386 Linux description has for the general registers. */
+static const struct {
+	const char *name;
+	int gdb;
+	pt_reg_role role;
+} gregs32[] = {
+	{ "eax", 0, PT_ROLE_NONE },     { "ecx", 1, PT_ROLE_NONE },
+	{ "edx", 2, PT_ROLE_NONE },     { "ebx", 3, PT_ROLE_NONE },
+	{ "esp", 4, PT_ROLE_SP },       { "ebp", 5, PT_ROLE_FP },
+	{ "esi", 6, PT_ROLE_NONE },     { "edi", 7, PT_ROLE_NONE },
+	{ "eip", 8, PT_ROLE_PC },       { "eflags", 9, PT_ROLE_FLAGS },
+	{ "cs", 10, PT_ROLE_NONE },     { "ss", 11, PT_ROLE_NONE },
+	{ "ds", 12, PT_ROLE_NONE },     { "es", 13, PT_ROLE_NONE },
+	{ "fs", 14, PT_ROLE_NONE },     { "gs", 15, PT_ROLE_NONE },
+	{ "orig_eax", 41, PT_ROLE_NONE },
+};
+#define NGREGS32 (sizeof gregs32 / sizeof gregs32[0])
+
+static void check_i386_table(pt_process *p)
+{
+	CHECK_STREQ(pt_process_arch(p), "i386");
+	int n = CHECK_OK(pt_process_reg_count(p));
+	CHECKF(n >= (int)NGREGS32, "%d registers", n);
+	for (size_t i = 0; i < NGREGS32; i++) {
+		int k = pt_process_reg_index(p, gregs32[i].name);
+		CHECKF(k >= 0, "no register %s: %s", gregs32[i].name,
+		       err_str(k));
+		const pt_reg_info *ri = pt_process_reg_info(p, k);
+		CHECK(ri != NULL);
+		CHECK_STREQ(ri->name, gregs32[i].name);
+		CHECKF(ri->size == 4, "%s: size %u", ri->name, ri->size);
+		CHECKF(ri->gdb_regnum == gregs32[i].gdb, "%s: gdb number %d, "
+		       "expected %d", ri->name, ri->gdb_regnum, gregs32[i].gdb);
+		CHECKF(ri->role == gregs32[i].role, "%s: role %d", ri->name,
+		       (int)ri->role);
+		CHECKF(ri->type == (gregs32[i].role == PT_ROLE_NONE ||
+						    gregs32[i].role == PT_ROLE_FLAGS
+					    ? PT_REGTYPE_INT
+					    : PT_REGTYPE_ADDR),
+		       "%s: type %d", ri->name, (int)ri->type);
+		CHECKF(ri->set == (strcmp(ri->name, "orig_eax") == 0
+					   ? PT_REGSET_SYSTEM
+					   : PT_REGSET_GENERAL),
+		       "%s: set %u", ri->name, ri->set);
+	}
+	/* In gdb's order; no 64-bit register names. */
+	int last = -1;
+	for (int k = 0; k < n; k++) {
+		const pt_reg_info *ri = pt_process_reg_info(p, k);
+		CHECK(ri != NULL);
+		if (ri->gdb_regnum < 0)
+			continue;
+		CHECKF(ri->gdb_regnum > last, "row %d (%s): gdb number %d "
+		       "after %d", k, ri->name, ri->gdb_regnum, last);
+		last = ri->gdb_regnum;
+	}
+	static const char *const wide[] = { "rax", "rip", "rsp", "r8",
+					    "orig_rax", "fs_base" };
+	for (size_t i = 0; i < sizeof wide / sizeof wide[0]; i++)
+		CHECK_ERR(pt_process_reg_index(p, wide[i]), PT_ENOREG);
+}
+
+TEST(i386_regs)
+{
+	struct child_io io;
+	pt_process *p = launch32(&io, ARGS("regs"));
+	check_i386_table(p);
+	pt_thread *t = only_thread(p);
+	/* Stopped at the exec: the PC is a 32-bit address (ld.so's entry). */
+	uint64_t pc = pc_of(t);
+	CHECK(pc != 0 && pc <= 0xffffffffull);
+	CHECK_EQ_HEX(reg(t, "eip"), pc);
+
+	uint64_t here = sym(T32, "regs_here");
+	CHECK_OK(pt_breakpoint_add(p, here));
+	t = continue_to_bp(p, here);
+	CHECK_EQ_HEX(reg(t, "eax"), 0xa1a2a3a4);
+	CHECK_EQ_HEX(reg(t, "ebx"), 0xb1b2b3b4);
+	CHECK_EQ_HEX(reg(t, "ecx"), 0xc1c2c3c4);
+	CHECK_EQ_HEX(reg(t, "edx"), 0xd1d2d3d4);
+	CHECK_EQ_HEX(reg(t, "esi"), 0x51525354);
+	CHECK_EQ_HEX(reg(t, "edi"), 0xd0d1d2d3);
+	CHECK_EQ_HEX(reg(t, "eip"), here);
+	/* The selectors of 32-bit user code and data on a 64-bit kernel
+	 * (__USER32_CS, __USER_DS), and TLS through gs. */
+	CHECK_EQ_HEX(reg(t, "cs"), 0x23);
+	CHECK_EQ_HEX(reg(t, "ss"), 0x2b);
+	CHECK_EQ_HEX(reg(t, "ds"), 0x2b);
+	CHECK_EQ_HEX(reg(t, "es"), 0x2b);
+	CHECK(reg(t, "gs") != 0);
+	uint64_t fl = reg(t, "eflags");
+	CHECKF((fl & 0x2) && !(fl & 0x100), "eflags %#llx",
+	       (unsigned long long)fl);
+	CHECK_EQ_HEX(reg(t, "orig_eax"), 0xffffffff); /* not in a syscall */
+	/* The stack: four saved registers, then the return address into
+	 * main, then the argument. */
+	uint64_t sp = 0;
+	CHECK_OK(pt_thread_sp(t, &sp));
+	CHECK_EQ_HEX(reg(t, "esp"), sp);
+	CHECK(sp != 0 && sp <= 0xffffffffull && sp % 4 == 0);
+	uint64_t main_at = sym(T32, "main"), main_len = sym_size(T32, "main");
+	uint32_t ret = mem_u32(p, sp + 16);
+	CHECKF(ret > main_at && ret < main_at + main_len,
+	       "return address %#x not in main [%#llx, +%llu)", ret,
+	       (unsigned long long)main_at, (unsigned long long)main_len);
+	uint64_t ebp = reg(t, "ebp");
+	CHECKF(ebp > sp, "ebp %#llx (main's frame), esp %#llx",
+	       (unsigned long long)ebp, (unsigned long long)sp);
+
+	/* By index, the same; writes must fit in 32 bits. */
+	int eax = CHECK_OK(pt_process_reg_index(p, "eax"));
+	uint64_t v = 0;
+	CHECK_OK(pt_thread_reg_get(t, eax, &v));
+	CHECK_EQ_HEX(v, 0xa1a2a3a4);
+	CHECK_ERR(pt_thread_reg_set(t, eax, 0x100000000ull), PT_EINVAL);
+	CHECK_ERR(pt_thread_set_pc(t, 0x100000000ull), PT_EINVAL);
+
+	/* New values: the program prints what it finds. */
+	set_reg(t, "eax", 0x01020304);
+	set_reg(t, "ebx", 0x11121314);
+	set_reg(t, "ecx", 0x21222324);
+	set_reg(t, "edx", 0x31323334);
+	set_reg(t, "esi", 0x41424344);
+	set_reg(t, "edi", 0x61626364);
+	CHECK_EQ_HEX(reg(t, "ecx"), 0x21222324);
+	CHECK_OK(pt_breakpoint_remove(p, here));
+	int code = -2, sig = -2;
+	run_to_exit(p, &code, &sig);
+	CHECK_EQ_INT(code, 0);
+	CHECK_STREQ(io_read_all(&io, WAIT_MS),
+		    "regs 1020304 11121314 21222324 31323334 41424344 "
+		    "61626364\nDONE\n");
+	pt_process_free(p);
+	return TEST_PASS;
+}
+
+TEST(i386_bp_loop)
+{
+	enum { N = 5 };
+	struct child_io io;
+	pt_process *p = launch32(&io, ARGS("loop:5"));
+	uint64_t f = sym(T32, "bp_func"), f3 = sym(T32, "bp_func_3");
+	CHECK(f <= 0xffffffffull);
+	/* Memory reads never show the breakpoint: mov 4(%esp),%eax. */
+	static const unsigned char insn[4] = { 0x8b, 0x44, 0x24, 0x04 };
+	CHECK_OK(pt_breakpoint_add(p, f));
+	CHECK_OK(pt_breakpoint_add(p, f3));
+	unsigned char got[4];
+	CHECK_OK(pt_mem_read(p, f, got, sizeof got, NULL));
+	CHECK(memcmp(got, insn, sizeof insn) == 0);
+	for (int i = 0; i < N; i++) {
+		pt_thread *t = continue_to_bp(p, f);
+		/* cdecl: the argument above the return address */
+		uint64_t sp = reg(t, "esp");
+		CHECK_EQ_INT(mem_u32(p, sp + 4), i);
+		t = continue_to_bp(p, f3);
+		CHECK_EQ_HEX(reg(t, "eax"), 2 * i + 1);
+		CHECK_EQ_HEX(reg(t, "esp"), sp);
+	}
+	CHECK_EQ_INT(pt_breakpoint_count(p), 2);
+	int code = -2, sig = -2;
+	run_to_exit(p, &code, &sig);
+	CHECK_EQ_INT(code, 0);
+	CHECK_STREQ(io_read_all(&io, WAIT_MS), "sum 25\nDONE\n");
+	pt_process_free(p);
+	return TEST_PASS;
+}
+
+static pt_thread *step(pt_process *p, pt_thread *t)
+{
+	CHECK_OK(pt_thread_step(t));
+	pt_stop_cause c;
+	pt_thread *s = wait_event(p, PT_STOP_STEP, &c);
+	CHECK(s == t);
+	return s;
+}
+
+static void step_to(pt_process *p, pt_thread *t, const char *label)
+{
+	step(p, t);
+	uint64_t want = sym(T32, label), pc = pc_of(t);
+	CHECKF(pc == want, "after a step: PC %#llx, expected %s (%#llx)",
+	       (unsigned long long)pc, label, (unsigned long long)want);
+}
+
+TEST(i386_step_sequence)
+{
+	struct child_io io;
+	pt_process *p = launch32(&io, ARGS("step-seq"));
+	pid_t pid = pt_process_pid(p);
+	uint64_t f = sym(T32, "step_seq");
+	CHECK_OK(pt_breakpoint_add(p, f));
+	pt_thread *t = continue_to_bp(p, f);
+	uint64_t sp0 = reg(t, "esp");
+	step_to(p, t, "step_seq_1"); /* push %ebx (over our breakpoint) */
+	CHECK_EQ_HEX(reg(t, "esp"), sp0 - 4);
+	step_to(p, t, "step_seq_2");
+	CHECK_EQ_HEX(reg(t, "eax"), 1);
+	step_to(p, t, "step_seq_3");
+	CHECK_EQ_HEX(reg(t, "ecx"), 2);
+	step_to(p, t, "step_seq_4");
+	CHECK_EQ_HEX(reg(t, "eax"), 3);
+	step_to(p, t, "step_seq_5");
+	CHECK_EQ_HEX(reg(t, "edx"), 13);
+	step_to(p, t, "step_seq_6");
+	CHECK_EQ_HEX(reg(t, "eax"), 20);
+	step_to(p, t, "step_seq_7"); /* int $0x80: the whole system call */
+	CHECK_EQ_HEX(reg(t, "eax"), pid);
+	CHECK_EQ_HEX(reg(t, "orig_eax"), 20);
+	step_to(p, t, "step_seq_8");
+	CHECK_EQ_HEX(reg(t, "eax"), pid + 13);
+	step_to(p, t, "step_seq_9");
+	CHECK_EQ_HEX(reg(t, "esp"), sp0);
+	CHECK_OK(pt_breakpoint_remove(p, f));
+	int code = -2, sig = -2;
+	run_to_exit(p, &code, &sig);
+	CHECK_EQ_INT(code, 0);
+	char want[64];
+	snprintf(want, sizeof want, "step_seq %d\nDONE\n", (int)pid + 13);
+	CHECK_STREQ(io_read_all(&io, WAIT_MS), want);
+	pt_process_free(p);
+	return TEST_PASS;
+}
+
+/* Step through __kernel_vsyscall: sysenter (Intel) or syscall (AMD) in
+ * the vDSO, whose return lands past the int $0x80 that follows it. */
+TEST(i386_step_vsyscall)
+{
+	struct child_io io;
+	pt_process *p = launch32(&io, ARGS("vsyscall"));
+	pid_t pid = pt_process_pid(p);
+	uint64_t call = sym(T32, "vsys_call"), after = sym(T32, "vsys_after");
+	CHECK_OK(pt_breakpoint_add(p, call));
+	CHECK_OK(pt_continue(p));
+	CHECK_OK(pt_wait(p, WAIT_MS));
+	if (pt_process_state(p) == PT_PROC_EXITED) {
+		const char *out = io_read_all(&io, WAIT_MS);
+		if (strcmp(out, "vsys none\nDONE\n") == 0)
+			SKIP("no vDSO in 32-bit processes here (AT_SYSINFO 0)");
+		FAIL("exited without reaching vsys_call: %s", out);
+	}
+	pt_thread *t = wait_bp(p, call);
+	uint64_t entry = mem_u32(p, sym(T32, "vsyscall_entry"));
+	CHECK(entry != 0);
+	uint64_t text = sym(T32, "main");
+	int steps = 0;
+	bool in_vdso = false, at_entry = false;
+	uint64_t pc = call;
+	while (pc != after) {
+		CHECKF(++steps <= 64, "%d steps from vsys_call, not back yet "
+		       "(PC %#llx)", steps, (unsigned long long)pc);
+		step(p, t);
+		pc = pc_of(t);
+		CHECK(pc <= 0xffffffffull);
+		at_entry |= pc == entry;
+		/* the vDSO is mapped far from the program's text */
+		in_vdso |= pc > text + 0x1000000 || pc + 0x1000000 < text;
+	}
+	CHECKF(at_entry, "never at __kernel_vsyscall (%#llx)",
+	       (unsigned long long)entry);
+	CHECK(in_vdso);
+	CHECK(steps >= 5); /* call, pushes, the system call, pops, ret */
+	CHECK_EQ_HEX(reg(t, "eax"), pid);
+	int code = -2, sig = -2;
+	CHECK_OK(pt_breakpoint_remove(p, call));
+	run_to_exit(p, &code, &sig);
+	CHECK_EQ_INT(code, 0);
+	char want[64];
+	snprintf(want, sizeof want, "vsys %d\nDONE\n", (int)pid + 7);
+	CHECK_STREQ(io_read_all(&io, WAIT_MS), want);
+	pt_process_free(p);
+	return TEST_PASS;
+}
+
+TEST(i386_memory)
+{
+	struct child_io io;
+	pt_process *p = launch32(&io, ARGS("mem"));
+	uint64_t buf = sym(T32, "mem_buf"), sp = sym(T32, "sync_point");
+	CHECK_OK(pt_breakpoint_add(p, sp));
+	CHECK_OK(pt_continue(p));
+	char line[128];
+	CHECK_EQ_INT(io_read_line(&io, line, sizeof line, WAIT_MS), 1);
+	char want[64];
+	snprintf(want, sizeof want, "mem_buf %#llx", (unsigned long long)buf);
+	CHECK_STREQ(line, want);
+	wait_bp(p, sp);
+	char got[64];
+	size_t done = 0;
+	CHECK_OK(pt_mem_read(p, buf, got, sizeof got, &done));
+	CHECK_EQ_INT(done, sizeof got);
+	CHECK_STREQ(got, "proctrace i386 memory");
+	static const char text[] = "written by proctrace";
+	CHECK_OK(pt_mem_write(p, buf, text, sizeof text, &done));
+	CHECK_EQ_INT(done, sizeof text);
+	memset(got, 0, sizeof got);
+	CHECK_OK(pt_mem_read(p, buf, got, sizeof text, NULL));
+	CHECK_STREQ(got, text);
+	/* Beyond the 32-bit address space there is nothing. */
+	CHECK_ERR(pt_mem_read(p, 0x100000000ull, got, 4, &done), PT_EFAULT);
+	CHECK_EQ_INT(done, 0);
+	CHECK_OK(pt_breakpoint_remove(p, sp));
+	int code = -2, sig = -2;
+	run_to_exit(p, &code, &sig);
+	CHECK_EQ_INT(code, 0);
+	CHECK_STREQ(io_read_all(&io, WAIT_MS), "mem written by proctrace\nDONE\n");
+	pt_process_free(p);
+	return TEST_PASS;
+}
+
+TEST(i386_attach)
+{
+	need_i386();
+	struct child_io io;
+	spawn_target(&io, T32, ARGS("counter"));
+	io_expect_line(&io, "ready");
+	io_write(&io, "a\n");
+	io_expect_line(&io, "value 42");
+
+	pt_process *p = NULL;
+	CHECK_OK(pt_attach(io.pid, &p));
+	check_i386_table(p);
+	pt_thread *t = only_thread(p);
+	uint64_t pc = pc_of(t);
+	CHECK(pc != 0 && pc <= 0xffffffffull);
+	CHECK_EQ_HEX(reg(t, "eip"), pc);
+	/* Blocked in read(2), __NR_read 3 on i386. */
+	CHECK_EQ_HEX(reg(t, "orig_eax"), 3);
+	CHECK_EQ_HEX(reg(t, "cs"), 0x23);
+
+	uint64_t ret = sym(T32, "get_value_ret");
+	CHECK_OK(pt_breakpoint_add(p, ret));
+	CHECK_OK(pt_continue(p));
+	io_write(&io, "b\n");
+	t = wait_bp(p, ret);
+	CHECK_EQ_HEX(reg(t, "eax"), 42);
+	set_reg(t, "eax", 1234);
+	CHECK_OK(pt_detach(p));
+	io_expect_line(&io, "value 1234");
+	CHECKF(proc_tracer(io.pid) == 0, "still traced by %d",
+	       (int)proc_tracer(io.pid));
+	/* It carries on untraced, without our breakpoint. */
+	io_write(&io, "c\n");
+	io_expect_line(&io, "value 42");
+	io_close_stdin(&io);
+	io_expect_line(&io, "DONE");
+	int status = io_reap(&io, WAIT_MS);
+	CHECKF(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	       "wait status %#x", status);
+	pt_process_free(p);
+	return TEST_PASS;
+}
+
+/* Thread creation and exit in a 32-bit process: the exits are told from
+ * collateral deaths by the i386 numbers of exit (1) and exit_group (252). */
+TEST(i386_threads)
+{
+	enum { N = 4, S = 20 };
+	struct child_io io;
+	pt_process *p = launch32(&io, ARGS("threads:4", "thread-exits:4:20",
+					   "exit:3"));
+	pid_t pid = pt_process_pid(p);
+	uint64_t f = sym(T32, "bp_func");
+	CHECK_OK(pt_breakpoint_add(p, f));
+	int created = 0, hits = 0, exits = 0, leader_exits = 0;
+	bool seen[N] = { false };
+	for (int rounds = 0;; rounds++) {
+		CHECKF(rounds < 20 * N, "too many stops");
+		CHECK_OK(pt_continue(p));
+		int r = pt_wait(p, WAIT_MS);
+		CHECKF(r == 0, "pt_wait: %s", err_str(r));
+		if (pt_process_state(p) == PT_PROC_EXITED)
+			break;
+		pt_thread *ts[16];
+		size_t n = pt_process_threads(p, ts, 16);
+		CHECK(n <= 16);
+		for (size_t i = 0; i < n; i++) {
+			pt_stop_cause c = cause_of(ts[i]);
+			pid_t tid = pt_thread_tid(ts[i]);
+			switch (c.kind) {
+			case PT_STOP_REQUESTED:
+				break;
+			case PT_STOP_THREAD_CREATE:
+				created++;
+				break;
+			case PT_STOP_BREAKPOINT:
+				CHECK_EQ_HEX(c.addr, f);
+				CHECK_EQ_HEX(pc_of(ts[i]), f);
+				hits++;
+				break;
+			case PT_STOP_THREAD_EXIT:
+				CHECKF(c.signo == 0, "%s", cause_str(&c));
+				exits++;
+				if (tid == pid) {
+					/* exit(3): exit_group */
+					CHECK_EQ_INT(c.status, 3);
+					CHECK_EQ_HEX(reg(ts[i], "orig_eax"),
+						     252);
+					CHECK_EQ_HEX(reg(ts[i], "ebx"), 3);
+					leader_exits++;
+				} else if (c.status != 0) {
+					/* syscall(SYS_exit, S+i): the status
+					 * is the first argument, in ebx */
+					CHECKF(c.status >= S && c.status < S + N,
+					       "%s", cause_str(&c));
+					CHECK(!seen[c.status - S]);
+					seen[c.status - S] = true;
+					CHECK_EQ_HEX(reg(ts[i], "orig_eax"), 1);
+					CHECK_EQ_HEX(reg(ts[i], "ebx"),
+						     c.status);
+				} else {
+					/* pthread's end: exit(0) */
+					CHECK_EQ_HEX(reg(ts[i], "orig_eax"), 1);
+				}
+				CHECK_EQ_HEX(reg(ts[i], "eax"),
+					     (uint32_t)-ENOSYS);
+				break;
+			default:
+				FAIL("thread %d: unexpected stop: %s",
+				     (int)tid, cause_str(&c));
+			}
+		}
+	}
+	int code = -2, sig = -2;
+	CHECK_OK(pt_process_exit(p, &code, &sig));
+	CHECK_EQ_INT(code, 3);
+	CHECK_EQ_INT(created, 2 * N);
+	CHECK_EQ_INT(hits, N);
+	CHECK_EQ_INT(exits, 2 * N + 1);
+	CHECK_EQ_INT(leader_exits, 1);
+	for (int i = 0; i < N; i++)
+		CHECKF(seen[i], "no exit stop with status %d", S + i);
+	CHECK_STREQ(io_read_all(&io, WAIT_MS), "threads 4\nexited 4\n");
+	pt_process_free(p);
+	return TEST_PASS;
+}
+
+/* execer (64-bit) -> tracee32 -> tracee (64-bit): the table follows. */
+TEST(i386_exec_switch)
+{
+	need_i386();
+	struct child_io io;
+	char exec64[4200];
+	snprintf(exec64, sizeof exec64, "exec:%s", target_path("tracee"));
+	const char *argv[] = { target_path("execer"), target_path(T32),
+			       "loop:3", exec64, "sync", NULL };
+	pt_process *p = NULL;
+	CHECK_OK(launch_target_opts(&io, argv[0], argv, NULL, &p));
+	CHECK_STREQ(pt_process_arch(p), "x86-64");
+	CHECK_OK(pt_process_reg_index(p, "rip"));
+	CHECK_ERR(pt_process_reg_index(p, "eip"), PT_ENOREG);
+
+	pt_stop_cause c;
+	pt_thread *t = continue_until(p, PT_STOP_EXEC, &c);
+	check_i386_table(p);
+	CHECK_EQ_HEX(reg(t, "cs"), 0x23);
+	uint64_t f = sym(T32, "bp_func");
+	CHECK_OK(pt_breakpoint_add(p, f));
+	for (int i = 0; i < 3; i++) {
+		t = continue_to_bp(p, f);
+		CHECK_EQ_INT(mem_u32(p, reg(t, "esp") + 4), i);
+	}
+
+	t = continue_until(p, PT_STOP_EXEC, &c);
+	CHECK_STREQ(pt_process_arch(p), "x86-64");
+	CHECK_ERR(pt_process_reg_index(p, "eax"), PT_ENOREG);
+	CHECK_EQ_HEX(reg(t, "cs"), 0x33);
+	CHECK_EQ_INT(pt_breakpoint_count(p), 0);
+	uint64_t s = sym("tracee", "sync_point");
+	CHECK_OK(pt_breakpoint_add(p, s));
+	t = continue_to_bp(p, s);
+	CHECK(reg(t, "rsp") != 0);
+	int code = -2, sig = -2;
+	run_to_exit(p, &code, &sig);
+	CHECK_EQ_INT(code, 0);
+	CHECK_STREQ(io_read_all(&io, WAIT_MS), "sum 9\nDONE\n");
+	pt_process_free(p);
+	return TEST_PASS;
+}
+
+/* A 32-bit program that far-jumps into 64-bit code: the kernel then gives
+ * its registers in the 64-bit layout; the i386 view stays, breakpoints,
+ * steps and register writes work there too.  At gate64_bp is a push,
+ * 8 bytes in 64-bit mode: the first time it is single-stepped by the
+ * test, the second time stepped over at continue, where emulating it as
+ * the 4-byte push of 32-bit code would wreck the stack. */
+TEST(i386_far_jump_64bit)
+{
+	struct child_io io;
+	pt_process *p = launch32(&io, ARGS("gate", "gate"));
+	uint64_t bp = sym(T32, "gate64_bp");
+	CHECK_OK(pt_breakpoint_add(p, bp));
+	pt_thread *t = continue_to_bp(p, bp);
+	CHECK_STREQ(pt_process_arch(p), "i386");
+	CHECK_EQ_HEX(reg(t, "cs"), 0x33);
+	CHECK_EQ_HEX(reg(t, "eax"), 6);
+	uint64_t sp = reg(t, "esp");
+	step_to(p, t, "gate64_2"); /* over the breakpoint, in 64-bit mode */
+	CHECK_EQ_HEX(reg(t, "cs"), 0x33);
+	CHECK_EQ_HEX(reg(t, "esp"), sp - 8);
+	set_reg(t, "eax", 100);
+	t = continue_to_bp(p, bp);
+	CHECK_EQ_HEX(reg(t, "eax"), 6);
+	set_reg(t, "eax", 200);
+	int code = -2, sig = -2;
+	run_to_exit(p, &code, &sig);
+	CHECK_EQ_INT(code, 0);
+	CHECK_STREQ(io_read_all(&io, WAIT_MS), "gate 102\ngate 202\nDONE\n");
+	pt_process_free(p);
+	return TEST_PASS;
+}
+
+/* ---- step-over by emulation in 32-bit code ------------------------------ */
+
+struct decode32 {
+	const char *what;
+	uint8_t bytes[15];
+	size_t n;
+	enum pt__emul_kind kind;
+	unsigned len, dst, src;
+};
+
+/* The decoder and the register effects, on byte sequences: no process. */
+TEST(i386_emul_decode_table)
+{
+	const struct pt__arch *a = pt__arch_i386();
+	CHECK(a->emul_decode != NULL && a->emul_apply != NULL);
+	static const struct decode32 cases[] = {
+		{ "nop", { 0x90 }, 1, PT__EMUL_NOP, 1, 0, 0 },
+		{ "pause", { 0xf3, 0x90 }, 2, PT__EMUL_NOP, 2, 0, 0 },
+		{ "endbr32", { 0xf3, 0x0f, 0x1e, 0xfb }, 4, PT__EMUL_NOP, 4, 0, 0 },
+		{ "nopl (%eax)", { 0x0f, 0x1f, 0x00 }, 3, PT__EMUL_NOP, 3, 0, 0 },
+		{ "nopw (%eax,%eax)", { 0x66, 0x0f, 0x1f, 0x04, 0x00 }, 5,
+		  PT__EMUL_NOP, 5, 0, 0 },
+		{ "nopl 0x0(,%eiz)", { 0x0f, 0x1f, 0x04, 0x25, 0, 0, 0, 0 }, 8,
+		  PT__EMUL_NOP, 8, 0, 0 },
+		{ "nopl 0x12345678", { 0x0f, 0x1f, 0x05, 0x78, 0x56, 0x34, 0x12 },
+		  7, PT__EMUL_NOP, 7, 0, 0 },
+		{ "push %ebp", { 0x55 }, 1, PT__EMUL_PUSH, 1, 0, 5 },
+		{ "push %esp", { 0x54 }, 1, PT__EMUL_PUSH, 1, 0, 4 },
+		{ "push %edi", { 0x57 }, 1, PT__EMUL_PUSH, 1, 0, 7 },
+		{ "mov %esp,%ebp", { 0x89, 0xe5 }, 2, PT__EMUL_MOV, 2, 5, 4 },
+		{ "mov %edi,%eax (8b)", { 0x8b, 0xc7 }, 2, PT__EMUL_MOV, 2, 0, 7 },
+		/* not emulated */
+		{ "inc %eax (a REX prefix in 64-bit code)", { 0x40 }, 1,
+		  PT__EMUL_NONE, 0, 0, 0 },
+		{ "dec %eax; push %ebp", { 0x48, 0x55 }, 2, PT__EMUL_NONE, 0, 0, 0 },
+		{ "mov 8(%ebp),%ebx", { 0x8b, 0x5d, 0x08 }, 3, PT__EMUL_NONE, 0, 0, 0 },
+		{ "push %ax", { 0x66, 0x50 }, 2, PT__EMUL_NONE, 0, 0, 0 },
+		{ "mov %ax,%bx", { 0x66, 0x89, 0xc3 }, 3, PT__EMUL_NONE, 0, 0, 0 },
+		{ "nopl 16-bit addressing", { 0x67, 0x0f, 0x1f, 0x00 }, 4,
+		  PT__EMUL_NONE, 0, 0, 0 },
+		{ "int $0x80", { 0xcd, 0x80 }, 2, PT__EMUL_NONE, 0, 0, 0 },
+		{ "ret", { 0xc3 }, 1, PT__EMUL_NONE, 0, 0, 0 },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		const struct decode32 *c = &cases[i];
+		struct pt__emul e;
+		bool ok = a->emul_decode(c->bytes, c->n, &e);
+		CHECKF(ok == (c->kind != PT__EMUL_NONE) && e.kind == c->kind,
+		       "%s: decoded as kind %d (ok %d), expected %d", c->what,
+		       e.kind, ok, c->kind);
+		if (c->kind == PT__EMUL_NONE)
+			continue;
+		CHECKF(e.len == c->len, "%s: length %u, expected %u", c->what,
+		       e.len, c->len);
+		if (c->kind == PT__EMUL_PUSH || c->kind == PT__EMUL_MOV)
+			CHECKF(e.src == c->src && e.width == 4,
+			       "%s: src %u width %u", c->what, e.src, e.width);
+		if (c->kind == PT__EMUL_MOV)
+			CHECKF(e.dst == c->dst, "%s: dst %u", c->what, e.dst);
+	}
+
+	/* Effects, in a register buffer laid out by the i386 table. */
+	union {
+		unsigned char b[PT__ARCH_REGS_MAX];
+		uint64_t align;
+	} r;
+	memset(&r, 0, sizeof r);
+	int n = a->nregs;
+	int eip = -1, esp = -1, ebp = -1, eax = -1, edi = -1, efl = -1;
+	for (int k = 0; k < n; k++) {
+		const char *nm = a->regs[k].name;
+		if (!strcmp(nm, "eip")) eip = k;
+		if (!strcmp(nm, "esp")) esp = k;
+		if (!strcmp(nm, "ebp")) ebp = k;
+		if (!strcmp(nm, "eax")) eax = k;
+		if (!strcmp(nm, "edi")) edi = k;
+		if (!strcmp(nm, "eflags")) efl = k;
+	}
+	CHECK(eip >= 0 && esp >= 0 && ebp >= 0 && eax >= 0 && edi >= 0 &&
+	      efl >= 0);
+	pt__arch_set_reg_u64(a, r.b, eip, 0x8049000);
+	pt__arch_set_reg_u64(a, r.b, esp, 0xffffd000);
+	pt__arch_set_reg_u64(a, r.b, ebp, 0x11223344);
+	pt__arch_set_reg_u64(a, r.b, edi, 0xaabbccdd);
+	pt__arch_set_reg_u64(a, r.b, efl, 0x246);
+	struct pt__emul e;
+	struct pt__emul_store st;
+	CHECK(a->emul_decode((const uint8_t[]){ 0x55 }, 1, &e));
+	CHECK(a->emul_apply(&e, r.b, &st));
+	CHECK_EQ_HEX(pt__arch_reg_u64(a, r.b, eip), 0x8049001);
+	CHECK_EQ_HEX(pt__arch_reg_u64(a, r.b, esp), 0xffffd000 - 4);
+	CHECK(st.len == 4 && st.addr == 0xffffd000 - 4);
+	uint32_t v;
+	memcpy(&v, st.bytes, 4);
+	CHECK_EQ_HEX(v, 0x11223344);
+	CHECK(a->emul_decode((const uint8_t[]){ 0x54 }, 1, &e)); /* push %esp */
+	CHECK(a->emul_apply(&e, r.b, &st));
+	memcpy(&v, st.bytes, 4);
+	CHECK_EQ_HEX(v, 0xffffd000 - 4); /* the value before the push */
+	CHECK_EQ_HEX(pt__arch_reg_u64(a, r.b, esp), 0xffffd000 - 8);
+	CHECK(a->emul_decode((const uint8_t[]){ 0x89, 0xf8 }, 2, &e));
+	CHECK(a->emul_apply(&e, r.b, &st)); /* mov %edi,%eax */
+	CHECK(st.len == 0);
+	CHECK_EQ_HEX(pt__arch_reg_u64(a, r.b, eax), 0xaabbccdd);
+	CHECK_EQ_HEX(pt__arch_reg_u64(a, r.b, eip), 0x8049004);
+	/* A program tracing itself (TF set) gets the real instruction. */
+	pt__arch_set_reg_u64(a, r.b, efl, 0x346);
+	CHECK(!a->emul_apply(&e, r.b, &st));
+	CHECK_EQ_HEX(pt__arch_reg_u64(a, r.b, eip), 0x8049004);
+	return TEST_PASS;
+}
+
+static atomic_int emulated32;
+
+static void count_emulated32(pt_log_level level, const char *msg, void *user)
+{
+	(void)level;
+	(void)user;
+	if (strstr(msg, "by emulation"))
+		atomic_fetch_add(&emulated32, 1);
+}
+
+/* Breakpoints on the instructions of emul32, N calls: every hit counted,
+ * the result right, and (unless single) six of the seven step-overs of
+ * each call emulated (emul32_3 reads memory: single-stepped). */
+static void run_emul32(bool single)
+{
+	enum { N = 20, NB = 7 };
+	static const char *const labels[NB] = {
+		"emul32",   "emul32_1", "emul32_2", "emul32_3",
+		"emul32_4", "emul32_5", "emul32_6",
+	};
+	need_i386();
+	if (single)
+		setenv("PROCTRACE_STEPOVER", "single", 1);
+	else
+		unsetenv("PROCTRACE_STEPOVER"); /* the suite may run with it */
+	pt_set_log(count_emulated32, NULL, PT_LOG_DEBUG);
+	struct child_io io;
+	pt_process *p = launch32(&io, ARGS("emul:20"));
+	uint64_t addr[NB];
+	int hits[NB] = { 0 };
+	for (int k = 0; k < NB; k++) {
+		addr[k] = sym(T32, labels[k]);
+		CHECK_OK(pt_breakpoint_add(p, addr[k]));
+	}
+	for (int total = 0;;) {
+		CHECK_OK(pt_continue(p));
+		int r = pt_wait(p, WAIT_MS);
+		CHECKF(r == 0, "pt_wait: %s", err_str(r));
+		if (pt_process_state(p) == PT_PROC_EXITED)
+			break;
+		pt_thread *t = pt_process_event_thread(p);
+		CHECK(t != NULL);
+		pt_stop_cause c = cause_of(t);
+		if (c.kind == PT_STOP_THREAD_EXIT)
+			continue;
+		CHECKF(c.kind == PT_STOP_BREAKPOINT, "stopped with %s",
+		       cause_str(&c));
+		int k = 0;
+		while (k < NB && addr[k] != c.addr)
+			k++;
+		CHECKF(k < NB, "breakpoint at unknown %#llx",
+		       (unsigned long long)c.addr);
+		hits[k]++;
+		CHECKF(++total <= N * NB, "too many hits");
+	}
+	for (int k = 0; k < NB; k++)
+		CHECKF(hits[k] == N, "%s hit %d times, expected %d", labels[k],
+		       hits[k], N);
+	int code = -1, sig = -1;
+	CHECK_OK(pt_process_exit(p, &code, &sig));
+	CHECK(code == 0 && sig == 0);
+	CHECK_STREQ(io_read_all(&io, WAIT_MS), "emul 380\nDONE\n");
+	pt_process_free(p);
+	pt_set_log(NULL, NULL, PT_LOG_ERROR);
+	int n = atomic_load(&emulated32);
+	if (single)
+		CHECKF(n == 0, "%d step-overs emulated with "
+		       "PROCTRACE_STEPOVER=single", n);
+	else
+		CHECKF(n == N * (NB - 1), "%d of %d step-overs emulated", n,
+		       N * (NB - 1));
+}
+
+TEST(i386_emul_stepover)
+{
+	run_emul32(false);
+	return TEST_PASS;
+}
+
+TEST(i386_emul_stepover_single)
+{
+	run_emul32(true);
+	return TEST_PASS;
+}
+
+/* ---- the architecture of a program whose file cannot be read ------------ */
+
+/* A copy of target NAME that only root can read: mode 0711. */
+static void copy_exec_only(const char *name, char *path, size_t cap)
+{
+	snprintf(path, cap, "/tmp/pt-exec-only-XXXXXX");
+	int out = mkstemp(path);
+	CHECKF(out >= 0, "mkstemp: %s", strerror(errno));
+	int in = open(target_path(name), O_RDONLY | O_CLOEXEC);
+	CHECKF(in >= 0, "%s: %s", target_path(name), strerror(errno));
+	char buf[65536];
+	ssize_t n;
+	while ((n = read(in, buf, sizeof buf)) > 0)
+		CHECK(write(out, buf, (size_t)n) == n);
+	CHECK(n == 0);
+	close(in);
+	CHECK(fchmod(out, 0711) == 0);
+	close(out);
+}
+
+/* As "nobody", launch an execute-only program: its /proc/PID/exe cannot
+ * be opened (the process is not dumpable), so the architecture must come
+ * from the kernel's register layout.  Registers and single-steps work;
+ * memory does not (the kernel refuses it to an unprivileged tracer of an
+ * undumpable process), which is not ours to test here. */
+static void exec_only(const char *name, const char *arch, const char *pc_reg,
+		      uint64_t cs)
+{
+	CHECKF(getuid() == 0, "this test runs as root");
+	char path[64];
+	copy_exec_only(name, path, sizeof path);
+	fflush(NULL);
+	pid_t sub = fork();
+	CHECK(sub >= 0);
+	if (sub == 0) {
+		CHECK(setgroups(0, NULL) == 0);
+		CHECK(setresgid(65534, 65534, 65534) == 0);
+		CHECK(setresuid(65534, 65534, 65534) == 0);
+		/* a change of uid made us undumpable: our children too */
+		CHECK(prctl(PR_SET_DUMPABLE, 1) == 0);
+		CHECKF(open(path, O_RDONLY) < 0 && errno == EACCES,
+		       "%s is readable", path);
+		struct child_io io;
+		const char *argv[] = { path, "exit:7", NULL };
+		pt_process *p = NULL;
+		CHECK_OK(launch_target_opts(&io, path, argv, NULL, &p));
+		char exe[64];
+		snprintf(exe, sizeof exe, "/proc/%d/exe",
+			 (int)pt_process_pid(p));
+		int fd = open(exe, O_RDONLY);
+		CHECKF(fd < 0, "%s can be opened", exe);
+		CHECK_STREQ(pt_process_arch(p), arch);
+		pt_thread *t = only_thread(p);
+		uint64_t pc = reg(t, pc_reg);
+		CHECK_EQ_HEX(pc_of(t), pc);
+		CHECK_EQ_HEX(reg(t, "cs"), cs);
+		for (int i = 0; i < 3; i++) {
+			CHECK_OK(pt_thread_step(t));
+			pt_stop_cause c;
+			wait_event(p, PT_STOP_STEP, &c);
+		}
+		CHECK(pc_of(t) != pc);
+		int code = -2, sig = -2;
+		run_to_exit(p, &code, &sig);
+		CHECK_EQ_INT(code, 7);
+		pt_process_free(p);
+		_exit(0);
+	}
+	int status;
+	CHECK(waitpid(sub, &status, 0) == sub);
+	unlink(path);
+	CHECKF(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	       "unprivileged launch: subprocess wait status %#x", status);
+}
+
+TEST(arch_exec_only_x86_64)
+{
+	exec_only("tracee", "x86-64", "rip", 0x33);
+	return TEST_PASS;
+}
+
+TEST(i386_exec_only)
+{
+	need_i386();
+	exec_only(T32, "i386", "eip", 0x23);
+	return TEST_PASS;
+}

@@ -275,6 +275,12 @@ bool pt__bp_emulate_stepover(struct pt_thread *t, struct pt__bp *bp)
 	struct pt__emul_store st;
 	if (!a->emul_apply(&bp->emul, t->regs.bytes, &st))
 		return false;
+	if (st.len && pt__watch_covers(p, st.addr, st.len)) {
+		/* a watched store: the CPU must make it, for its debug
+		 * registers to see it */
+		memcpy(t->regs.bytes, saved, a->gregs_size);
+		return false;
+	}
 	if (st.len) {
 		size_t done;
 		if (pt__mem_write_raw(p, st.addr, st.bytes, st.len, &done) < 0) {

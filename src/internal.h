@@ -178,6 +178,10 @@ enum pt__watch_trap pt__watch_on_trap(struct pt_thread *t, pt_stop_cause *c);
  * SIGTRAP is still pending becomes the cause, and the SIGTRAP is swallowed
  * when it comes. */
 void pt__watch_interrupted(struct pt_thread *t, pt_stop_cause *c);
+/* Whether a data watchpoint (write or read/write) covers any byte of
+ * [addr, addr + len): a store there must be done by the CPU, not by us
+ * (the step-over emulation), for the debug registers to see it. */
+bool pt__watch_covers(const struct pt_process *p, uint64_t addr, size_t len);
 void pt__watch_forget_all(struct pt_process *p); /* exec */
 int pt__watch_detach(struct pt_process *p);      /* ENGINE: detach */
 

@@ -259,16 +259,6 @@ int pt_thread_reg_write(pt_thread *t, int index, const void *buf, size_t len)
 	return r;
 }
 
-const char *pt_process_arch(pt_process *p)
-{
-	if (pt__check_proc(p) < 0) {
-		pt__fail(PT_EINVAL, NULL, NULL, "architecture",
-			 "invalid process handle");
-		return NULL;
-	}
-	return p->arch->name;
-}
-
 int pt_process_reg_count(pt_process *p)
 {
 	if (pt__check_proc(p) < 0)
@@ -285,8 +275,11 @@ const pt_reg_info *pt_process_reg_info(pt_process *p, int index)
 
 const char *pt_process_arch(pt_process *p)
 {
-	if (pt__check_proc(p) < 0)
+	if (pt__check_proc(p) < 0) {
+		pt__fail(PT_EINVAL, NULL, NULL, "architecture",
+			 "invalid process handle");
 		return NULL;
+	}
 	/* p->arch changes at an exec, on the tracer thread, under the lock */
 	pthread_mutex_lock(&p->eng->lock);
 	const char *name = p->arch->name;

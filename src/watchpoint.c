@@ -209,6 +209,18 @@ void pt__watch_interrupted(struct pt_thread *t, pt_stop_cause *c)
 	report(t, hits, stepped, c);
 }
 
+bool pt__watch_covers(const struct pt_process *p, uint64_t addr, size_t len)
+{
+	const struct pt__watchtab *w = &p->watch;
+	for (int i = 0; i < PT__ARCH_WATCH_MAX && w->count; i++) {
+		const struct pt__hwslot *s = &w->slot[i];
+		if (s->used && s->kind != PT_WATCH_EXEC &&
+		    addr < s->addr + s->len && s->addr < addr + len)
+			return true;
+	}
+	return false;
+}
+
 void pt__watch_forget_all(struct pt_process *p)
 {
 	struct pt__watchtab *w = &p->watch;

@@ -545,6 +545,47 @@ TEST(watch_hw_breakpoint_text)
 	return TEST_PASS;
 }
 
+/* A breakpoint on a push, with a write watchpoint on the stack slot the
+ * push fills: continuing from the breakpoint must stop on the watchpoint.
+ * (A step-over by emulation writes the slot through /proc/PID/mem, which
+ * no debug register sees; the library must single-step such a store.) */
+TEST(watch_emulated_push)
+{
+	NEED_HW();
+	enum { N = 3 };
+	struct child_io io;
+	pt_process *p = launch_target(&io, W, ARGS("push:3"));
+	CHECK_OK(pt_process_set_events(p, 0));
+	const uint64_t f = wsym("push_func"), f1 = wsym("push_func_1");
+	CHECK_OK(pt_breakpoint_add(p, f));
+	for (int i = 0; i < N; i++) {
+		pt_thread *t = continue_to_bp(p, f);
+		uint64_t sp = 0;
+		CHECK_OK(pt_thread_sp(t, &sp));
+		const uint64_t slot = sp - 8;
+		int id = CHECK_OK(pt_watchpoint_add(p, slot, 8, PT_WATCH_WRITE));
+		CHECK_OK(pt_continue(p));
+		CHECK_OK(pt_wait(p, WAIT_MS));
+		pt_thread *e = pt_process_event_thread(p);
+		CHECK(e == t);
+		pt_stop_cause c = cause_of(e);
+		CHECKF(c.kind == PT_STOP_WATCHPOINT, "call %d: the push of a "
+		       "watched slot stopped with: %s", i, cause_str(&c));
+		CHECK_EQ_INT(c.watch, id);
+		CHECK_EQ_HEX(c.addr, slot);
+		CHECK_EQ_HEX(pc_of(t), f1);
+		CHECK_EQ_INT(peek_u64(p, slot), i);
+		CHECK_OK(pt_watchpoint_remove(p, id));
+	}
+	CHECK_OK(pt_breakpoint_remove(p, f));
+	int code = -1, sig = -1;
+	run_to_exit(p, &code, &sig);
+	CHECK_EQ_INT(code, 0);
+	CHECK_STREQ(io_read_all(&io, WAIT_MS), "push 3 sum 3\nDONE\n");
+	pt_process_free(p);
+	return TEST_PASS;
+}
+
 /* A thread created after the watchpoint was set stops on its writes. */
 TEST(watch_new_thread_inherits)
 {

@@ -131,6 +131,7 @@
 	X(watch_new_thread_inherits, 0)                                        \
 	X(watch_step_stepped, 0)                                               \
 	X(watch_hit_count_two_threads, 30)                                     \
+	X(watch_emulated_push, 0)                                              \
 	X(i386_regs, 0)                                                        \
 	X(i386_bp_loop, 0)                                                     \
 	X(i386_step_sequence, 0)                                               \

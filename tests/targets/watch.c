@@ -40,6 +40,7 @@ long watched2 __attribute__((aligned(8))) = 0;
 void watch_write(long v); /* watched = v (a 4-byte store) */
 long watch_read(void);    /* returns watched (a 4-byte load) */
 long hw_func(long x);     /* returns x + 1; its text is read-only */
+long push_func(long x);   /* push %rdi (a stack store), pop; returns x */
 
 __asm__(
 	".text\n"
@@ -67,7 +68,16 @@ __asm__(
 	"	lea 1(%rdi), %rax\n"
 	"hw_func_1:\n"
 	"	ret\n"
-	".size hw_func, .-hw_func\n");
+	".size hw_func, .-hw_func\n"
+
+	".globl push_func, push_func_1\n"
+	".type push_func, @function\n"
+	"push_func:\n"
+	"	push %rdi\n"
+	"push_func_1:\n"
+	"	pop %rax\n"
+	"	ret\n"
+	".size push_func, .-push_func\n");
 
 __attribute__((noinline)) void sync_point(void)
 {
@@ -119,6 +129,11 @@ int main(int argc, char **argv)
 			for (long j = 0; j < n; j++)
 				sum += hw_func(j);
 			printf("hwfunc %ld sum %ld\n", n, sum);
+		} else if (strncmp(cmd, "push:", 5) == 0) {
+			long n = atol(cmd + 5), sum = 0;
+			for (long j = 0; j < n; j++)
+				sum += push_func(j);
+			printf("push %ld sum %ld\n", n, sum);
 		} else if (strcmp(cmd, "spawn") == 0) {
 			if (pipe(go_fds) < 0 ||
 			    pthread_create(&spawned, NULL, writer, NULL) != 0)

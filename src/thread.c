@@ -179,6 +179,12 @@ void pt__thread_set_state(struct pt_thread *t, enum pt__tstate st)
 		 * stays, so the user's handle stays valid */
 		tid_hash_remove(t);
 		live_remove(t);
+		/* its registers can no longer be read: the extended-state
+		 * buffer (kilobytes with AVX-512) goes now, not at
+		 * pt_process_free, for a process that churns threads */
+		free(t->xregs);
+		t->xregs = NULL;
+		t->xregs_len = t->xregs_cap = 0;
 		if (t == p->io_thread)
 			p->io_thread = NULL;
 	}

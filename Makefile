@@ -193,7 +193,7 @@ clean:
 
 # Arguments of the demo tool after its name, shared by `demo` above and
 # `demo-valgrind`, so the two always run the same thing.
-DEMO_ARGS ?= -n 3 $(BUILD)/examples/demo-target work_item -- 4 100000
+DEMO_ARGS ?= -n 20000 $(BUILD)/examples/demo-target work_item -- 4 100000
 VALGRIND ?= valgrind
 VALGRIND_FLAGS ?= --leak-check=full --error-exitcode=1
 

@@ -936,7 +936,7 @@ static bool fxsave_keeps_pointers(bool *tcg)
 	memcpy(sig + 8, &c, 4);
 	if (strcmp(sig, "AuthenticAMD") != 0 && strcmp(sig, "HygonGenuine") != 0)
 		return true;
-	if (__get_cpuid_max(0x80000000, NULL) < 0x80000008)
+	if ((unsigned)__get_cpuid_max(0x80000000, NULL) < 0x80000008u)
 		return false;
 	__cpuid(0x80000008, a, b, c, d);
 	return (b & (1u << 2)) != 0;

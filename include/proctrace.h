@@ -426,8 +426,12 @@ PT_API int pt_process_reg_index(pt_process *p, const char *name);
  * ecx edx ebx esp ebp esi edi (0-7), eip 8, eflags 9, cs ss ds es fs gs
  * (10-15), all 4 bytes (values that do not fit are PT_EINVAL), then the
  * x87 and SSE rows (st0-7, fctrl..fop, xmm0-7, mxcsr: 16-40), orig_eax 41
- * and, where the CPU has AVX, ymm0h-7h; no fs_base/gs_base.  A 32-bit program that far-jumps into
- * 64-bit code keeps this view (the low halves). */
+ * and, where the CPU has AVX, ymm0h-7h (42-49), then where it has AVX-512
+ * k0-7 and zmm0h-7h; no fs_base/gs_base.  As for x86-64, fioff/fooff are
+ * the low and fiseg/foseg the high halves of the 64-bit FIP/FDP a 64-bit
+ * kernel saves (0 in 32-bit code), not the FPU's CS/DS selectors, which it
+ * does not save.  A 32-bit program that far-jumps into 64-bit code keeps
+ * this view (the low halves). */
 PT_API const char *pt_process_arch(pt_process *p);
 
 /* Registers of a stopped thread.  They are read from the kernel once per

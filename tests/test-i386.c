@@ -3,13 +3,15 @@
  * kernel: the i386 register table, breakpoints, single-steps over int $0x80
  * and through the vDSO, memory, attach, thread events, an exec that
  * changes the architecture both ways, and a 32-bit program running 64-bit
- * code for a while.  Their target is tests/targets32/tracee32.c.
+ * code for a while, and the x87, SSE and AVX registers of the i386 view.
+ * Their target is tests/targets32/tracee32.c.
  *
  * Each test first calls need_i386(): where the compiler cannot build -m32
  * programs (the Makefile's probe, $(BUILD)/targets/m32.status) or the
  * kernel cannot run them (execve fails with ENOEXEC: IA-32 emulation left
  * out or turned off), the test says skip with the reason.
  */
+#include <cpuid.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -25,6 +27,7 @@
 
 #include "tests.h"
 #include "arch/arch.h"
+#include "arch/x86_xstate.h"
 
 #define T32 "tracee32"
 
@@ -137,8 +140,21 @@ static void check_i386_table(pt_process *p)
 		       "after %d", k, ri->name, ri->gdb_regnum, last);
 		last = ri->gdb_regnum;
 	}
+	/* The x87 and SSE rows (the whole table: i386_fpregs_table). */
+	static const struct {
+		const char *name;
+		int gdb;
+	} fp[] = { { "st0", 16 }, { "fctrl", 24 }, { "fop", 31 },
+		   { "xmm0", 32 }, { "xmm7", 39 }, { "mxcsr", 40 } };
+	for (size_t i = 0; i < sizeof fp / sizeof fp[0]; i++) {
+		int k = pt_process_reg_index(p, fp[i].name);
+		CHECKF(k >= 0, "no register %s", fp[i].name);
+		CHECK_EQ_INT(pt_process_reg_info(p, k)->gdb_regnum, fp[i].gdb);
+	}
+	CHECK_EQ_INT(n, pt__arch_i386()->nregs);
 	static const char *const wide[] = { "rax", "rip", "rsp", "r8",
-					    "orig_rax", "fs_base" };
+					    "orig_rax", "fs_base", "xmm8",
+					    "ymm8h", "zmm8h", "xmm16" };
 	for (size_t i = 0; i < sizeof wide / sizeof wide[0]; i++)
 		CHECK_ERR(pt_process_reg_index(p, wide[i]), PT_ENOREG);
 }
@@ -875,5 +891,395 @@ TEST(i386_exec_only)
 {
 	need_i386();
 	exec_only(T32, "i386", "eip", 0x23);
+	return TEST_PASS;
+}
+
+/* ---- x87, SSE and AVX ------------------------------------------------------ */
+
+/* The XSAVE components the OS enabled (XCR0), found here independently of
+ * the library; 0 where there is no XSAVE. */
+static uint64_t os_xcr0(void)
+{
+	unsigned a, b, c, d;
+	if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & bit_OSXSAVE))
+		return 0;
+	uint32_t lo, hi;
+	__asm__ __volatile__(".byte 0x0f, 0x01, 0xd0" /* xgetbv */
+			     : "=a"(lo), "=d"(hi)
+			     : "c"(0));
+	return (uint64_t)hi << 32 | lo;
+}
+
+/* Whether this machine's FXSAVE/XSAVE image holds the x87 error pointers
+ * (FIP, FDP, FOP) when no x87 exception is pending.  AMD CPUs without
+ * XSAVEERPTR (CPUID 0x80000008 EBX bit 2, from Zen 2 on) leave them out
+ * (the kernel's X86_BUG_FXSAVE_LEAK), and QEMU's TCG writes zeros there
+ * whatever CPU it shows (hypervisor signature "TCGTCGTCGTCG"). */
+static bool fxsave_keeps_pointers(bool *tcg)
+{
+	unsigned a, b, c, d;
+	char sig[13] = "";
+	*tcg = false;
+	__cpuid(1, a, b, c, d);
+	if (c & (1u << 31)) { /* a hypervisor */
+		__cpuid(0x40000000, a, b, c, d);
+		memcpy(sig, &b, 4);
+		memcpy(sig + 4, &c, 4);
+		memcpy(sig + 8, &d, 4);
+		*tcg = strcmp(sig, "TCGTCGTCGTCG") == 0;
+	}
+	if (*tcg)
+		return false;
+	__cpuid(0, a, b, c, d);
+	memcpy(sig, &b, 4);
+	memcpy(sig + 4, &d, 4);
+	memcpy(sig + 8, &c, 4);
+	if (strcmp(sig, "AuthenticAMD") != 0 && strcmp(sig, "HygonGenuine") != 0)
+		return true;
+	if ((unsigned)__get_cpuid_max(0x80000000, NULL) < 0x80000008u)
+		return false;
+	__cpuid(0x80000008, a, b, c, d);
+	return (b & (1u << 2)) != 0;
+}
+
+/* One row of the expected i386 table. */
+struct row32 {
+	char name[12];
+	unsigned size, set;
+	pt_reg_type type;
+};
+
+/* The table, without a process: gdb's i386 Linux numbering, every row's
+ * name, size, type and set; AVX and AVX-512 rows where this machine has
+ * them; names unique. */
+TEST(i386_fpregs_table)
+{
+	const struct pt__arch *a = pt__arch_i386();
+	CHECK(a == pt__arch_i386());
+	CHECK_STREQ(a->name, "i386");
+	const char *force = getenv("PROCTRACE_XSTATE");
+	uint64_t xcr0 = force && strcmp(force, "fxsave") == 0 ? 0 : os_xcr0();
+	bool avx = (xcr0 & 0x6) == 0x6;                /* SSE, AVX */
+	bool avx512 = avx && (xcr0 & 0xe0) == 0xe0; /* opmask, ZMM */
+
+	struct row32 want[128];
+	int n = 0;
+	for (size_t i = 0; i < NGREGS32; i++) {
+		if (gregs32[i].gdb != n)
+			break; /* orig_eax comes after the SSE rows */
+		want[n] = (struct row32){ "", 4, PT_REGSET_GENERAL,
+					  gregs32[i].role == PT_ROLE_NONE ||
+							  gregs32[i].role ==
+								  PT_ROLE_FLAGS
+						  ? PT_REGTYPE_INT
+						  : PT_REGTYPE_ADDR };
+		snprintf(want[n].name, sizeof want[n].name, "%s",
+			 gregs32[i].name);
+		n++;
+	}
+	CHECK_EQ_INT(n, 16);
+	for (int j = 0; j < 8; j++, n++) {
+		want[n] = (struct row32){ "", 10, PT_REGSET_X87,
+					  PT_REGTYPE_FLOAT80 };
+		snprintf(want[n].name, sizeof want[n].name, "st%d", j);
+	}
+	static const char *const x87ctl[] = { "fctrl", "fstat", "ftag",
+					      "fiseg", "fioff", "foseg",
+					      "fooff", "fop" };
+	for (int j = 0; j < 8; j++, n++) {
+		want[n] = (struct row32){ "", 4, PT_REGSET_X87, PT_REGTYPE_INT };
+		snprintf(want[n].name, sizeof want[n].name, "%s", x87ctl[j]);
+	}
+	for (int j = 0; j < 8; j++, n++) {
+		want[n] = (struct row32){ "", 16, PT_REGSET_SSE,
+					  PT_REGTYPE_VECTOR };
+		snprintf(want[n].name, sizeof want[n].name, "xmm%d", j);
+	}
+	want[n++] = (struct row32){ "mxcsr", 4, PT_REGSET_SSE, PT_REGTYPE_INT };
+	want[n++] = (struct row32){ "orig_eax", 4, PT_REGSET_SYSTEM,
+				    PT_REGTYPE_INT };
+	CHECK_EQ_INT(n, 42);
+	for (int j = 0; avx && j < 8; j++, n++) {
+		want[n] = (struct row32){ "", 16, PT_REGSET_AVX,
+					  PT_REGTYPE_VECTOR };
+		snprintf(want[n].name, sizeof want[n].name, "ymm%dh", j);
+	}
+	/* gdb's 32bit-avx512 feature: k0-7, zmm0h-7h (no xmm16-31 or
+	 * ymm16h-31h: 32-bit code has 8 vector registers). */
+	for (int j = 0; avx512 && j < 8; j++, n++) {
+		want[n] = (struct row32){ "", 8, PT_REGSET_AVX512,
+					  PT_REGTYPE_INT };
+		snprintf(want[n].name, sizeof want[n].name, "k%d", j);
+	}
+	for (int j = 0; avx512 && j < 8; j++, n++) {
+		want[n] = (struct row32){ "", 32, PT_REGSET_AVX512,
+					  PT_REGTYPE_VECTOR };
+		snprintf(want[n].name, sizeof want[n].name, "zmm%dh", j);
+	}
+
+	CHECKF(a->nregs == n, "%d rows, expected %d (AVX %d, AVX-512 %d)",
+	       a->nregs, n, avx, avx512);
+	for (int k = 0; k < n; k++) {
+		const pt_reg_info *ri = &a->regs[k];
+		CHECKF(strcmp(ri->name, want[k].name) == 0,
+		       "row %d is %s, expected %s", k, ri->name, want[k].name);
+		CHECKF(ri->gdb_regnum == k, "%s: gdb number %d, expected %d",
+		       ri->name, ri->gdb_regnum, k);
+		CHECKF(ri->size == want[k].size && ri->set == want[k].set &&
+			       ri->type == want[k].type,
+		       "%s: size %u set %u type %d, expected %u %u %d",
+		       ri->name, ri->size, ri->set, (int)ri->type,
+		       want[k].size, want[k].set, (int)want[k].type);
+		CHECKF(pt__arch_reg_is_ext(a, k) ==
+			       (ri->set != PT_REGSET_GENERAL &&
+				ri->set != PT_REGSET_SYSTEM),
+		       "%s", ri->name);
+		for (int m = 0; m < k; m++)
+			CHECKF(strcmp(a->regs[m].name, ri->name) != 0,
+			       "%s twice (rows %d and %d)", ri->name, m, k);
+	}
+	/* The general rows keep their place in the i386 block, and the
+	 * extended ones have their block and operations. */
+	CHECK_EQ_INT(a->pc_index, 8);
+	CHECK_STREQ(a->regs[a->pc_index].name, "eip");
+	CHECK_STREQ(a->regs[a->sp_index].name, "esp");
+	CHECK(a->xreg != NULL && a->xregs_get && a->xregs_set &&
+	      a->xreg_read && a->xreg_write);
+	CHECK(a->xregs_size >= 512);
+	CHECK_EQ_INT(a->regs[41].offset, 44); /* orig_eax: word 11 */
+	/* x87 and SSE rows live where FXSAVE puts them. */
+	CHECK_EQ_INT(a->xreg[16].off, 32);      /* st0 */
+	CHECK_EQ_INT(a->xreg[27].off, 12);      /* fiseg: FIP's high half */
+	CHECK_EQ_INT(a->xreg[28].off, 8);       /* fioff */
+	CHECK_EQ_INT(a->xreg[29].off, 20);      /* foseg: FDP's high half */
+	CHECK_EQ_INT(a->xreg[30].off, 16);      /* fooff */
+	CHECK_EQ_INT(a->xreg[32].off, 160);     /* xmm0 */
+	CHECK_EQ_INT(a->xreg[40].off, 24);      /* mxcsr */
+	if (avx)
+		CHECK_EQ_INT(a->xreg[42].off, pt__x86_xlayout()->off[2]);
+	return TEST_PASS;
+}
+
+/* The fpregs pattern of tracee32 (see there). */
+static void pat32_ymm(int seed, int i, uint8_t out[32])
+{
+	for (int k = 0; k < 32; k++)
+		out[k] = (uint8_t)(seed * 101 + i * 7 + k * 13 + 1);
+}
+
+static void pat32_st(int seed, int j, uint8_t out[10])
+{
+	uint64_t m = (1ull << 63) |
+		     ((0x0123456789abcdefull * (uint64_t)(j + 1 + 8 * seed)) >> 1);
+	uint16_t se = (uint16_t)(((j & 1) << 15) | (0x3ffc + j + 10 * seed));
+	memcpy(out, &m, 8);
+	memcpy(out + 8, &se, 2);
+}
+
+static const char *hex32(const uint8_t *p, size_t n)
+{
+	static char buf[4][80];
+	static int slot;
+	char *b = buf[slot++ & 3];
+	for (size_t i = 0; i < n && i < 39; i++)
+		snprintf(b + 2 * i, 3, "%02x", p[i]);
+	b[2 * (n < 39 ? n : 39)] = '\0';
+	return b;
+}
+
+static const char *name32(const char *prefix, int i, const char *suffix)
+{
+	static char buf[4][16];
+	static int slot;
+	char *b = buf[slot++ & 3];
+	snprintf(b, sizeof buf[0], "%s%d%s", prefix, i, suffix);
+	return b;
+}
+
+/* Read register name (size bytes) through pt_thread_reg_read and check it
+ * holds want. */
+static void expect32(pt_thread *t, const char *name, const uint8_t *want,
+		     size_t size)
+{
+	int k = pt_process_reg_index(pt_thread_process(t), name);
+	CHECKF(k >= 0, "no register %s", name);
+	uint8_t got[64];
+	memset(got, 0x5a, sizeof got);
+	int r = pt_thread_reg_read(t, k, got, sizeof got);
+	CHECKF(r == (int)size, "reading %s: %s (%s)", name, err_str(r),
+	       last_errmsg());
+	CHECKF(memcmp(got, want, size) == 0 && got[size] == 0x5a,
+	       "%s = %s, expected %s", name, hex32(got, size),
+	       hex32(want, size));
+}
+
+static void write32(pt_thread *t, const char *name, const uint8_t *val,
+		    size_t size)
+{
+	int k = pt_process_reg_index(pt_thread_process(t), name);
+	CHECKF(k >= 0, "no register %s", name);
+	int r = pt_thread_reg_write(t, k, val, size);
+	CHECKF(r == 0, "writing %s: %s (%s)", name, err_str(r), last_errmsg());
+}
+
+/* The target's report: lines "NAME VALUE" up to "DONE". */
+struct report32 {
+	int n;
+	char name[48][12];
+	char val[48][48];
+};
+
+static void read_report32(struct child_io *io, struct report32 *r)
+{
+	char line[128];
+	r->n = 0;
+	for (;;) {
+		int got = io_read_line(io, line, sizeof line, WAIT_MS);
+		CHECKF(got == 1, "target output ended before DONE (%d)", got);
+		if (strcmp(line, "DONE") == 0)
+			return;
+		char *sp = strchr(line, ' ');
+		CHECKF(sp && r->n < 48 && sp - line < 12 && strlen(sp) < 48,
+		       "odd target line \"%s\"", line);
+		*sp = '\0';
+		memcpy(r->name[r->n], line, strlen(line) + 1);
+		memcpy(r->val[r->n], sp + 1, strlen(sp + 1) + 1);
+		r->n++;
+	}
+}
+
+static const char *report32(const struct report32 *r, const char *name)
+{
+	for (int i = 0; i < r->n; i++)
+		if (strcmp(r->name[i], name) == 0)
+			return r->val[i];
+	FAIL("the target printed no \"%s\"", name);
+}
+
+static uint64_t report32_u(const struct report32 *r, const char *name)
+{
+	return strtoull(report32(r, name), NULL, 16);
+}
+
+/* A 32-bit program loads known values into xmm0-7 (ymm0-7 where the
+ * machine has AVX), st0-7, the x87 control word and MXCSR and stops: read
+ * them, write new ones, and the program prints what it finds. */
+TEST(i386_fpregs)
+{
+	struct child_io io;
+	need_i386();
+	/* The table has ymm0h where the CPU and OS have AVX. */
+	bool avx = pt__arch_i386()->nregs > 42 &&
+		   strcmp(pt__arch_i386()->regs[42].name, "ymm0h") == 0;
+	pt_process *p = launch32(&io, avx ? ARGS("fpregs-avx")
+					  : ARGS("fpregs"));
+	uint64_t stop = sym(T32, avx ? "fp32_avx_stop" : "fp32_stop");
+	uint64_t last = sym(T32, avx ? "fp32_avx_last_fld" : "fp32_last_fld");
+	CHECK_OK(pt_breakpoint_add(p, stop));
+	pt_thread *t = continue_to_bp(p, stop);
+	CHECK_EQ_INT(pt_process_reg_count(p), pt__arch_i386()->nregs);
+	uint8_t y[32], st[10];
+
+	/* What the program loaded. */
+	for (int i = 0; i < 8; i++) {
+		pat32_ymm(0, i, y);
+		expect32(t, name32("xmm", i, ""), y, 16);
+		if (avx)
+			expect32(t, name32("ymm", i, "h"), y + 16, 16);
+	}
+	for (int j = 0; j < 8; j++) {
+		pat32_st(0, j, st);
+		expect32(t, name32("st", j, ""), st, 10);
+	}
+	CHECK_EQ_HEX(reg(t, "fctrl"), 0x027f);
+	CHECK_EQ_HEX(reg(t, "mxcsr"), 0x3f80);
+	CHECK_EQ_HEX(reg(t, "ftag"), 0); /* eight normal numbers: valid */
+	CHECK_EQ_HEX((reg(t, "fstat") >> 11) & 7, 0); /* TOP after 8 pushes */
+	/* The x87 pointers, checked below against what the program's own
+	 * fnstenv gave just before the stop. */
+	uint64_t fioff = reg(t, "fioff"), fooff = reg(t, "fooff");
+	uint64_t fiseg = reg(t, "fiseg"), foseg = reg(t, "foseg");
+	uint64_t fop = reg(t, "fop");
+
+	/* New values. */
+	for (int i = 0; i < 8; i++) {
+		pat32_ymm(1, i, y);
+		write32(t, name32("xmm", i, ""), y, 16);
+		if (avx)
+			write32(t, name32("ymm", i, "h"), y + 16, 16);
+	}
+	for (int j = 0; j < 8; j++) {
+		pat32_st(1, j, st);
+		write32(t, name32("st", j, ""), st, 10);
+	}
+	set_reg(t, "fctrl", 0x0f7f);
+	set_reg(t, "mxcsr", 0x5f80);
+	set_reg(t, "fioff", stop); /* an offset the program may see */
+	CHECK_ERR(pt_thread_reg_set_name(t, "mxcsr", 0x10000000), PT_EINVAL);
+	pat32_ymm(1, 7, y);
+	expect32(t, "xmm7", y, 16);
+	CHECK_EQ_HEX(reg(t, "mxcsr"), 0x5f80);
+
+	/* The program sees them. */
+	CHECK_OK(pt_breakpoint_remove(p, stop));
+	CHECK_OK(pt_continue(p));
+	struct report32 r;
+	read_report32(&io, &r);
+	for (int i = 0; i < 8; i++) {
+		pat32_ymm(1, i, y);
+		CHECK_STREQ(report32(&r, name32("xmm", i, "")), hex32(y, 16));
+		if (avx)
+			CHECK_STREQ(report32(&r, name32("ymm", i, "h")),
+				    hex32(y + 16, 16));
+	}
+	for (int j = 0; j < 8; j++) {
+		pat32_st(1, j, st);
+		CHECK_STREQ(report32(&r, name32("st", j, "")), hex32(st, 10));
+	}
+	CHECK_EQ_HEX(report32_u(&r, "fctrl"), 0x0f7f);
+	CHECK_EQ_HEX(report32_u(&r, "ftag"), 0);
+	CHECK_EQ_HEX(report32_u(&r, "mxcsr"), 0x5f80);
+	/* A 64-bit kernel saves a 32-bit task in the 64-bit FXSAVE format
+	 * (see src/arch/i386.c): fioff/fooff/fop are what fnstenv gives the
+	 * program for FIP/FDP/FOP, fiseg/foseg FIP's and FDP's high halves,
+	 * 0 in 32-bit code.  Where the image does not keep the pointers (see
+	 * fxsave_keeps_pointers) there is nothing to compare; under TCG they
+	 * are zeros. */
+	uint64_t fip0 = report32_u(&r, "fip0");
+	bool tcg, keeps = fxsave_keeps_pointers(&tcg);
+	fprintf(stderr, "note: x87 pointers at the stop: fioff %#llx fooff "
+		"%#llx fiseg %#llx foseg %#llx fop %#llx; the program's "
+		"fnstenv: fip %#llx fcs %#llx fdp %#llx fds %#llx fop %#llx; "
+		"the fldt at %#llx; the CPU %s them%s\n",
+		(unsigned long long)fioff, (unsigned long long)fooff,
+		(unsigned long long)fiseg, (unsigned long long)foseg,
+		(unsigned long long)fop, (unsigned long long)fip0,
+		(unsigned long long)report32_u(&r, "fcs0"),
+		(unsigned long long)report32_u(&r, "fdp0"),
+		(unsigned long long)report32_u(&r, "fds0"),
+		(unsigned long long)report32_u(&r, "fop0"),
+		(unsigned long long)last, keeps ? "saves" : "does not save",
+		tcg ? " (QEMU TCG)" : "");
+	CHECK_EQ_HEX(fiseg, 0);
+	CHECK_EQ_HEX(foseg, 0);
+	CHECK_EQ_HEX(fip0, last);
+	if (keeps) {
+		CHECK_EQ_HEX(fioff, fip0);
+		CHECK_EQ_HEX(fooff, report32_u(&r, "fdp0"));
+		CHECK_EQ_HEX(fop, report32_u(&r, "fop0"));
+		/* what was written goes back into the image the CPU
+		 * restores */
+		CHECK_EQ_HEX(report32_u(&r, "fip"), stop);
+		CHECK_EQ_HEX(report32_u(&r, "fdp"), fooff);
+	} else if (tcg) {
+		CHECK_EQ_HEX(fioff, 0);
+		CHECK_EQ_HEX(fooff, 0);
+		CHECK_EQ_HEX(fop, 0);
+	}
+	int code = -1, sig = -1;
+	run_to_exit(p, &code, &sig);
+	CHECK_EQ_INT(code, 0);
+	CHECK_EQ_INT(sig, 0);
+	pt_process_free(p);
 	return TEST_PASS;
 }

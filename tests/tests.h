@@ -144,6 +144,8 @@
 	X(i386_emul_decode_table, 0)                                           \
 	X(i386_emul_stepover, 0)                                               \
 	X(i386_emul_stepover_single, 0)                                        \
+	X(i386_fpregs_table, 0)                                                \
+	X(i386_fpregs, 0)                                                      \
 	X(arch_exec_only_x86_64, 0)                                            \
 	X(i386_exec_only, 0)
 

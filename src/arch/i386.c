@@ -20,6 +20,7 @@
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ptrace.h>
@@ -28,6 +29,7 @@
 #include <unistd.h>
 
 #include "arch/arch.h"
+#include "arch/x86_xstate.h"
 
 #if defined(__x86_64__)
 
@@ -55,13 +57,32 @@ _Static_assert(I386_WIDE_OFF + sizeof(struct user_regs_struct) <=
 	  type }
 
 /* Order and gdb numbers follow gdb's i386 Linux target description
- * (features i386/32bit-core and 32bit-linux): eax ecx edx ebx esp ebp esi
- * edi 0-7, eip 8, eflags 9, cs ss ds es fs gs 10-15, orig_eax 41.  16-31
- * (x87) and 32-40 (xmm0-7, mxcsr) are not in the general register set.
- * gdb shows no fs_base/gs_base for i386: a 32-bit task's thread pointer is a
- * GDT descriptor selected by gs, not a base register, and the i386 regset
- * has no such fields. */
-static const pt_reg_info i386_regs[] = {
+ * (features i386/32bit-core, 32bit-sse, 32bit-linux, 32bit-avx and
+ * 32bit-avx512): eax ecx edx ebx esp ebp esi edi 0-7, eip 8, eflags 9, cs ss
+ * ds es fs gs 10-15, then the x87 rows st0-7 16-23 and fctrl fstat ftag
+ * fiseg fioff foseg fooff fop 24-31, xmm0-7 32-39, mxcsr 40 (x86_xstate.c),
+ * orig_eax 41, then ymm0h-7h from 42 and k0-7, zmm0h-7h after them where the
+ * CPU has AVX and AVX-512 (x86_xstate.c).  gdb shows no fs_base/gs_base for
+ * i386: a 32-bit task's thread pointer is a GDT descriptor selected by gs,
+ * not a base register, and the i386 regset has no such fields.
+ *
+ * The x87/SSE/AVX state of a 32-bit task is the same XSAVE image as a 64-bit
+ * one's: a 64-bit kernel saves every task with the 64-bit forms (xsave64 and
+ * its variants, fxsaveq), and PTRACE_GETREGSET NT_X86_XSTATE (or
+ * NT_PRXFPREG) hands that image to a 64-bit tracer unconverted.  So the
+ * FXSAVE area is in its 64-bit format here too: FIP is 64 bits at offset 8
+ * and FDP 64 bits at 16, and the FPU's CS and DS selectors are not stored
+ * at all (nor restored).  The rows show what is stored, as for x86-64:
+ * fioff and fooff are the low halves, the 32-bit offsets the program's own
+ * fnstenv gives; fiseg and foseg are bytes 12-15 and 20-23, the high halves
+ * of FIP and FDP, which are 0 for code running in 32-bit mode.  They are not
+ * made up from cs and ds as the kernel's legacy FSAVE view (NT_PRFPREG of a
+ * 32-bit task, convert_from_fxsr) does, and a write to them sets those high
+ * halves, which 32-bit code does not see.  Where the CPU does not save the
+ * error pointers without a pending exception (AMD before XSAVEERPTR) or
+ * saves zeros (QEMU's TCG), fioff, fooff and fop read 0 or stale values.
+ * (Test i386_fpregs.) */
+static const pt_reg_info i386_gregs[] = {
 	GREG32(eax, 0, PT_REGSET_GENERAL, PT_ROLE_NONE, PT_REGTYPE_INT),
 	GREG32(ecx, 1, PT_REGSET_GENERAL, PT_ROLE_NONE, PT_REGTYPE_INT),
 	GREG32(edx, 2, PT_REGSET_GENERAL, PT_ROLE_NONE, PT_REGTYPE_INT),
@@ -78,8 +99,15 @@ static const pt_reg_info i386_regs[] = {
 	GREG32(es, 13, PT_REGSET_GENERAL, PT_ROLE_NONE, PT_REGTYPE_INT),
 	GREG32(fs, 14, PT_REGSET_GENERAL, PT_ROLE_NONE, PT_REGTYPE_INT),
 	GREG32(gs, 15, PT_REGSET_GENERAL, PT_ROLE_NONE, PT_REGTYPE_INT),
+};
+
+static const pt_reg_info i386_sysregs[] = {
 	GREG32(orig_eax, 41, PT_REGSET_SYSTEM, PT_ROLE_NONE, PT_REGTYPE_INT),
 };
+
+#define NGREGS (sizeof i386_gregs / sizeof i386_gregs[0])
+#define NSYSREGS (sizeof i386_sysregs / sizeof i386_sysregs[0])
+#define NREGS_MAX (NGREGS + NSYSREGS + PT__X86_XROWS_MAX)
 
 /* The SIGTRAP si_codes of a 32-bit task are those of x86-64: the kernel
  * raises them in the same places (int3: SI_KERNEL; single-step: TRAP_TRACE;
@@ -238,10 +266,15 @@ static bool i386_emul_apply(const struct pt__emul *e, void *gregs,
 static int i386_get_gregs(pid_t tid, void *buf);
 static int i386_set_gregs(pid_t tid, const void *buf);
 
-static const struct pt__arch i386_arch = {
+/* The table depends on the machine (AVX, AVX-512): built once, on first
+ * use, as x86_64.c builds its own. */
+static pt_reg_info i386_regs[NREGS_MAX];
+static struct pt__xreg i386_xreg[NREGS_MAX];
+static pthread_once_t i386_once = PTHREAD_ONCE_INIT;
+
+static struct pt__arch i386_arch = {
 	.name = "i386",
 	.regs = i386_regs,
-	.nregs = (int)(sizeof i386_regs / sizeof i386_regs[0]),
 	.pc_index = 8,
 	.sp_index = 4,
 	.gregs_size = sizeof(struct i386_gregs),
@@ -259,8 +292,25 @@ static const struct pt__arch i386_arch = {
 	.emul_apply = i386_emul_apply,
 };
 
+static void i386_build(void)
+{
+	struct pt__x86_tab t = { .rows = i386_regs, .xreg = i386_xreg,
+				 .cap = (int)NREGS_MAX };
+	for (size_t i = 0; i < NGREGS; i++)
+		pt__x86_tab_add(&t, &i386_gregs[i]);
+	pt__x86_tab_add_fp(&t, 8);
+	for (size_t i = 0; i < NSYSREGS; i++)
+		pt__x86_tab_add(&t, &i386_sysregs[i]);
+	pt__x86_tab_add_ext(&t, 8, true);
+	i386_arch.nregs = t.n; /* all of them: the arrays are sized for it */
+	/* ia32: without XSAVE the FXSAVE image comes through NT_PRXFPREG
+	 * (NT_PRFPREG of a 32-bit task is the legacy FSAVE format). */
+	pt__x86_arch_xstate(&i386_arch, i386_xreg, true);
+}
+
 const struct pt__arch *pt__arch_i386(void)
 {
+	pthread_once(&i386_once, i386_build);
 	return &i386_arch;
 }
 
@@ -377,7 +427,7 @@ static const struct pt__arch *arch_from_exe(pid_t tid)
 		return NULL;
 	unsigned machine = h[EI_NIDENT + 2] | (unsigned)h[EI_NIDENT + 3] << 8;
 	if (h[EI_CLASS] == ELFCLASS32 && machine == EM_386)
-		return &i386_arch;
+		return pt__arch_i386();
 	/* x86-64, and x32 (ELFCLASS32 with EM_X86_64: 64-bit mode) */
 	if (machine == EM_X86_64 &&
 	    (h[EI_CLASS] == ELFCLASS64 || h[EI_CLASS] == ELFCLASS32))
@@ -394,7 +444,7 @@ static const struct pt__arch *arch_from_regset(pid_t tid)
 	if (ptrace(PTRACE_GETREGSET, tid, (void *)NT_PRSTATUS, &iov) < 0)
 		return NULL;
 	if (iov.iov_len == sizeof(struct i386_gregs))
-		return &i386_arch;
+		return pt__arch_i386();
 	if (iov.iov_len == sizeof(struct user_regs_struct))
 		return pt__arch_native();
 	return NULL;

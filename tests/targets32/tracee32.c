@@ -31,9 +31,32 @@
  *                 print "gate V" (V = 8)
  *   emul:N        call emul32(i) for i in 0..N-1 (instructions stepped
  *                 over by emulation at emul32..emul32_6), print "emul S"
+ *   fpregs        load xmm0-7, st0-7 (8 pushes: all valid, TOP 0), the
+ *                 x87 control word and MXCSR from the pattern of seed 0
+ *                 (below), reach the global label fp32_stop (a nop; the last
+ *                 x87 instruction before it is the fldt at fp32_last_fld,
+ *                 then an fnstenv), then print every register as it is
+ *                 after the label: "xmmN HEX" (N 0-7), "stN HEX" (popped in
+ *                 order), and from fnstenv (its 32-bit format) "fctrl 0xV",
+ *                 "ftag 0xV", "fip 0xV", "fcs 0xV", "fdp 0xV", "fds 0xV",
+ *                 "fop 0xV", then "fip0 0xV" .. "fop0 0xV" (the same five
+ *                 from the fnstenv before the label) and "mxcsr 0xV"
+ *   fpregs-avx    the same with whole ymm0-7 (label fp32_avx_stop, last
+ *                 x87 instruction at fp32_avx_last_fld), and "ymmNh HEX"
+ *                 lines for the upper halves; "unsupported fpregs-avx"
+ *                 where the CPU or the OS has no AVX
  *   exec:PATH     execute PATH with the remaining arguments
+ *
+ * HEX is a register's bytes in memory order, two digits each.  The pattern
+ * of the fpregs commands (tests/test-i386.c computes the same):
+ *   byte k of ymm i: (uint8_t)(seed * 101 + i * 7 + k * 13 + 1)
+ *   st j: mantissa (1 << 63) | ((0x0123456789abcdef * (j + 1 + 8 * seed))
+ *         >> 1), sign and exponent ((j & 1) << 15) | (0x3ffc + j + 10 * seed)
+ *   fctrl 0x027f, mxcsr 0x3f80.
  */
+#include <cpuid.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,6 +78,27 @@ int emul32(int x);    /* returns 2 * x */
 void regs_seq(uint32_t out[6]);
 
 uint32_t vsyscall_entry; /* AT_SYSINFO: __kernel_vsyscall */
+
+/* The registers the fpregs commands load and find. */
+struct fpbuf32 {
+	uint8_t ymm[8][32]; /* xmm in 0-15, the ymm upper half in 16-31 */
+	uint8_t st[8][16];  /* 256: st(j) in bytes 0-9 */
+	uint16_t fcw;       /* 384 */
+	uint16_t pad;
+	uint32_t mxcsr;     /* 388 */
+	uint32_t env[7];    /* 392: fnstenv, 32-bit protected-mode format:
+			       fcw, fsw, ftw, fip, fcs | fop << 16, fdp, fds */
+	uint32_t env0[7];   /* 420: the same, before the stop */
+};
+_Static_assert(offsetof(struct fpbuf32, st) == 256, "layout");
+_Static_assert(offsetof(struct fpbuf32, fcw) == 384, "layout");
+_Static_assert(offsetof(struct fpbuf32, mxcsr) == 388, "layout");
+_Static_assert(offsetof(struct fpbuf32, env) == 392, "layout");
+_Static_assert(offsetof(struct fpbuf32, env0) == 420, "layout");
+
+/* void fp32_sse / fp32_avx(const struct fpbuf32 *in, struct fpbuf32 *out) */
+void fp32_sse(const struct fpbuf32 *in, struct fpbuf32 *out);
+void fp32_avx(const struct fpbuf32 *in, struct fpbuf32 *out);
 
 __asm__(
 	".text\n"
@@ -217,6 +261,151 @@ __asm__(
 	".text\n");
 
 volatile uint32_t spin_counter;
+/* x87 and MXCSR in from (%eax), out to (%edx); fnstenv right after the
+ * last fldt (to env0) and first after the stop (to env), before any other
+ * x87 instruction, so that both see the instruction and operand pointers
+ * of that fldt (fnstenv is a control instruction: it leaves them; it masks
+ * the exceptions, which the control words used here have masked already);
+ * then back to the ABI's defaults. */
+#define X87_LOAD32(last)                                                       \
+	"	fninit\n"                                                      \
+	"	fldcw 384(%eax)\n"                                             \
+	"	ldmxcsr 388(%eax)\n"                                           \
+	"	.irp j,7,6,5,4,3,2,1\n"                                        \
+	"	fldt 256+\\j*16(%eax)\n"                                       \
+	"	.endr\n"                                                       \
+	last ":\n"                                                             \
+	"	fldt 256(%eax)\n"                                              \
+	"	fnstenv 420(%edx)\n"
+#define X87_STORE32                                                            \
+	"	fnstenv 392(%edx)\n"                                           \
+	"	stmxcsr 388(%edx)\n"                                           \
+	"	.irp j,0,1,2,3,4,5,6,7\n"                                      \
+	"	fstpt 256+\\j*16(%edx)\n"                                      \
+	"	.endr\n"                                                       \
+	"	fninit\n"                                                      \
+	"	push $0x1f80\n"                                                \
+	"	ldmxcsr (%esp)\n"                                              \
+	"	add $4, %esp\n"
+
+__asm__(
+	".text\n"
+	".globl fp32_sse, fp32_stop, fp32_last_fld\n"
+	".type fp32_sse, @function\n"
+	"fp32_sse:\n"
+	"	mov 4(%esp), %eax\n"
+	"	mov 8(%esp), %edx\n"
+	"	.irp i,0,1,2,3,4,5,6,7\n"
+	"	movdqu \\i*32(%eax), %xmm\\i\n"
+	"	.endr\n"
+	X87_LOAD32("fp32_last_fld")
+	"fp32_stop:\n"
+	"	nop\n"
+	X87_STORE32
+	"	.irp i,0,1,2,3,4,5,6,7\n"
+	"	movdqu %xmm\\i, \\i*32(%edx)\n"
+	"	.endr\n"
+	"	ret\n"
+	".size fp32_sse, .-fp32_sse\n"
+
+	".globl fp32_avx, fp32_avx_stop, fp32_avx_last_fld\n"
+	".type fp32_avx, @function\n"
+	"fp32_avx:\n"
+	"	mov 4(%esp), %eax\n"
+	"	mov 8(%esp), %edx\n"
+	"	.irp i,0,1,2,3,4,5,6,7\n"
+	"	vmovdqu \\i*32(%eax), %ymm\\i\n"
+	"	.endr\n"
+	X87_LOAD32("fp32_avx_last_fld")
+	"fp32_avx_stop:\n"
+	"	nop\n"
+	X87_STORE32
+	"	.irp i,0,1,2,3,4,5,6,7\n"
+	"	vmovdqu %ymm\\i, \\i*32(%edx)\n"
+	"	.endr\n"
+	"	vzeroupper\n"
+	"	ret\n"
+	".size fp32_avx, .-fp32_avx\n");
+
+static void fp_fill(struct fpbuf32 *b, int seed)
+{
+	memset(b, 0, sizeof *b);
+	for (int i = 0; i < 8; i++)
+		for (int k = 0; k < 32; k++)
+			b->ymm[i][k] = (uint8_t)(seed * 101 + i * 7 + k * 13 + 1);
+	for (int j = 0; j < 8; j++) {
+		uint64_t m = (1ull << 63) |
+			     ((0x0123456789abcdefull *
+			       (uint64_t)(j + 1 + 8 * seed)) >> 1);
+		uint16_t se = (uint16_t)(((j & 1) << 15) | (0x3ffc + j + 10 * seed));
+		memcpy(b->st[j], &m, 8);
+		memcpy(b->st[j] + 8, &se, 2);
+	}
+	b->fcw = 0x027f;
+	b->mxcsr = 0x3f80;
+}
+
+static void print_hex(const char *name, int n, const char *suffix,
+		      const uint8_t *p, size_t len)
+{
+	char line[128];
+	int o = snprintf(line, sizeof line, "%s%d%s ", name, n, suffix);
+	for (size_t i = 0; i < len; i++)
+		o += snprintf(line + o, sizeof line - o, "%02x", p[i]);
+	puts(line);
+}
+
+/* AVX usable: the CPU has it and the OS saves the ymm state (XCR0 bits 1
+ * and 2). */
+static int have_avx(void)
+{
+	unsigned a, b, c, d;
+	if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & bit_OSXSAVE) ||
+	    !(c & bit_AVX))
+		return 0;
+	uint32_t lo, hi;
+	__asm__ __volatile__(".byte 0x0f, 0x01, 0xd0" /* xgetbv */
+			     : "=a"(lo), "=d"(hi)
+			     : "c"(0));
+	(void)hi;
+	return (lo & 6) == 6;
+}
+
+static void do_fpregs(int avx)
+{
+	static struct fpbuf32 in, out;
+	if (avx && !have_avx()) {
+		printf("unsupported fpregs-avx\n");
+		return;
+	}
+	fp_fill(&in, 0);
+	memset(&out, 0, sizeof out);
+	if (avx)
+		fp32_avx(&in, &out);
+	else
+		fp32_sse(&in, &out);
+	for (int i = 0; i < 8; i++)
+		print_hex("xmm", i, "", out.ymm[i], 16);
+	if (avx)
+		for (int i = 0; i < 8; i++)
+			print_hex("ymm", i, "h", out.ymm[i] + 16, 16);
+	for (int j = 0; j < 8; j++)
+		print_hex("st", j, "", out.st[j], 10);
+	printf("fctrl %#x\n", out.env[0] & 0xffff);
+	printf("ftag %#x\n", out.env[2] & 0xffff);
+	printf("fip %#x\n", out.env[3]);
+	printf("fcs %#x\n", out.env[4] & 0xffff);
+	printf("fop %#x\n", (out.env[4] >> 16) & 0x7ff);
+	printf("fdp %#x\n", out.env[5]);
+	printf("fds %#x\n", out.env[6] & 0xffff);
+	printf("fip0 %#x\n", out.env0[3]);
+	printf("fcs0 %#x\n", out.env0[4] & 0xffff);
+	printf("fop0 %#x\n", (out.env0[4] >> 16) & 0x7ff);
+	printf("fdp0 %#x\n", out.env0[5]);
+	printf("fds0 %#x\n", out.env0[6] & 0xffff);
+	printf("mxcsr %#x\n", out.mxcsr);
+}
+
 static volatile int sink;
 char mem_buf[64] = "proctrace i386 memory";
 
@@ -316,6 +505,10 @@ int main(int argc, char **argv)
 			printf("emul %d\n", sum);
 		} else if (strcmp(cmd, "gate") == 0) {
 			printf("gate %d\n", gate_seq());
+		} else if (strcmp(cmd, "fpregs") == 0) {
+			do_fpregs(0);
+		} else if (strcmp(cmd, "fpregs-avx") == 0) {
+			do_fpregs(1);
 		} else if (strncmp(cmd, "exec:", 5) == 0) {
 			argv[i] = (char *)cmd + 5;
 			execv(cmd + 5, argv + i);

@@ -5,9 +5,10 @@
 # a 32-bit program fails with ENOEXEC), so the 32-bit tests skip there.
 # QEMU's TCG CPU also makes the debug registers fire, which the hosts' CPUs
 # do not: `make check-vm TESTS="watch_read_rw ..."` runs the watchpoint hit
-# tests.  Not watch_step_stepped: a single-step over a store that a debug
-# register watches never completes in the TCG guest (a raw ptrace program
-# doing just that hangs the same way), and the guest's CPU locks up.
+# tests.  Not watch_step_stepped nor watch_emulated_push: a single-step
+# over a store that a debug register watches never completes in the TCG
+# guest (a raw ptrace program doing just that hangs the same way), and the
+# guest's CPU locks up.
 #
 #   make check-vm                       the i386_* tests, in the VM
 #   make check-vm TESTS="i386_regs bp_loop_count"

@@ -186,10 +186,11 @@ clean:
 #                        ASan+UBSan, then the demo under valgrind
 #   make demo-valgrind   the demo under valgrind's leak checker
 #   make check-man       docs/man covers every PT_API function of the header
-#   make check-vm        the 32-bit tests (or TESTS=...) in a QEMU VM with
-#                        Debian's kernel, for hosts whose kernel does not run
-#                        32-bit programs (scripts/qemu-check.sh; needs
-#                        `scripts/install-deps.sh --vm`)
+#   make check-vm        the 32-bit and watchpoint tests (or TESTS=...) in a
+#                        QEMU guest with Debian's kernel, for hosts whose
+#                        kernel runs no 32-bit programs and whose debug
+#                        registers never fire (scripts/qemu-check.sh); part
+#                        of test-all
 
 # Arguments of the demo tool after its name, shared by `demo` above and
 # `demo-valgrind`, so the two always run the same thing.
@@ -223,6 +224,8 @@ test-all: | $(filter deps,$(MAKECMDGOALS))
 	$(MAKE) CC=clang BUILD=build-clang check
 	@echo '=== test-all: suite, AddressSanitizer + UndefinedBehaviorSanitizer'
 	$(MAKE) SANITIZE=address,undefined check
+	@echo '=== test-all: 32-bit and watchpoint-hit tests in a QEMU guest'
+	$(MAKE) check-vm
 	@echo '=== test-all: demo under valgrind'
 	$(MAKE) demo-valgrind
 	@echo '=== test-all: all passed'

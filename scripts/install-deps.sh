@@ -17,16 +17,18 @@
 #   gcc-multilib               -m32 for the 32-bit targets (tests/targets32/);
 #                              clang -m32 uses the same 32-bit libc and crt
 #
-#   install-deps.sh --vm       also what `make check-vm` needs
-#                              (scripts/qemu-check.sh): qemu-system-x86,
-#                              busybox-static, cpio
+#   qemu-system-x86 busybox-static cpio
+#                              `make check-vm` (scripts/qemu-check.sh, part
+#                              of test-all): the 32-bit and watchpoint-hit
+#                              tests in a QEMU guest, for hosts whose kernel
+#                              runs no 32-bit programs and whose CPU's debug
+#                              registers never fire
+#
+# (--vm, which used to add the last three, is accepted and changes nothing.)
 set -euo pipefail
 
 PACKAGES=(build-essential gcc make clang libelf-dev pkg-config valgrind gdb
-	  procps groff-base gcc-multilib)
-if [ "${1:-}" = --vm ]; then
-	PACKAGES+=(qemu-system-x86 busybox-static cpio)
-fi
+	  procps groff-base gcc-multilib qemu-system-x86 busybox-static cpio)
 
 installed() {
 	# "install ok installed" only: a removed package leaves "deinstall ok

@@ -224,8 +224,10 @@ test-all: | $(filter deps,$(MAKECMDGOALS))
 	$(MAKE) CC=clang BUILD=build-clang check
 	@echo '=== test-all: suite, AddressSanitizer + UndefinedBehaviorSanitizer'
 	$(MAKE) SANITIZE=address,undefined check
-	@echo '=== test-all: 32-bit and watchpoint-hit tests in a QEMU guest'
+	@echo '=== test-all: 32-bit and watchpoint-hit tests in a QEMU guest: gcc, clang, sanitizers'
 	$(MAKE) check-vm
+	$(MAKE) CC=clang BUILD=build-clang check-vm
+	$(MAKE) SANITIZE=address,undefined check-vm
 	@echo '=== test-all: demo under valgrind'
 	$(MAKE) demo-valgrind
 	@echo '=== test-all: all passed'

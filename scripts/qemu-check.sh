@@ -31,6 +31,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
 VMDIR=$BUILD/vm
+# the kernel, shared by every build directory (fetched once)
+KDIR=${VM_KERNEL_DIR:-build/vm-kernel}
 RUNNER=$BUILD/tests/run-tests
 TIMEOUT=${VM_TIMEOUT:-1200}
 # Tests that hang the TCG guest (see the top): never run by default.
@@ -52,12 +54,12 @@ for tool in qemu-system-x86_64 busybox cpio readelf; do
 		die "no $tool (Debian: apt-get install qemu-system-x86 busybox-static cpio binutils)"
 done
 [ -x "$RUNNER" ] || die "no $RUNNER: run 'make targets $RUNNER' first"
-mkdir -p "$VMDIR"
+mkdir -p "$VMDIR" "$KDIR"
 
 # ---- the kernel --------------------------------------------------------
 kernel=${VM_KERNEL:-}
 if [ -z "$kernel" ]; then
-	kernel=$(ls "$VMDIR"/kernel/boot/vmlinuz-* 2>/dev/null | head -n 1 || true)
+	kernel=$(ls "$KDIR"/kernel/boot/vmlinuz-* 2>/dev/null | head -n 1 || true)
 fi
 if [ -z "$kernel" ]; then
 	find_pkg() {
@@ -72,14 +74,14 @@ if [ -z "$kernel" ]; then
 	fi
 	[ -n "$pkg" ] || die "cannot find Debian's linux-image-amd64 (apt-get update?)"
 	echo "qemu-check: fetching $pkg"
-	(cd "$VMDIR" && apt-get download "$pkg" >/dev/null) ||
+	(cd "$KDIR" && apt-get download "$pkg" >/dev/null) ||
 		die "apt-get download $pkg failed"
-	rm -rf "$VMDIR/kernel"
-	dpkg-deb -x "$VMDIR"/"$pkg"_*.deb "$VMDIR/kernel"
-	rm -f "$VMDIR"/"$pkg"_*.deb
-	kernel=$(ls "$VMDIR"/kernel/boot/vmlinuz-* | head -n 1)
+	rm -rf "$KDIR/kernel"
+	dpkg-deb -x "$KDIR"/"$pkg"_*.deb "$KDIR/kernel"
+	rm -f "$KDIR"/"$pkg"_*.deb
+	kernel=$(ls "$KDIR"/kernel/boot/vmlinuz-* | head -n 1)
 	# only the kernel image is needed
-	find "$VMDIR/kernel" -mindepth 1 -maxdepth 1 ! -name boot -exec rm -rf {} +
+	find "$KDIR/kernel" -mindepth 1 -maxdepth 1 ! -name boot -exec rm -rf {} +
 fi
 [ -r "$kernel" ] || die "cannot read the kernel $kernel"
 

@@ -3,7 +3,7 @@
 # (plot.gp).  Skipped, with a line saying so, without gnuplot.
 set -eu
 HERE=$(cd "$(dirname "$0")" && pwd)
-RES=$HERE/results
+RES=${BENCH_RESULTS:-$HERE/results}
 if ! command -v gnuplot >/dev/null 2>&1; then
 	echo "plot.sh: no gnuplot: plots skipped" >&2
 	exit 0

@@ -83,7 +83,7 @@ order() {
 	if [ $((r % 2)) -eq 1 ]; then
 		echo "$@"
 	else
-		echo "$@" | awk '{ for (i = NF; i > 0; i--) printf "%s%s", $i, i > 1 ? " " : "\n" }'
+		echo "$@" | awk '{ for (i = NF; i > 0; i--) printf "%s%s", $i, (i > 1 ? " " : "\n") }'
 	fi
 }
 

@@ -6,7 +6,7 @@
  * The same job as raw_bphit.c, the way a proctrace user writes it: launch,
  * one breakpoint at ADDRESS (hex, non-PIE), then pt_continue/pt_wait and
  * check that the stop is our breakpoint, HITS times.  Then kills PROGRAM and
- * prints "HITS SECONDS HITS_PER_SECOND".
+ * prints "HITS SECONDS HITS_PER_SECOND CPU_SECONDS".
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -15,12 +15,7 @@
 
 #include <proctrace.h>
 
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
+#include "common.h"
 
 static int fail(pt_process *p, const char *what, int err)
 {
@@ -46,7 +41,7 @@ int main(int argc, char **argv)
 	if ((r = pt_breakpoint_add(p, addr)) < 0)
 		return fail(p, "breakpoint", r);
 
-	double t0 = now();
+	double c0 = bench_cpu(), t0 = bench_now();
 	for (long n = 0; n < hits; n++) {
 		if ((r = pt_continue(p)) < 0)
 			return fail(p, "continue", r);
@@ -62,11 +57,11 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
-	double secs = now() - t0;
+	double secs = bench_now() - t0, cpu = bench_cpu() - c0;
 
 	if ((r = pt_kill(p)) < 0)
 		return fail(p, "kill", r);
 	pt_process_free(p);
-	printf("%ld %.6f %.1f\n", hits, secs, (double)hits / secs);
+	printf("%ld %.6f %.1f %.6f\n", hits, secs, (double)hits / secs, cpu);
 	return 0;
 }

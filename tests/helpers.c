@@ -217,3 +217,18 @@ bool has_number(const char *text, long n)
 	}
 	return false;
 }
+
+void fp_pattern_vec(int seed, int i, uint8_t *out, size_t n)
+{
+	for (size_t k = 0; k < n; k++)
+		out[k] = (uint8_t)(seed * 101 + i * 7 + (int)k * 13 + 1);
+}
+
+void fp_pattern_st(int seed, int j, uint8_t out[10])
+{
+	uint64_t m = (1ull << 63) |
+		     ((0x0123456789abcdefull * (uint64_t)(j + 1 + 8 * seed)) >> 1);
+	uint16_t se = (uint16_t)(((j & 1) << 15) | (0x3ffc + j + 10 * seed));
+	memcpy(out, &m, 8);
+	memcpy(out + 8, &se, 2);
+}

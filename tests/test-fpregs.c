@@ -14,21 +14,6 @@
 
 /* ---- the target's pattern (see targets/fpregs.c) ------------------------- */
 
-static void pat_zmm(int seed, int i, uint8_t out[64])
-{
-	for (int k = 0; k < 64; k++)
-		out[k] = (uint8_t)(seed * 101 + i * 7 + k * 13 + 1);
-}
-
-static void pat_st(int seed, int j, uint8_t out[10])
-{
-	uint64_t m = (1ull << 63) |
-		     ((0x0123456789abcdefull * (uint64_t)(j + 1 + 8 * seed)) >> 1);
-	uint16_t se = (uint16_t)(((j & 1) << 15) | (0x3ffc + j + 10 * seed));
-	memcpy(out, &m, 8);
-	memcpy(out + 8, &se, 2);
-}
-
 static uint64_t pat_k(int seed, int i)
 {
 	return 0x0101010101010101ull * (uint64_t)(i + 1) ^
@@ -202,7 +187,7 @@ static void round_trip(const char *cmd, const char *stop, enum level lv)
 
 	/* What the target loaded. */
 	for (int i = 0; i < nx; i++) {
-		pat_zmm(0, i, z);
+		fp_pattern_vec(0, i, z, 64);
 		expect_reg(t, rn("xmm", i, ""), z, 16);
 		if (lv >= AVX)
 			expect_reg(t, rn("ymm", i, "h"), z + 16, 16);
@@ -215,7 +200,7 @@ static void round_trip(const char *cmd, const char *stop, enum level lv)
 			CHECK_EQ_HEX(v, pat_k(0, i));
 		}
 	for (int j = 0; j < 8; j++) {
-		pat_st(0, j, st);
+		fp_pattern_st(0, j, st);
 		expect_reg(t, rn("st", j, ""), st, 10);
 	}
 	CHECK_EQ_HEX(reg(t, "fctrl"), 0x027f);
@@ -225,7 +210,7 @@ static void round_trip(const char *cmd, const char *stop, enum level lv)
 
 	/* New values. */
 	for (int i = 0; i < nx; i++) {
-		pat_zmm(1, i, z);
+		fp_pattern_vec(1, i, z, 64);
 		wr(t, rn("xmm", i, ""), z, 16);
 		if (lv >= AVX)
 			wr(t, rn("ymm", i, "h"), z + 16, 16);
@@ -236,7 +221,7 @@ static void round_trip(const char *cmd, const char *stop, enum level lv)
 		for (int i = 0; i < 8; i++)
 			set_reg(t, rn("k", i, ""), pat_k(1, i));
 	for (int j = 0; j < 8; j++) {
-		pat_st(1, j, st);
+		fp_pattern_st(1, j, st);
 		wr(t, rn("st", j, ""), st, 10);
 	}
 	set_reg(t, "fctrl", 0x0f7f);
@@ -244,9 +229,9 @@ static void round_trip(const char *cmd, const char *stop, enum level lv)
 	set_reg(t, "ftag", 0xc000);
 
 	/* The cache holds them. */
-	pat_zmm(1, nx - 1, z);
+	fp_pattern_vec(1, nx - 1, z, 64);
 	expect_reg(t, rn("xmm", nx - 1, ""), z, 16);
-	pat_st(1, 3, st);
+	fp_pattern_st(1, 3, st);
 	expect_reg(t, "st3", st, 10);
 	CHECK_EQ_HEX(reg(t, "ftag"), 0xc000);
 	CHECK_EQ_HEX(reg(t, "fctrl"), 0x0f7f);
@@ -258,7 +243,7 @@ static void round_trip(const char *cmd, const char *stop, enum level lv)
 	struct report r;
 	read_report(&io, &r);
 	for (int i = 0; i < nx; i++) {
-		pat_zmm(1, i, z);
+		fp_pattern_vec(1, i, z, 64);
 		report_expect(&r, rn("xmm", i, ""), hex(z, 16));
 		if (lv >= AVX)
 			report_expect(&r, rn("ymm", i, "h"), hex(z + 16, 16));
@@ -271,7 +256,7 @@ static void round_trip(const char *cmd, const char *stop, enum level lv)
 			report_expect(&r, rn("k", i, ""), hex(&k, 8));
 		}
 	for (int j = 0; j < 7; j++) {
-		pat_st(1, j, st);
+		fp_pattern_st(1, j, st);
 		report_expect(&r, rn("st", j, ""), hex(st, 10));
 	}
 	/* st7 was made empty: popping it gives the indefinite QNaN */
@@ -451,7 +436,7 @@ TEST(fpregs_init_state)
 	for (int i = 0; avx512 && i < 16; i++)
 		expect_reg(t, rn("zmm", i, "h"), zero, 32);
 	if (avx) {
-		pat_zmm(1, 3, z);
+		fp_pattern_vec(1, 3, z, 64);
 		wr(t, "ymm3h", z + 16, 16);
 		expect_reg(t, "ymm3h", z + 16, 16);
 	}
@@ -523,7 +508,7 @@ TEST(fpregs_cache)
 	rd(t, "xmm0", x, 16);
 	counts(&nr, &nw);
 	CHECK_EQ_INT(nr, 2);
-	pat_zmm(7, 0, z);
+	fp_pattern_vec(7, 0, z, 64);
 	wr(t, "xmm0", z, 16);
 	wr(t, "xmm1", z, 16);
 	CHECK_OK(pt_breakpoint_remove(p, bp));
@@ -533,7 +518,7 @@ TEST(fpregs_cache)
 	read_report(&io, &r); /* both runs: the second's lines come last */
 	report_expect(&r, "xmm0", hex(z, 16));
 	report_expect(&r, "xmm1", hex(z, 16));
-	pat_zmm(0, 2, z);
+	fp_pattern_vec(0, 2, z, 64);
 	report_expect(&r, "xmm2", hex(z, 16));
 	run_to_exit(p, &code, &sig);
 	CHECK_EQ_INT(code, 0);
@@ -612,7 +597,7 @@ TEST(fpregs_errors)
 	struct report r;
 	read_report(&io, &r);
 	uint8_t z[64];
-	pat_zmm(0, 0, z);
+	fp_pattern_vec(0, 0, z, 64);
 	report_expect(&r, "xmm0", hex(z, 16));
 	report_expect_u(&r, "mxcsr", 0x3f80);
 	int code = -1, sig = -1;

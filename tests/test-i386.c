@@ -1060,22 +1060,6 @@ TEST(i386_fpregs_table)
 	return TEST_PASS;
 }
 
-/* The fpregs pattern of tracee32 (see there). */
-static void pat32_ymm(int seed, int i, uint8_t out[32])
-{
-	for (int k = 0; k < 32; k++)
-		out[k] = (uint8_t)(seed * 101 + i * 7 + k * 13 + 1);
-}
-
-static void pat32_st(int seed, int j, uint8_t out[10])
-{
-	uint64_t m = (1ull << 63) |
-		     ((0x0123456789abcdefull * (uint64_t)(j + 1 + 8 * seed)) >> 1);
-	uint16_t se = (uint16_t)(((j & 1) << 15) | (0x3ffc + j + 10 * seed));
-	memcpy(out, &m, 8);
-	memcpy(out + 8, &se, 2);
-}
-
 static const char *hex32(const uint8_t *p, size_t n)
 {
 	static char buf[4][80];
@@ -1182,13 +1166,13 @@ TEST(i386_fpregs)
 
 	/* What the program loaded. */
 	for (int i = 0; i < 8; i++) {
-		pat32_ymm(0, i, y);
+		fp_pattern_vec(0, i, y, 32);
 		expect32(t, name32("xmm", i, ""), y, 16);
 		if (avx)
 			expect32(t, name32("ymm", i, "h"), y + 16, 16);
 	}
 	for (int j = 0; j < 8; j++) {
-		pat32_st(0, j, st);
+		fp_pattern_st(0, j, st);
 		expect32(t, name32("st", j, ""), st, 10);
 	}
 	CHECK_EQ_HEX(reg(t, "fctrl"), 0x027f);
@@ -1203,20 +1187,20 @@ TEST(i386_fpregs)
 
 	/* New values. */
 	for (int i = 0; i < 8; i++) {
-		pat32_ymm(1, i, y);
+		fp_pattern_vec(1, i, y, 32);
 		write32(t, name32("xmm", i, ""), y, 16);
 		if (avx)
 			write32(t, name32("ymm", i, "h"), y + 16, 16);
 	}
 	for (int j = 0; j < 8; j++) {
-		pat32_st(1, j, st);
+		fp_pattern_st(1, j, st);
 		write32(t, name32("st", j, ""), st, 10);
 	}
 	set_reg(t, "fctrl", 0x0f7f);
 	set_reg(t, "mxcsr", 0x5f80);
 	set_reg(t, "fioff", stop); /* an offset the program may see */
 	CHECK_ERR(pt_thread_reg_set_name(t, "mxcsr", 0x10000000), PT_EINVAL);
-	pat32_ymm(1, 7, y);
+	fp_pattern_vec(1, 7, y, 32);
 	expect32(t, "xmm7", y, 16);
 	CHECK_EQ_HEX(reg(t, "mxcsr"), 0x5f80);
 
@@ -1226,14 +1210,14 @@ TEST(i386_fpregs)
 	struct report32 r;
 	read_report32(&io, &r);
 	for (int i = 0; i < 8; i++) {
-		pat32_ymm(1, i, y);
+		fp_pattern_vec(1, i, y, 32);
 		CHECK_STREQ(report32(&r, name32("xmm", i, "")), hex32(y, 16));
 		if (avx)
 			CHECK_STREQ(report32(&r, name32("ymm", i, "h")),
 				    hex32(y + 16, 16));
 	}
 	for (int j = 0; j < 8; j++) {
-		pat32_st(1, j, st);
+		fp_pattern_st(1, j, st);
 		CHECK_STREQ(report32(&r, name32("st", j, "")), hex32(st, 10));
 	}
 	CHECK_EQ_HEX(report32_u(&r, "fctrl"), 0x0f7f);

@@ -335,4 +335,11 @@ uint64_t pc_of(pt_thread *t);
 /* Whether text contains the decimal number n as a whole word. */
 bool has_number(const char *text, long n);
 
+/* The register pattern of the floating-point targets (targets/fpregs.c and
+ * targets32/tracee32.c's fpregs commands, which compute the same):
+ * byte k of vector register i is (uint8_t)(seed * 101 + i * 7 + k * 13 + 1),
+ * n bytes of it into out; st(j) as its 10 bytes. */
+void fp_pattern_vec(int seed, int i, uint8_t *out, size_t n);
+void fp_pattern_st(int seed, int j, uint8_t out[10]);
+
 #endif /* PT_TESTS_H */

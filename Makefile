@@ -8,7 +8,7 @@
 #   make SANITIZE=address,undefined check   the suite under sanitizers
 
 VERSION_MAJOR := 0
-VERSION_MINOR := 2
+VERSION_MINOR := 3
 VERSION_PATCH := 0
 VERSION       := $(VERSION_MAJOR).$(VERSION_MINOR).$(VERSION_PATCH)
 
@@ -135,7 +135,7 @@ $(BUILD)/tests/run-tests: $(TEST_SRCS) $(wildcard tests/*.h) $(STATICLIB)
 	$(CC) $(APP_CFLAGS) -Isrc -DPT_TARGET_DIR='"$(abspath $(BUILD))/targets"' \
 	  $(TEST_SRCS) $(STATICLIB) $(TOOL_LIBS) -o $@
 
-check: $(BUILD)/tests/run-tests $(TARGETS) $(TARGETS32)
+check: $(BUILD)/tests/run-tests $(TARGETS) $(TARGETS32) $(EXAMPLES)
 	$(BUILD)/tests/run-tests $(TESTS)
 
 # --- examples and demo ----------------------------------------------------
@@ -209,8 +209,9 @@ check-man:
 check-vm: $(BUILD)/tests/run-tests $(TARGETS) $(TARGETS32)
 	BUILD=$(BUILD) scripts/qemu-check.sh $(TESTS)
 
-demo-valgrind: $(BUILD)/examples/bpcount $(BUILD)/examples/demo-target
+demo-valgrind: $(BUILD)/examples/bpcount $(BUILD)/examples/itrace $(BUILD)/examples/demo-target
 	$(VALGRIND) $(VALGRIND_FLAGS) $(BUILD)/examples/bpcount $(DEMO_ARGS)
+	$(VALGRIND) $(VALGRIND_FLAGS) $(BUILD)/examples/itrace -n 20000 $(BUILD)/examples/demo-target 2 1000
 
 # `make -j deps test-all` must still install before it builds.
 test-all: | $(filter deps,$(MAKECMDGOALS))

@@ -9,6 +9,9 @@
  * checked to end with cause PT_STOP_STEP.  Kills PROGRAM and prints
  * "STEPS SECONDS STEPS_PER_SECOND CPU_SECONDS" (CPU: this process, the
  * library's tracer thread included, during the timed loop).
+ *
+ * With PT_BENCH_ON_TRACER=1 in the environment the timed loop runs inside
+ * pt_call_on_tracer (the same calls, made on the tracer thread).
  */
 #include <inttypes.h>
 
@@ -20,6 +23,30 @@ static void fail(const char *what, int err)
 {
 	const char *msg = pt_errmsg();
 	bench_die("%s: %s", what, *msg ? msg : pt_strerror(err));
+}
+
+struct job {
+	pt_thread *t;
+	long steps;
+};
+
+static int step_loop(pt_process *p, void *arg)
+{
+	struct job *j = arg;
+	pt_stop_cause c = { .sz = sizeof c };
+	int r;
+	for (long n = 0; n < j->steps; n++) {
+		if ((r = pt_thread_step(j->t)) < 0)
+			return r;
+		if ((r = pt_wait(p, -1)) < 0)
+			return r;
+		c.sz = sizeof c;
+		if ((r = pt_thread_stop_cause(j->t, &c)) < 0 ||
+		    c.kind != PT_STOP_STEP)
+			bench_die("step %ld: stop %s, not a step", n,
+				  pt_stop_kind_name(c.kind));
+	}
+	return 0;
 }
 
 int main(int argc, char **argv)
@@ -44,17 +71,15 @@ int main(int argc, char **argv)
 	if ((r = pt_breakpoint_remove(p, addr)) < 0)
 		fail("breakpoint remove", r);
 
+	struct job j = { .t = t, .steps = steps };
 	double c0 = bench_cpu(), t0 = bench_now();
-	for (long n = 0; n < steps; n++) {
-		if ((r = pt_thread_step(t)) < 0)
-			fail("step", r);
-		if ((r = pt_wait(p, -1)) < 0)
-			fail("wait", r);
-		c.sz = sizeof c;
-		if ((r = pt_thread_stop_cause(t, &c)) < 0 || c.kind != PT_STOP_STEP)
-			bench_die("step %ld: stop %s, not a step", n,
-				  pt_stop_kind_name(c.kind));
-	}
+	const char *ot = getenv("PT_BENCH_ON_TRACER");
+	if (ot && *ot == '1')
+		r = pt_call_on_tracer(p, step_loop, &j);
+	else
+		r = step_loop(p, &j);
+	if (r < 0)
+		fail("step", r);
 	double secs = bench_now() - t0, cpu = bench_cpu() - c0;
 
 	if ((r = pt_kill(p)) < 0)

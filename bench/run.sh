@@ -369,6 +369,7 @@ ptenv() {
 	case $1 in
 	proctrace+spin) echo "env PROCTRACE_SPIN_US=$SPIN_US" ;;
 	proctrace-singlestep) echo "env PROCTRACE_STEPOVER=single" ;;
+	proctrace-ontracer) echo "env PT_BENCH_ON_TRACER=1" ;;
 	*) echo "env" ;;
 	esac
 }
@@ -387,7 +388,7 @@ run_bphit() {
 	for p in $PINNINGS; do
 		r=1
 		while [ "$r" -le "$ROUNDS" ]; do
-			tools="raw_ptrace proctrace proctrace+spin proctrace-singlestep"
+			tools="raw_ptrace proctrace proctrace-ontracer proctrace+spin proctrace-singlestep"
 			[ "$r" -gt "$PEER_ROUNDS" ] || tools="$tools $pe"
 			for tool in $(order "$r" $tools); do
 				case $tool in
@@ -416,7 +417,7 @@ run_bphit() {
 		done
 	done
 	summarize bphit "Breakpoint hit rate, one thread" hits/s higher hits 1 "$HITS" \
-"Peers timed end to end minus the same run with 0 hits. proctrace+spin: PROCTRACE_SPIN_US=$SPIN_US (the library turns spinning off when only one CPU is allowed, so pinned it is plain proctrace). proctrace-singlestep: PROCTRACE_STEPOVER=single (no emulated step-over). Tracer CPU: user + system time of the tracing process (library thread included) per hit, and per second of wall time (load)."
+"Peers timed end to end minus the same run with 0 hits. proctrace+spin: PROCTRACE_SPIN_US=$SPIN_US (the library turns spinning off when only one CPU is allowed, so pinned it is plain proctrace). proctrace-singlestep: PROCTRACE_STEPOVER=single (no emulated step-over). proctrace-ontracer: the same loop run in pt_call_on_tracer, on the library's tracer thread (no hand-off). Tracer CPU: user + system time of the tracing process (library thread included) per hit, and per second of wall time (load)."
 }
 
 # ---- step: single-step rate ------------------------------------------------------
@@ -428,7 +429,7 @@ run_step() {
 	for p in $PINNINGS; do
 		r=1
 		while [ "$r" -le "$STEP_ROUNDS" ]; do
-			tools="raw_ptrace proctrace proctrace+spin"
+			tools="raw_ptrace proctrace proctrace-ontracer proctrace+spin"
 			[ "$r" -gt "$PEER_ROUNDS" ] || tools="$tools $pe"
 			for tool in $(order "$r" $tools); do
 				case $tool in
@@ -457,7 +458,7 @@ run_step() {
 		done
 	done
 	summarize step "Single-step rate" steps/s higher steps 1 0 \
-"targets/straight.c: 4096 one-byte-operand adds in a loop. Floor: PTRACE_SINGLESTEP + waitpid. proctrace: pt_thread_step + pt_wait, stop cause checked. Peers: gdb stepi N, lldb thread step-inst -c N, python-ptrace singleStep + waitSignals, timed end to end minus the same run with 0 steps. proctrace+spin: PROCTRACE_SPIN_US=$SPIN_US (off when pinned to one CPU)."
+"targets/straight.c: 4096 one-byte-operand adds in a loop. Floor: PTRACE_SINGLESTEP + waitpid. proctrace: pt_thread_step + pt_wait, stop cause checked. Peers: gdb stepi N, lldb thread step-inst -c N, python-ptrace singleStep + waitSignals, timed end to end minus the same run with 0 steps. proctrace-ontracer: the same loop run in pt_call_on_tracer, on the library's tracer thread (no hand-off). proctrace+spin: PROCTRACE_SPIN_US=$SPIN_US (off when pinned to one CPU)."
 }
 
 # ---- memread: 64 MiB from a stopped tracee ---------------------------------------

@@ -79,7 +79,7 @@ extern "C" {
 #endif
 
 #define PT_VERSION_MAJOR 0
-#define PT_VERSION_MINOR 2
+#define PT_VERSION_MINOR 3
 #define PT_VERSION_PATCH 0
 
 /* "MAJOR.MINOR.PATCH" of the library actually loaded. */
@@ -286,6 +286,27 @@ PT_API int pt_process_event_fd(pt_process *p);
  * another cause if the instruction raised one), or with the error if the
  * step could not be started. */
 PT_API int pt_thread_step(pt_thread *t);
+
+/* Run fn(p, arg) on p's tracer thread and return what fn returns (or
+ * PT_EINVAL for a NULL p or fn).  Since 0.3.
+ *
+ * Every proctrace call fn makes for p, or for any process on the same
+ * tracer thread (children followed from p), runs in place instead of being
+ * handed to the tracer thread and back, and pt_wait() waits in waitpid()
+ * itself: a loop of pt_thread_step() + pt_wait(), or pt_continue() +
+ * pt_wait(), costs what it costs with bare ptrace.  Use it for hot loops:
+ * instruction tracers, breakpoint counters, fuzzers' resets.
+ *
+ * While fn runs, requests from the application's other threads (pt_stop
+ * to interrupt a pt_wait in fn, say) are served only while fn is inside a
+ * proctrace call for this tracer thread, pt_wait() above all; otherwise they
+ * wait until fn returns.  So keep fn short between proctrace calls, and do
+ * not have it wait for another thread that is itself calling proctrace for
+ * p.  fn runs with every signal blocked (the tracer thread's mask) and must
+ * not change the mask or exit the thread.  fn may free p.  Called from fn
+ * itself, pt_call_on_tracer() simply calls the new function. */
+PT_API int pt_call_on_tracer(pt_process *p,
+			     int (*fn)(pt_process *p, void *arg), void *arg);
 
 /* ------------------------------------------------------------------ */
 /* Threads and stop causes                                             */

@@ -36,8 +36,10 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -126,7 +128,10 @@ static pid_t gettid_(void)
 
 bool pt__on_engine_thread(const struct pt__engine *e)
 {
-	return e->started && gettid_() == e->tracer_tid;
+	/* pthread_self, not gettid: this runs on every call (no system
+	 * call wanted); tracer_self is set before started. */
+	return __atomic_load_n(&e->started, __ATOMIC_ACQUIRE) &&
+	       pthread_equal(pthread_self(), e->tracer_self);
 }
 
 /* ---- the doorbell ----------------------------------------------------------- */
@@ -151,7 +156,17 @@ static void close_all_but(int keep)
 
 /* In the forked doorbell: async-signal-safe calls only.  Every signal is
  * blocked (inherited from the tracer thread), SIGSTOP/SIGCONT/SIGKILL
- * aside. */
+ * aside.  The pipe carries int32 messages (4-byte writes are atomic, so
+ * reads of 4 bytes stay aligned): 0 rings now; n > 0 rings once in n ms
+ * (an alarm for pt_wait with a timeout on the tracer thread, see
+ * pt__engine_pump), replacing any alarm set before; n < 0 cancels it. */
+static long bell_now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
 static void bell_main(int fd, pid_t parent)
 {
 	close_all_but(fd);
@@ -159,13 +174,34 @@ static void bell_main(int fd, pid_t parent)
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 	if (getppid() != parent)
 		_exit(0);
-	char c;
+	long alarm_at = 0; /* ms, CLOCK_MONOTONIC; 0: none */
 	for (;;) {
-		ssize_t n = read(fd, &c, 1);
-		if (n == 0)
-			_exit(0);
-		if (n > 0)
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		int to = -1;
+		if (alarm_at) {
+			long left = alarm_at - bell_now_ms();
+			to = left > 0 ? (int)left : 0;
+		}
+		int n = poll(&pfd, 1, to);
+		if (n == 0) {
+			alarm_at = 0;
 			kill(getpid(), SIGSTOP);
+			continue;
+		}
+		if (n < 0)
+			continue; /* EINTR */
+		int32_t msg;
+		ssize_t got = read(fd, &msg, sizeof msg);
+		if (got == 0)
+			_exit(0);
+		if (got != (ssize_t)sizeof msg)
+			continue;
+		if (msg == 0)
+			kill(getpid(), SIGSTOP);
+		else if (msg > 0)
+			alarm_at = bell_now_ms() + msg;
+		else
+			alarm_at = 0;
 	}
 }
 
@@ -203,12 +239,16 @@ static void bell_stop(struct pt__engine *e)
 	e->bell_rfd = e->bell_wfd = -1;
 }
 
+static void bell_send(struct pt__engine *e, int32_t msg)
+{
+	/* EAGAIN: the pipe is full, so a ring is pending anyway. */
+	ssize_t r = write(e->bell_wfd, &msg, sizeof msg);
+	(void)r;
+}
+
 static void bell_ring(struct pt__engine *e)
 {
-	char c = 1;
-	/* EAGAIN: the pipe is full, so a ring is pending anyway. */
-	ssize_t r = write(e->bell_wfd, &c, 1);
-	(void)r;
+	bell_send(e, 0);
 }
 
 /* ---- waking the tracer thread ------------------------------------------------ */
@@ -276,9 +316,12 @@ static void run_requests(struct pt__engine *e)
 		__atomic_store_n(&e->req_head, r->next, __ATOMIC_RELEASE);
 		if (!e->req_head)
 			e->req_tail = NULL;
+		sem_t *done = r->done_sem;
 		r->result = r->fn(r);
 		r->done = true;
 		e->notify_pending = true;
+		if (done)
+			sem_post(done); /* r may be gone from here on */
 	}
 }
 
@@ -313,6 +356,68 @@ static void engine_unlock(struct pt__engine *e)
 		pthread_cond_broadcast(&e->state_cond);
 }
 
+/* ---- the application's code on the tracer thread ------------------------------ */
+
+static void notify_now(struct pt__engine *e)
+{
+	if (e->notify_pending) {
+		e->notify_pending = false;
+		pthread_cond_broadcast(&e->state_cond);
+	}
+}
+
+/* Lock held, on the tracer thread, while pt_call_on_tracer runs the
+ * application's function: one turn of engine_main's loop, so that pt_wait
+ * called there waits in waitpid itself instead of handing off.  Runs the
+ * queued requests, then takes one wait event.  timeout_ms: 0 polls, -1
+ * blocks; n > 0 sets the doorbell's alarm so that waitpid returns within n
+ * ms.  Returns 1 after an event, 0 after none (poll, alarm), PT_ESTATE if
+ * no thread owes us an event (waiting would never end). */
+int pt__engine_pump(struct pt__engine *e, int timeout_ms)
+{
+	run_requests(e);
+	notify_now(e);
+	if (e->nawait == 0)
+		return PT_ESTATE;
+	if (timeout_ms > 0)
+		bell_send(e, timeout_ms);
+	e->in_wait = true;
+	engine_unlock(e);
+	int raw = 0;
+	pid_t pid = waitpid(-1, &raw, __WALL | __WNOTHREAD | WUNTRACED |
+					 (timeout_ms == 0 ? WNOHANG : 0));
+	int err = errno;
+	pthread_mutex_lock(&e->lock);
+	e->in_wait = false;
+	if (timeout_ms > 0)
+		bell_send(e, -1); /* the caller arms it again if need be */
+	int ret = 0;
+	if (pid > 0) {
+		ret = pid != e->bell_pid;
+		handle_wait(e, pid, raw);
+	} else if (pid < 0 && err == ECHILD) {
+		e->nawait = 0;
+	}
+	run_requests(e);
+	notify_now(e);
+	return ret;
+}
+
+/* The request pt_call_on_tracer hands over: the application's function,
+ * run with the lock released (its proctrace calls take it as usual and,
+ * being on the tracer thread, run their requests in place). */
+int pt__engine_run_user(struct pt__req *r, int (*fn)(struct pt_process *, void *),
+			void *arg)
+{
+	struct pt__engine *e = r->proc->eng;
+	e->user_depth++;
+	engine_unlock(e);
+	int res = fn(r->proc, arg);
+	pthread_mutex_lock(&e->lock);
+	e->user_depth--;
+	return res;
+}
+
 static void *engine_main(void *arg)
 {
 	struct pt__engine *e = arg;
@@ -320,9 +425,10 @@ static void *engine_main(void *arg)
 
 	pthread_mutex_lock(&e->lock);
 	e->tracer_tid = gettid_();
+	e->tracer_self = pthread_self();
 	e->spin_ns = spin_budget_ns();
 	e->start_err = bell_start(e);
-	e->started = true;
+	__atomic_store_n(&e->started, true, __ATOMIC_RELEASE);
 	e->notify_pending = true;
 	if (e->start_err) {
 		engine_unlock(e);

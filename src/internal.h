@@ -209,6 +209,7 @@ struct pt__req {
 	void *arg;
 	int result;
 	bool done;
+	sem_t *done_sem; /* posted when done, if set (pt_call_on_tracer) */
 	struct pt__req *next;
 };
 
@@ -271,6 +272,7 @@ struct pt_process {
 	 * return */
 	struct pt__req resume_req;
 	bool resume_queued;
+	bool mem_api; /* memory.c: a pt_mem_read/write is under way */
 	int async_err;        /* a queued step that failed, for pt_wait */
 	pid_t async_err_tid;
 
@@ -288,6 +290,7 @@ struct pt__engine {
 	sem_t req_sem;             /* wakes the idle tracer thread */
 	pthread_t thread;
 	pid_t tracer_tid;
+	pthread_t tracer_self;
 	struct pt__req *req_head, *req_tail;
 	size_t nawait;             /* threads owing us a wait event */
 	bool in_wait;              /* blocked in waitpid */
@@ -305,6 +308,7 @@ struct pt__engine {
 	long spin_ns; /* spin-then-block budget; 0: off */
 	long idle_avg_ns;     /* tracer thread: recent waits for a request */
 	long stop_avg_ns;     /* pt_wait: recent waits for a stop */
+	int user_depth;       /* in pt_call_on_tracer's function */
 };
 
 enum pt__kick { PT__KICK_NONE, PT__KICK_SEM, PT__KICK_BELL };
@@ -316,6 +320,11 @@ void pt__engine_free(struct pt__engine *e);
 int pt__engine_call(struct pt__engine *e, int (*fn)(struct pt__req *),
 		    struct pt_process *p, void *arg);
 bool pt__on_engine_thread(const struct pt__engine *e);
+/* On the tracer thread, lock held: one turn of the event loop (engine.c). */
+int pt__engine_pump(struct pt__engine *e, int timeout_ms);
+/* Run the application's fn for pt_call_on_tracer (lock released meanwhile). */
+int pt__engine_run_user(struct pt__req *r,
+			int (*fn)(struct pt_process *, void *), void *arg);
 /* Queue req for the tracer thread without waiting (req must outlive it);
  * then, with the lock still held, pick how to wake it, and wake it once the
  * lock is released. */

@@ -134,7 +134,7 @@ static int via_ptrace(struct pt_process *p, int (*fn)(struct pt__req *),
 	/* The tracer thread itself (lifting a breakpoint for a step-over,
 	 * say) knows a thread is stopped; the application needs the whole
 	 * process stopped. */
-	if (pt__on_engine_thread(p->eng)) {
+	if (pt__on_engine_thread(p->eng) && !p->mem_api) {
 		struct pt__req r = { .proc = p, .arg = pp };
 		return fn(&r);
 	}
@@ -256,7 +256,9 @@ int pt_mem_read(pt_process *p, uint64_t addr, void *buf, size_t len,
 	pt__clear_error();
 	r = mem_live(p, "cannot read memory");
 	if (r == 0) {
+		p->mem_api = true; /* may be on the tracer thread: pt_call_on_tracer */
 		r = pt__mem_read_raw(p, addr, buf, len, done);
+		p->mem_api = false;
 		pt__bp_shadow(p, addr, buf, *done);
 		if (r < 0)
 			r = pt__fail(r, p, NULL, "read memory",
@@ -291,7 +293,9 @@ int pt_mem_write(pt_process *p, uint64_t addr, const void *buf, size_t len,
 		 * written under them become their saved copies, but only
 		 * where the write landed. */
 		pt__bp_absorb_write(p, addr, NULL, tmp, len);
+		p->mem_api = true;
 		r = pt__mem_write_raw(p, addr, tmp, len, done);
+		p->mem_api = false;
 		pt__bp_absorb_write(p, addr, buf, NULL, *done);
 		pt__bp_code_written(p, addr, *done);
 		if (r < 0)

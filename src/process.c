@@ -144,8 +144,35 @@ static bool proc_running(const void *arg)
 	return __atomic_load_n(&p->state, __ATOMIC_ACQUIRE) == PT_PROC_RUNNING;
 }
 
+/* wait_not_running on the tracer thread itself (in pt_call_on_tracer):
+ * nobody else would collect the events, so wait for them here. */
+static int pump_not_running(struct pt_process *p, int timeout_ms)
+{
+	struct pt__engine *e = p->eng;
+	long deadline = timeout_ms > 0
+				? pt__now_ns() + (long)timeout_ms * 1000000L
+				: 0;
+	while (p->state == PT_PROC_RUNNING) {
+		int left = timeout_ms;
+		if (timeout_ms > 0) {
+			long ns = deadline - pt__now_ns();
+			if (ns <= 0)
+				return PT_ETIMEDOUT;
+			left = (int)((ns + 999999) / 1000000);
+		}
+		int r = pt__engine_pump(e, left);
+		if (r < 0)
+			return p->state == PT_PROC_RUNNING ? r : 0;
+		if (r == 0 && timeout_ms == 0 && p->state == PT_PROC_RUNNING)
+			return PT_ETIMEDOUT;
+	}
+	return 0;
+}
+
 static int wait_not_running(struct pt_process *p, int timeout_ms)
 {
+	if (pt__on_engine_thread(p->eng))
+		return pump_not_running(p, timeout_ms);
 	struct timespec dl;
 	if (timeout_ms > 0) {
 		clock_gettime(CLOCK_MONOTONIC, &dl);
@@ -931,6 +958,60 @@ void pt_process_free(pt_process *p)
 	}
 	pthread_mutex_unlock(&p->eng->lock);
 	proc_destroy(p);
+}
+
+/* ---- the application's code on the tracer thread ------------------------------ */
+
+struct user_call {
+	int (*fn)(pt_process *, void *);
+	void *arg;
+};
+
+static int do_user_call(struct pt__req *r)
+{
+	struct user_call *uc = r->arg;
+	return pt__engine_run_user(r, uc->fn, uc->arg);
+}
+
+int pt_call_on_tracer(pt_process *p, int (*fn)(pt_process *p, void *arg),
+		      void *arg)
+{
+	int r = pt__check_proc(p);
+	if (r < 0)
+		return pt__fail(r, NULL, NULL, "call on the tracer thread",
+				"invalid process handle");
+	if (!fn)
+		return pt__fail(PT_EINVAL, p, NULL, "call on the tracer thread",
+				"no function");
+	struct pt__engine *e = p->eng;
+	pthread_mutex_lock(&e->lock);
+	pt__clear_error();
+	/* fn may free p, and with it p's hold on the engine: keep our own
+	 * until fn has returned and we are off the tracer thread. */
+	e->refs++;
+	struct user_call uc = { .fn = fn, .arg = arg };
+	if (pt__on_engine_thread(e)) {
+		r = pt__engine_call(e, do_user_call, p, &uc);
+		pthread_mutex_unlock(&e->lock);
+	} else {
+		/* Wait on a semaphore of our own, not on state_cond: fn's
+		 * pt_wait calls broadcast that on every stop, and waking this
+		 * thread for each would double the cost of fn's loop. */
+		sem_t done;
+		sem_init(&done, 0, 0);
+		struct pt__req rq = { .fn = do_user_call, .proc = p, .arg = &uc,
+				      .done_sem = &done };
+		pt__engine_post(e, &rq);
+		enum pt__kick k = pt__engine_kick_kind(e);
+		pthread_mutex_unlock(&e->lock);
+		pt__engine_kick(e, k);
+		while (sem_wait(&done) < 0 && errno == EINTR)
+			;
+		r = rq.result;
+		sem_destroy(&done);
+	}
+	pt__engine_free(e);
+	return r;
 }
 
 /* ---- accessors ----------------------------------------------------------------- */

@@ -442,10 +442,14 @@ static struct pt_thread *stepq_pop(struct pt_process *p)
 int pt__thread_start_step(struct pt_thread *t, bool user)
 {
 	struct pt_process *p = t->proc;
-	int r = pt__thread_fetch_regs(t);
-	if (r < 0)
-		return r;
-	struct pt__bp *bp = pt__bp_find(p, thread_pc(t));
+	struct pt__bp *bp = NULL;
+	if (p->bps.count > 0) { /* only then is the PC needed */
+		int r = pt__thread_fetch_regs(t);
+		if (r < 0)
+			return r;
+		bp = pt__bp_find(p, thread_pc(t));
+	}
+	int r;
 	if (bp) {
 		r = pt__bp_lift(p, bp);
 		if (r < 0)

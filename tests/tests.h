@@ -108,6 +108,11 @@
 	X(sigkill_during_stop, 0)                                              \
 	X(sigkill_during_step, 0)                                              \
 	X(api_from_second_thread, 0)                                           \
+	X(ontracer_bp_loop, 0)                                                 \
+	X(ontracer_step, 0)                                                    \
+	X(ontracer_wait_timeout_stop, 0)                                       \
+	X(ontracer_stop_from_other_thread, 0)                                  \
+	X(ontracer_nested_free_errors, 0)                                      \
 	X(event_fd_epoll, 0)                                                   \
 	X(app_child_reaped_by_app, 0)                                          \
 	X(mem_paths, 0)                                                        \

@@ -1,0 +1,213 @@
+/*
+ * test-ontracer.c - pt_call_on_tracer: the application's code run on the
+ * tracer thread, where proctrace calls run in place and pt_wait waits in
+ * waitpid itself.
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "tests.h"
+
+static pid_t gettid_(void)
+{
+	return (pid_t)syscall(SYS_gettid);
+}
+
+struct bp_job {
+	uint64_t bp;
+	pid_t caller_tid, ran_tid;
+	int hits;
+};
+
+static int bp_loop(pt_process *p, void *arg)
+{
+	struct bp_job *j = arg;
+	j->ran_tid = gettid_();
+	for (; j->hits < 5; j->hits++) {
+		pt_thread *t = continue_to_bp(p, j->bp); /* in place, here */
+		CHECK_EQ_INT(reg(t, "rdi"), j->hits);
+	}
+	int code = -2, sig = -2;
+	run_to_exit(p, &code, &sig);
+	CHECK_EQ_INT(code, 0);
+	CHECK_EQ_INT(sig, 0);
+	return 1000 + j->hits;
+}
+
+/* The breakpoint loop of bp_loop_count, run on the tracer thread. */
+TEST(ontracer_bp_loop)
+{
+	struct child_io io;
+	pt_process *p = launch_target(&io, "tracee", ARGS("loop:5"));
+	struct bp_job j = { .bp = sym("tracee", "bp_func"),
+			    .caller_tid = gettid_() };
+	CHECK_OK(pt_breakpoint_add(p, j.bp));
+	CHECK_EQ_INT(pt_call_on_tracer(p, bp_loop, &j), 1005);
+	CHECK_EQ_INT(j.hits, 5);
+	CHECKF(j.ran_tid != j.caller_tid && j.ran_tid > 0,
+	       "fn ran on thread %d, the caller is %d", (int)j.ran_tid,
+	       (int)j.caller_tid);
+	CHECK_EQ_INT(pt_process_state(p), PT_PROC_EXITED);
+	CHECK_STREQ(io_read_all(&io, WAIT_MS), "sum 25\nDONE\n");
+	pt_process_free(p);
+	return TEST_PASS;
+}
+
+struct step_job {
+	pt_thread *t;
+	uint64_t want[3];
+};
+
+static int step3(pt_process *p, void *arg)
+{
+	struct step_job *j = arg;
+	for (int i = 0; i < 3; i++) {
+		CHECK_OK(pt_thread_step(j->t));
+		pt_stop_cause c;
+		wait_event(p, PT_STOP_STEP, &c);
+		CHECK_EQ_HEX(pc_of(j->t), j->want[i]);
+	}
+	/* the same thread's registers, read and written in place */
+	CHECK_EQ_INT(reg(j->t, "rax"), 3);
+	return 0;
+}
+
+TEST(ontracer_step)
+{
+	struct child_io io;
+	pt_process *p = launch_target(&io, "tracee", ARGS("step-seq"));
+	uint64_t start = sym("tracee", "step_seq");
+	CHECK_OK(pt_breakpoint_add(p, start));
+	struct step_job j = { .t = continue_to_bp(p, start),
+			      .want = { sym("tracee", "step_seq_1"),
+					sym("tracee", "step_seq_2"),
+					sym("tracee", "step_seq_3") } };
+	CHECK_OK(pt_call_on_tracer(p, step3, &j));
+	/* and from the application's thread again afterwards */
+	CHECK_OK(pt_thread_step(j.t));
+	pt_stop_cause c;
+	wait_event(p, PT_STOP_STEP, &c);
+	CHECK_EQ_HEX(pc_of(j.t), sym("tracee", "step_seq_4"));
+	pt_process_free(p);
+	return TEST_PASS;
+}
+
+struct spin_job {
+	uint64_t counter;
+	uint64_t seen;
+};
+
+static int spin_timeouts(pt_process *p, void *arg)
+{
+	struct spin_job *j = arg;
+	CHECK_OK(pt_continue(p));
+	CHECK_ERR(pt_wait(p, 0), PT_ETIMEDOUT);
+	/* a finite timeout on the tracer thread: the doorbell's alarm ends
+	 * the waitpid (without it this would hang until the runner's
+	 * timeout) */
+	CHECK_ERR(pt_wait(p, 30), PT_ETIMEDOUT);
+	CHECK_ERR(pt_wait(p, 1), PT_ETIMEDOUT);
+	CHECK_EQ_INT(pt_process_state(p), PT_PROC_RUNNING);
+	/* memory of the running process, read from the tracer thread */
+	CHECK_OK(pt_mem_read(p, j->counter, &j->seen, sizeof j->seen, NULL));
+	/* stopping needs the pump too */
+	CHECK_OK(pt_stop(p));
+	CHECK_EQ_INT(pt_process_state(p), PT_PROC_STOPPED);
+	uint64_t v = 0;
+	CHECK_OK(pt_mem_read(p, j->counter, &v, sizeof v, NULL));
+	CHECK(v >= j->seen);
+	j->seen = v;
+	return 0;
+}
+
+TEST(ontracer_wait_timeout_stop)
+{
+	struct child_io io;
+	pt_process *p = launch_target(&io, "tracee", ARGS("spin"));
+	struct spin_job j = { .counter = sym("tracee", "spin_counter") };
+	CHECK_OK(pt_call_on_tracer(p, spin_timeouts, &j));
+	CHECK_EQ_INT(pt_process_state(p), PT_PROC_STOPPED);
+	uint64_t v = 0;
+	CHECK_OK(pt_mem_read(p, j.counter, &v, sizeof v, NULL));
+	CHECK_EQ_INT(v, j.seen); /* still stopped: the counter did not move */
+	pt_process_free(p);
+	return TEST_PASS;
+}
+
+struct other_stop {
+	pt_process *p;
+	int wait_result;
+	pt_proc_state state_after;
+};
+
+static int wait_forever(pt_process *p, void *arg)
+{
+	struct other_stop *o = arg;
+	CHECK_OK(pt_continue(p));
+	o->wait_result = pt_wait(p, -1); /* ended by pt_stop from main */
+	o->state_after = pt_process_state(p);
+	return 0;
+}
+
+static void *call_thread(void *arg)
+{
+	struct other_stop *o = arg;
+	CHECK_OK(pt_call_on_tracer(o->p, wait_forever, o));
+	return NULL;
+}
+
+/* A pt_wait(-1) in fn ends when another application thread stops the
+ * process: its request reaches the tracer thread while fn waits. */
+TEST(ontracer_stop_from_other_thread)
+{
+	struct child_io io;
+	pt_process *p = launch_target(&io, "tracee", ARGS("spin"));
+	struct other_stop o = { .p = p, .wait_result = 1 };
+	pthread_t th;
+	CHECK(pthread_create(&th, NULL, call_thread, &o) == 0);
+	io_expect_line(&io, "spinning"); /* fn has continued the process */
+	CHECK_OK(pt_stop(p));
+	CHECK(pthread_join(th, NULL) == 0);
+	CHECK_EQ_INT(o.wait_result, 0);
+	CHECK_EQ_INT(o.state_after, PT_PROC_STOPPED);
+	pt_thread *t = only_thread(p);
+	CHECK_EQ_INT(cause_of(t).kind, PT_STOP_REQUESTED);
+	pt_process_free(p);
+	return TEST_PASS;
+}
+
+static int inner(pt_process *p, void *arg)
+{
+	(void)p;
+	*(pid_t *)arg = gettid_();
+	return 42;
+}
+
+static int outer(pt_process *p, void *arg)
+{
+	pid_t *tids = arg;
+	tids[0] = gettid_();
+	int r = pt_call_on_tracer(p, inner, &tids[1]);
+	CHECK_EQ_INT(r, 42);
+	pt_process_free(p); /* allowed: fn may free p */
+	return 7;
+}
+
+TEST(ontracer_nested_free_errors)
+{
+	CHECK_ERR(pt_call_on_tracer(NULL, inner, NULL), PT_EINVAL);
+	struct child_io io;
+	pt_process *p = launch_target(&io, "tracee", ARGS("spin"));
+	CHECK_ERR(pt_call_on_tracer(p, NULL, NULL), PT_EINVAL);
+	CHECKF(strstr(last_errmsg(), "no function") != NULL, "message: %s",
+	       last_errmsg());
+	pid_t tids[2] = { 0, 0 };
+	CHECK_EQ_INT(pt_call_on_tracer(p, outer, tids), 7);
+	CHECK(tids[0] > 0 && tids[0] == tids[1] && tids[0] != gettid_());
+	/* p was launched, so freeing it killed it: stdout reaches EOF */
+	io_read_all(&io, WAIT_MS);
+	CHECK_EQ_INT(count_children(), 0);
+	return TEST_PASS;
+}

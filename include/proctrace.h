@@ -262,7 +262,11 @@ PT_API int pt_stop(pt_process *p);
  * between registers) are emulated, the others single-stepped with the
  * breakpoint lifted while the other threads stay stopped
  * (PROCTRACE_STEPOVER=single in the environment, read at launch or attach,
- * single-steps them all).  Threads that stopped with a signal get it
+ * single-steps them all).  Emulation is used while one thread at a time
+ * hits breakpoints; once two different threads have hit, step-overs are
+ * single-stepped for the next 64 continues with hits (with many threads on
+ * one breakpoint, an emulated thread runs on and hits again before the
+ * others have run, and each all-stop would gather one hit).  Threads that stopped with a signal get it
  * delivered unless pt_thread_set_signal() changed it.  Returns at once;
  * use pt_wait() for the next stop. */
 PT_API int pt_continue(pt_process *p);

@@ -91,6 +91,7 @@ struct pt_thread {
 
 	/* Single-step bookkeeping. */
 	struct pt__bp *stepping_over; /* bp lifted for this step */
+	struct pt__bp *resume_bp;     /* pt__proc_resume: sits on this bp */
 	bool step_is_user;            /* report PT_STOP_STEP at the end */
 	bool resume_step;             /* last resume was SINGLESTEP */
 	bool in_syscall_stop;         /* stopped at an event inside a syscall */
@@ -243,6 +244,11 @@ struct pt_process {
 	bool launching;       /* between fork and exec */
 	bool attaching;       /* pt_attach under way: no events reported */
 	bool stepover_single; /* PROCTRACE_STEPOVER=single: never emulate */
+	/* Breakpoint contention (thread.c, pt__proc_resume): the thread of
+	 * the last lone hit, and how many more resumes single-step every
+	 * step-over because different threads hit breakpoints. */
+	pid_t last_hit_tid;
+	int bp_contended;
 	bool dying;           /* a thread was killed: the whole process is
 			       * ending (or an exec is killing the others) */
 

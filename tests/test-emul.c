@@ -243,3 +243,60 @@ TEST(emul_code_rewritten)
 	pt_process_free(p);
 	return TEST_PASS;
 }
+
+/* N threads each calling mt_hit K times with a breakpoint on it: returns
+ * how many step-overs were emulated (every hit counted, the program's
+ * output checked). */
+static int emulated_in_bp_threads(int n, int k)
+{
+	unsetenv("PROCTRACE_STEPOVER"); /* the suite may run with it */
+	atomic_store(&emulated, 0);
+	pt_set_log(count_emulated, NULL, PT_LOG_DEBUG);
+	struct child_io io;
+	char arg[32];
+	snprintf(arg, sizeof arg, "bp-threads:%d:%d", n, k);
+	pt_process *p = launch_target(&io, "mt-tracee", ARGS(arg));
+	CHECK_OK(pt_process_set_events(p, 0));
+	uint64_t hit = sym("mt-tracee", "mt_hit");
+	CHECK_OK(pt_breakpoint_add(p, hit));
+	int hits = 0;
+	for (;;) {
+		CHECK_OK(pt_continue(p));
+		int r = pt_wait(p, WAIT_MS);
+		CHECKF(r == 0, "pt_wait: %s", err_str(r));
+		if (pt_process_state(p) == PT_PROC_EXITED)
+			break;
+		pt_thread *ts[64];
+		size_t nt = pt_process_threads(p, ts, 64);
+		for (size_t i = 0; i < nt && i < 64; i++) {
+			pt_stop_cause c = cause_of(ts[i]);
+			hits += c.kind == PT_STOP_BREAKPOINT && c.addr == hit;
+		}
+		CHECKF(hits <= n * k, "too many hits");
+	}
+	CHECK_EQ_INT(hits, n * k);
+	char want[64];
+	snprintf(want, sizeof want, "bp-threads %d %d\nDONE\n", n, k);
+	CHECK_STREQ(io_read_all(&io, WAIT_MS), want);
+	pt_process_free(p);
+	pt_set_log(NULL, NULL, PT_LOG_ERROR);
+	return atomic_load(&emulated);
+}
+
+/* Emulated step-overs pay when one thread keeps hitting breakpoints; when
+ * several do, the thread let go first hits again before the others run and
+ * all-stops gather one hit each, so after two different threads have hit,
+ * step-overs are single-stepped (docs/performance.md, bphit_mt). */
+TEST(emul_contended_single_steps)
+{
+	enum { K = 20 };
+	/* one worker hitting (the main thread waits in join): all emulated */
+	int n1 = emulated_in_bp_threads(1, K);
+	CHECKF(n1 == K, "one thread hitting: %d of %d step-overs emulated", n1,
+	       K);
+	/* four workers: at most the hits made before a second thread's */
+	int n4 = emulated_in_bp_threads(4, K);
+	CHECKF(n4 <= K, "four threads hitting: %d of %d step-overs emulated, "
+	       "expected at most %d", n4, 4 * K, K);
+	return TEST_PASS;
+}

@@ -95,6 +95,7 @@
 	X(emul_stepover, 0)                                                    \
 	X(emul_stepover_single, 0)                                             \
 	X(emul_code_rewritten, 0)                                              \
+	X(emul_contended_single_steps, 0)                                      \
 	X(fairness_event_thread, 0)                                            \
 	X(attach_churn_1000, 60)                                               \
 	X(attach_zombie_leader, 0)                                             \

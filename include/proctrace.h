@@ -51,6 +51,9 @@
  * HANDLES
  *   Thread handles stay valid until their process is freed with
  *   pt_process_free(); calls on a thread that has exited return PT_EEXITED.
+ *   (The memory of a thread whose handle no call ever returned to you is
+ *   released as soon as the thread is gone, so that tracing a program that
+ *   creates millions of threads costs no more memory than its live ones.)
  *   A NULL handle gives PT_EINVAL.  Using a handle after pt_process_free() is
  *   undefined behaviour.
  *

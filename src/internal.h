@@ -92,6 +92,10 @@ struct pt_thread {
 	/* Single-step bookkeeping. */
 	struct pt__bp *stepping_over; /* bp lifted for this step */
 	struct pt__bp *resume_bp;     /* pt__proc_resume: sits on this bp */
+	/* A handle to it may be in the application's hands (it was returned
+	 * by some call): then it lives until pt_process_free.  A thread never
+	 * shown is freed when it is reaped (pt__thread_forget_unseen). */
+	bool seen;
 	bool step_is_user;            /* report PT_STOP_STEP at the end */
 	bool resume_step;             /* last resume was SINGLESTEP */
 	bool in_syscall_stop;         /* stopped at an event inside a syscall */
@@ -105,7 +109,7 @@ struct pt_thread {
 
 	bool in_live_list;
 	struct pt_thread *live_next, *live_prev; /* live list, discovery order */
-	struct pt_thread *all_next;              /* every thread ever, for free */
+	struct pt_thread *all_next, *all_prev;   /* every thread kept, for free */
 	struct pt_thread *hash_next;             /* tid hash chain */
 	struct pt_thread *stepq_next;            /* step-over queue */
 };
@@ -353,6 +357,13 @@ struct pt_thread *pt__thread_new(struct pt_process *p, pid_t tid,
 				 enum pt__tstate st);
 struct pt_thread *pt__thread_find(struct pt_process *p, pid_t tid);
 void pt__thread_set_state(struct pt_thread *t, enum pt__tstate st);
+/* Mark t as handed to the application; returns t (NULL stays NULL). */
+static inline struct pt_thread *pt__thread_shown(struct pt_thread *t)
+{
+	if (t)
+		t->seen = true;
+	return t;
+}
 /* ENGINE: handle one wait event of a thread of p. */
 void pt__thread_on_wait(struct pt_thread *t, const struct pt__wstatus *ws);
 /* ENGINE: a wait event from a tid nobody knows yet (early clone child). */

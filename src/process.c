@@ -1080,14 +1080,14 @@ size_t pt_process_threads(pt_process *p, pt_thread **buf, size_t cap)
 	if (p->leader && p->leader->in_live_list &&
 	    thread_listed(p->leader)) {
 		if (buf && n < cap)
-			buf[n] = p->leader;
+			buf[n] = pt__thread_shown(p->leader);
 		n++;
 	}
 	for (struct pt_thread *t = p->live_head; t; t = t->live_next) {
 		if (t == p->leader || !thread_listed(t))
 			continue;
 		if (buf && n < cap)
-			buf[n] = t;
+			buf[n] = pt__thread_shown(t);
 		n++;
 	}
 	pthread_mutex_unlock(&p->eng->lock);
@@ -1099,7 +1099,7 @@ pt_thread *pt_process_thread(pt_process *p, pid_t tid)
 	if (pt__check_proc(p) < 0)
 		return NULL;
 	pthread_mutex_lock(&p->eng->lock);
-	pt_thread *t = pt__thread_find(p, tid);
+	pt_thread *t = pt__thread_shown(pt__thread_find(p, tid));
 	pthread_mutex_unlock(&p->eng->lock);
 	return t;
 }
@@ -1109,7 +1109,9 @@ pt_thread *pt_process_event_thread(pt_process *p)
 	if (pt__check_proc(p) < 0)
 		return NULL;
 	pthread_mutex_lock(&p->eng->lock);
-	pt_thread *t = p->state == PT_PROC_RUNNING ? NULL : p->event_thread;
+	pt_thread *t = p->state == PT_PROC_RUNNING
+			       ? NULL
+			       : pt__thread_shown(p->event_thread);
 	pthread_mutex_unlock(&p->eng->lock);
 	return t;
 }

@@ -142,6 +142,8 @@ struct pt_thread *pt__thread_new(struct pt_process *p, pid_t tid,
 	t->hash_next = p->tid_hash[s];
 	p->tid_hash[s] = t;
 	t->all_next = p->all_threads;
+	if (p->all_threads)
+		p->all_threads->all_prev = t;
 	p->all_threads = t;
 	t->live_prev = p->live_tail;
 	if (p->live_tail)
@@ -190,6 +192,30 @@ void pt__thread_set_state(struct pt_thread *t, enum pt__tstate st)
 	}
 	PT__LOGD("thread %d: %s -> %s", (int)t->tid, pt__tstate_name(old),
 		 pt__tstate_name(st));
+}
+
+/* ENGINE: t was reaped.  If the application never got a handle to it
+ * (pt__thread_shown) and nothing of ours points to it, free it now rather
+ * than at pt_process_free: a traced program that churns through threads
+ * would otherwise cost 1 KiB of memory per thread it ever ran, and a page
+ * fault every few threads. */
+static void thread_forget_unseen(struct pt_thread *t)
+{
+	struct pt_process *p = t->proc;
+	if (t->seen || t == p->leader || t == p->event_thread ||
+	    t == p->io_thread || t->stepq_next || t == p->stepq_tail ||
+	    t->state != PT__TS_EXITED)
+		return;
+	if (t->all_prev)
+		t->all_prev->all_next = t->all_next;
+	else
+		p->all_threads = t->all_next;
+	if (t->all_next)
+		t->all_next->all_prev = t->all_prev;
+	PT__LOGD("thread %d: forgotten (never shown)", (int)t->tid);
+	t->magic = 0;
+	free(t->xregs);
+	free(t);
 }
 
 void pt__proc_free_threads(struct pt_process *p)
@@ -694,11 +720,15 @@ static void thread_stopped(struct pt_thread *t, const pt_stop_cause *c)
 		t->cause.kind = PT_STOP_REQUESTED;
 
 	if (!event_wanted(p, c->kind)) {
+		t->cause.thread = NULL; /* not shown: may be freed */
+		t->cause.process = NULL;
 		if (!p->stopping && !p->resuming) {
 			thread_resume(t, false);
 			return;
 		}
 		t->cause.kind = PT_STOP_REQUESTED;
+	} else {
+		pt__thread_shown(c->thread); /* the cause hands it out */
 	}
 
 	if (t->cause.kind != PT_STOP_REQUESTED) {
@@ -1084,6 +1114,7 @@ static void on_reaped(struct pt_thread *t, const struct pt__wstatus *ws)
 			resume_next(p);
 	}
 	pt__proc_update_state(p);
+	thread_forget_unseen(t);
 }
 
 void pt__thread_on_wait(struct pt_thread *t, const struct pt__wstatus *ws)

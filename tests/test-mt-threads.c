@@ -643,3 +643,64 @@ TEST(fairness_event_thread)
 	pt_process_free(p);
 	return TEST_PASS;
 }
+
+static int forgotten;
+
+static void count_forgotten(pt_log_level level, const char *msg, void *user)
+{
+	(void)level;
+	(void)user;
+	if (strstr(msg, "forgotten (never shown)"))
+		__atomic_fetch_add(&forgotten, 1, __ATOMIC_RELAXED);
+}
+
+/* Thread objects the application never got a handle to are freed when
+ * their thread is reaped (a program that churns through threads must not
+ * grow the tracer); handles it did get stay valid until pt_process_free. */
+TEST(threads_unseen_freed)
+{
+	enum { N = 8 };
+	char arg[32];
+	snprintf(arg, sizeof arg, "threads:%d", N);
+	pt_set_log(count_forgotten, NULL, PT_LOG_DEBUG);
+
+	/* no events asked for: no thread is ever shown but the leader */
+	struct child_io io;
+	pt_process *p = launch_target(&io, "tracee", ARGS(arg));
+	CHECK_OK(pt_process_set_events(p, 0));
+	int code = -1, sig = -1;
+	run_to_exit(p, &code, &sig);
+	CHECK(code == 0 && sig == 0);
+	pt_process_free(p);
+	io_close(&io);
+	CHECK_EQ_INT(__atomic_load_n(&forgotten, __ATOMIC_RELAXED), N);
+
+	/* creations reported: each new thread is shown by its creator's
+	 * cause, and its handle outlives the thread */
+	__atomic_store_n(&forgotten, 0, __ATOMIC_RELAXED);
+	p = launch_target(&io, "tracee", ARGS(arg));
+	CHECK_OK(pt_process_set_events(p, PT_EVENT_THREAD_CREATE));
+	pt_thread *born[N];
+	int nborn = 0;
+	for (;;) {
+		CHECK_OK(pt_continue(p));
+		CHECK_OK(pt_wait(p, WAIT_MS));
+		if (pt_process_state(p) == PT_PROC_EXITED)
+			break;
+		pt_stop_cause c = cause_of(pt_process_event_thread(p));
+		CHECKF(c.kind == PT_STOP_THREAD_CREATE, "stop: %s",
+		       cause_str(&c));
+		CHECK(nborn < N && c.thread != NULL);
+		born[nborn++] = c.thread;
+	}
+	CHECK_EQ_INT(nborn, N);
+	for (int i = 0; i < N; i++) {
+		CHECK(pt_thread_tid(born[i]) > 0);
+		CHECK_EQ_INT(cause_of(born[i]).kind, PT_STOP_EXITED);
+	}
+	pt_process_free(p);
+	io_close(&io);
+	pt_set_log(NULL, NULL, PT_LOG_ERROR);
+	CHECK_EQ_INT(__atomic_load_n(&forgotten, __ATOMIC_RELAXED), 0);
+	return TEST_PASS;
+}

@@ -305,9 +305,10 @@ PT_API int pt_thread_step(pt_thread *t);
  * instruction tracers, breakpoint counters, fuzzers' resets.
  *
  * While fn runs, requests from the application's other threads (pt_stop
- * to interrupt a pt_wait in fn, say) are served only while fn is inside a
- * proctrace call for this tracer thread, pt_wait() above all; otherwise they
- * wait until fn returns.  So keep fn short between proctrace calls, and do
+ * to interrupt a pt_wait in fn, say, or their own pt_call_on_tracer, whose
+ * function then runs inside fn's call) are served only while fn is inside
+ * a proctrace call for this tracer thread, pt_wait() above all; otherwise
+ * they wait until fn returns.  So keep fn short between proctrace calls, and do
  * not have it wait for another thread that is itself calling proctrace for
  * p.  fn runs with every signal blocked (the tracer thread's mask) and must
  * not change the mask or exit the thread.  fn may free p.  Called from fn

@@ -211,3 +211,43 @@ TEST(ontracer_nested_free_errors)
 	CHECK_EQ_INT(count_children(), 0);
 	return TEST_PASS;
 }
+
+static int stop_it(pt_process *p, void *arg)
+{
+	(void)arg;
+	CHECK_OK(pt_stop(p)); /* on the tracer thread too, nested */
+	return 5;
+}
+
+struct second_call {
+	pt_process *p;
+	int result;
+};
+
+static void *second_caller(void *arg)
+{
+	struct second_call *s = arg;
+	s->result = pt_call_on_tracer(s->p, stop_it, NULL);
+	return NULL;
+}
+
+/* Another thread's pt_call_on_tracer runs inside fn's pt_wait, and the
+ * stop it makes ends that wait. */
+TEST(ontracer_call_from_other_thread)
+{
+	struct child_io io;
+	pt_process *p = launch_target(&io, "tracee", ARGS("spin"));
+	struct other_stop o = { .p = p, .wait_result = 1 };
+	pthread_t th1, th2;
+	CHECK(pthread_create(&th1, NULL, call_thread, &o) == 0);
+	io_expect_line(&io, "spinning");
+	struct second_call s = { .p = p, .result = -1 };
+	CHECK(pthread_create(&th2, NULL, second_caller, &s) == 0);
+	CHECK(pthread_join(th2, NULL) == 0);
+	CHECK(pthread_join(th1, NULL) == 0);
+	CHECK_EQ_INT(s.result, 5);
+	CHECK_EQ_INT(o.wait_result, 0);
+	CHECK_EQ_INT(o.state_after, PT_PROC_STOPPED);
+	pt_process_free(p);
+	return TEST_PASS;
+}

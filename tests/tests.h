@@ -115,6 +115,7 @@
 	X(ontracer_wait_timeout_stop, 0)                                       \
 	X(ontracer_stop_from_other_thread, 0)                                  \
 	X(ontracer_nested_free_errors, 0)                                      \
+	X(ontracer_call_from_other_thread, 0)                                  \
 	X(event_fd_epoll, 0)                                                   \
 	X(app_child_reaped_by_app, 0)                                          \
 	X(mem_paths, 0)                                                        \

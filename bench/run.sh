@@ -52,10 +52,11 @@ mkdir -p "$RES"
 RAW=$(mktemp "$RES/bench.XXXXXX.tmp")
 READY=$(mktemp "$RES/ready.XXXXXX.tmp")
 POUT=$(mktemp "$RES/peer.XXXXXX.tmp")
+MISSING=$(mktemp "$RES/missing.XXXXXX.tmp") # "SCENARIO PEER" per skipped peer
 TARGET=
 cleanup() {
 	[ -z "$TARGET" ] || kill -9 "$TARGET" 2>/dev/null || true
-	rm -f "$RAW" "$READY" "$POUT"
+	rm -f "$RAW" "$READY" "$POUT" "$MISSING"
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM
@@ -116,6 +117,7 @@ peers() {
 			printf '%s ' "$x"
 		else
 			echo "peer $x missing: skipped ($s)" >&2
+			echo "$s $x" >>"$MISSING"
 		fi
 	done
 }
@@ -205,9 +207,13 @@ rec() {
 # for N itself.  HITS_PER_RUN: the hits_per_run field, 0 to leave it out.
 summarize() {
 	DATE=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+	# peers that were not installed: said in the table, not just on stderr
+	miss=$(awk -v s="$1" '$1 == s { printf "%s%s", sep, $2; sep = ", " }' "$MISSING")
+	note=$8
+	[ -z "$miss" ] || note="$note Not installed, so skipped: $miss."
 	awk -v jsonl="$RES/$1.jsonl" -v md="$RES/$1.md" -v title="$2" \
 	    -v unit="$3" -v better="$4" -v nlabel="$5" -v threads="$6" \
-	    -v hits="$7" -v note="$8" \
+	    -v hits="$7" -v note="$note" \
 	    -v commit="$COMMIT" -v date="$DATE" -v host="$HOST" -v load="$LOAD" '
 function sort(a, n,    i, j, t) {
 	for (i = 2; i <= n; i++)

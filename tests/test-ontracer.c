@@ -251,3 +251,25 @@ TEST(ontracer_call_from_other_thread)
 	pt_process_free(p);
 	return TEST_PASS;
 }
+
+/* The tracee is killed from outside while fn waits for it: fn's pt_wait
+ * returns with the process exited, and nothing is left behind. */
+TEST(ontracer_tracee_killed)
+{
+	struct child_io io;
+	pt_process *p = launch_target(&io, "tracee", ARGS("spin"));
+	struct other_stop o = { .p = p, .wait_result = 1 };
+	pthread_t th;
+	CHECK(pthread_create(&th, NULL, call_thread, &o) == 0);
+	io_expect_line(&io, "spinning");
+	CHECK(kill(pt_process_pid(p), SIGKILL) == 0);
+	CHECK(pthread_join(th, NULL) == 0);
+	CHECK_EQ_INT(o.wait_result, 0);
+	CHECK_EQ_INT(o.state_after, PT_PROC_EXITED);
+	int code = -1, sig = -1;
+	CHECK_OK(pt_process_exit(p, &code, &sig));
+	CHECK_EQ_INT(sig, SIGKILL);
+	pt_process_free(p);
+	CHECK_EQ_INT(count_children(), 0);
+	return TEST_PASS;
+}

@@ -409,12 +409,10 @@ int pt__engine_pump(struct pt__engine *e, int timeout_ms)
 int pt__engine_run_user(struct pt__req *r, int (*fn)(struct pt_process *, void *),
 			void *arg)
 {
-	struct pt__engine *e = r->proc->eng;
-	e->user_depth++;
+	struct pt__engine *e = r->proc->eng; /* fn may free r->proc */
 	engine_unlock(e);
 	int res = fn(r->proc, arg);
 	pthread_mutex_lock(&e->lock);
-	e->user_depth--;
 	return res;
 }
 

@@ -94,7 +94,7 @@ struct pt_thread {
 	struct pt__bp *resume_bp;     /* pt__proc_resume: sits on this bp */
 	/* A handle to it may be in the application's hands (it was returned
 	 * by some call): then it lives until pt_process_free.  A thread never
-	 * shown is freed when it is reaped (pt__thread_forget_unseen). */
+	 * shown is freed when it is reaped (thread.c, thread_forget_unseen). */
 	bool seen;
 	bool step_is_user;            /* report PT_STOP_STEP at the end */
 	bool resume_step;             /* last resume was SINGLESTEP */
@@ -318,7 +318,6 @@ struct pt__engine {
 	long spin_ns; /* spin-then-block budget; 0: off */
 	long idle_avg_ns;     /* tracer thread: recent waits for a request */
 	long stop_avg_ns;     /* pt_wait: recent waits for a stop */
-	int user_depth;       /* in pt_call_on_tracer's function */
 };
 
 enum pt__kick { PT__KICK_NONE, PT__KICK_SEM, PT__KICK_BELL };

@@ -765,9 +765,12 @@ int pt_wait(pt_process *p, int timeout_ms)
 		pt__engine_call(p->eng, do_probe, p, NULL);
 	if (p->state == PT_PROC_DETACHED)
 		r = pt__fail_state(p, NULL, "cannot wait");
-	else if ((r = wait_not_running(p, timeout_ms)) < 0)
+	else if ((r = wait_not_running(p, timeout_ms)) == PT_ETIMEDOUT)
 		pt__fail(r, p, NULL, "wait", "still running after %d ms",
 			 timeout_ms);
+	else if (r < 0) /* on the tracer thread: nothing left to wait for */
+		pt__fail(r, p, NULL, "wait", "running, but no thread of it "
+			 "owes the tracer an event");
 	else if (p->async_err) {
 		/* a queued single-step could not start */
 		r = p->async_err;

@@ -45,6 +45,14 @@ __attribute__((unused)) static double bench_now(void)
 
 /* CPU time (user + system) of this whole process, all its threads: the
  * tracer thread of proctrace included. */
+/* PT_BENCH_ON_TRACER=1: the pt_* tools run their timed loop inside
+ * pt_call_on_tracer (run.sh's proctrace-ontracer rows). */
+__attribute__((unused)) static int bench_on_tracer(void)
+{
+	const char *v = getenv("PT_BENCH_ON_TRACER");
+	return v && *v == '1';
+}
+
 __attribute__((unused)) static double bench_cpu(void)
 {
 	struct rusage ru;

@@ -80,11 +80,7 @@ int main(int argc, char **argv)
 
 	struct job j = { .hits = hits, .addr = addr };
 	double c0 = bench_cpu(), t0 = bench_now();
-	const char *ot = getenv("PT_BENCH_ON_TRACER");
-	if (ot && *ot == '1')
-		r = pt_call_on_tracer(p, hit_loop, &j);
-	else
-		r = hit_loop(p, &j);
+	r = bench_on_tracer() ? pt_call_on_tracer(p, hit_loop, &j) : hit_loop(p, &j);
 	if (r < 0)
 		return fail(p, j.what, r);
 	if (r > 0) {

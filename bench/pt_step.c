@@ -73,11 +73,7 @@ int main(int argc, char **argv)
 
 	struct job j = { .t = t, .steps = steps };
 	double c0 = bench_cpu(), t0 = bench_now();
-	const char *ot = getenv("PT_BENCH_ON_TRACER");
-	if (ot && *ot == '1')
-		r = pt_call_on_tracer(p, step_loop, &j);
-	else
-		r = step_loop(p, &j);
+	r = bench_on_tracer() ? pt_call_on_tracer(p, step_loop, &j) : step_loop(p, &j);
 	if (r < 0)
 		fail("step", r);
 	double secs = bench_now() - t0, cpu = bench_cpu() - c0;

@@ -131,6 +131,14 @@ pt_thread *continue_until(pt_process *p, pt_stop_kind kind, pt_stop_cause *c)
 	return wait_event(p, kind, c);
 }
 
+bool continue_stopped(pt_process *p)
+{
+	CHECK_OK(pt_continue(p));
+	int r = pt_wait(p, WAIT_MS);
+	CHECKF(r == 0, "pt_wait: %s", err_str(r));
+	return pt_process_state(p) != PT_PROC_EXITED;
+}
+
 void run_to_exit(pt_process *p, int *exit_code, int *term_signal)
 {
 	for (int rounds = 0;; rounds++) {

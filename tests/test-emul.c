@@ -163,12 +163,7 @@ static void run_emul(bool single)
 		CHECK_OK(pt_breakpoint_add(p, addr[k]));
 	}
 	int total = 0;
-	for (;;) {
-		CHECK_OK(pt_continue(p));
-		int r = pt_wait(p, WAIT_MS);
-		CHECKF(r == 0, "pt_wait: %s", err_str(r));
-		if (pt_process_state(p) == PT_PROC_EXITED)
-			break;
+	while (continue_stopped(p)) {
 		pt_thread *t = pt_process_event_thread(p);
 		CHECK(t != NULL);
 		pt_stop_cause c = cause_of(t);
@@ -260,12 +255,7 @@ static int emulated_in_bp_threads(int n, int k)
 	uint64_t hit = sym("mt-tracee", "mt_hit");
 	CHECK_OK(pt_breakpoint_add(p, hit));
 	int hits = 0;
-	for (;;) {
-		CHECK_OK(pt_continue(p));
-		int r = pt_wait(p, WAIT_MS);
-		CHECKF(r == 0, "pt_wait: %s", err_str(r));
-		if (pt_process_state(p) == PT_PROC_EXITED)
-			break;
+	while (continue_stopped(p)) {
 		pt_thread *ts[64];
 		size_t nt = pt_process_threads(p, ts, 64);
 		for (size_t i = 0; i < nt && i < 64; i++) {

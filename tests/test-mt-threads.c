@@ -682,11 +682,7 @@ TEST(threads_unseen_freed)
 	CHECK_OK(pt_process_set_events(p, PT_EVENT_THREAD_CREATE));
 	pt_thread *born[N];
 	int nborn = 0;
-	for (;;) {
-		CHECK_OK(pt_continue(p));
-		CHECK_OK(pt_wait(p, WAIT_MS));
-		if (pt_process_state(p) == PT_PROC_EXITED)
-			break;
+	while (continue_stopped(p)) {
 		pt_stop_cause c = cause_of(pt_process_event_thread(p));
 		CHECKF(c.kind == PT_STOP_THREAD_CREATE, "stop: %s",
 		       cause_str(&c));

@@ -158,20 +158,38 @@ static void *call_thread(void *arg)
 	return NULL;
 }
 
+/* Launch the spinning tracee and, from a second thread, have fn continue
+ * it and wait for ever: returns once the tracee runs. */
+static void start_waiting_fn(struct other_stop *o, struct child_io *io,
+			     pthread_t *th)
+{
+	o->p = launch_target(io, "tracee", ARGS("spin"));
+	o->wait_result = 1;
+	CHECK(pthread_create(th, NULL, call_thread, o) == 0);
+	io_expect_line(io, "spinning"); /* fn has continued the process */
+}
+
+/* Join that thread: fn's pt_wait must have returned 0 with the process
+ * in state want. */
+static void end_waiting_fn(struct other_stop *o, pthread_t th,
+			   pt_proc_state want)
+{
+	CHECK(pthread_join(th, NULL) == 0);
+	CHECK_EQ_INT(o->wait_result, 0);
+	CHECK_EQ_INT(o->state_after, want);
+}
+
 /* A pt_wait(-1) in fn ends when another application thread stops the
  * process: its request reaches the tracer thread while fn waits. */
 TEST(ontracer_stop_from_other_thread)
 {
 	struct child_io io;
-	pt_process *p = launch_target(&io, "tracee", ARGS("spin"));
-	struct other_stop o = { .p = p, .wait_result = 1 };
+	struct other_stop o;
 	pthread_t th;
-	CHECK(pthread_create(&th, NULL, call_thread, &o) == 0);
-	io_expect_line(&io, "spinning"); /* fn has continued the process */
+	start_waiting_fn(&o, &io, &th);
+	pt_process *p = o.p;
 	CHECK_OK(pt_stop(p));
-	CHECK(pthread_join(th, NULL) == 0);
-	CHECK_EQ_INT(o.wait_result, 0);
-	CHECK_EQ_INT(o.state_after, PT_PROC_STOPPED);
+	end_waiting_fn(&o, th, PT_PROC_STOPPED);
 	pt_thread *t = only_thread(p);
 	CHECK_EQ_INT(cause_of(t).kind, PT_STOP_REQUESTED);
 	pt_process_free(p);
@@ -236,19 +254,15 @@ static void *second_caller(void *arg)
 TEST(ontracer_call_from_other_thread)
 {
 	struct child_io io;
-	pt_process *p = launch_target(&io, "tracee", ARGS("spin"));
-	struct other_stop o = { .p = p, .wait_result = 1 };
+	struct other_stop o;
 	pthread_t th1, th2;
-	CHECK(pthread_create(&th1, NULL, call_thread, &o) == 0);
-	io_expect_line(&io, "spinning");
-	struct second_call s = { .p = p, .result = -1 };
+	start_waiting_fn(&o, &io, &th1);
+	struct second_call s = { .p = o.p, .result = -1 };
 	CHECK(pthread_create(&th2, NULL, second_caller, &s) == 0);
 	CHECK(pthread_join(th2, NULL) == 0);
-	CHECK(pthread_join(th1, NULL) == 0);
+	end_waiting_fn(&o, th1, PT_PROC_STOPPED);
 	CHECK_EQ_INT(s.result, 5);
-	CHECK_EQ_INT(o.wait_result, 0);
-	CHECK_EQ_INT(o.state_after, PT_PROC_STOPPED);
-	pt_process_free(p);
+	pt_process_free(o.p);
 	return TEST_PASS;
 }
 
@@ -257,15 +271,12 @@ TEST(ontracer_call_from_other_thread)
 TEST(ontracer_tracee_killed)
 {
 	struct child_io io;
-	pt_process *p = launch_target(&io, "tracee", ARGS("spin"));
-	struct other_stop o = { .p = p, .wait_result = 1 };
+	struct other_stop o;
 	pthread_t th;
-	CHECK(pthread_create(&th, NULL, call_thread, &o) == 0);
-	io_expect_line(&io, "spinning");
+	start_waiting_fn(&o, &io, &th);
+	pt_process *p = o.p;
 	CHECK(kill(pt_process_pid(p), SIGKILL) == 0);
-	CHECK(pthread_join(th, NULL) == 0);
-	CHECK_EQ_INT(o.wait_result, 0);
-	CHECK_EQ_INT(o.state_after, PT_PROC_EXITED);
+	end_waiting_fn(&o, th, PT_PROC_EXITED);
 	int code = -1, sig = -1;
 	CHECK_OK(pt_process_exit(p, &code, &sig));
 	CHECK_EQ_INT(sig, SIGKILL);

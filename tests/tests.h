@@ -324,6 +324,9 @@ void wait_stopped(pt_process *p);
 pt_thread *wait_event(pt_process *p, pt_stop_kind kind, pt_stop_cause *c);
 /* The same after a pt_continue. */
 pt_thread *continue_until(pt_process *p, pt_stop_kind kind, pt_stop_cause *c);
+/* pt_continue, then pt_wait(p, WAIT_MS), which must succeed: true if the
+ * process stopped, false if it exited. */
+bool continue_stopped(pt_process *p);
 /* The stop cause of t (fails on error). */
 pt_stop_cause cause_of(pt_thread *t);
 /* "tid: cause; ..." for every thread of a stopped process (static). */

@@ -173,6 +173,14 @@ void pt__bp_shadow(struct pt_process *p, uint64_t addr, uint8_t *buf,
 	}
 }
 
+bool pt__bp_any_in(struct pt_process *p, uint64_t addr, size_t len)
+{
+	struct pt__bp *b;
+	FOR_EACH_BP_IN (p, addr, len, b)
+		return true;
+	return false;
+}
+
 void pt__bp_absorb_write(struct pt_process *p, uint64_t addr,
 			 const uint8_t *newbytes, uint8_t *patch, size_t len)
 {

@@ -31,8 +31,8 @@
  *
  * The tracer thread blocks every signal (SIGCHLD aside, see engine_sigmask):
  * signals for the application keep going to the application's own threads.
- * Children are created with _Fork, which runs no pthread_atfork handlers of
- * the application.
+ * Children (this doorbell and launched programs) are created with _Fork,
+ * which runs no pthread_atfork handlers of the application.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -317,7 +317,10 @@ static void run_requests(struct pt__engine *e)
 		if (!e->req_head)
 			e->req_tail = NULL;
 		sem_t *done = r->done_sem;
+		bool in_user = e->in_user;
+		e->in_user = false; /* engine code now, not the user's */
 		r->result = r->fn(r);
+		e->in_user = in_user;
 		r->done = true;
 		e->notify_pending = true;
 		if (done)
@@ -410,9 +413,12 @@ int pt__engine_run_user(struct pt__req *r, int (*fn)(struct pt_process *, void *
 			void *arg)
 {
 	struct pt__engine *e = r->proc->eng; /* fn may free r->proc */
+	bool in_user = e->in_user;
+	e->in_user = true;
 	engine_unlock(e);
 	int res = fn(r->proc, arg);
 	pthread_mutex_lock(&e->lock);
+	e->in_user = in_user;
 	return res;
 }
 
@@ -569,8 +575,15 @@ int pt__engine_call(struct pt__engine *e, int (*fn)(struct pt__req *),
 		    struct pt_process *p, void *arg)
 {
 	struct pt__req r = { .fn = fn, .proc = p, .arg = arg };
-	if (pt__on_engine_thread(e))
-		return fn(&r); /* a log callback calling back in, say */
+	if (pt__on_engine_thread(e)) {
+		/* In pt_call_on_tracer's function: what it queued before
+		 * (a pt_continue) runs first, in order.  Inside a request of
+		 * ours (a log callback calling back in), nothing else may
+		 * run midway: fn runs alone. */
+		if (e->in_user)
+			run_requests(e);
+		return fn(&r);
+	}
 	pt__engine_post(e, &r);
 	pt__engine_kick(e, pt__engine_kick_kind(e));
 	while (!r.done)

@@ -68,6 +68,11 @@ static void fork_drop(struct pt__engine *e, struct pt__fork *f)
 
 void pt__fork_forget_parent(struct pt__engine *e, struct pt_process *p)
 {
+	/* followed children still owed to it, or it to its parent */
+	for (struct pt_process *o = e->procs; o; o = o->eng_next)
+		if (o->fork_parent == p)
+			o->fork_parent = NULL;
+	pt__fork_child_settled(p);
 	for (struct pt__fork *f = e->forks, *n; f; f = n) {
 		n = f->next;
 		if (f->parent == p) {
@@ -152,6 +157,12 @@ static struct pt_process *adopt_child(struct pt_process *parent, pid_t child,
 	if (!leader)
 		return cp; /* ENOMEM: the process reports nothing; rare */
 	pt__mem_open(cp);
+	if (!child_stopped) {
+		/* The parent's fork stop hands the child out stopped: it is
+		 * not reported before the child's first stop. */
+		cp->fork_parent = parent;
+		parent->fork_waiting++;
+	}
 	if (child_stopped) {
 		struct pt__wstatus ws = { .kind = PT__W_INTERRUPT,
 					  .sig = SIGTRAP };
@@ -185,6 +196,17 @@ struct pt_process *pt__fork_parent_event(struct pt_thread *t, pid_t child,
 	if (f->child_stopped)
 		release_child(e, f);
 	return NULL;
+}
+
+void pt__fork_child_settled(struct pt_process *p)
+{
+	struct pt_process *parent = p->fork_parent;
+	if (!parent)
+		return;
+	p->fork_parent = NULL;
+	if (parent->fork_waiting > 0)
+		parent->fork_waiting--;
+	pt__proc_update_state(parent);
 }
 
 void pt__fork_vfork_done(struct pt_process *p)

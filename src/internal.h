@@ -102,6 +102,15 @@ struct pt_thread {
 	bool step_skip_sysexit;       /* first step trap is the syscall exit */
 	bool at_exit;                 /* stopped at its exit (EVENT_EXIT) */
 	bool swallow_trap;            /* a SIGTRAP of a hit seen is pending */
+	bool interrupted_step;        /* PTRACE_INTERRUPT sent mid-step */
+	bool recheck_bp;              /* may sit on a breakpoint it has
+				       * already hit: the next continue
+				       * checks for a step-over */
+	bool sig_stop;                /* its stop is a signal-delivery-stop,
+				       * whose resume can carry a signal */
+	int inject_sig;               /* sent with tgkill (the stop it was
+				       * set at could not carry it): pass
+				       * its delivery-stop on silently */
 	unsigned stop_gen;            /* p->bp_gen when it stopped */
 	unsigned watch_gen;           /* p->watch.gen its debug registers
 				       * hold (watchpoint.c); 0: never set */
@@ -139,6 +148,8 @@ int pt__bp_insert(struct pt_process *p, struct pt__bp *bp);
 /* Overlay saved bytes onto buf (a copy of [addr, addr+len) of memory). */
 void pt__bp_shadow(struct pt_process *p, uint64_t addr, uint8_t *buf,
 		   size_t len);
+/* Whether a breakpoint's bytes meet [addr, addr+len). */
+bool pt__bp_any_in(struct pt_process *p, uint64_t addr, size_t len);
 /* A write over breakpoints in [addr, addr+len): if patch, put our
  * instruction bytes into it; if newbytes, make them the saved copies. */
 void pt__bp_absorb_write(struct pt_process *p, uint64_t addr,
@@ -270,6 +281,10 @@ struct pt_process {
 	unsigned nremoved;
 	unsigned long event_seq; /* for a fair choice of the event thread */
 	unsigned vfork_lifted;   /* vfork children running on our memory */
+	/* fork.c: a followed child and its parent until the child's first
+	 * stop: the parent's PT_STOP_FORK waits for it (fork_waiting). */
+	struct pt_process *fork_parent;
+	unsigned fork_waiting;
 
 	struct pt__watchtab watch; /* hardware watchpoints */
 
@@ -305,6 +320,8 @@ struct pt__engine {
 	size_t nawait;             /* threads owing us a wait event */
 	bool in_wait;              /* blocked in waitpid */
 	bool idle;                 /* blocked on req_sem */
+	bool in_user;              /* running pt_call_on_tracer's function
+				    * (not inside a request of ours) */
 	bool notify_pending;       /* broadcast state_cond once unlocked */
 	bool shutdown;
 	int refs;                  /* processes using this engine */
@@ -387,6 +404,10 @@ void pt__proc_free_threads(struct pt_process *p);
 /* ptrace wrapper: logs, maps ESRCH on a thread we believed stopped to
  * "it is dying" (state EXITING).  Returns 0 or -errno. */
 long pt__ptrace(int req, struct pt_thread *t, void *addr, void *data);
+/* ENGINE: a request on t failed with err.  If that is ESRCH while we held
+ * t stopped, only SIGKILL can have taken it out of its ptrace-stop: it is
+ * dying (state EXITING), its end is awaited.  Returns err. */
+int pt__thread_vanished(struct pt_thread *t, int err, const char *what);
 
 /* ---- errors and logging (error.c, log.c) -------------------------------- */
 
@@ -423,6 +444,10 @@ void pt__fork_forget_parent(struct pt__engine *e, struct pt_process *p);
 void pt__fork_free_all(struct pt__engine *e);
 /* process.c: a new process object on engine e (refcount taken). */
 int pt__proc_create(struct pt__engine *e, pid_t pid, struct pt_process **out);
+/* fork.c, ENGINE: the first stop (or end) of process p has come: if it
+ * is a followed child whose parent waits for it to report the fork, the
+ * parent's stop can now be reported. */
+void pt__fork_child_settled(struct pt_process *p);
 /* process.c, ENGINE: p->arch from the program thread tid runs (attach,
  * exec); stopped: tid is in a ptrace-stop. */
 void pt__proc_pick_arch(struct pt_process *p, pid_t tid, bool stopped);
@@ -442,6 +467,12 @@ void pt__event_fd_set(struct pt_process *p, bool ready);
 
 /* p->state is written under the lock; stores are atomic so that a racy
  * read (a hint) is never torn. */
+/* p->arch is changed (exec) under the lock on the tracer thread; readers
+ * without the lock load it atomically (it points to a static table). */
+static inline const struct pt__arch *pt__proc_arch(const struct pt_process *p)
+{
+	return __atomic_load_n(&p->arch, __ATOMIC_ACQUIRE);
+}
 static inline void pt__proc_set_state(struct pt_process *p, pt_proc_state s)
 {
 	__atomic_store_n(&p->state, s, __ATOMIC_RELEASE);

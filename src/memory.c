@@ -270,6 +270,12 @@ int pt_mem_read(pt_process *p, uint64_t addr, void *buf, size_t len,
 	return r;
 }
 
+/* pt_mem_write goes a chunk at a time, through a bounce buffer (with our
+ * breakpoint bytes patched in) only where a breakpoint is: a write that
+ * fails early reads no more of the caller's buffer than the kernel did,
+ * and a huge one costs no huge copy. */
+#define PT__WRITE_CHUNK ((size_t)64 << 10)
+
 int pt_mem_write(pt_process *p, uint64_t addr, const void *buf, size_t len,
 		 size_t *done)
 {
@@ -281,23 +287,32 @@ int pt_mem_write(pt_process *p, uint64_t addr, const void *buf, size_t len,
 	if (r < 0)
 		return r;
 	uint8_t stackbuf[512];
-	uint8_t *tmp = len <= sizeof stackbuf ? stackbuf : malloc(len);
+	size_t cap = len < PT__WRITE_CHUNK ? len : PT__WRITE_CHUNK;
+	uint8_t *tmp = cap <= sizeof stackbuf ? stackbuf : malloc(cap);
 	if (!tmp)
 		return pt__fail(PT_ENOMEM, p, NULL, "write memory", NULL);
-	memcpy(tmp, buf, len);
 	pthread_mutex_lock(&p->eng->lock);
 	pt__clear_error();
 	r = mem_live(p, "cannot write memory");
-	if (r == 0) {
-		/* Our breakpoint instructions stay in memory; the bytes
-		 * written under them become their saved copies, but only
-		 * where the write landed. */
-		pt__bp_absorb_write(p, addr, NULL, tmp, len);
+	while (r == 0 && *done < len) {
+		const uint8_t *src = (const uint8_t *)buf + *done;
+		uint64_t at = addr + *done;
+		size_t n = len - *done < cap ? len - *done : cap, wrote = 0;
+		const uint8_t *out = src;
+		if (pt__bp_any_in(p, at, n)) {
+			/* Our breakpoint instructions stay in memory; the
+			 * bytes written under them become their saved copies,
+			 * but only where the write landed. */
+			memcpy(tmp, src, n);
+			pt__bp_absorb_write(p, at, NULL, tmp, n);
+			out = tmp;
+		}
 		p->mem_api = true;
-		r = pt__mem_write_raw(p, addr, tmp, len, done);
+		r = pt__mem_write_raw(p, at, out, n, &wrote);
 		p->mem_api = false;
-		pt__bp_absorb_write(p, addr, buf, NULL, *done);
-		pt__bp_code_written(p, addr, *done);
+		pt__bp_absorb_write(p, at, src, NULL, wrote);
+		pt__bp_code_written(p, at, wrote);
+		*done += wrote;
 		if (r < 0)
 			r = pt__fail(r, p, NULL, "write memory",
 				     "%zu of %zu bytes at 0x%llx written: %s",

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "procfs.h"
 
 extern char **environ;
 
@@ -48,18 +49,7 @@ int pt__check_thread(const pt_thread *t)
 
 int pt__read_tracer_pid(pid_t pid)
 {
-	char path[64], buf[2048];
-	snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	ssize_t n = read(fd, buf, sizeof buf - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	const char *s = strstr(buf, "\nTracerPid:");
-	return s ? atoi(s + 11) : -1;
+	return pt__procfs_tracer_pid(pid);
 }
 
 /* ---- process objects ------------------------------------------------------- */
@@ -109,7 +99,7 @@ void pt__proc_pick_arch(struct pt_process *p, pid_t tid, bool stopped)
 		(int)p->pid, a->name, p->arch->name);
 	for (struct pt_thread *t = p->live_head; t; t = t->live_next)
 		t->regs_valid = t->regs_dirty = false;
-	p->arch = a;
+	__atomic_store_n(&p->arch, a, __ATOMIC_RELEASE);
 }
 
 /* Lock NOT held; the engine has no ptrace business with p any more. */
@@ -228,12 +218,43 @@ struct launch_args {
 	int err_rfd;
 };
 
+/* What the child reports on its error pipe before it gives up: the
+ * errno, and the step that failed. */
+enum { CHILD_EXEC, CHILD_CHDIR };
+struct child_err {
+	int err, stage;
+};
+
 /* In the child, between fork and exec: async-signal-safe calls only. */
-static void child_report(int fd, int err)
+static void child_report_stage(int fd, int err, int stage)
 {
-	ssize_t r = write(fd, &err, sizeof err);
+	struct child_err ce = { err, stage };
+	ssize_t r = write(fd, &ce, sizeof ce);
 	(void)r;
 	_exit(127);
+}
+
+static void child_report(int fd, int err)
+{
+	child_report_stage(fd, err, CHILD_EXEC);
+}
+
+/* In the child: the program starts with the default action for every
+ * signal, as posix_spawn's POSIX_SPAWN_SETSIGDEF gives: exec resets the
+ * handled ones, and this the ones the application ignores (an ignored
+ * SIGPIPE or SIGINT would otherwise pass to the program). */
+static void child_default_signals(void)
+{
+	for (int sig = 1; sig < NSIG; sig++) {
+		struct sigaction sa;
+		if (sig == SIGKILL || sig == SIGSTOP ||
+		    sigaction(sig, NULL, &sa) < 0)
+			continue;
+		if (!(sa.sa_flags & SA_SIGINFO) && sa.sa_handler == SIG_IGN) {
+			sa.sa_handler = SIG_DFL;
+			sigaction(sig, &sa, NULL);
+		}
+	}
 }
 
 static void child_exec(const struct launch_args *la, int errfd)
@@ -289,7 +310,9 @@ static int do_launch(struct pt__req *r)
 		close(errp[1]);
 		return err;
 	}
-	pid_t pid = fork();
+	/* _Fork: the application's pthread_atfork handlers are not run (on
+	 * the tracer thread, with the engine locked, they could call us). */
+	pid_t pid = _Fork();
 	if (pid < 0) {
 		int err = -errno;
 		close(errp[0]);
@@ -306,7 +329,8 @@ static int do_launch(struct pt__req *r)
 		while (read(syncp[0], &c, 1) < 0 && errno == EINTR)
 			;
 		if (la->cwd && chdir(la->cwd) < 0)
-			child_report(errp[1], errno);
+			child_report_stage(errp[1], errno, CHILD_CHDIR);
+		child_default_signals();
 		sigprocmask(SIG_SETMASK, &la->mask, NULL);
 		child_exec(la, errp[1]);
 	}
@@ -357,6 +381,10 @@ int pt_launch(const char *file, char *const argv[],
 			return pt__fail(PT_EINVAL, NULL, NULL, "launch",
 					"opts->sz is %zu: set it to sizeof",
 					opts->sz);
+		if (opts->flags & ~PT_LAUNCH_NO_PATH_SEARCH)
+			return pt__fail(PT_EINVAL, NULL, NULL, "launch",
+					"unknown flags 0x%x",
+					opts->flags & ~PT_LAUNCH_NO_PATH_SEARCH);
 		if (opts->envp)
 			la.envp = opts->envp;
 		la.cwd = opts->cwd;
@@ -383,7 +411,7 @@ int pt_launch(const char *file, char *const argv[],
 				"cannot start the tracer thread: %s",
 				pt_strerror(r));
 	}
-	struct pt_process *p;
+	struct pt_process *p = NULL;
 	pthread_mutex_lock(&e->lock);
 	r = pt__proc_create(e, 0, &p);
 	if (r == 0)
@@ -394,14 +422,19 @@ int pt_launch(const char *file, char *const argv[],
 	free(path_copy);
 
 	if (r == 0 && p->state == PT_PROC_EXITED) {
-		int child_err = 0;
-		if (read(la.err_rfd, &child_err, sizeof child_err) !=
-		    (ssize_t)sizeof child_err)
-			child_err = 0;
-		r = child_err ? -child_err : PT_EIO;
-		pt__fail(r, NULL, NULL, "launch", "cannot execute %s: %s", file,
-			 child_err ? pt_strerror(-child_err)
-				   : "the child died before exec");
+		struct child_err ce = { 0, 0 };
+		if (read(la.err_rfd, &ce, sizeof ce) != (ssize_t)sizeof ce)
+			ce.err = 0;
+		r = ce.err ? -ce.err : PT_EIO;
+		if (ce.err && ce.stage == CHILD_CHDIR)
+			pt__fail(r, NULL, NULL, "launch",
+				 "cannot change to directory %s: %s", la.cwd,
+				 pt_strerror(r));
+		else
+			pt__fail(r, NULL, NULL, "launch",
+				 "cannot execute %s: %s", file,
+				 ce.err ? pt_strerror(r)
+					: "the child died before exec");
 	} else if (r < 0) {
 		pt__fail(r, NULL, NULL, "launch", "cannot start %s: %s", file,
 			 pt_strerror(r));
@@ -421,22 +454,6 @@ int pt_launch(const char *file, char *const argv[],
 }
 
 /* ---- attach ------------------------------------------------------------------- */
-
-static char proc_state_char(pid_t pid, pid_t tid)
-{
-	char path[80], buf[512];
-	snprintf(path, sizeof path, "/proc/%d/task/%d/stat", (int)pid, (int)tid);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	ssize_t n = read(fd, buf, sizeof buf - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
-	const char *rp = strrchr(buf, ')');
-	return rp && rp[1] && rp[2] ? rp[2] : 0;
-}
 
 struct attach_args {
 	pid_t pid;
@@ -496,7 +513,7 @@ static int scan_tasks(struct pt_process *p)
 			if (rc > 0) {
 				again = true;
 				seized++;
-			} else if (rc < 0 && proc_state_char(pid, tid) != 'Z') {
+			} else if (rc < 0 && pt__procfs_task_state(pid, tid) != 'Z') {
 				pt__log(PT_LOG_WARN,
 					"attach %d: thread %d: %s", (int)pid,
 					(int)tid, strerror(-rc));
@@ -523,7 +540,7 @@ static int do_attach(struct pt__req *r)
 			aa->tracer = tr;
 			return PT_ETRACED;
 		}
-		if (rc != -EPERM || proc_state_char(pid, pid) != 'Z')
+		if (rc != -EPERM || pt__procfs_task_state(pid, pid) != 'Z')
 			return rc;
 		/* The leader ended with pthread_exit and is a zombie, which
 		 * cannot be traced; its other threads can, and the process
@@ -588,6 +605,14 @@ int pt_attach(pid_t pid, pt_process **out)
 	snprintf(op, sizeof op, "attach to %d", (int)pid);
 	if (pid <= 0)
 		return pt__fail(PT_ESRCH, NULL, NULL, op, "no such process");
+	/* A thread's tid names its process: the whole process is attached,
+	 * and its pid is the process's (Tgid), as gdb does. */
+	pid_t tgid = pt__procfs_tgid(pid);
+	if (tgid > 0 && tgid != pid) {
+		pt__log(PT_LOG_INFO, "attach %d: a thread of process %d",
+			(int)pid, (int)tgid);
+		pid = tgid;
+	}
 	if (pid == getpid())
 		return pt__fail(PT_EINVAL, NULL, NULL, op,
 				"a process cannot trace itself");
@@ -918,9 +943,17 @@ static int do_kill(struct pt__req *r)
 	struct pt_process *p = r->proc;
 	if (kill(p->pid, SIGKILL) < 0 && errno != ESRCH)
 		return -errno;
-	for (struct pt_thread *t = p->live_head; t; t = t->live_next)
-		if (!pt__tstate_is_gone(t->state))
-			pt__thread_set_state(t, PT__TS_EXITING);
+	for (struct pt_thread *t = p->live_head; t; t = t->live_next) {
+		if (pt__tstate_is_gone(t->state))
+			continue;
+		/* SIGKILL ends every ptrace-stop but one: a thread held at
+		 * its exit (PTRACE_EVENT_EXIT) stays there, since Linux 6.1,
+		 * until it is resumed.  Resume every thread we hold; for the
+		 * others this fails (ESRCH), as they are already dying. */
+		if (t->state == PT__TS_STOPPED)
+			ptrace(PTRACE_CONT, t->tid, NULL, NULL);
+		pt__thread_set_state(t, PT__TS_EXITING);
+	}
 	p->stopping = p->resuming = false;
 	pt__proc_set_state(p, PT_PROC_RUNNING);
 	return 0;

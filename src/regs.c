@@ -20,6 +20,21 @@ static int do_fetch(struct pt__req *r)
 	return pt__thread_fetch_regs(t);
 }
 
+/* ENGINE: write the general registers now: the kernel checks some values
+ * (x86: segment selectors, fs_base/gs_base) and refuses bad ones with
+ * EIO, which must reach the caller that set them, not a later resume. */
+static int do_write_gregs(struct pt__req *r)
+{
+	struct pt_thread *t = r->arg;
+	if (t->state != PT__TS_STOPPED)
+		return PT_ESTATE;
+	int e = pt__arch_set_gregs(t->proc->arch, t->tid, t->regs.bytes);
+	if (e < 0)
+		return pt__thread_vanished(t, e, "write registers");
+	t->regs_dirty = false;
+	return 0;
+}
+
 static int do_fetch_x(struct pt__req *r)
 {
 	struct pt_thread *t = r->arg;
@@ -65,13 +80,8 @@ int pt__thread_fetch_xregs(struct pt_thread *t)
 		if (grow_xregs(t, t->xregs_cap * 2) < 0)
 			return PT_ENOMEM;
 	}
-	if (r < 0) {
-		if (r == -ESRCH && t->state == PT__TS_STOPPED) {
-			t->proc->dying = true;
-			pt__thread_set_state(t, PT__TS_EXITING);
-		}
-		return r;
-	}
+	if (r < 0)
+		return pt__thread_vanished(t, r, "read extended registers");
 	t->xregs_len = len;
 	t->xregs_valid = true;
 	t->xregs_dirty = false;
@@ -87,7 +97,7 @@ int pt__thread_flush_xregs(struct pt_thread *t)
 		return 0;
 	int r = t->proc->arch->xregs_set(t->tid, t->xregs, t->xregs_len);
 	if (r < 0)
-		return r;
+		return pt__thread_vanished(t, r, "write extended registers");
 	t->xregs_dirty = false;
 	PT__LOGD("thread %d: extended registers written (%zu bytes)",
 		 (int)t->tid, t->xregs_len);
@@ -142,11 +152,26 @@ static void reg_copy_out(pt_thread *t, int idx, void *out)
 static int reg_copy_in(pt_thread *t, int idx, const void *in, const char *op)
 {
 	const struct pt__arch *a = t->proc->arch;
+	/* The thread's PC may now be on a breakpoint: the next continue
+	 * checks whether to step it over. */
+	t->recheck_bp = true;
 	if (!pt__arch_reg_is_ext(a, idx)) {
-		memcpy(t->regs.bytes + a->regs[idx].offset, in,
-		       a->regs[idx].size);
+		const pt_reg_info *ri = &a->regs[idx];
+		uint64_t old = 0, val = 0;
+		memcpy(&old, t->regs.bytes + ri->offset, ri->size);
+		memcpy(&val, in, ri->size);
+		memcpy(t->regs.bytes + ri->offset, in, ri->size);
 		t->regs_dirty = true;
-		return 0;
+		int r = pt__engine_call(t->proc->eng, do_write_gregs, t->proc,
+					t);
+		if (r == 0)
+			return 0;
+		memcpy(t->regs.bytes + ri->offset, &old, ri->size);
+		if (r == PT_ESTATE || r == -ESRCH)
+			return pt__fail_state(t->proc, t, op);
+		return pt__fail(PT_EINVAL, t->proc, t, op,
+				"the kernel refuses %s = 0x%llx (%s)", ri->name,
+				(unsigned long long)val, pt_err_name(r));
 	}
 	const char *why = "invalid value";
 	int r = a->xreg_write(a, t->xregs, idx, in, &why);
@@ -263,14 +288,15 @@ int pt_process_reg_count(pt_process *p)
 {
 	if (pt__check_proc(p) < 0)
 		return PT_EINVAL;
-	return p->arch->nregs;
+	return pt__proc_arch(p)->nregs;
 }
 
 const pt_reg_info *pt_process_reg_info(pt_process *p, int index)
 {
-	if (pt__check_proc(p) < 0 || index < 0 || index >= p->arch->nregs)
+	if (pt__check_proc(p) < 0)
 		return NULL;
-	return &p->arch->regs[index];
+	const struct pt__arch *a = pt__proc_arch(p);
+	return index >= 0 && index < a->nregs ? &a->regs[index] : NULL;
 }
 
 const char *pt_process_arch(pt_process *p)
@@ -280,11 +306,7 @@ const char *pt_process_arch(pt_process *p)
 			 "invalid process handle");
 		return NULL;
 	}
-	/* p->arch changes at an exec, on the tracer thread, under the lock */
-	pthread_mutex_lock(&p->eng->lock);
-	const char *name = p->arch->name;
-	pthread_mutex_unlock(&p->eng->lock);
-	return name;
+	return pt__proc_arch(p)->name;
 }
 
 int pt_process_reg_index(pt_process *p, const char *name)
@@ -292,11 +314,12 @@ int pt_process_reg_index(pt_process *p, const char *name)
 	if (pt__check_proc(p) < 0 || !name)
 		return pt__fail(PT_EINVAL, NULL, NULL, "find register",
 				"invalid argument");
-	for (int i = 0; i < p->arch->nregs; i++)
-		if (strcmp(p->arch->regs[i].name, name) == 0)
+	const struct pt__arch *a = pt__proc_arch(p);
+	for (int i = 0; i < a->nregs; i++)
+		if (strcmp(a->regs[i].name, name) == 0)
 			return i;
 	return pt__fail(PT_ENOREG, p, NULL, "find register",
-			"no register named \"%s\" on %s", name, p->arch->name);
+			"no register named \"%s\" on %s", name, a->name);
 }
 
 static int reg_index_of(pt_thread *t, const char *name)
@@ -319,35 +342,37 @@ int pt_thread_reg_set_name(pt_thread *t, const char *name, uint64_t val)
 	return i < 0 ? i : pt_thread_reg_set(t, i, val);
 }
 
-static int role_index(pt_thread *t, int pc)
+static int role_index(pt_thread *t, bool pc, bool set)
 {
 	if (pt__check_thread(t) < 0)
 		return pt__fail(PT_EINVAL, NULL, NULL,
-				pc ? "read PC" : "read SP",
+				set ? (pc ? "set PC" : "set SP")
+				    : (pc ? "read PC" : "read SP"),
 				"invalid thread handle");
-	return pc ? t->proc->arch->pc_index : t->proc->arch->sp_index;
+	const struct pt__arch *a = pt__proc_arch(t->proc);
+	return pc ? a->pc_index : a->sp_index;
 }
 
 int pt_thread_pc(pt_thread *t, uint64_t *pc)
 {
-	int i = role_index(t, 1);
+	int i = role_index(t, true, false);
 	return i < 0 ? i : pt_thread_reg_get(t, i, pc);
 }
 
 int pt_thread_set_pc(pt_thread *t, uint64_t pc)
 {
-	int i = role_index(t, 1);
+	int i = role_index(t, true, true);
 	return i < 0 ? i : pt_thread_reg_set(t, i, pc);
 }
 
 int pt_thread_sp(pt_thread *t, uint64_t *sp)
 {
-	int i = role_index(t, 0);
+	int i = role_index(t, false, false);
 	return i < 0 ? i : pt_thread_reg_get(t, i, sp);
 }
 
 int pt_thread_set_sp(pt_thread *t, uint64_t sp)
 {
-	int i = role_index(t, 0);
+	int i = role_index(t, false, true);
 	return i < 0 ? i : pt_thread_reg_set(t, i, sp);
 }

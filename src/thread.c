@@ -41,6 +41,7 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "procfs.h"
 
 const char *pt__tstate_name(enum pt__tstate s)
 {
@@ -236,23 +237,26 @@ void pt__proc_free_threads(struct pt_process *p)
 
 /* ---- ptrace and registers ------------------------------------------------- */
 
+int pt__thread_vanished(struct pt_thread *t, int err, const char *what)
+{
+	if (err == -ESRCH && t->state == PT__TS_STOPPED) {
+		/* It was stopped a moment ago: only SIGKILL takes a thread
+		 * out of a ptrace-stop.  Its death will be reported; await
+		 * it. */
+		pt__log(PT_LOG_INFO, "thread %d: %s: gone (%s)", (int)t->tid,
+			what, strerror(-err));
+		t->proc->dying = true;
+		pt__thread_set_state(t, PT__TS_EXITING);
+	}
+	return err;
+}
+
 long pt__ptrace(int req, struct pt_thread *t, void *addr, void *data)
 {
 	errno = 0;
 	long r = ptrace((enum __ptrace_request)req, t->tid, addr, data);
-	if (r < 0 && errno != 0) {
-		int err = errno;
-		if (err == ESRCH && t->state == PT__TS_STOPPED) {
-			/* It was stopped a moment ago: only SIGKILL takes a
-			 * thread out of a ptrace-stop.  Its death will be
-			 * reported; await it. */
-			pt__log(PT_LOG_INFO, "thread %d: ptrace %d: gone (%s)",
-				(int)t->tid, req, strerror(err));
-			t->proc->dying = true;
-			pt__thread_set_state(t, PT__TS_EXITING);
-		}
-		return -err;
-	}
+	if (r < 0 && errno != 0)
+		return pt__thread_vanished(t, -errno, "ptrace request");
 	return r < 0 ? 0 : r;
 }
 
@@ -261,13 +265,8 @@ int pt__thread_fetch_regs(struct pt_thread *t)
 	if (t->regs_valid)
 		return 0;
 	int r = pt__arch_get_gregs(t->proc->arch, t->tid, t->regs.bytes);
-	if (r < 0) {
-		if (r == -ESRCH && t->state == PT__TS_STOPPED) {
-			t->proc->dying = true;
-			pt__thread_set_state(t, PT__TS_EXITING);
-		}
-		return r;
-	}
+	if (r < 0)
+		return pt__thread_vanished(t, r, "read registers");
 	t->regs_valid = true;
 	t->regs_dirty = false;
 	return 0;
@@ -280,7 +279,7 @@ int pt__thread_flush_regs(struct pt_thread *t)
 		return r;
 	r = pt__arch_set_gregs(t->proc->arch, t->tid, t->regs.bytes);
 	if (r < 0)
-		return r;
+		return pt__thread_vanished(t, r, "write registers");
 	t->regs_dirty = false;
 	return 0;
 }
@@ -361,6 +360,7 @@ void pt__proc_update_state(struct pt_process *p)
 	 * own to report or is held at its exit (the thread whose exit_group
 	 * killed the others: the end waits for it). */
 	pt_proc_state ns = (p->nrunning == 0 && any_stopped &&
+			    p->fork_waiting == 0 &&
 			    (!p->dying || fair || held_at_exit))
 				   ? PT_PROC_STOPPED
 				   : PT_PROC_RUNNING;
@@ -397,12 +397,28 @@ static int thread_resume(struct pt_thread *t, bool step)
 	/* A thread in a job-control stop stays stopped, as it would
 	 * untraced, until a SIGCONT: PTRACE_LISTEN, not PTRACE_CONT. */
 	bool listen = t->cause.kind == PT_STOP_GROUP && !step;
+	if (sig && (!t->sig_stop || listen) && !exiting) {
+		/* Only a signal-delivery-stop delivers the signal its resume
+		 * names; from any other stop (an event, an interrupt, a
+		 * job-control stop) the kernel drops it.  Queue it to the
+		 * thread instead; its delivery-stop is passed on unseen
+		 * (pt__thread_on_wait). */
+		if (syscall(SYS_tgkill, (int)t->proc->pid, (int)t->tid, sig) ==
+		    0)
+			t->inject_sig = sig;
+		else
+			pt__log(PT_LOG_WARN, "thread %d: cannot send %s: %s",
+				(int)t->tid, pt_signal_name(sig),
+				strerror(errno));
+		sig = 0;
+	}
 	long rc = pt__ptrace(listen ? PTRACE_LISTEN
 			     : step ? PTRACE_SINGLESTEP
 				    : PTRACE_CONT,
 			     t, NULL, (void *)(intptr_t)(listen ? 0 : sig));
 	if (rc < 0)
 		return (int)rc;
+	t->interrupted_step = t->recheck_bp = t->sig_stop = false;
 	if (listen) {
 		t->pending_sig = 0;
 		t->resume_step = false;
@@ -425,7 +441,7 @@ static int thread_resume(struct pt_thread *t, bool step)
 
 /* ENGINE: re-issue the resume a thread was last given (after a stop we
  * swallow). */
-static void thread_rerun(struct pt_thread *t)
+static void thread_rerun_sig(struct pt_thread *t, int sig)
 {
 	/* Its registers may have been read at this stop (the state does
 	 * not change, so pt__thread_set_state does not drop them): after
@@ -436,10 +452,15 @@ static void thread_rerun(struct pt_thread *t)
 			(int)t->tid, strerror(-fr));
 	t->regs_valid = t->xregs_valid = false;
 	long rc = pt__ptrace(t->resume_step ? PTRACE_SINGLESTEP : PTRACE_CONT,
-			     t, NULL, NULL);
+			     t, NULL, (void *)(intptr_t)sig);
 	if (rc < 0)
 		pt__log(PT_LOG_WARN, "thread %d: cannot resume: %s",
 			(int)t->tid, strerror((int)-rc));
+}
+
+static void thread_rerun(struct pt_thread *t)
+{
+	thread_rerun_sig(t, 0);
 }
 
 static void stepq_push(struct pt_process *p, struct pt_thread *t)
@@ -462,6 +483,15 @@ static struct pt_thread *stepq_pop(struct pt_process *p)
 		t->stepq_next = NULL;
 	}
 	return t;
+}
+
+/* Whether t's last resume was a single-step whose end is still to come or
+ * is coming now: stepping, or interrupted while stepping (the step's trap
+ * and our PTRACE_INTERRUPT race; either can arrive first). */
+static bool in_step(const struct pt_thread *t)
+{
+	return t->state == PT__TS_STEPPING ||
+	       (t->state == PT__TS_STOPPING && t->interrupted_step);
 }
 
 /* ENGINE: start a single-step of t, lifting our breakpoint under its PC. */
@@ -516,10 +546,22 @@ static int resume_next(struct pt_process *p)
 	 * stop would gather fewer hits (100 threads on one breakpoint:
 	 * 4,500 all-stops for 20,000 hits instead of 250).  A failure here
 	 * is met again, and reported, by thread_resume. */
-	for (t = p->live_head; t; t = t->live_next)
-		if (t->state == PT__TS_STOPPED)
-			(void)pt__thread_flush_regs(t);
 	int first_err = 0;
+	for (t = p->live_head; t; t = t->live_next) {
+		if (t->state != PT__TS_STOPPED)
+			continue;
+		int r = pt__thread_flush_regs(t);
+		if (r < 0 && r != -ESRCH) {
+			/* The kernel refuses a register value: nothing is let
+			 * go (pt_wait reports the error, the process stays
+			 * stopped). */
+			p->async_err = r;
+			p->async_err_tid = t->tid;
+			p->all_running = false;
+			pt__proc_update_state(p);
+			return r;
+		}
+	}
 	for (t = p->live_head; t; t = t->live_next) {
 		if (t->state != PT__TS_STOPPED)
 			continue;
@@ -555,7 +597,7 @@ int pt__proc_resume(struct pt_process *p)
 		 * breakpoint it has not executed must hit it, not be stepped
 		 * over it (found by i386_threads under QEMU, where interrupts
 		 * land on call targets). */
-		bool check = t->regs_dirty ||
+		bool check = t->regs_dirty || t->recheck_bp ||
 			     t->cause.kind != PT_STOP_REQUESTED ||
 			     t->stop_gen != p->bp_gen;
 		t->resume_bp = NULL;
@@ -590,8 +632,14 @@ int pt__proc_resume(struct pt_process *p)
 		if (!bp || t->state != PT__TS_STOPPED || t->at_exit)
 			continue;
 		t->resume_bp = NULL;
-		if (p->bp_contended > 0 || !pt__bp_emulate_stepover(t, bp))
+		if (p->bp_contended > 0 || !pt__bp_emulate_stepover(t, bp)) {
+			/* Its event is consumed by this continue: if a stop
+			 * comes before its turn, it is not reported again,
+			 * and the next continue steps it over. */
+			t->cause.kind = PT_STOP_REQUESTED;
+			t->recheck_bp = true;
 			stepq_push(p, t);
+		}
 	}
 	p->resuming = true;
 	return resume_next(p);
@@ -602,10 +650,18 @@ int pt__proc_interrupt_all(struct pt_process *p)
 {
 	p->stopping = true;
 	p->all_running = false;
+	/* A continue still stepping threads over breakpoints ends here: the
+	 * threads still queued stay stopped (recheck_bp). */
+	p->resuming = false;
+	while (stepq_pop(p))
+		;
 	for (struct pt_thread *t = p->live_head; t; t = t->live_next) {
 		if (t->state != PT__TS_RUNNING && t->state != PT__TS_STEPPING &&
 		    t->state != PT__TS_LISTENING)
 			continue;
+		/* Its step's trap and our interrupt race: see
+		 * interrupted_step_stop. */
+		t->interrupted_step = t->state == PT__TS_STEPPING;
 		long rc = pt__ptrace(PTRACE_INTERRUPT, t, NULL, NULL);
 		if (rc == 0)
 			pt__thread_set_state(t, PT__TS_STOPPING);
@@ -636,28 +692,13 @@ static bool event_wanted(const struct pt_process *p, pt_stop_kind k)
 	}
 }
 
-/* /proc/PID/task/TID/status of t into buf; false if it is gone. */
-static bool read_task_status(const struct pt_thread *t, char *buf, size_t sz)
+/* Whether signal sig is pending for t alone (not for the whole
+ * process); false if t is gone. */
+static bool thread_sig_pending(const struct pt_thread *t, int sig)
 {
-	char path[80];
-	snprintf(path, sizeof path, "/proc/%d/task/%d/status",
-		 (int)t->proc->pid, (int)t->tid);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return false;
-	ssize_t n = read(fd, buf, sz - 1);
-	close(fd);
-	if (n <= 0)
-		return false;
-	buf[n] = '\0';
-	return true;
-}
-
-/* Whether signal sig is pending for t alone (not for the whole process). */
-static bool thread_sig_pending(const char *status, int sig)
-{
-	const char *pnd = strstr(status, "\nSigPnd:");
-	return pnd && (strtoull(pnd + 9, NULL, 16) & (1ull << (sig - 1)));
+	char buf[2048];
+	return pt__procfs_read_status(t->proc->pid, t->tid, buf, sizeof buf) &&
+	       pt__procfs_status_sigpnd(buf, sig);
 }
 
 /* Whether a thread will die without ever stopping again: a zombie, or one
@@ -667,12 +708,10 @@ static bool thread_sig_pending(const char *status, int sig)
 static bool thread_doomed(const struct pt_thread *t)
 {
 	char buf[2048];
-	if (!read_task_status(t, buf, sizeof buf))
+	if (!pt__procfs_read_status(t->proc->pid, t->tid, buf, sizeof buf))
 		return true;
-	const char *st = strstr(buf, "\nState:");
-	if (st && (strstr(st, "Z (") == st + 9 || strstr(st, "X (") == st + 9))
-		return true;
-	return thread_sig_pending(buf, SIGKILL);
+	char st = pt__procfs_status_state(buf);
+	return st == 'Z' || st == 'X' || pt__procfs_status_sigpnd(buf, SIGKILL);
 }
 
 /* ENGINE: after a thread-exit stop, stop waiting for threads that are
@@ -689,7 +728,7 @@ static void mark_doomed(struct pt_process *p, const struct pt_thread *except)
 static void thread_stopped(struct pt_thread *t, const pt_stop_cause *c)
 {
 	struct pt_process *p = t->proc;
-	bool was_stepover = t->state == PT__TS_STEPPING && !t->step_is_user;
+	bool was_stepover = in_step(t) && !t->step_is_user;
 	t->cause = *c;
 	t->cause.sz = sizeof t->cause;
 	t->stop_gen = p->bp_gen;
@@ -797,8 +836,7 @@ static void on_sigtrap(struct pt_thread *t)
 	case PT__WATCH_NONE:
 		break;
 	}
-	if (t->state == PT__TS_STEPPING && t->step_is_user == false &&
-	    !t->step_skip_sysexit) {
+	if (in_step(t) && !t->step_is_user && !t->step_skip_sysexit) {
 		/* Our own step over a breakpoint: nothing else traps here
 		 * but the step (a signal would show as another stop). */
 		c.kind = PT_STOP_STEP;
@@ -807,7 +845,8 @@ static void on_sigtrap(struct pt_thread *t)
 	}
 	/* A running thread, or one we were already interrupting (several
 	 * threads can hit breakpoints at once), may have hit one of ours. */
-	if ((t->state == PT__TS_RUNNING || t->state == PT__TS_STOPPING) &&
+	if ((t->state == PT__TS_RUNNING ||
+	     (t->state == PT__TS_STOPPING && !t->interrupted_step)) &&
 	    p->bps.count && pt__thread_fetch_regs(t) == 0) {
 		uint64_t pc = thread_pc(t);
 		struct pt__bp *bp = pt__bp_find(p, pc - a->pc_after_bp);
@@ -823,7 +862,7 @@ static void on_sigtrap(struct pt_thread *t)
 	}
 	fill_signal_cause(t, SIGTRAP, &c);
 	enum pt__trap_kind k = a->classify_trap(&t->siginfo);
-	if (k == PT__TRAP_BREAKPOINT && t->state != PT__TS_STEPPING &&
+	if (k == PT__TRAP_BREAKPOINT && !in_step(t) &&
 	    pt__thread_fetch_regs(t) == 0) {
 		uint64_t at = thread_pc(t) - a->pc_after_bp;
 		if (pt__bp_recently_removed(p, at)) {
@@ -838,15 +877,14 @@ static void on_sigtrap(struct pt_thread *t)
 			return;
 		}
 	}
-	if (t->state == PT__TS_STEPPING && t->step_skip_sysexit) {
+	if (in_step(t) && t->step_skip_sysexit) {
 		t->step_skip_sysexit = false;
 		if (k == PT__TRAP_STEP_SYSCALL) {
 			thread_rerun(t); /* now the real instruction step */
 			return;
 		}
 	}
-	if (t->state == PT__TS_STEPPING &&
-	    (k == PT__TRAP_STEP || k == PT__TRAP_STEP_SYSCALL)) {
+	if (in_step(t) && (k == PT__TRAP_STEP || k == PT__TRAP_STEP_SYSCALL)) {
 		c = (pt_stop_cause){ .kind = PT_STOP_STEP };
 		thread_stopped(t, &c);
 		return;
@@ -876,9 +914,7 @@ static void pending_hit(struct pt_thread *t, pt_stop_cause *c)
 	struct pt__bp *bp = pt__bp_find(p, at);
 	if (!bp && !pt__bp_recently_removed(p, at))
 		return;
-	char buf[2048];
-	if (!read_task_status(t, buf, sizeof buf) ||
-	    !thread_sig_pending(buf, SIGTRAP))
+	if (!thread_sig_pending(t, SIGTRAP))
 		return;
 	PT__LOGD("thread %d: interrupted with a %s hit at 0x%llx pending",
 		 (int)t->tid, bp ? "breakpoint" : "phantom",
@@ -888,6 +924,23 @@ static void pending_hit(struct pt_thread *t, pt_stop_cause *c)
 	t->swallow_trap = true;
 	if (bp)
 		*c = (pt_stop_cause){ .kind = PT_STOP_BREAKPOINT, .addr = at };
+}
+
+/* A thread interrupted while it single-stepped, whose interrupt came
+ * first.  If the instruction was executed, its step's SIGTRAP is pending:
+ * the step is done (swallow the trap when it comes).  If not, a step-over
+ * is still to be made: the thread sits on the breakpoint it hit, which the
+ * next continue must step it over, not hit again. */
+static void interrupted_step_stop(struct pt_thread *t, pt_stop_cause *c)
+{
+	if (thread_sig_pending(t, SIGTRAP)) {
+		PT__LOGD("thread %d: interrupted with its step done",
+			 (int)t->tid);
+		t->swallow_trap = true;
+		c->kind = PT_STOP_STEP;
+	} else if (!t->step_is_user && t->stepping_over) {
+		t->recheck_bp = true;
+	}
 }
 
 /* ENGINE, detaching: a stopped thread whose breakpoint SIGTRAP is still
@@ -956,6 +1009,8 @@ static void initial_stop(struct pt_thread *t, const struct pt__wstatus *ws)
 		return;
 	}
 	pt__proc_update_state(p);
+	if (t == p->leader)
+		pt__fork_child_settled(p);
 }
 
 static void on_event(struct pt_thread *t, const struct pt__wstatus *ws)
@@ -1035,6 +1090,15 @@ static void on_event(struct pt_thread *t, const struct pt__wstatus *ws)
 		 * reopened for the new one, whose architecture may differ
 		 * (x86-64 <-> i386). */
 		pt__proc_pick_arch(p, t->tid, true);
+		/* Nothing may point into the breakpoint table freed now (a
+		 * step over a breakpoint on the execve itself ends here). */
+		for (struct pt_thread *o = p->live_head; o; o = o->live_next) {
+			o->stepping_over = o->resume_bp = NULL;
+			o->recheck_bp = false;
+		}
+		p->resuming = false;
+		while (stepq_pop(p))
+			;
 		pt__bp_forget_all(p);
 		pt__watch_forget_all(p);
 		pt__mem_close(p);
@@ -1089,6 +1153,7 @@ static void on_reaped(struct pt_thread *t, const struct pt__wstatus *ws)
 	}
 	pt__thread_set_state(t, PT__TS_EXITED);
 	if (t == p->leader) {
+		pt__fork_child_settled(p);
 		if (!p->event_thread)
 			p->event_thread = t;
 		pt__proc_mark_exited(p, ws->kind == PT__W_EXITED ? ws->status : -1,
@@ -1140,6 +1205,7 @@ void pt__thread_on_wait(struct pt_thread *t, const struct pt__wstatus *ws)
 		(void)rc;
 		return;
 	}
+	t->sig_stop = ws->kind == PT__W_SIGNAL_STOP;
 	if (t->state == PT__TS_NEW && ws->kind != PT__W_EVENT &&
 	    ws->kind != PT__W_SIGNAL_STOP) {
 		initial_stop(t, ws);
@@ -1157,7 +1223,10 @@ void pt__thread_on_wait(struct pt_thread *t, const struct pt__wstatus *ws)
 		}
 		if (t->state == PT__TS_STOPPING) {
 			pt_stop_cause c = { .kind = PT_STOP_REQUESTED };
-			pending_hit(t, &c);
+			if (t->interrupted_step)
+				interrupted_step_stop(t, &c);
+			else
+				pending_hit(t, &c);
 			pt__watch_interrupted(t, &c);
 			thread_stopped(t, &c);
 		} else {
@@ -1173,6 +1242,14 @@ void pt__thread_on_wait(struct pt_thread *t, const struct pt__wstatus *ws)
 		return;
 	}
 	case PT__W_SIGNAL_STOP:
+		if (t->inject_sig && ws->sig == t->inject_sig &&
+		    (t->state == PT__TS_RUNNING || t->state == PT__TS_STEPPING)) {
+			/* the signal pt_thread_set_signal asked for, sent by
+			 * thread_resume: deliver it, as asked */
+			t->inject_sig = 0;
+			thread_rerun_sig(t, ws->sig);
+			return;
+		}
 		if (ws->sig == SIGTRAP) {
 			on_sigtrap(t);
 		} else {
@@ -1189,22 +1266,6 @@ void pt__thread_on_wait(struct pt_thread *t, const struct pt__wstatus *ws)
 		(void)p;
 		return;
 	}
-}
-
-static pid_t tgid_of(pid_t tid)
-{
-	char path[64], buf[512];
-	snprintf(path, sizeof path, "/proc/%d/status", (int)tid);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	ssize_t n = read(fd, buf, sizeof buf - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	const char *s = strstr(buf, "\nTgid:");
-	return s ? (pid_t)atoi(s + 6) : -1;
 }
 
 void pt__engine_on_unknown(struct pt__engine *e, pid_t tid,
@@ -1227,7 +1288,7 @@ void pt__engine_on_unknown(struct pt__engine *e, pid_t tid,
 		}
 	}
 	/* A new process: the child of a fork, met half-way. */
-	tgid = tgid_of(tid);
+	tgid = pt__procfs_tgid(tid);
 	if (tgid == tid && pt__fork_child_stop(e, tid))
 		return;
 	pt__log(PT_LOG_WARN, "engine: stop of unknown task %d (tgid %d)",

@@ -156,7 +156,21 @@
 	X(i386_fpregs_table, 0)                                                \
 	X(i386_fpregs, 0)                                                      \
 	X(arch_exec_only_x86_64, 0)                                            \
-	X(i386_exec_only, 0)
+	X(i386_exec_only, 0)                                                   \
+	X(kill_at_exit_stop, 0)                                                \
+	X(stop_races_step, 0)                                                  \
+	X(stop_races_step_other_thread, 0)                                     \
+	X(sigkill_stopped_no_stale_stop, 0)                                    \
+	X(reg_set_refused_by_kernel, 0)                                        \
+	X(set_signal_requested_stop, 0)                                        \
+	X(stepover_execve_bp, 0)                                               \
+	X(ontracer_continue_stop, 0)                                           \
+	X(attach_by_thread_tid, 0)                                             \
+	X(fork_child_stopped_at_report, 0)                                     \
+	X(procfs_parsers, 0)                                                   \
+	X(mem_write_edges, 0)                                                  \
+	X(launch_bad_options, 0)                                               \
+	X(launch_no_atfork_sigdef, 0)
 
 #define TEST(name) int test_##name(void)
 #define TEST__DECLARE(name, timeout) TEST(name);

@@ -33,6 +33,10 @@
  *                 "threads ready", read a line from stdin, let the threads
  *                 end, join them, print "threads joined"
  *   exec          execute this program again with the remaining arguments
+ *   exec-raw      the same through raw_execve, whose syscall instruction is
+ *                 at the symbol raw_execve_syscall (a place to break on)
+ *   fork-wait     fork; the child prints "child", calls sync_point() and
+ *                 exits 3; the parent waits and prints "child status S"
  */
 #include <pthread.h>
 #include <signal.h>
@@ -43,6 +47,7 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 /* Functions with a known instruction sequence; each label is a global
@@ -51,6 +56,7 @@ int bp_func(int x);   /* returns 2 * x + 1 */
 int get_value(void);  /* returns 42 */
 int ret_one(void);    /* returns 1 */
 long step_seq(void);  /* returns getpid() + 13 */
+long raw_execve(const char *path, char *const argv[], char *const envp[]);
 
 __asm__(
 	".text\n"
@@ -111,7 +117,17 @@ __asm__(
 	"	add %rdx, %rax\n" /* rax = pid + 13 */
 	"step_seq_9:\n"
 	"	ret\n"
-	".size step_seq, .-step_seq\n");
+	".size step_seq, .-step_seq\n"
+
+	/* long raw_execve(path, argv, envp): the execve system call */
+	".globl raw_execve, raw_execve_syscall\n"
+	".type raw_execve, @function\n"
+	"raw_execve:\n"
+	"	mov $59, %eax\n" /* SYS_execve */
+	"raw_execve_syscall:\n"
+	"	syscall\n"
+	"	ret\n"
+	".size raw_execve, .-raw_execve\n");
 
 volatile unsigned long spin_counter;
 static volatile int sink;
@@ -310,6 +326,22 @@ int main(int argc, char **argv)
 			execv("/proc/self/exe", argv + i);
 			perror("execv");
 			return 98;
+		} else if (strcmp(cmd, "exec-raw") == 0) {
+			extern char **environ;
+			argv[i] = argv[0];
+			long r = raw_execve("/proc/self/exe", argv + i, environ);
+			printf("raw_execve failed: %ld\n", r);
+			return 98;
+		} else if (strcmp(cmd, "fork-wait") == 0) {
+			pid_t c = fork();
+			if (c == 0) {
+				printf("child\n");
+				sync_point();
+				_exit(3);
+			}
+			int st = 0;
+			waitpid(c, &st, 0);
+			printf("child status %d\n", st);
 		} else {
 			fprintf(stderr, "tracee: unknown command '%s'\n", cmd);
 			return 99;

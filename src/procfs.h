@@ -1,0 +1,34 @@
+/*
+ * procfs.h - what the engine reads from /proc, parsed in one place.
+ *
+ * The text parsers take the file's contents, so they can be tested on known
+ * texts; the readers open the file.  All of them fail soft: a task that is
+ * gone gives false, 0 or -1, never an error the caller must report.
+ */
+#ifndef PT_PROCFS_H
+#define PT_PROCFS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+/* /proc/PID/task/TID/status into buf (NUL-terminated); false if gone. */
+bool pt__procfs_read_status(pid_t pid, pid_t tid, char *buf, size_t sz);
+/* The state letter of a status text ("State:\tZ (zombie)" -> 'Z'); 0 if
+ * there is none. */
+char pt__procfs_status_state(const char *status);
+/* The number after "KEY:" in a status text; -1 if there is no such line. */
+long pt__procfs_status_int(const char *status, const char *key);
+/* Whether signal sig is in the task's own pending set (SigPnd). */
+bool pt__procfs_status_sigpnd(const char *status, int sig);
+/* The state letter of a stat text ("PID (COMM) S ..."; COMM may hold
+ * spaces and parentheses); 0 if malformed. */
+char pt__procfs_stat_state(const char *stat);
+/* The state letter of /proc/PID/task/TID/stat; 0 if gone. */
+char pt__procfs_task_state(pid_t pid, pid_t tid);
+/* The thread group of task tid (Tgid in /proc/TID/status); -1 if gone. */
+pid_t pt__procfs_tgid(pid_t tid);
+/* TracerPid of /proc/PID/status; -1 if gone. */
+int pt__procfs_tracer_pid(pid_t pid);
+
+#endif

@@ -186,6 +186,9 @@ clean:
 #                        ASan+UBSan, then the demo under valgrind
 #   make demo-valgrind   the demo under valgrind's leak checker
 #   make check-man       docs/man covers every PT_API function of the header
+#   make check-build     the .pc follows PREFIX, objects follow CC and CFLAGS,
+#                        man -l works in the tree, the examples' --help, the
+#                        README's tree (scripts/check-build.sh); in test-all
 #   make check-vm        the 32-bit and watchpoint tests (or TESTS=...) in a
 #                        QEMU guest with Debian's kernel, for hosts whose
 #                        kernel runs no 32-bit programs and whose debug
@@ -198,13 +201,16 @@ DEMO_ARGS ?= -n 20000 $(BUILD)/examples/demo-target work_item -- 4 100000
 VALGRIND ?= valgrind
 VALGRIND_FLAGS ?= --leak-check=full --error-exitcode=1
 
-.PHONY: deps test-all demo-valgrind check-man check-vm
+.PHONY: deps test-all demo-valgrind check-man check-vm check-build
 
 deps:
 	scripts/install-deps.sh
 
 check-man:
 	scripts/check-man.sh
+
+check-build:
+	scripts/check-build.sh
 
 # VM_CPU: QEMU's -cpu for the guest (default max; scripts/qemu-check.sh).
 VM_CPU ?=
@@ -225,6 +231,8 @@ demo-valgrind: $(BUILD)/examples/bpcount $(BUILD)/examples/itrace $(BUILD)/examp
 test-all: | $(filter deps,$(MAKECMDGOALS))
 	@echo '=== test-all: man page against the header'
 	$(MAKE) check-man
+	@echo '=== test-all: build, install, man pages, examples, README tree'
+	$(MAKE) check-build
 	@echo '=== test-all: suite, gcc'
 	$(MAKE) check
 	@echo '=== test-all: suite, gcc, every step-over single-stepped'

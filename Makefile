@@ -91,10 +91,16 @@ $(SHLIB): $(LIB_OBJS) src/libproctrace.map
 	ln -sf libproctrace.so.$(VERSION) $(BUILD)/$(SONAME)
 	ln -sf $(SONAME) $(BUILD)/libproctrace.so
 
-$(BUILD)/proctrace.pc: proctrace.pc.in Makefile
+# Written on every run and replaced only when its text changes, so that
+# `make install PREFIX=X` after a plain `make` installs a .pc naming X (and
+# a plain `make` afterwards names the default again), with no rewrite when
+# nothing changed.
+$(BUILD)/proctrace.pc: proctrace.pc.in FORCE
 	@mkdir -p $(dir $@)
-	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' \
-	    -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|g' -e 's|@VERSION@|$(VERSION)|g' $< > $@
+	@sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' \
+	    -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|g' -e 's|@VERSION@|$(VERSION)|g' $< > $@.new
+	@if cmp -s $@.new $@; then rm -f $@.new; else \
+	  echo "$@: prefix $(PREFIX), libdir $(LIBDIR), includedir $(INCLUDEDIR)"; mv $@.new $@; fi
 
 # --- tests ---------------------------------------------------------------
 $(BUILD)/targets/%: tests/targets/%.c

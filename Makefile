@@ -41,6 +41,17 @@ BASEFLAGS := -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) $(SANFLAGS) -pthread
 LIB_CFLAGS := $(BASEFLAGS) -fPIC -fvisibility=hidden -DPT_BUILDING_LIBRARY -Iinclude -Isrc $(CFLAGS)
 APP_CFLAGS := $(BASEFLAGS) -Iinclude $(CFLAGS)
 
+# $(FLAGS_STAMP) holds the compiler (its name and version line) and the
+# flags this Makefile compiles and links with.  It is written on every run
+# and replaced only when that text changes, and everything compiled into
+# $(BUILD) depends on it: `make CC=clang` after a gcc build (or another
+# CFLAGS, OPT or SANITIZE in the same BUILD) rebuilds it all, and a second
+# `make` with the same ones rebuilds nothing.
+FLAGS_STAMP := $(BUILD)/flags.stamp
+CC_VERSION   = $(shell $(CC) --version 2>/dev/null | head -n 1)
+FLAGS_VARS  := CC CC_VERSION AR LIB_CFLAGS APP_CFLAGS TARGET_CFLAGS SANFLAGS TOOL_LIBS
+sq = $(subst ','\'',$(1))
+
 LIB_SRCS := $(wildcard src/*.c src/arch/*.c)
 LIB_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRCS))
 LIB_HDRS := include/proctrace.h $(wildcard src/*.h src/arch/*.h)
@@ -75,7 +86,7 @@ all: lib
 
 lib: $(STATICLIB) $(SHLIB) $(BUILD)/proctrace.pc
 
-$(BUILD)/obj/%.o: %.c $(LIB_HDRS) Makefile
+$(BUILD)/obj/%.o: %.c $(LIB_HDRS) Makefile $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(LIB_CFLAGS) -c $< -o $@
 
@@ -84,7 +95,7 @@ $(STATICLIB): $(LIB_OBJS)
 	rm -f $@
 	$(AR) rcs $@ $^
 
-$(SHLIB): $(LIB_OBJS) src/libproctrace.map
+$(SHLIB): $(LIB_OBJS) src/libproctrace.map $(FLAGS_STAMP)
 	$(CC) -shared $(SANFLAGS) -pthread -Wl,-soname,$(SONAME) \
 	  -Wl,--version-script=src/libproctrace.map -Wl,--no-undefined \
 	  -o $@ $(LIB_OBJS)
@@ -95,6 +106,13 @@ $(SHLIB): $(LIB_OBJS) src/libproctrace.map
 # `make install PREFIX=X` after a plain `make` installs a .pc naming X (and
 # a plain `make` afterwards names the default again), with no rewrite when
 # nothing changed.
+$(FLAGS_STAMP): FORCE
+	@mkdir -p $(dir $@)
+	@printf '%s\n' $(foreach v,$(FLAGS_VARS),'$(v)=$(call sq,$($(v)))') > $@.new
+	@if cmp -s $@.new $@; then rm -f $@.new; else \
+	  if [ -e $@ ]; then echo "$(BUILD): the compiler or its flags changed (see $@): rebuilding"; fi; \
+	  mv $@.new $@; fi
+
 $(BUILD)/proctrace.pc: proctrace.pc.in FORCE
 	@mkdir -p $(dir $@)
 	@sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' \
@@ -103,7 +121,7 @@ $(BUILD)/proctrace.pc: proctrace.pc.in FORCE
 	  echo "$@: prefix $(PREFIX), libdir $(LIBDIR), includedir $(INCLUDEDIR)"; mv $@.new $@; fi
 
 # --- tests ---------------------------------------------------------------
-$(BUILD)/targets/%: tests/targets/%.c
+$(BUILD)/targets/%: tests/targets/%.c $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(TARGET_CFLAGS) $< -o $@
 
@@ -122,7 +140,7 @@ $(M32_STATUS): FORCE
 	if [ "$$(head -n 1 $@.new)" != ok ]; then echo "note: $$(head -n 1 $@.new): 32-bit tests will skip"; fi; \
 	if cmp -s $@.new $@; then rm -f $@.new; else mv $@.new $@; fi
 
-$(BUILD)/targets/%: tests/targets32/%.c $(M32_STATUS)
+$(BUILD)/targets/%: tests/targets32/%.c $(M32_STATUS) $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
 	@if [ "$$(head -n 1 $(M32_STATUS))" = ok ]; then \
 	  echo "$(CC) -m32 $(TARGET_CFLAGS) $< -o $@"; \
@@ -136,7 +154,7 @@ FORCE:
 
 targets: $(TARGETS) $(TARGETS32)
 
-$(BUILD)/tests/run-tests: $(TEST_SRCS) $(wildcard tests/*.h) $(STATICLIB)
+$(BUILD)/tests/run-tests: $(TEST_SRCS) $(wildcard tests/*.h) $(STATICLIB) $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(APP_CFLAGS) -Isrc -DPT_TARGET_DIR='"$(abspath $(BUILD))/targets"' \
 	  $(TEST_SRCS) $(STATICLIB) $(TOOL_LIBS) -o $@
@@ -145,11 +163,11 @@ check: $(BUILD)/tests/run-tests $(TARGETS) $(TARGETS32) $(EXAMPLES)
 	$(BUILD)/tests/run-tests $(TESTS)
 
 # --- examples and demo ----------------------------------------------------
-$(BUILD)/examples/%: examples/%.c $(STATICLIB)
+$(BUILD)/examples/%: examples/%.c $(STATICLIB) $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(APP_CFLAGS) $< $(STATICLIB) $(TOOL_LIBS) -o $@
 
-$(BUILD)/examples/demo-target: examples/target/demo-target.c
+$(BUILD)/examples/demo-target: examples/target/demo-target.c $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) -std=gnu11 -O1 -g -pthread $< -o $@
 

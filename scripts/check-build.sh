@@ -88,6 +88,7 @@ if mk lib; then
 			problem "make install PREFIX=$inst after make installed a proctrace.pc naming: $(grep -E '^(prefix|libdir|includedir)=' "$pc" | tr '\n' ' ')"
 		fi
 		flags=$(PKG_CONFIG_PATH=$inst/lib/pkgconfig pkg-config --cflags --libs proctrace 2>&1)
+		flags=$(xargs <<<"$flags") # pkg-config ends with a blank
 		[ "$flags" = "-I$inst/include -L$inst/lib -lproctrace" ] &&
 			ok "pkg-config --cflags --libs proctrace: $flags" ||
 			problem "pkg-config with the installed proctrace.pc says: $flags"

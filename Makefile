@@ -192,8 +192,13 @@ install: lib
 	ln -sf libproctrace.so.$(VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME)
 	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libproctrace.so
 	install -m 644 $(BUILD)/proctrace.pc $(DESTDIR)$(PKGCONFIGDIR)/proctrace.pc
+	# docs/man: proctrace.3 and, for each function, a symbolic link to it
+	# (scripts/check-man.sh), installed as the same links
 	if [ -d docs/man ]; then install -d $(DESTDIR)$(MANDIR)/man3 && \
-	  install -m 644 docs/man/*.3 $(DESTDIR)$(MANDIR)/man3/; fi
+	  for f in docs/man/*.3; do \
+	    if [ -L $$f ]; then ln -sfn "$$(readlink $$f)" $(DESTDIR)$(MANDIR)/man3/$$(basename $$f); \
+	    else install -m 644 $$f $(DESTDIR)$(MANDIR)/man3/; fi || exit 1; \
+	  done; fi
 
 uninstall:
 	rm -f $(DESTDIR)$(INCLUDEDIR)/proctrace.h $(DESTDIR)$(LIBDIR)/libproctrace.* \

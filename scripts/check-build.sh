@@ -19,7 +19,7 @@
 #     -h, and prints it to stderr and exits 2 on a bad option or no
 #     argument;
 #   - every path of the README's tree table exists, unless its row says
-#     it is still to come.
+#     "(coming)", and no row says so of a path that exists.
 # Needs gcc, clang, make, pkg-config, man (man-db), readelf: `make deps`.
 set -uo pipefail
 
@@ -201,6 +201,9 @@ while IFS= read -r line; do
 	rows=$((rows + 1))
 	if [ ! -e "$path" ] && ! grep -q '(coming)' <<<"$line"; then
 		problem "README.md's tree lists $path, which does not exist (and is not marked \"(coming)\")"
+		missing=$((missing + 1))
+	elif [ -e "$path" ] && grep -q '(coming)' <<<"$line"; then
+		problem "README.md's tree says $path is coming, but it is here: drop \"(coming)\""
 		missing=$((missing + 1))
 	fi
 done < README.md

@@ -211,8 +211,9 @@ clean:
 # --- set-up and the whole test matrix ------------------------------------
 # The README's two commands: `make deps demo` and `make deps test-all`.
 #   make deps            install the Debian packages the build and tests need
-#   make test-all        docs check, then the suite with gcc, with clang, under
-#                        ASan+UBSan, then the demo under valgrind
+#   make test-all        docs and build checks, then the suite with gcc, with
+#                        clang, under ASan+UBSan, the QEMU guest runs, then
+#                        the demo under valgrind
 #   make demo-valgrind   the demo under valgrind's leak checker
 #   make check-man       docs/man covers every PT_API function of the header
 #   make check-build     the .pc follows PREFIX, objects follow CC and CFLAGS,

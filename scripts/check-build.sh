@@ -23,7 +23,7 @@
 # Needs gcc, clang, make, pkg-config, man (man-db), readelf: `make deps`.
 set -uo pipefail
 
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 # A make of our own: nothing of the caller's make (CC=..., -j, BUILD=...).
 unset MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES GNUMAKEFLAGS CC CFLAGS BUILD \
 	PREFIX LIBDIR INCLUDEDIR DESTDIR SANITIZE
@@ -196,6 +196,7 @@ fi
 rows=0
 missing=0
 while IFS= read -r line; do
+	# shellcheck disable=SC2016 # the backquotes are the README's
 	path=$(sed -nE 's/^\| `([^`]+)` \|.*/\1/p' <<<"$line")
 	[ -n "$path" ] || continue
 	rows=$((rows + 1))

@@ -184,6 +184,8 @@ bench: lib
 	$(MAKE) -C bench BUILD=$(abspath $(BUILD)) CC=$(CC) BENCH='$(BENCH)'
 
 # --- install -----------------------------------------------------------------
+# docs/man: proctrace.3 and, for each function, a symbolic link to it
+# (scripts/check-man.sh), installed as the same links.
 install: lib
 	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(PKGCONFIGDIR)
 	install -m 644 include/proctrace.h $(DESTDIR)$(INCLUDEDIR)/proctrace.h
@@ -192,8 +194,6 @@ install: lib
 	ln -sf libproctrace.so.$(VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME)
 	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libproctrace.so
 	install -m 644 $(BUILD)/proctrace.pc $(DESTDIR)$(PKGCONFIGDIR)/proctrace.pc
-	# docs/man: proctrace.3 and, for each function, a symbolic link to it
-	# (scripts/check-man.sh), installed as the same links
 	if [ -d docs/man ]; then install -d $(DESTDIR)$(MANDIR)/man3 && \
 	  for f in docs/man/*.3; do \
 	    if [ -L $$f ]; then ln -sfn "$$(readlink $$f)" $(DESTDIR)$(MANDIR)/man3/$$(basename $$f); \

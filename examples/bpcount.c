@@ -3,6 +3,7 @@
  *
  *   bpcount [-n N] PROGRAM FUNCTION [--] [ARGS...]   launch PROGRAM ARGS
  *   bpcount [-n N] -p PID FUNCTION                    attach to PID
+ *   bpcount --help                                    the usage, on stdout
  *
  * The smallest complete proctrace tool: start or attach, find the function
  * with libelf, put a breakpoint on it, run the all-stop continue/wait loop.
@@ -15,6 +16,7 @@
 #define _POSIX_C_SOURCE 200809L /* open, readlink, getopt, sigaction... */
 #include <fcntl.h>
 #include <gelf.h>
+#include <getopt.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
@@ -214,21 +216,43 @@ static int count_calls(pt_process *p, const char *func, uint64_t addr, long limi
 	return 0;
 }
 
+/* The usage on f; with help, what the options do too. */
+static int usage(FILE *f, int help, int status)
+{
+	fprintf(f, "usage: bpcount [-n N] PROGRAM FUNCTION [--] [ARGS...]\n"
+		   "       bpcount [-n N] -p PID FUNCTION\n");
+	if (help)
+		fprintf(f, "Count the calls of FUNCTION (an ELF symbol) in all the threads\n"
+			   "of PROGRAM ARGS, launched, or of the running process PID.\n"
+			   "  -n N        stop after N hits (or a few more), remove the\n"
+			   "              breakpoint and detach; without it, count until\n"
+			   "              the process exits (Ctrl-C detaches)\n"
+			   "  -p PID      attach to PID instead of launching PROGRAM\n"
+			   "  -h, --help  this help\n");
+	return status;
+}
+
 int main(int argc, char **argv)
 {
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
 	long limit = 0, pid = 0;
 	int opt, r;
 	/* '+': stop at PROGRAM, leaving the program's own options alone. */
-	while ((opt = getopt(argc, argv, "+n:p:")) != -1) {
+	while ((opt = getopt_long(argc, argv, "+hn:p:", longopts, NULL)) != -1) {
+		if (opt == 'h')
+			return usage(stdout, 1, 0);
 		if (opt == 'n' && (limit = atol(optarg)) > 0)
 			continue;
 		if (opt == 'p' && (pid = atol(optarg)) > 0)
 			continue;
-		goto usage;
+		goto bad_usage;
 	}
 	int npos = pid ? 1 : 2; /* FUNCTION, or PROGRAM FUNCTION */
 	if (argc - optind < npos || (pid && argc - optind > npos))
-		goto usage;
+		goto bad_usage;
 	const char *func = argv[optind + npos - 1];
 	/* A launched program writes to our stdout too: keep our lines in order. */
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -303,8 +327,6 @@ int main(int argc, char **argv)
 out:
 	pt_process_free(p); /* kills a launched program still traced */
 	return status;
-usage:
-	fprintf(stderr, "usage: bpcount [-n N] PROGRAM FUNCTION [--] [ARGS...]\n"
-			"       bpcount [-n N] -p PID FUNCTION\n");
-	return 2;
+bad_usage:
+	return usage(stderr, 0, 2);
 }

@@ -2,6 +2,7 @@
  * itrace.c - single-step the first instructions of a program.
  *
  *   itrace [-n N] [-v] PROGRAM [ARGS...]
+ *   itrace --help                       the usage, on stdout
  *
  * Launches PROGRAM, single-steps its first N instructions (default
  * 1000000, fewer if it exits first) and prints how many distinct
@@ -17,6 +18,7 @@
  * Build: cc -std=c11 itrace.c $(pkg-config --cflags --libs proctrace)
  */
 #define _POSIX_C_SOURCE 200809L /* getopt */
+#include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -104,23 +106,41 @@ static int step_loop(pt_process *p, void *arg)
 	return 0;
 }
 
+/* The usage on f; with help, what the options do too. */
+static int usage(FILE *f, int help, int status)
+{
+	fprintf(f, "usage: itrace [-n N] [-v] PROGRAM [ARGS...]\n");
+	if (help)
+		fprintf(f, "Launch PROGRAM ARGS, single-step its first N instructions and\n"
+			   "print how many distinct addresses ran and how fast; then let it\n"
+			   "run to its end and print its exit status.\n"
+			   "  -n N        the instructions to step (default 1000000)\n"
+			   "  -v          print the address of every instruction stepped\n"
+			   "  -h, --help  this help\n");
+	return status;
+}
+
 int main(int argc, char **argv)
 {
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
 	struct trace tr = { .max = 1000000, .last = PT_STOP_STEP };
 	int opt;
-	while ((opt = getopt(argc, argv, "+n:v")) != -1) {
-		if (opt == 'n')
+	/* '+': stop at PROGRAM, leaving the program's own options alone. */
+	while ((opt = getopt_long(argc, argv, "+hn:v", longopts, NULL)) != -1) {
+		if (opt == 'h')
+			return usage(stdout, 1, 0);
+		else if (opt == 'n')
 			tr.max = atol(optarg);
 		else if (opt == 'v')
 			tr.verbose = 1;
 		else
-			goto usage;
+			return usage(stderr, 0, 2);
 	}
-	if (optind >= argc) {
-usage:
-		fprintf(stderr, "usage: itrace [-n N] [-v] PROGRAM [ARGS...]\n");
-		return 2;
-	}
+	if (optind >= argc)
+		return usage(stderr, 0, 2);
 
 	pt_process *p = NULL;
 	int r = pt_launch(argv[optind], argv + optind, NULL, &p);

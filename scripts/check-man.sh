@@ -4,19 +4,22 @@
 # Fails if a PT_API function of the header is missing from the SYNOPSIS or
 # from the DESCRIPTION of docs/man/proctrace.3, if a PT_E* code of the header
 # is missing from its ERRORS, if a function has no stub page
-# docs/man/<function>.3 (".so man3/proctrace.3", so `man pt_launch` works
-# after install), if a stub names no function of the header, or if groff
-# warns about the page.
+# docs/man/<function>.3 (a symbolic link to proctrace.3: `man -l
+# docs/man/pt_launch.3` works in the tree, and `make install` installs the
+# same links, so `man pt_launch` works after install), if a stub names no
+# function of the header, or if groff warns about the page.
 #
 #   scripts/check-man.sh                check (make check-man; part of test-all)
-#   scripts/check-man.sh --write-stubs  create the missing stub pages, then check
+#   scripts/check-man.sh --write-stubs  create the missing stub links (and
+#                                       replace ".so" stub files), then check
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
 HEADER=include/proctrace.h
 MANDIR=docs/man
 PAGE=$MANDIR/proctrace.3
-STUB='.so man3/proctrace.3'
+STUB=proctrace.3 # what every stub links to
+is_stub() { [ -L "$1" ] && [ "$(readlink "$1")" = "$STUB" ]; }
 
 fail=0
 problem() {
@@ -51,7 +54,13 @@ errors=$(section ERRORS)
 
 if [ "${1:-}" = "--write-stubs" ]; then
 	for f in "${funcs[@]}"; do
-		[ -e "$MANDIR/$f.3" ] || { echo "$STUB" > "$MANDIR/$f.3"; echo "check-man: wrote $MANDIR/$f.3"; }
+		stub=$MANDIR/$f.3
+		if [ ! -e "$stub" ] && [ ! -L "$stub" ] ||
+		   { [ -f "$stub" ] && [ ! -L "$stub" ] && [ "$(cat "$stub")" = ".so man3/$STUB" ]; }; then
+			rm -f "$stub"
+			ln -s "$STUB" "$stub"
+			echo "check-man: $stub -> $STUB"
+		fi
 	done
 fi
 
@@ -61,10 +70,10 @@ for f in "${funcs[@]}"; do
 	grep -qE "(^|[^A-Za-z0-9_])$f([^A-Za-z0-9_]|$)" <<<"$description" ||
 		problem "$f is not described in the DESCRIPTION of $PAGE"
 	stub=$MANDIR/$f.3
-	if [ ! -f "$stub" ]; then
+	if [ ! -e "$stub" ] && [ ! -L "$stub" ]; then
 		problem "no stub page $stub (run scripts/check-man.sh --write-stubs)"
-	elif [ "$(cat "$stub")" != "$STUB" ]; then
-		problem "$stub should contain exactly: $STUB"
+	elif ! is_stub "$stub"; then
+		problem "$stub should be a symbolic link to $STUB (run scripts/check-man.sh --write-stubs)"
 	fi
 done
 
@@ -75,7 +84,7 @@ done
 
 # Stubs for functions the header no longer has.
 for stub in "$MANDIR"/pt_*.3; do
-	[ -e "$stub" ] || continue
+	[ -e "$stub" ] || [ -L "$stub" ] || continue
 	name=$(basename "$stub" .3)
 	printf '%s\n' "${funcs[@]}" | grep -qx "$name" ||
 		problem "$stub names no PT_API function of $HEADER"

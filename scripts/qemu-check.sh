@@ -23,7 +23,9 @@
 # with `apt-get download` into $BUILD/vm once; VM_KERNEL=/path/to/vmlinuz
 # uses another one; VM_ENV="NAME=VALUE ..." sets variables for the runner
 # (PROCTRACE_DEBUG=1, PT_TEST_TIMEOUT_SCALE=2); VM_CMD="..." runs that shell
-# command instead of the tests.  The VM's root file system is an initramfs holding the
+# command instead of the tests; VM_CPU=MODEL[,+FLAG,-FLAG...] is QEMU's -cpu
+# (default max), e.g. VM_CPU=max,-hypervisor,+xsaveerptr for a guest whose
+# CPUID claims what its FXSAVE does not do (qemu-system-x86_64 -cpu help).  The VM's root file system is an initramfs holding the
 # test runner, the targets and the shared libraries they need, at the same
 # paths as here.  Exit status: the test runner's, or 2 if the VM failed.
 set -euo pipefail
@@ -183,14 +185,14 @@ chmod 755 "$root/init"
 
 # ---- run ----------------------------------------------------------------
 log=$VMDIR/console.log
-echo "qemu-check: booting $(basename "$kernel") with ${#tests[@]} tests (log: $log)"
+echo "qemu-check: booting $(basename "$kernel") on CPU ${VM_CPU:-max} with ${#tests[@]} tests (log: $log)"
 set +e
-timeout "$TIMEOUT" qemu-system-x86_64 -accel tcg -cpu max -smp 2 -m 1024 \
+timeout "$TIMEOUT" qemu-system-x86_64 -accel tcg -cpu "${VM_CPU:-max}" -smp 2 -m 1024 \
 	-nographic -no-reboot -monitor none -serial stdio \
 	-kernel "$kernel" -initrd "$VMDIR/initramfs.gz" \
 	-append "console=ttyS0 panic=-1 quiet loglevel=3 rdinit=/init" \
 	< /dev/null 2>&1 | stdbuf -oL tr -d '\r' | tee "$log" |
-	grep -E '^(ok|FAIL|skip|qemu-check:|[0-9]+ passed)'
+	grep -E '^(ok|FAIL|skip|note:|qemu-check:|[0-9]+ passed)'
 set -e
 rc=$(sed -n 's/^qemu-check: rc=\([0-9]*\)$/\1/p' "$log" | tail -n 1)
 [ -n "$rc" ] || die "the VM did not finish (see $log)"

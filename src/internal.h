@@ -250,6 +250,8 @@ struct pt_process {
 	size_t tid_hash_cap;
 	size_t nrunning;      /* threads in pt__tstate_is_running states */
 	struct pt_thread *event_thread; /* first reporter of the current stop */
+	unsigned long stop_seq; /* bumped each time every thread has stopped
+				 * (and at the end): waiters compare it */
 
 	/* all-stop */
 	bool stopping;        /* an all-stop is under way */

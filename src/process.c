@@ -134,15 +134,25 @@ static bool proc_running(const void *arg)
 	return __atomic_load_n(&p->state, __ATOMIC_ACQUIRE) == PT_PROC_RUNNING;
 }
 
+/* Whether the wait that began when p->stop_seq was seq0 is over: the
+ * process is not running, or it has stopped (all threads) at least once
+ * since; another application thread may have resumed it since, and a
+ * waiter that slept through that stop must not wait for the next one. */
+static bool stop_seen(const struct pt_process *p, unsigned long seq0)
+{
+	return p->state != PT_PROC_RUNNING || p->stop_seq != seq0;
+}
+
 /* wait_not_running on the tracer thread itself (in pt_call_on_tracer):
  * nobody else would collect the events, so wait for them here. */
-static int pump_not_running(struct pt_process *p, int timeout_ms)
+static int pump_not_running(struct pt_process *p, int timeout_ms,
+			    unsigned long seq0)
 {
 	struct pt__engine *e = p->eng;
 	long deadline = timeout_ms > 0
 				? pt__now_ns() + (long)timeout_ms * 1000000L
 				: 0;
-	while (p->state == PT_PROC_RUNNING) {
+	while (!stop_seen(p, seq0)) {
 		int left = timeout_ms;
 		if (timeout_ms > 0) {
 			long ns = deadline - pt__now_ns();
@@ -152,17 +162,20 @@ static int pump_not_running(struct pt_process *p, int timeout_ms)
 		}
 		int r = pt__engine_pump(e, left);
 		if (r < 0)
-			return p->state == PT_PROC_RUNNING ? r : 0;
-		if (r == 0 && timeout_ms == 0 && p->state == PT_PROC_RUNNING)
+			return stop_seen(p, seq0) ? 0 : r;
+		if (r == 0 && timeout_ms == 0 && !stop_seen(p, seq0))
 			return PT_ETIMEDOUT;
 	}
 	return 0;
 }
 
-static int wait_not_running(struct pt_process *p, int timeout_ms)
+/* Lock held: wait until p has stopped since p->stop_seq was seq0, or is
+ * not running (or timeout_ms passes). */
+static int wait_stop_since(struct pt_process *p, int timeout_ms,
+			   unsigned long seq0)
 {
 	if (pt__on_engine_thread(p->eng))
-		return pump_not_running(p, timeout_ms);
+		return pump_not_running(p, timeout_ms, seq0);
 	struct timespec dl;
 	if (timeout_ms > 0) {
 		clock_gettime(CLOCK_MONOTONIC, &dl);
@@ -185,14 +198,14 @@ static int wait_not_running(struct pt_process *p, int timeout_ms)
 			pthread_mutex_lock(&e->lock);
 		}
 	}
-	while (p->state == PT_PROC_RUNNING) {
+	while (!stop_seen(p, seq0)) {
 		if (timeout_ms == 0)
 			return PT_ETIMEDOUT;
 		if (timeout_ms < 0) {
 			pt__proc_cond_wait(p);
 		} else if (pthread_cond_timedwait(&e->state_cond, &e->lock,
 						  &dl) == ETIMEDOUT) {
-			if (p->state == PT_PROC_RUNNING) {
+			if (!stop_seen(p, seq0)) {
 				if (since)
 					pt__wait_learn(&e->stop_avg_ns, since);
 				return PT_ETIMEDOUT;
@@ -202,6 +215,11 @@ static int wait_not_running(struct pt_process *p, int timeout_ms)
 	if (since)
 		pt__wait_learn(&e->stop_avg_ns, since);
 	return 0;
+}
+
+static int wait_not_running(struct pt_process *p, int timeout_ms)
+{
+	return wait_stop_since(p, timeout_ms, p->stop_seq);
 }
 
 /* ---- launch ------------------------------------------------------------------ */
@@ -701,10 +719,14 @@ static int stop_locked(pt_process *p, const char *op)
 	if (proc_gone(p))
 		return pt__fail_state(p, NULL, op);
 	if (p->state == PT_PROC_RUNNING) {
+		/* Done once every thread has stopped after this call began,
+		 * even if another thread resumes the process before this one
+		 * sees it: it is the other thread's to stop then. */
+		unsigned long seq0 = p->stop_seq;
 		int r = pt__engine_call(p->eng, do_interrupt, p, NULL);
 		if (r < 0)
 			return pt__fail(r, p, NULL, op, "%s", pt_strerror(r));
-		wait_not_running(p, -1);
+		wait_stop_since(p, -1, seq0);
 	}
 	if (p->state == PT_PROC_EXITED)
 		return pt__fail(PT_EEXITED, p, NULL, op,

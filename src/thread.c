@@ -322,6 +322,7 @@ void pt__proc_mark_exited(struct pt_process *p, int code, int sig)
 	p->exit_code = code;
 	p->term_signal = sig;
 	pt__proc_set_state(p, PT_PROC_EXITED);
+	p->stop_seq++;
 	p->stopping = p->resuming = false;
 	p->stepq_head = p->stepq_tail = NULL;
 	pt__mem_close(p);
@@ -359,8 +360,11 @@ void pt__proc_update_state(struct pt_process *p)
 	 * reason.  It runs on to its end, unless a thread has an event of its
 	 * own to report or is held at its exit (the thread whose exit_group
 	 * killed the others: the end waits for it). */
+	/* Not while a pt_continue or pt_thread_step is queued: the process
+	 * runs as far as the API is concerned (a thread reaped meanwhile
+	 * must not make it "stopped" for a moment: waiters count stops). */
 	pt_proc_state ns = (p->nrunning == 0 && any_stopped &&
-			    p->fork_waiting == 0 &&
+			    p->fork_waiting == 0 && !p->resume_queued &&
 			    (!p->dying || fair || held_at_exit))
 				   ? PT_PROC_STOPPED
 				   : PT_PROC_RUNNING;
@@ -368,6 +372,7 @@ void pt__proc_update_state(struct pt_process *p)
 		return;
 	pt__proc_set_state(p, ns);
 	if (ns == PT_PROC_STOPPED) {
+		p->stop_seq++;
 		if (fair) {
 			p->event_thread = fair;
 			fair->event_seq = ++p->event_seq;

@@ -239,8 +239,8 @@ char mt_settle(pid_t pid, pid_t tid)
 		if (mt_task_exiting(pid, tid))
 			return 'x';
 		char st = task_state(pid, tid);
-		if (st == 0)
-			return 'x';
+		if (st == 0 || st == 'Z' || st == 'X')
+			return 'x'; /* (it exited since the look above) */
 		if (st != 'R' || mt_now_ms() > deadline)
 			return st;
 		sched_yield();

@@ -174,8 +174,14 @@ struct pt_launch_opts {
  * executed the error is the real errno of execve (PT_ENOENT, PT_EACCES,
  * -ENOEXEC, ...) and no process is left behind.
  *
- * The child gets the caller's signal mask and PTRACE_O_EXITKILL: if the
- * tracing process dies, the child is killed.  opts may be NULL. */
+ * The child gets the caller's signal mask, the default action for every
+ * signal (as posix_spawn's POSIX_SPAWN_SETSIGDEF: signals the application
+ * ignores are not ignored by the program), and PTRACE_O_EXITKILL: if the
+ * tracing process dies, the child is killed.  It is made with _Fork: the
+ * application's pthread_atfork handlers do not run.  opts may be NULL.
+ * Errors also: PT_EINVAL for flags this version does not know (named in
+ * the message); a cwd that cannot be entered gives chdir's errno, with a
+ * message naming the directory. */
 PT_API int pt_launch(const char *file, char *const argv[],
 		     const struct pt_launch_opts *opts, pt_process **out);
 
@@ -191,7 +197,10 @@ PT_API int pt_launch(const char *file, char *const argv[],
  * (PT_STOP_SIGNAL, delivered on continue).  Errors: PT_ESRCH (no such
  * process, or it exited while attaching), PT_EPERM (not allowed: another
  * user's process, or Yama), PT_ETRACED (already traced; the message names
- * the tracer's pid), PT_EINVAL (pid is the caller itself).
+ * the tracer's pid), PT_EINVAL (pid is the caller itself, or one of its
+ * threads).  pid may be the tid of any thread of the process (as
+ * /proc/TID/status's Tgid tells): the whole process is attached, and
+ * pt_process_pid() gives its pid.
  * Known kernel limit (Linux 6.18): if a thread of the target calls execve
  * while the other threads are being seized, PTRACE_SEIZE can block until
  * the exec completes, which needs the threads already seized to be reaped:
@@ -205,8 +214,10 @@ PT_API int pt_attach(pid_t pid, pt_process **out);
  * After this only pt_process_pid/state and pt_process_free may be used. */
 PT_API int pt_detach(pt_process *p);
 
-/* Kill the process with SIGKILL and wait until it is gone.  Its state becomes
- * PT_PROC_EXITED (killed by SIGKILL). */
+/* Kill the process with SIGKILL and wait until it is gone, in any state:
+ * threads held at their exit stop (which SIGKILL does not end since Linux
+ * 6.1) are let go.  Its state becomes PT_PROC_EXITED (killed by SIGKILL,
+ * or the status of an exit already under way). */
 PT_API int pt_kill(pt_process *p);
 
 /* Release p and all its thread handles.  A process still traced is detached
@@ -256,7 +267,12 @@ PT_API int pt_process_set_events(pt_process *p, unsigned mask);
 
 /* Stop every thread; returns once all are stopped (cause PT_STOP_REQUESTED
  * for threads that had none of their own).  A no-op on a stopped process.
- * PT_EEXITED if the process ended meanwhile. */
+ * PT_EEXITED if the process ended meanwhile.  A thread interrupted in a
+ * single-step reports PT_STOP_STEP if the step was made, else
+ * PT_STOP_REQUESTED (an internal step over a breakpoint is then made again
+ * by the next continue).  If another application thread resumes the
+ * process after it stopped and before this call returns, it returns 0
+ * with the process running again: the stop was made, and undone. */
 PT_API int pt_stop(pt_process *p);
 
 /* Resume every thread.  The process must be stopped (PT_ESTATE otherwise).
@@ -391,7 +407,14 @@ PT_API const char *pt_signal_name(int signo);
 
 /* The signal that will be delivered to t when it resumes (0: none). */
 PT_API int pt_thread_signal(pt_thread *t);
-/* Change it (0 suppresses).  t must be stopped. */
+/* Change it (0 suppresses).  t must be stopped.  Any stop may be given a
+ * signal: at a signal stop (PT_STOP_SIGNAL, PT_STOP_BREAKPOINT,
+ * PT_STOP_STEP...) the resume delivers it as the kernel does; at a stop
+ * that cannot carry one (PT_STOP_REQUESTED, thread create/exit, exec,
+ * fork, job-control stop) it is sent to the thread with tgkill(2) just
+ * before it resumes, and its delivery is passed on without a stop of its
+ * own: the program sees it as sent by the tracing process (si_code
+ * SI_TKILL), and a thread blocking it takes it when it unblocks it. */
 PT_API int pt_thread_set_signal(pt_thread *t, int signo);
 
 /* ------------------------------------------------------------------ */
@@ -468,7 +491,12 @@ PT_API const char *pt_process_arch(pt_process *p);
  * and written back when the thread resumes, only the sets that changed.
  * Values narrower than 64 bits are zero-extended; on set, extra high bits
  * are an error (PT_EINVAL).  Registers wider than 64 bits (st0-7, xmm,
- * ymm..h, zmm..h) give PT_EINVAL here: use pt_thread_reg_read/write. */
+ * ymm..h, zmm..h) give PT_EINVAL here: use pt_thread_reg_read/write.
+ * A general register set here (or with pt_thread_reg_write) is written to
+ * the kernel at once, which checks some values (x86: segment selectors,
+ * fs_base/gs_base): a value it refuses gives PT_EINVAL, the message
+ * names the register, the value and the kernel's answer, and the register
+ * keeps its old value. */
 PT_API int pt_thread_reg_get(pt_thread *t, int index, uint64_t *val);
 PT_API int pt_thread_reg_set(pt_thread *t, int index, uint64_t val);
 PT_API int pt_thread_reg_get_name(pt_thread *t, const char *name,

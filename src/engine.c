@@ -23,16 +23,18 @@
  * A request that arrives while it sleeps in waitpid (say pt_stop on a running
  * process) must wake it without a signal handler.  For that the engine keeps
  * a doorbell: a tiny forked child that blocks reading a pipe and stops itself
- * with SIGSTOP for each byte written.  Its stop is a wait event of the tracer
- * thread, so waitpid returns; the engine runs the queued requests and sends
- * the doorbell SIGCONT.  The doorbell closes every other file descriptor
- * (it must not keep the application's pipes open) and dies with the tracer
- * thread (PR_SET_PDEATHSIG).
+ * with SIGSTOP for each message written.  Its stop is a wait event of the
+ * tracer thread, so waitpid returns; the engine runs the queued requests and
+ * sends the doorbell SIGCONT.  The doorbell is a program of its own
+ * (arch/x86_64_bell.c, started from a memfd), closes every other file
+ * descriptor (it must not keep the application's pipes open) and dies with
+ * the tracer thread (PR_SET_PDEATHSIG).
  *
  * The tracer thread blocks every signal (SIGCHLD aside, see engine_sigmask):
  * signals for the application keep going to the application's own threads.
- * Children (this doorbell and launched programs) are created with _Fork,
- * which runs no pthread_atfork handlers of the application.
+ * No child is made with fork(): the doorbell with posix_spawn, launched
+ * programs with _Fork (process.c), neither of which runs the application's
+ * pthread_atfork handlers.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -42,14 +44,16 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
-#include <sys/resource.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "internal.h"
+#include "arch/bell.h"
 
 bool pt__spin_while(bool (*cond)(const void *), const void *arg, long ns)
 {
@@ -136,73 +140,52 @@ bool pt__on_engine_thread(const struct pt__engine *e)
 
 /* ---- the doorbell ----------------------------------------------------------- */
 
-static void close_all_but(int keep)
+/* The doorbell is the program of arch/x86_64_bell.c, embedded in the
+ * library: written to a memfd and started with posix_spawn (vfork-like:
+ * no copy of the application's memory, no pthread_atfork handlers), its
+ * pipe as fd 0, every signal blocked (SIGSTOP/SIGCONT/SIGKILL aside) and
+ * at its default action.  Where a memfd cannot be executed, a _Fork child
+ * runs the same code (pt__bell_loop) instead. */
+static int bell_spawn(struct pt__engine *e, pid_t parent)
 {
-	if (keep > 0 && syscall(SYS_close_range, 0, keep - 1, 0) < 0 &&
-	    errno == ENOSYS) {
-		for (int fd = 0; fd < keep; fd++)
-			close(fd);
-	}
-	if (syscall(SYS_close_range, keep + 1, ~0U, 0) < 0 && errno == ENOSYS) {
-		struct rlimit rl;
-		long max = getrlimit(RLIMIT_NOFILE, &rl) == 0 &&
-					   rl.rlim_cur != RLIM_INFINITY
-				   ? (long)rl.rlim_cur
-				   : 65536;
-		for (long fd = keep + 1; fd < max; fd++)
-			close((int)fd);
-	}
-}
-
-/* In the forked doorbell: async-signal-safe calls only.  Every signal is
- * blocked (inherited from the tracer thread), SIGSTOP/SIGCONT/SIGKILL
- * aside.  The pipe carries int32 messages (4-byte writes are atomic, so
- * reads of 4 bytes stay aligned): 0 rings now; n > 0 rings once in n ms
- * (an alarm for pt_wait with a timeout on the tracer thread, see
- * pt__engine_pump), replacing any alarm set before; n < 0 cancels it. */
-static long bell_now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
-
-static void bell_main(int fd, pid_t parent)
-{
-	close_all_but(fd);
-	/* Die with the tracer thread, even if it is killed outright. */
-	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-	if (getppid() != parent)
-		_exit(0);
-	long alarm_at = 0; /* ms, CLOCK_MONOTONIC; 0: none */
-	for (;;) {
-		struct pollfd pfd = { .fd = fd, .events = POLLIN };
-		int to = -1;
-		if (alarm_at) {
-			long left = alarm_at - bell_now_ms();
-			to = left > 0 ? (int)left : 0;
+	int mfd = memfd_create(PT__BELL_NAME, MFD_CLOEXEC);
+	if (mfd < 0)
+		return -errno;
+	for (size_t off = 0; off < pt__bell_image_len;) {
+		ssize_t w = write(mfd, pt__bell_image + off,
+				  pt__bell_image_len - off);
+		if (w <= 0) {
+			int err = w < 0 ? errno : EIO;
+			close(mfd);
+			return -err;
 		}
-		int n = poll(&pfd, 1, to);
-		if (n == 0) {
-			alarm_at = 0;
-			kill(getpid(), SIGSTOP);
-			continue;
-		}
-		if (n < 0)
-			continue; /* EINTR */
-		int32_t msg;
-		ssize_t got = read(fd, &msg, sizeof msg);
-		if (got == 0)
-			_exit(0);
-		if (got != (ssize_t)sizeof msg)
-			continue;
-		if (msg == 0)
-			kill(getpid(), SIGSTOP);
-		else if (msg > 0)
-			alarm_at = bell_now_ms() + msg;
-		else
-			alarm_at = 0;
+		off += (size_t)w;
 	}
+	char path[40], pbuf[24];
+	snprintf(path, sizeof path, "/proc/self/fd/%d", mfd);
+	snprintf(pbuf, sizeof pbuf, "%d", (int)parent);
+	char *argv[] = { (char *)PT__BELL_NAME, pbuf, NULL };
+	char *envp[] = { NULL };
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t at;
+	sigset_t all;
+	sigfillset(&all);
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, e->bell_rfd, 0);
+	posix_spawnattr_init(&at);
+	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK |
+					      POSIX_SPAWN_SETSIGDEF);
+	posix_spawnattr_setsigmask(&at, &all);
+	posix_spawnattr_setsigdefault(&at, &all);
+	pid_t pid;
+	int rc = posix_spawn(&pid, path, &fa, &at, argv, envp);
+	posix_spawnattr_destroy(&at);
+	posix_spawn_file_actions_destroy(&fa);
+	close(mfd);
+	if (rc != 0)
+		return -rc;
+	e->bell_pid = pid;
+	return 0;
 }
 
 static int bell_start(struct pt__engine *e)
@@ -214,11 +197,18 @@ static int bell_start(struct pt__engine *e)
 	e->bell_wfd = fds[1];
 	fcntl(e->bell_wfd, F_SETFL, O_NONBLOCK);
 	pid_t parent = getpid();
+	/* PROCTRACE_DOORBELL=fork: the fallback, for the tests */
+	const char *how = getenv("PROCTRACE_DOORBELL");
+	int r = how && !strcmp(how, "fork") ? -ENOEXEC : bell_spawn(e, parent);
+	if (r == 0)
+		return 0;
+	pt__log(PT_LOG_INFO, "engine: doorbell program not started (%s): "
+		"forking it", strerror(-r));
 	pid_t pid = _Fork();
 	if (pid < 0)
 		return -errno;
 	if (pid == 0)
-		bell_main(e->bell_rfd, parent);
+		pt__bell_loop(e->bell_rfd, parent); /* never returns */
 	e->bell_pid = pid;
 	return 0;
 }

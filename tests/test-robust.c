@@ -4,6 +4,7 @@
  * tracee with our own SIGTRAP or corrupted memory (issue 10).  Each test
  * names the item it guards.
  */
+#include <dirent.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -525,5 +526,102 @@ TEST(launch_no_atfork_sigdef)
 	       "%d)", code, sig);
 	pt_process_free(p);
 	CHECK_EQ_INT(__atomic_load_n(&atfork_calls, __ATOMIC_RELAXED), 0);
+	return TEST_PASS;
+}
+
+/* 11: the doorbell child (engine.c) is a small program of its own, not a
+ * copy of the application: with 64 MiB of the application's memory in
+ * use, it holds a few pages, and only its pipe.  Found as the child of our
+ * threads that is not the tracee. */
+static pid_t find_doorbell(pid_t tracee)
+{
+	DIR *d = opendir("/proc/self/task");
+	CHECK(d != NULL);
+	struct dirent *de;
+	pid_t found = 0;
+	while ((de = readdir(d)) && !found) {
+		char path[300], buf[512];
+		snprintf(path, sizeof path, "/proc/self/task/%s/children",
+			 de->d_name);
+		FILE *f = fopen(path, "r");
+		if (!f)
+			continue;
+		size_t n = fread(buf, 1, sizeof buf - 1, f);
+		fclose(f);
+		buf[n] = '\0';
+		for (char *s = buf, *end; *s; s = end) {
+			long pid = strtol(s, &end, 10);
+			if (end == s)
+				break;
+			if (pid > 0 && pid != tracee)
+				found = (pid_t)pid;
+		}
+	}
+	closedir(d);
+	CHECKF(found > 0, "no doorbell child found");
+	return found;
+}
+
+static long status_kb(pid_t pid, const char *key)
+{
+	char path[64], buf[4096];
+	snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
+	FILE *f = fopen(path, "r");
+	CHECK(f != NULL);
+	size_t n = fread(buf, 1, sizeof buf - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	const char *s = strstr(buf, key);
+	CHECKF(s != NULL, "no %s in /proc/%d/status", key, (int)pid);
+	return atol(s + strlen(key) + 1);
+}
+
+static int count_fds(pid_t pid)
+{
+	char path[64];
+	snprintf(path, sizeof path, "/proc/%d/fd", (int)pid);
+	DIR *d = opendir(path);
+	CHECK(d != NULL);
+	int n = 0;
+	struct dirent *de;
+	while ((de = readdir(d)))
+		n += de->d_name[0] != '.';
+	closedir(d);
+	return n;
+}
+
+TEST(doorbell_small)
+{
+	const size_t big = (size_t)64 << 20;
+	char *mem = malloc(big);
+	CHECK(mem != NULL);
+	memset(mem, 1, big);
+	for (int fallback = 0; fallback < 2; fallback++) {
+		if (fallback)
+			setenv("PROCTRACE_DOORBELL", "fork", 1);
+		struct child_io io;
+		pt_process *p = launch_target(&io, "tracee", ARGS("spin"));
+		pid_t bell = find_doorbell(pt_process_pid(p));
+		long rss = status_kb(bell, "VmRSS");
+		if (!fallback)
+			CHECKF(rss < 1024, "the doorbell holds %ld kB", rss);
+		char comm[64] = "";
+		char path[64];
+		snprintf(path, sizeof path, "/proc/%d/comm", (int)bell);
+		FILE *f = fopen(path, "r");
+		CHECK(f && fgets(comm, sizeof comm, f));
+		fclose(f);
+		CHECK_STREQ(strtok(comm, "\n"), "pt-doorbell");
+		CHECK_EQ_INT(count_fds(bell), 1);
+		/* it works: a stop of the running process rings it */
+		CHECK_OK(pt_continue(p));
+		io_expect_line(&io, "spinning");
+		CHECK_OK(pt_stop(p));
+		CHECK_EQ_INT(pt_process_state(p), PT_PROC_STOPPED);
+		pt_process_free(p);
+		io_close(&io);
+		unsetenv("PROCTRACE_DOORBELL");
+	}
+	free(mem);
 	return TEST_PASS;
 }

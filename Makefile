@@ -95,7 +95,7 @@ $(BUILD)/obj/%.o: %.c $(LIB_HDRS) Makefile $(FLAGS_STAMP)
 # program of its own, without the C library or sanitizers, embedded in the
 # library as bytes: $(BUILD)/gen/bell_image.c.
 BELL_CFLAGS := -std=gnu11 -O2 -Isrc -DPT_BELL_PROGRAM -static -nostdlib \
-	-nostartfiles -ffreestanding -fno-stack-protector -fno-pie -no-pie \
+	-nostartfiles -ffreestanding -fno-stack-protector -fno-pie \
 	-fcf-protection=none -fno-asynchronous-unwind-tables \
 	-Wl,--build-id=none $(WARN)
 

@@ -819,10 +819,10 @@ int pt_wait(pt_process *p, int timeout_ms)
 		pt__fail(r, p, NULL, "wait", "running, but no thread of it "
 			 "owes the tracer an event");
 	else if (p->async_err) {
-		/* a queued single-step could not start */
+		/* a queued continue or single-step could not start */
 		r = p->async_err;
 		struct pt_thread *t = pt__thread_find(p, p->async_err_tid);
-		pt__fail(r, p, t, "single-step", "%s", pt_strerror(r));
+		pt__fail(r, p, t, "resume", "%s", pt_strerror(r));
 		p->async_err = 0;
 	}
 	proc_leave(p);

@@ -83,20 +83,21 @@ char pt__procfs_task_state(pid_t pid, pid_t tid)
 						: 0;
 }
 
-pid_t pt__procfs_tgid(pid_t tid)
+/* The number of line KEY of /proc/PID/status; -1 if gone. */
+static long pid_status_int(pid_t pid, const char *key)
 {
 	char path[64], buf[2048];
-	snprintf(path, sizeof path, "/proc/%d/status", (int)tid);
-	return read_file(path, buf, sizeof buf)
-		       ? (pid_t)pt__procfs_status_int(buf, "Tgid")
-		       : -1;
+	snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
+	return read_file(path, buf, sizeof buf) ? pt__procfs_status_int(buf, key)
+						: -1;
+}
+
+pid_t pt__procfs_tgid(pid_t tid)
+{
+	return (pid_t)pid_status_int(tid, "Tgid");
 }
 
 int pt__procfs_tracer_pid(pid_t pid)
 {
-	char path[64], buf[2048];
-	snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
-	return read_file(path, buf, sizeof buf)
-		       ? (int)pt__procfs_status_int(buf, "TracerPid")
-		       : -1;
+	return (int)pid_status_int(pid, "TracerPid");
 }

@@ -1390,14 +1390,13 @@ static void cmd_vrun(struct gs_server *s, char *p)
 {
 	char *argv[256];
 	int argc = 0;
-	char *save = NULL;
-	for (char *f = strtok_r(p, ";", &save); f; f = strtok_r(NULL, ";", &save)) {
+	/* Fields may be empty (an empty program name: the default one). */
+	for (char *f = p; f; ) {
+		char *e = strchr(f, ';');
+		if (e)
+			*e = 0;
 		size_t n = strlen(f);
-		if (argc == 255 || n % 2) {
-			reply_err(s, 0x16, "bad vRun");
-			goto out;
-		}
-		char *a = malloc(n / 2 + 1);
+		char *a = argc < 255 && n % 2 == 0 ? malloc(n / 2 + 1) : NULL;
 		if (!a || !gs_hex_decode(f, n / 2, a)) {
 			free(a);
 			reply_err(s, 0x16, "bad vRun");
@@ -1405,21 +1404,24 @@ static void cmd_vrun(struct gs_server *s, char *p)
 		}
 		a[n / 2] = 0;
 		argv[argc++] = a;
+		f = e ? e + 1 : NULL;
 	}
-	/* "vRun;" gives one empty field: strtok skips it, so argc may be 0. */
-	if (argc == 0 || !*argv[0]) {
+	if (!*argv[0]) {
 		if (!s->default_argv) {
 			reply_err(s, 0x02, "no program to run");
 			goto out;
 		}
-		if (argc)
-			free(argv[0]);
-		else
-			argc = 1;
+		free(argv[0]);
 		argv[0] = strdup(s->default_argv[0]);
+		/* No arguments given: the command line's. */
 		if (argc == 1)
 			for (int i = 1; s->default_argv[i] && argc < 255; i++)
 				argv[argc++] = strdup(s->default_argv[i]);
+		for (int i = 0; i < argc; i++)
+			if (!argv[i]) {
+				reply_err(s, 0x0c, "out of memory");
+				goto out;
+			}
 	}
 	argv[argc] = NULL;
 	gs_server_drop(s);

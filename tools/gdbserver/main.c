@@ -277,6 +277,7 @@ int main(int argc, char **argv)
 		}
 		new_session(s);
 		serve(s, &c);
+		gs_server_close_files(s);
 		if (c.socket)
 			close(c.in);
 		bool ended = s->want_exit;

@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -1314,6 +1315,202 @@ static void cmd_qthreadstopinfo(struct gs_server *s, const char *p)
 	reply(s);
 }
 
+/* ---- vFile: host I/O, read-only ----------------------------------------- */
+
+/* gdb's File-I/O errno values. */
+static int fio_errno(int e)
+{
+	switch (e) {
+	case EPERM: return 1;
+	case ENOENT: return 2;
+	case EINTR: return 4;
+	case EBADF: return 9;
+	case EACCES: return 13;
+	case EFAULT: return 14;
+	case EBUSY: return 16;
+	case EEXIST: return 17;
+	case ENODEV: return 19;
+	case ENOTDIR: return 20;
+	case EISDIR: return 21;
+	case EINVAL: return 22;
+	case ENFILE: return 23;
+	case EMFILE: return 24;
+	case EFBIG: return 27;
+	case ENOSPC: return 28;
+	case ESPIPE: return 29;
+	case EROFS: return 30;
+	case ENAMETOOLONG: return 91;
+	default: return 9999;
+	}
+}
+
+static void reply_fio_err(struct gs_server *s, int e)
+{
+	gs_out_reset(&s->out);
+	gs_out_fmt(&s->out, "F-1,%x", (unsigned)fio_errno(e));
+	reply(s);
+}
+
+/* A hex-encoded path into buf; false if malformed or too long. */
+static bool hex_path(const char **p, char *buf, size_t cap)
+{
+	const char *q = *p;
+	size_t n = 0;
+	while (gs_hexval((unsigned char)q[n]) >= 0)
+		n++;
+	if (n == 0 || n % 2 || n / 2 >= cap || !gs_hex_decode(q, n / 2, buf))
+		return false;
+	buf[n / 2] = 0;
+	if (strlen(buf) != n / 2)
+		return false; /* an embedded NUL */
+	*p = q + n;
+	return true;
+}
+
+static int *vfile_slot(struct gs_server *s, uint64_t fd)
+{
+	for (size_t i = 0; i < GS_MAX_FILES; i++)
+		if (s->files[i] > 0 && (uint64_t)s->files[i] == fd)
+			return &s->files[i];
+	return NULL;
+}
+
+static void put_be(unsigned char *b, uint64_t v, int n)
+{
+	for (int i = n - 1; i >= 0; i--, v >>= 8)
+		b[i] = (unsigned char)v;
+}
+
+static void cmd_vfile(struct gs_server *s, const char *p)
+{
+	char path[PATH_MAX];
+	uint64_t a, b, c;
+	if (starts(p, "setfs:")) {
+		p += 6;
+		if (!gs_parse_hex(&p, &a) || *p)
+			goto bad;
+		reply_str(s, "F0"); /* one file system: ours */
+	} else if (starts(p, "open:")) {
+		p += 5;
+		if (!hex_path(&p, path, sizeof path) || *p++ != ',' ||
+		    !gs_parse_hex(&p, &a) || *p++ != ',' ||
+		    !gs_parse_hex(&p, &b) || *p)
+			goto bad;
+		if (a & 3) { /* O_WRONLY/O_RDWR: read-only service */
+			reply_fio_err(s, EACCES);
+			return;
+		}
+		int *slot = NULL;
+		for (size_t i = 0; i < GS_MAX_FILES && !slot; i++)
+			if (s->files[i] <= 0)
+				slot = &s->files[i];
+		if (!slot) {
+			reply_fio_err(s, EMFILE);
+			return;
+		}
+		int fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0) {
+			reply_fio_err(s, errno);
+			return;
+		}
+		*slot = fd;
+		gs_out_reset(&s->out);
+		gs_out_fmt(&s->out, "F%x", (unsigned)fd);
+		reply(s);
+	} else if (starts(p, "pread:")) {
+		p += 6;
+		if (!gs_parse_hex(&p, &a) || *p++ != ',' ||
+		    !gs_parse_hex(&p, &b) || *p++ != ',' ||
+		    !gs_parse_hex(&p, &c) || *p || c > INT64_MAX)
+			goto bad;
+		int *slot = vfile_slot(s, a);
+		if (!slot) {
+			reply_fio_err(s, EBADF);
+			return;
+		}
+		if (b > MAX_MEM / 2)
+			b = MAX_MEM / 2;
+		char buf[MAX_MEM];
+		ssize_t r = pread(*slot, buf, (size_t)b, (off_t)c);
+		if (r < 0) {
+			reply_fio_err(s, errno);
+			return;
+		}
+		gs_out_reset(&s->out);
+		gs_out_fmt(&s->out, "F%x;", (unsigned)r);
+		gs_out_bin(&s->out, buf, (size_t)r);
+		reply(s);
+	} else if (starts(p, "close:")) {
+		p += 6;
+		if (!gs_parse_hex(&p, &a) || *p)
+			goto bad;
+		int *slot = vfile_slot(s, a);
+		if (!slot) {
+			reply_fio_err(s, EBADF);
+			return;
+		}
+		close(*slot);
+		*slot = -1;
+		reply_str(s, "F0");
+	} else if (starts(p, "fstat:")) {
+		p += 6;
+		if (!gs_parse_hex(&p, &a) || *p)
+			goto bad;
+		int *slot = vfile_slot(s, a);
+		struct stat st;
+		if (!slot || fstat(*slot, &st) < 0) {
+			reply_fio_err(s, slot ? errno : EBADF);
+			return;
+		}
+		unsigned char b64[64];
+		put_be(b64 + 0, st.st_dev, 4);
+		put_be(b64 + 4, st.st_ino, 4);
+		put_be(b64 + 8, st.st_mode, 4);
+		put_be(b64 + 12, st.st_nlink, 4);
+		put_be(b64 + 16, st.st_uid, 4);
+		put_be(b64 + 20, st.st_gid, 4);
+		put_be(b64 + 24, st.st_rdev, 4);
+		put_be(b64 + 28, (uint64_t)st.st_size, 8);
+		put_be(b64 + 36, (uint64_t)st.st_blksize, 8);
+		put_be(b64 + 44, (uint64_t)st.st_blocks, 8);
+		put_be(b64 + 52, (uint64_t)st.st_atime, 4);
+		put_be(b64 + 56, (uint64_t)st.st_mtime, 4);
+		put_be(b64 + 60, (uint64_t)st.st_ctime, 4);
+		gs_out_reset(&s->out);
+		gs_out_fmt(&s->out, "F%x;", (unsigned)sizeof b64);
+		gs_out_bin(&s->out, b64, sizeof b64);
+		reply(s);
+	} else if (starts(p, "readlink:")) {
+		p += 9;
+		if (!hex_path(&p, path, sizeof path) || *p)
+			goto bad;
+		char target[PATH_MAX];
+		ssize_t r = readlink(path, target, sizeof target);
+		if (r < 0) {
+			reply_fio_err(s, errno);
+			return;
+		}
+		gs_out_reset(&s->out);
+		gs_out_fmt(&s->out, "F%x;", (unsigned)r);
+		gs_out_bin(&s->out, target, (size_t)r);
+		reply(s);
+	} else {
+		reply_empty(s); /* pwrite, unlink, lldb's extras: not offered */
+	}
+	return;
+bad:
+	reply_fio_err(s, EINVAL);
+}
+
+void gs_server_close_files(struct gs_server *s)
+{
+	for (size_t i = 0; i < GS_MAX_FILES; i++) {
+		if (s->files[i] > 0)
+			close(s->files[i]);
+		s->files[i] = -1;
+	}
+}
+
 /* ---- session commands --------------------------------------------------- */
 
 static void cmd_qsupported(struct gs_server *s, const char *p)
@@ -1681,6 +1878,8 @@ void gs_server_packet(struct gs_server *s, char *body, size_t len)
 		cmd_vattach(s, body + 8);
 	} else if (starts(body, "vKill;")) {
 		cmd_kill(s, true);
+	} else if (starts(body, "vFile:")) {
+		cmd_vfile(s, body + 6);
 	} else if (starts(body, "vMustReplyEmpty")) {
 		reply_empty(s);
 	} else if (strcmp(body, "qHostInfo") == 0) {
@@ -1761,11 +1960,14 @@ void gs_server_reap(struct gs_server *s)
 void gs_server_init(struct gs_server *s)
 {
 	*s = (struct gs_server){ 0 };
+	for (size_t i = 0; i < GS_MAX_FILES; i++)
+		s->files[i] = -1;
 }
 
 void gs_server_fini(struct gs_server *s)
 {
 	gs_server_drop(s);
+	gs_server_close_files(s);
 	free(s->regs.reg);
 	gs_out_free(&s->out);
 	gs_out_free(&s->frame);

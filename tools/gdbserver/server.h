@@ -50,6 +50,7 @@ struct gs_watch {
 #define GS_MAX_BREAK 4096
 #define GS_MAX_PENDING 64
 #define GS_MAX_REAP 16
+#define GS_MAX_FILES 32
 
 struct gs_server {
 	/* Output: called with framed bytes. */
@@ -90,6 +91,8 @@ struct gs_server {
 	/* What vRun runs when it names no program. */
 	char **default_argv;
 
+	int files[GS_MAX_FILES];   /* vFile:open descriptors, -1 free */
+
 	pid_t reap[16];            /* detached children of ours, to reap */
 	size_t nreap;
 
@@ -114,6 +117,8 @@ int gs_server_attach(struct gs_server *s, pid_t pid);
 /* Reap detached children that have ended (call now and then while
  * s->nreap is not 0). */
 void gs_server_reap(struct gs_server *s);
+/* Close the files vFile:open opened (at the end of a connection). */
+void gs_server_close_files(struct gs_server *s);
 /* Kill or detach whatever is traced (at the end). */
 void gs_server_drop(struct gs_server *s);
 

@@ -33,6 +33,7 @@ check-gdbserver: $(GDBSERVER) $(GS_TARGETS)
 # with no process: every packet a hostile client could send.
 FUZZ_CC ?= clang
 FUZZ_RUNS ?= 200000
+FUZZ_TIME ?= 30
 $(BUILD)/fuzz/fuzz-gdbserver: $(GS_SRCS) tools/gdbserver/fuzz/fuzz_packet.c $(GS_HDRS) $(LIB_SRCS) $(LIB_HDRS)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
@@ -42,7 +43,7 @@ $(BUILD)/fuzz/fuzz-gdbserver: $(GS_SRCS) tools/gdbserver/fuzz/fuzz_packet.c $(GS
 fuzz-gdbserver: $(BUILD)/fuzz/fuzz-gdbserver
 	@mkdir -p $(BUILD)/fuzz/corpus
 	cp tools/gdbserver/fuzz/seeds/* $(BUILD)/fuzz/corpus/ 2>/dev/null || true
-	$(BUILD)/fuzz/fuzz-gdbserver -runs=$(FUZZ_RUNS) -max_len=4096 \
+	$(BUILD)/fuzz/fuzz-gdbserver -runs=$(FUZZ_RUNS) -max_total_time=$(FUZZ_TIME) -max_len=4096 \
 	  $(BUILD)/fuzz/corpus
 
 install-gdbserver: $(GDBSERVER)

@@ -1621,6 +1621,10 @@ static void cmd_vrun(struct gs_server *s, char *p)
 			}
 	}
 	argv[argc] = NULL;
+	if (s->no_start) {
+		reply_err(s, 1, "starting processes is disabled");
+		goto out;
+	}
 	gs_server_drop(s);
 	int err = gs_server_launch(s, argv);
 	if (err < 0) {
@@ -1638,6 +1642,10 @@ static void cmd_vattach(struct gs_server *s, const char *p)
 	uint64_t pid;
 	if (!gs_parse_hex(&p, &pid) || *p || pid == 0 || pid > INT_MAX) {
 		reply_err(s, 0x16, "bad pid");
+		return;
+	}
+	if (s->no_start) {
+		reply_err(s, 1, "starting processes is disabled");
 		return;
 	}
 	gs_server_drop(s);

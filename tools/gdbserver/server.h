@@ -96,6 +96,7 @@ struct gs_server {
 	pid_t reap[16];            /* detached children of ours, to reap */
 	size_t nreap;
 
+	bool no_start;             /* vRun/vAttach refused (the fuzzer) */
 	bool want_exit;            /* monitor exit, or the end of the session */
 };
 

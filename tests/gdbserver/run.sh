@@ -154,6 +154,15 @@ t_gdb_threads() {
 		'Switching to thread 3' 'sum 10' 'exited normally'
 }
 
+# Four threads on one breakpoint at once: every hit reported (gdb counts
+# them through an ignore count), none lost to the all-stop.
+t_gdb_bphits() {
+	gdb_stdio gdb_bphits bphits -ex 'break hit' -ex 'ignore 1 1000' \
+		-ex continue -ex 'info breakpoints'
+	expect gdb_bphits "$LOGDIR/gdb_bphits.log" 'total 100' \
+		'breakpoint already hit 100 times'
+}
+
 t_gdb_watch() {
 	gdb_stdio gdb_watch basic -ex 'break main' -ex continue \
 		-ex 'watch watched' -ex continue -ex continue
@@ -354,7 +363,7 @@ t_lldb() {
 # ---- main -------------------------------------------------------------------
 
 ALL="t_protocol t_gdb_break_bt t_gdb_step_next_finish t_gdb_registers
-t_gdb_memory t_gdb_threads t_gdb_watch t_gdb_signals t_gdb_run_again
+t_gdb_memory t_gdb_threads t_gdb_bphits t_gdb_watch t_gdb_signals t_gdb_run_again
 t_gdb_exit_code t_gdb_attach_detach t_gdb_extended_attach
 t_gdb_tcp_monitor_exit t_lldb"
 

@@ -27,6 +27,23 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+/* PROCTRACE_GDBSERVER_DEBUG=1: a line on stderr for every event. */
+static bool debug_on(void)
+{
+	static int on = -1;
+	if (on < 0) {
+		const char *e = getenv("PROCTRACE_GDBSERVER_DEBUG");
+		on = e && *e && *e != '0';
+	}
+	return on;
+}
+
+#define DBG(...)                                                               \
+	do {                                                                   \
+		if (debug_on())                                                \
+			fprintf(stderr, "gdbserver: " __VA_ARGS__);            \
+	} while (0)
+
 /* ---- sending ---------------------------------------------------------- */
 
 static void send_raw(struct gs_server *s, const void *p, size_t n)
@@ -354,14 +371,16 @@ static void out_thread_list(struct gs_server *s, bool pcs)
 /* The T packet for thread t; sig_override >= 0 replaces the cause's
  * signal (an interrupt reports SIGINT). */
 static void build_stop_reply(struct gs_server *s, pt_thread *t,
-			     int sig_override)
+			     const pt_stop_cause *cause, int sig_override)
 {
 	pt_stop_cause c = { .sz = sizeof c };
 	int sig = 0;
 	const char *reason = NULL;
 	char reason_buf[64];
 
-	if (pt_thread_stop_cause(t, &c) < 0)
+	if (cause)
+		c = *cause;
+	else if (pt_thread_stop_cause(t, &c) < 0)
 		c.kind = PT_STOP_NONE;
 	switch (c.kind) {
 	case PT_STOP_BREAKPOINT:
@@ -452,7 +471,7 @@ static void reply_status(struct gs_server *s)
 		reply_err(s, 1, "no thread");
 		return;
 	}
-	build_stop_reply(s, t, s->attached ? SIGSTOP : -1);
+	build_stop_reply(s, t, NULL, s->attached ? SIGSTOP : -1);
 	reply(s);
 }
 
@@ -470,15 +489,25 @@ static void process_gone(struct gs_server *s)
 		s->want_exit = true;
 }
 
-/* Threads other than `event` with events of their own: kept for later. */
+static bool is_pending(struct gs_server *s, pid_t tid)
+{
+	for (size_t i = 0; i < s->npending; i++)
+		if (s->pending[i].tid == tid)
+			return true;
+	return false;
+}
+
+/* Threads other than `event` with events of their own: kept for later,
+ * with those still kept from earlier stops (threads that stayed stopped
+ * while another one stepped). */
 static void collect_pending(struct gs_server *s, pt_thread *event)
 {
 	pt_thread *ts[1024];
 	size_t n = pt_process_threads(s->proc, ts, 1024);
-	s->npending = 0;
 	for (size_t i = 0; i < n && i < 1024; i++) {
 		pt_stop_cause c = { .sz = sizeof c };
-		if (ts[i] == event || pt_thread_stop_cause(ts[i], &c) < 0 ||
+		if (ts[i] == event || is_pending(s, pt_thread_tid(ts[i])) ||
+		    pt_thread_stop_cause(ts[i], &c) < 0 ||
 		    !own_event(&c) || c.kind == PT_STOP_STEP ||
 		    c.kind == PT_STOP_EXEC)
 			continue;
@@ -486,25 +515,31 @@ static void collect_pending(struct gs_server *s, pt_thread *event)
 		if (c.kind == PT_STOP_SIGNAL && c.signo > 0 && c.signo <= 64 &&
 		    s->pass[c.signo])
 			continue;
-		if (s->npending < GS_MAX_PENDING)
-			s->pending[s->npending++] = pt_thread_tid(ts[i]);
+		DBG("pending: thread %d, %s\n", (int)pt_thread_tid(ts[i]),
+		    pt_stop_kind_name(c.kind));
+		if (s->npending < GS_MAX_PENDING) {
+			s->pending[s->npending].tid = pt_thread_tid(ts[i]);
+			s->pending[s->npending++].cause = c;
+		}
 	}
 }
 
-/* Is thread t's pending event still worth reporting? */
-static bool pending_valid(struct gs_server *s, pt_thread *t)
+/* Is a pending event still worth reporting?  Its cause is the one
+ * recorded at the stop: the library forgets the causes of threads that
+ * stayed stopped while another one single-stepped. */
+static bool pending_valid(struct gs_server *s, pt_thread *t,
+			  const pt_stop_cause *c)
 {
-	pt_stop_cause c = { .sz = sizeof c };
-	if (!t || pt_thread_stop_cause(t, &c) < 0)
+	if (!t)
 		return false;
-	if (c.kind == PT_STOP_BREAKPOINT) {
+	if (c->kind == PT_STOP_BREAKPOINT) {
 		uint64_t pc = 0;
-		return have_break(s, c.addr) && pt_thread_pc(t, &pc) == 0 &&
-		       pc == c.addr;
+		return have_break(s, c->addr) && pt_thread_pc(t, &pc) == 0 &&
+		       pc == c->addr;
 	}
-	if (c.kind == PT_STOP_WATCHPOINT)
-		return watch_of_id(s, c.watch) != NULL;
-	return own_event(&c);
+	if (c->kind == PT_STOP_WATCHPOINT)
+		return watch_of_id(s, c->watch) != NULL;
+	return own_event(c);
 }
 
 /* All threads stopped (or the process is gone): report, or go on. */
@@ -519,6 +554,21 @@ static void on_stop(struct gs_server *s)
 	pt_thread *ev = pt_process_event_thread(s->proc);
 	pt_stop_cause c = { .sz = sizeof c };
 	bool own = ev && pt_thread_stop_cause(ev, &c) == 0 && own_event(&c);
+	if (debug_on()) {
+		pt_thread *ts[64];
+		size_t n = pt_process_threads(s->proc, ts, 64);
+		for (size_t i = 0; i < n && i < 64; i++) {
+			pt_stop_cause tc = { .sz = sizeof tc };
+			char why[96] = "?";
+			uint64_t pc = 0;
+			if (pt_thread_stop_cause(ts[i], &tc) == 0)
+				pt_stop_cause_format(&tc, why, sizeof why);
+			pt_thread_pc(ts[i], &pc);
+			DBG("stop: thread %d%s: %s, pc %#" PRIx64 "\n",
+			    (int)pt_thread_tid(ts[i]), ts[i] == ev ? " (event)" : "",
+			    why, pc);
+		}
+	}
 
 	if (own && !s->interrupted && !s->step_tid &&
 	    c.kind == PT_STOP_SIGNAL && c.signo > 0 && c.signo <= 64 &&
@@ -550,12 +600,11 @@ static void on_stop(struct gs_server *s)
 			reply_err(s, 1, "no thread");
 			return;
 		}
-		s->npending = 0;
 		collect_pending(s, NULL);
-		build_stop_reply(s, t, s->interrupted ? SIGINT : 0);
+		build_stop_reply(s, t, NULL, s->interrupted ? SIGINT : 0);
 	} else {
 		collect_pending(s, ev);
-		build_stop_reply(s, ev, -1);
+		build_stop_reply(s, ev, NULL, -1);
 	}
 	s->interrupted = false;
 	reply(s);
@@ -613,14 +662,21 @@ static void resume(struct gs_server *s, const struct vcont *v)
 		return;
 	}
 	/* A pending event of a thread gdb resumes is reported first. */
-	while (s->npending) {
-		pid_t tid = s->pending[0];
-		memmove(s->pending, s->pending + 1,
-			--s->npending * sizeof *s->pending);
-		pt_thread *t = pt_process_thread(s->proc, tid);
-		if (!t || action_for(v, tid).kind == 0 || !pending_valid(s, t))
+	for (size_t i = 0; i < s->npending;) {
+		struct gs_pending pe = s->pending[i];
+		if (action_for(v, pe.tid).kind == 0) {
+			i++; /* not resumed now: keep it for later */
 			continue;
-		build_stop_reply(s, t, -1);
+		}
+		memmove(s->pending + i, s->pending + i + 1,
+			(--s->npending - i) * sizeof *s->pending);
+		pt_thread *t = pt_process_thread(s->proc, pe.tid);
+		if (!pending_valid(s, t, &pe.cause)) {
+			DBG("pending event of thread %d dropped\n", (int)pe.tid);
+			continue;
+		}
+		DBG("pending event of thread %d reported\n", (int)pe.tid);
+		build_stop_reply(s, t, &pe.cause, -1);
 		reply(s);
 		return;
 	}
@@ -644,6 +700,10 @@ static void resume(struct gs_server *s, const struct vcont *v)
 		s->step_tid = err == 0 ? pt_thread_tid(step) : 0;
 	} else {
 		err = pt_continue(s->proc);
+		/* Every thread runs now, those gdb meant to leave stopped too
+		 * (all-stop library): their kept events are gone. */
+		if (err == 0)
+			s->npending = 0;
 	}
 	if (err < 0) {
 		reply_pterr(s, err);
@@ -1310,7 +1370,11 @@ static void cmd_qthreadstopinfo(struct gs_server *s, const char *p)
 		return;
 	}
 	pid_t keep = s->last_tid;
-	build_stop_reply(s, t, -1);
+	const pt_stop_cause *pc = NULL;
+	for (size_t i = 0; i < s->npending; i++)
+		if (s->pending[i].tid == (pid_t)tid)
+			pc = &s->pending[i].cause;
+	build_stop_reply(s, t, pc, -1);
 	s->last_tid = keep;
 	reply(s);
 }

@@ -84,7 +84,10 @@ struct gs_server {
 	size_t nbreaks;
 	struct gs_watch watches[GS_MAX_WATCH];
 	size_t nwatches;
-	pid_t pending[GS_MAX_PENDING];   /* threads with unreported events */
+	struct gs_pending {        /* threads with unreported events */
+		pid_t tid;
+		pt_stop_cause cause;
+	} pending[GS_MAX_PENDING];
 	size_t npending;
 	bool pass[65];              /* QPassSignals, Linux numbers */
 

@@ -98,6 +98,27 @@ def is_err(r):
     return r.startswith(b"E") and len(r) >= 3
 
 
+def interrupt_checks(server, sleeper):
+    """0x03 while the program runs stops it with SIGINT (gdb's 2)."""
+    c = Conn(server, sleeper)
+    check("sleeper no-ack", c.cmd("QStartNoAckMode") == b"OK")
+    c.acks = False
+    c.cmd("qSupported:multiprocess+;swbreak+")
+    c.raw(frame("vCont;c"))
+    check("packets while running: E", is_err(c.cmd("g")))
+    c.raw(b"\x03")
+    r = c.read_packet()
+    check("interrupt: T02", r.startswith(b"T02thread:p"), r)
+    check("registers after the interrupt", len(c.cmd("p10")) == 16)
+    r = c.cmd("qfThreadInfo")
+    check("qfThreadInfo", r.startswith(b"mp"), r)
+    check("qsThreadInfo", c.cmd("qsThreadInfo") == b"l")
+    c.raw(frame("k"))
+    c.p.stdin.close()
+    rc = c.p.wait(timeout=30)
+    check("k ends the server (not extended)", rc == 0, "rc %d" % rc)
+
+
 def main():
     server, prog = sys.argv[1], sys.argv[2]
     nm = subprocess.run(["nm", prog], capture_output=True, text=True).stdout
@@ -214,6 +235,7 @@ def main():
     c.p.stdin.close()
     rc = c.p.wait(timeout=30)
     check("server exits cleanly", rc == 0, "rc %d" % rc)
+    interrupt_checks(server, prog.replace("/basic", "/sleeper"))
     if failures:
         print("%d protocol checks failed" % failures)
         return 1

@@ -212,6 +212,37 @@ t_gdb_exit_code() {
 	expect gdb_exit_code "$LOGDIR/gdb_exit_code.log" 'exited with code 07'
 }
 
+# exec-events: gdb follows the exec, re-sets breakpoints in the new program.
+t_gdb_exec() {
+	gdb_stdio gdb_exec "execer $T/basic 5" -ex 'set breakpoint pending on' \
+		-ex 'break before_exec' -ex 'break add' -ex continue -ex continue \
+		-ex 'bt 2' -ex 'delete' -ex continue
+	expect gdb_exec "$LOGDIR/gdb_exec.log" 'Breakpoint 1, before_exec' \
+		'Breakpoint 2, add \(a=0, b=0\)' '#1 .* in compute \(n=5\)' \
+		'result 10 counter 17' 'exited with code 05'
+}
+
+# vRun settings: QDisableRandomization (gdb's default on), QEnvironment*,
+# QSetWorkingDir.
+t_gdb_launch_settings() {
+	gdb_stdio gdb_launch_settings basic -ex 'break add' -ex run \
+		-ex 'p $sp' -ex run -ex 'p $sp' \
+		-ex 'set environment GS_TEST_VAR=hello' -ex 'unset environment HOME' \
+		-ex 'set cwd /tmp' -ex run -ex 'p (char *)getenv("GS_TEST_VAR")' \
+		-ex 'p (char *)getenv("HOME")' -ex 'p (char *)get_current_dir_name()' \
+		-ex kill
+	local f=$LOGDIR/gdb_launch_settings.log
+	local sp1 sp2
+	sp1=$(grep -m1 '^\$1 = ' "$f" | sed 's/^\$1 = //')
+	sp2=$(grep -m1 '^\$2 = ' "$f" | sed 's/^\$2 = //')
+	if [ -z "$sp1" ] || [ "$sp1" != "$sp2" ]; then
+		fail gdb_launch_settings "stack differs between runs with ASLR off: '$sp1' '$sp2'"
+		return
+	fi
+	expect gdb_launch_settings "$f" '^\$3 = 0x[0-9a-f]+ "hello"' '^\$4 = 0x0$' \
+		'^\$5 = 0x[0-9a-f]+ "/tmp"'
+}
+
 # A running sleeper for attach tests: sets SL_PID, SL_FD.
 start_sleeper() {
 	exec {SL_FD}< <(exec $TO "$T/sleeper")
@@ -364,7 +395,7 @@ t_lldb() {
 
 ALL="t_protocol t_gdb_break_bt t_gdb_step_next_finish t_gdb_registers
 t_gdb_memory t_gdb_threads t_gdb_bphits t_gdb_watch t_gdb_signals t_gdb_run_again
-t_gdb_exit_code t_gdb_attach_detach t_gdb_extended_attach
+t_gdb_exit_code t_gdb_exec t_gdb_launch_settings t_gdb_attach_detach t_gdb_extended_attach
 t_gdb_tcp_monitor_exit t_lldb"
 
 if ! command -v gdb >/dev/null; then

@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <limits.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -155,7 +156,7 @@ static void serve(struct gs_server *s, struct conn *c)
 static void new_session(struct gs_server *s)
 {
 	s->noack = s->extended = s->multiprocess = false;
-	s->swbreak = s->hwbreak = s->lldb = false;
+	s->swbreak = s->hwbreak = s->lldb = s->exec_events = false;
 	s->thread_suffix = s->list_threads_in_stop = s->error_strings = false;
 	s->want_exit = false;
 	memset(s->pass, 0, sizeof s->pass);
@@ -239,6 +240,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "Attached; pid = %ld\n", pid);
 	} else if (i < argc) {
 		s->default_argv = &argv[i];
+		/* vRun may run it again from another directory (QSetWorkingDir). */
+		char *abs = strchr(argv[i], '/') ? realpath(argv[i], NULL) : NULL;
+		if (abs)
+			argv[i] = abs;
 		int err = gs_server_launch(s, &argv[i]);
 		if (err < 0) {
 			fprintf(stderr, "Cannot exec %s: %s.\n", argv[i],

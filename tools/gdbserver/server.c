@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/personality.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -245,12 +246,13 @@ static void forget_process(struct gs_server *s)
 
 static void after_start(struct gs_server *s)
 {
+	s->first_stop = true;
 	s->pid = pt_process_pid(s->proc);
 	s->have_exit = false;
 	s->regs_arch = NULL;
 	/* Thread births and deaths need no stop: gdb reads the thread list
-	 * at each stop.  Exec is not reported yet (no exec-events). */
-	pt_process_set_events(s->proc, 0);
+	 * at each stop.  Exec stops only when the client takes exec events. */
+	pt_process_set_events(s->proc, s->exec_events ? PT_EVENT_EXEC : 0);
 	refresh_regs(s);
 	pt_thread *t = first_thread(s);
 	s->last_tid = t ? pt_thread_tid(t) : s->pid;
@@ -259,7 +261,18 @@ static void after_start(struct gs_server *s)
 int gs_server_launch(struct gs_server *s, char *const argv[])
 {
 	pt_process *p;
-	int err = pt_launch(argv[0], argv, NULL, &p);
+	struct pt_launch_opts o = { .sz = sizeof o };
+	o.envp = s->env;
+	o.cwd = s->cwd;
+	/* No ASLR: the personality flag is inherited from the calling thread
+	 * by the tracer thread pt_launch creates, then by its child, and kept
+	 * across exec.  Put back at once for ourselves. */
+	int old = personality(0xffffffff);
+	if (s->no_aslr && old != -1)
+		personality((unsigned long)old | ADDR_NO_RANDOMIZE);
+	int err = pt_launch(argv[0], argv, &o, &p);
+	if (s->no_aslr && old != -1)
+		personality((unsigned long)old);
 	if (err < 0)
 		return err;
 	s->proc = p;
@@ -373,6 +386,9 @@ static void out_thread_list(struct gs_server *s, bool pcs)
 static void build_stop_reply(struct gs_server *s, pt_thread *t,
 			     const pt_stop_cause *cause, int sig_override)
 {
+	static struct gs_out exec_out;
+	/* The exec that started the program is no event for gdb. */
+	bool exec_hidden = s->first_stop;
 	pt_stop_cause c = { .sz = sizeof c };
 	int sig = 0;
 	const char *reason = NULL;
@@ -389,9 +405,25 @@ static void build_stop_reply(struct gs_server *s, pt_thread *t,
 			reason = "swbreak:;";
 		break;
 	case PT_STOP_STEP:
-	case PT_STOP_EXEC:
 		sig = SIGTRAP;
 		break;
+	case PT_STOP_EXEC: {
+		sig = SIGTRAP;
+		char path[64], exe[PATH_MAX];
+		snprintf(path, sizeof path, "/proc/%d/exe", (int)s->pid);
+		ssize_t r = s->exec_events && !exec_hidden
+				    ? readlink(path, exe, sizeof exe - 1)
+				    : -1;
+		if (r > 0) {
+			exe[r] = 0;
+			gs_out_reset(&exec_out);
+			gs_out_str(&exec_out, "exec:");
+			gs_out_hex(&exec_out, exe, (size_t)r);
+			gs_out_str(&exec_out, ";");
+			reason = exec_out.buf;
+		}
+		break;
+	}
 	case PT_STOP_SIGNAL:
 	case PT_STOP_GROUP:
 		sig = c.signo;
@@ -418,6 +450,7 @@ static void build_stop_reply(struct gs_server *s, pt_thread *t,
 	if (sig_override >= 0)
 		sig = sig_override;
 	s->last_tid = pt_thread_tid(t);
+	s->first_stop = false;
 	gs_out_reset(&s->out);
 	gs_out_fmt(&s->out, "T%02x", sig_to_wire(s, sig) & 0xff);
 	gs_out_str(&s->out, "thread:");
@@ -554,6 +587,12 @@ static void on_stop(struct gs_server *s)
 	pt_thread *ev = pt_process_event_thread(s->proc);
 	pt_stop_cause c = { .sz = sizeof c };
 	bool own = ev && pt_thread_stop_cause(ev, &c) == 0 && own_event(&c);
+	if (own && c.kind == PT_STOP_EXEC) {
+		/* The library dropped every breakpoint and watchpoint. */
+		s->nbreaks = 0;
+		s->nwatches = 0;
+		s->npending = 0;
+	}
 	if (debug_on()) {
 		pt_thread *ts[64];
 		size_t n = pt_process_threads(s->proc, ts, 64);
@@ -1590,6 +1629,8 @@ static void cmd_qsupported(struct gs_server *s, const char *p)
 			s->swbreak = true;
 		else if (n == 8 && strncmp(f, "hwbreak+", 8) == 0)
 			s->hwbreak = true;
+		else if (n == 12 && strncmp(f, "exec-events+", 12) == 0)
+			s->exec_events = true;
 		f = e ? e + 1 : NULL;
 	}
 	gs_out_reset(&s->out);
@@ -1597,8 +1638,15 @@ static void cmd_qsupported(struct gs_server *s, const char *p)
 		   "PacketSize=%x;QPassSignals+;QStartNoAckMode+;"
 		   "qXfer:features:read+;qXfer:threads:read+;"
 		   "qXfer:auxv:read+;qXfer:exec-file:read+;"
-		   "swbreak+;hwbreak+;vContSupported+;binary-upload+",
+		   "swbreak+;hwbreak+;vContSupported+;binary-upload+;"
+		   "QDisableRandomization+;QEnvironmentHexEncoded+;"
+		   "QEnvironmentUnset+;QEnvironmentReset+;QSetWorkingDir+",
 		   GS_PACKET_MAX);
+	if (s->exec_events) {
+		gs_out_str(&s->out, ";exec-events+");
+		if (s->proc)
+			pt_process_set_events(s->proc, PT_EVENT_EXEC);
+	}
 	if (s->multiprocess)
 		gs_out_str(&s->out, ";multiprocess+");
 	reply(s);
@@ -1620,6 +1668,105 @@ static void cmd_qpasssignals(struct gs_server *s, const char *p)
 			p++;
 	}
 	memcpy(s->pass, pass, sizeof pass);
+	reply_ok(s);
+}
+
+/* The environment vRun gives the program, a copy of ours at first. */
+static bool env_init(struct gs_server *s)
+{
+	extern char **environ;
+	if (s->env)
+		return true;
+	size_t n = 0;
+	while (environ[n])
+		n++;
+	s->env = calloc(n + 1, sizeof *s->env);
+	if (!s->env)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!(s->env[i] = strdup(environ[i])))
+			return false;
+	return true;
+}
+
+static void env_free(struct gs_server *s)
+{
+	for (size_t i = 0; s->env && s->env[i]; i++)
+		free(s->env[i]);
+	free(s->env);
+	s->env = NULL;
+}
+
+/* Remove NAME (len bytes) from the environment. */
+static void env_unset(struct gs_server *s, const char *name, size_t len)
+{
+	size_t j = 0;
+	for (size_t i = 0; s->env[i]; i++) {
+		if (strncmp(s->env[i], name, len) == 0 && s->env[i][len] == '=')
+			free(s->env[i]);
+		else
+			s->env[j++] = s->env[i];
+	}
+	s->env[j] = NULL;
+}
+
+/* QEnvironmentHexEncoded:hex(NAME=VALUE), QEnvironmentUnset:hex(NAME),
+ * QEnvironmentReset, QSetWorkingDir:[hex(DIR)]. */
+static void cmd_launch_setting(struct gs_server *s, const char *body)
+{
+	const char *arg = strchr(body, ':');
+	char *text = NULL;
+	if (arg) {
+		size_t n = strlen(++arg);
+		if (n % 2 || !(text = malloc(n / 2 + 1)) ||
+		    !gs_hex_decode(arg, n / 2, text)) {
+			free(text);
+			reply_err(s, 0x16, "bad hex");
+			return;
+		}
+		text[n / 2] = 0;
+		if (strlen(text) != n / 2) {
+			free(text);
+			reply_err(s, 0x16, "NUL in the argument");
+			return;
+		}
+	}
+	if (strcmp(body, "QEnvironmentReset") == 0) {
+		env_free(s);
+	} else if (starts(body, "QSetWorkingDir:")) {
+		free(s->cwd);
+		s->cwd = text && *text ? text : NULL;
+		if (!s->cwd)
+			free(text);
+		text = NULL;
+	} else if (!text || !env_init(s)) {
+		free(text);
+		reply_err(s, 0x16, "bad environment packet");
+		return;
+	} else if (starts(body, "QEnvironmentUnset:")) {
+		env_unset(s, text, strlen(text));
+	} else {
+		char *eq = strchr(text, '=');
+		size_t n = 0;
+		while (s->env[n])
+			n++;
+		char **ne = eq && eq != text ? realloc(s->env, (n + 2) * sizeof *ne)
+					     : NULL;
+		if (!ne) {
+			free(text);
+			reply_err(s, 0x16, "bad NAME=VALUE");
+			return;
+		}
+		s->env = ne;
+		env_unset(s, text, (size_t)(eq - text));
+		n = 0;
+		while (s->env[n])
+			n++;
+		s->env[n] = text;
+		s->env[n + 1] = NULL;
+		text = NULL;
+	}
+	free(text);
 	reply_ok(s);
 }
 
@@ -1950,6 +2097,17 @@ void gs_server_packet(struct gs_server *s, char *body, size_t len)
 		cmd_vattach(s, body + 8);
 	} else if (starts(body, "vKill;")) {
 		cmd_kill(s, true);
+	} else if (starts(body, "QDisableRandomization:")) {
+		s->no_aslr = strcmp(body + 22, "1") == 0;
+		if (strcmp(body + 22, "0") && strcmp(body + 22, "1"))
+			reply_err(s, 0x16, "bad QDisableRandomization");
+		else
+			reply_ok(s);
+	} else if (starts(body, "QEnvironmentHexEncoded:") ||
+		   starts(body, "QEnvironmentUnset:") ||
+		   strcmp(body, "QEnvironmentReset") == 0 ||
+		   starts(body, "QSetWorkingDir:")) {
+		cmd_launch_setting(s, body);
 	} else if (starts(body, "vFile:")) {
 		cmd_vfile(s, body + 6);
 	} else if (starts(body, "vMustReplyEmpty")) {
@@ -2040,6 +2198,8 @@ void gs_server_fini(struct gs_server *s)
 {
 	gs_server_drop(s);
 	gs_server_close_files(s);
+	env_free(s);
+	free(s->cwd);
 	free(s->regs.reg);
 	gs_out_free(&s->out);
 	gs_out_free(&s->frame);

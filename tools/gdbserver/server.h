@@ -63,6 +63,13 @@ struct gs_server {
 	bool noack, extended, multiprocess, swbreak, hwbreak;
 	bool lldb;                 /* lldb-only packets seen: Linux signal numbers */
 	bool thread_suffix, list_threads_in_stop, error_strings;
+	bool exec_events;          /* report exec as T05exec:... */
+
+	/* How vRun starts programs. */
+	bool no_aslr;              /* QDisableRandomization:1 */
+	char **env;                /* QEnvironment*: NULL = ours */
+	char *cwd;                 /* QSetWorkingDir, NULL = ours */
+	bool first_stop;           /* the launch's exec stop not yet reported */
 
 	/* The process. */
 	pt_process *proc;

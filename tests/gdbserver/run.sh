@@ -179,8 +179,10 @@ t_gdb_watch() {
 
 t_gdb_signals() {
 	gdb_stdio gdb_sig_stop signals -ex 'handle SIGUSR1 stop print pass' \
-		-ex continue -ex continue -ex continue -ex continue
+		-ex continue -ex 'p $_siginfo.si_signo' -ex 'p $_siginfo.si_code' \
+		-ex continue -ex continue -ex continue
 	local f=$LOGDIR/gdb_sig_stop.log
+	expect gdb_siginfo "$f" '^\$1 = 10$' '^\$2 = -6$'
 	if [ "$(grep -c 'Program received signal SIGUSR1' "$f")" != 3 ]; then
 		fail gdb_signal_stop_pass "SIGUSR1 not reported 3 times"
 	else

@@ -311,6 +311,29 @@ int gs_server_wait_fd(struct gs_server *s)
 	return s->proc && s->running ? pt_process_event_fd(s->proc) : -1;
 }
 
+static bool read_file(const char *path, struct gs_out *o);
+
+/* The CPU thread tid last ran on (field 39 of /proc/PID/task/TID/stat),
+ * or -1. */
+static int thread_core(pid_t pid, pid_t tid)
+{
+	char path[64];
+	struct gs_out o = { 0 };
+	int core = -1;
+	snprintf(path, sizeof path, "/proc/%d/task/%d/stat", (int)pid, (int)tid);
+	if (read_file(path, &o) && o.buf) {
+		char *p = strrchr(o.buf, ')');
+		int field = 2;
+		for (; p && *p; p++)
+			if (*p == ' ' && ++field == 39) {
+				core = atoi(p + 1);
+				break;
+			}
+	}
+	gs_out_free(&o);
+	return core;
+}
+
 /* ---- stop replies ----------------------------------------------------- */
 
 static bool own_event(const pt_stop_cause *c)
@@ -457,6 +480,9 @@ static void build_stop_reply(struct gs_server *s, pt_thread *t,
 	out_tid(s, pt_thread_tid(t));
 	gs_out_str(&s->out, ";");
 	out_expedited(s, t);
+	int core = thread_core(s->pid, pt_thread_tid(t));
+	if (core >= 0)
+		gs_out_fmt(&s->out, "core:%x;", (unsigned)core);
 	if (reason)
 		gs_out_str(&s->out, reason);
 	if (s->list_threads_in_stop) {
@@ -1222,9 +1248,63 @@ static void threads_xml(struct gs_server *s, struct gs_out *o)
 			xml_escape(o, name);
 			gs_out_str(o, "\"");
 		}
+		int core = thread_core(s->pid, tid);
+		if (core >= 0)
+			gs_out_fmt(o, " core=\"%d\"", core);
 		gs_out_str(o, "/>\n");
 	}
 	gs_out_str(o, "</threads>\n");
+}
+
+/* The siginfo of thread t's stop, rebuilt from its stop cause (the
+ * library gives signo, si_code, the fault address and the sender, not the
+ * whole siginfo): x86-64 layout only. */
+static bool siginfo_of(struct gs_server *s, pt_thread *t, struct gs_out *o)
+{
+	pt_stop_cause c = { .sz = sizeof c };
+	bool found = false;
+	if (!t || !s->regs.x86_64)
+		return false;
+	for (size_t i = 0; i < s->npending; i++)
+		if (s->pending[i].tid == pt_thread_tid(t)) {
+			c = s->pending[i].cause;
+			found = true;
+		}
+	if (!found && pt_thread_stop_cause(t, &c) < 0)
+		return false;
+	siginfo_t si;
+	memset(&si, 0, sizeof si);
+	switch (c.kind) {
+	case PT_STOP_SIGNAL:
+	case PT_STOP_GROUP:
+		si.si_signo = c.signo;
+		si.si_code = c.code;
+		if (c.code <= 0 || c.code == SI_USER) {
+			si.si_pid = c.pid;
+		} else if (c.signo == SIGSEGV || c.signo == SIGBUS ||
+			   c.signo == SIGILL || c.signo == SIGFPE ||
+			   c.signo == SIGTRAP) {
+			si.si_addr = (void *)(uintptr_t)c.addr;
+		}
+		break;
+	case PT_STOP_BREAKPOINT:
+		si.si_signo = SIGTRAP;
+		si.si_code = SI_KERNEL;
+		break;
+	case PT_STOP_STEP:
+		si.si_signo = SIGTRAP;
+		si.si_code = TRAP_TRACE;
+		break;
+	case PT_STOP_WATCHPOINT:
+		si.si_signo = SIGTRAP;
+		si.si_code = TRAP_HWBKPT;
+		si.si_addr = (void *)(uintptr_t)c.addr;
+		break;
+	default:
+		return false;
+	}
+	gs_out_mem(o, &si, sizeof si);
+	return true;
 }
 
 static void cmd_qxfer(struct gs_server *s, char *p)
@@ -1256,6 +1336,8 @@ static void cmd_qxfer(struct gs_server *s, char *p)
 			ok = false;
 		else
 			gs_tdesc_build(&s->regs, s->lldb, &doc);
+	} else if (strcmp(obj, "siginfo") == 0) {
+		ok = s->proc && stopped(s) && siginfo_of(s, cur_thread(s), &doc);
 	} else if (strcmp(obj, "threads") == 0) {
 		if (!s->proc)
 			ok = false;
@@ -1638,6 +1720,7 @@ static void cmd_qsupported(struct gs_server *s, const char *p)
 		   "PacketSize=%x;QPassSignals+;QStartNoAckMode+;"
 		   "qXfer:features:read+;qXfer:threads:read+;"
 		   "qXfer:auxv:read+;qXfer:exec-file:read+;"
+		   "qXfer:siginfo:read+;"
 		   "swbreak+;hwbreak+;vContSupported+;binary-upload+;"
 		   "QDisableRandomization+;QEnvironmentHexEncoded+;"
 		   "QEnvironmentUnset+;QEnvironmentReset+;QSetWorkingDir+",

@@ -51,3 +51,11 @@ install-gdbserver: $(GDBSERVER)
 	install -m 755 $(GDBSERVER) $(DESTDIR)$(BINDIR)/proctrace-gdbserver
 
 install: install-gdbserver
+
+# gdb's own testsuite (gdb-source + dejagnu), stock gdbserver vs ours,
+# side by side; not part of check (minutes to hours).
+#   make check-gdb-testsuite GDB_SUITE='gdb.server gdb.base/break*.exp'
+GDB_SUITE ?= gdb.server
+.PHONY: check-gdb-testsuite
+check-gdb-testsuite: $(GDBSERVER)
+	BUILD=$(BUILD) GDBSERVER=$(GDBSERVER) tests/gdbserver/gdb-testsuite.sh $(GDB_SUITE)

@@ -190,6 +190,13 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	const char *comm = argv[i++];
+	/* gdbserver also takes --attach after COMM. */
+	if (i < argc && strcmp(argv[i], "--attach") == 0) {
+		attach = true;
+		i++;
+	} else if (i < argc && strcmp(argv[i], "--") == 0) {
+		i++;
+	}
 	bool stdio = strcmp(comm, "-") == 0 || strcmp(comm, "stdio") == 0;
 	if (!stdio && !strchr(comm, ':')) {
 		fprintf(stderr, "Bad COMM argument: %s (HOST:PORT, :PORT or -)\n",

@@ -226,6 +226,15 @@ def main():
     check("qMemoryRegionInfo", b"permissions:rx;" in r or b"permissions:r-x" in r, r)
     r = c.cmd("qMemoryRegionInfo:0")
     check("qMemoryRegionInfo gap", r.startswith(b"start:0;size:") and b"perm" not in r, r)
+    r = c.cmd("jThreadsInfo")
+    try:
+        import json
+        info = json.loads(unescape(r).decode())
+        ok = info[0]["reason"] == "breakpoint" and info[0]["signal"] == 5 \
+            and "16" in info[0]["registers"]
+    except (ValueError, KeyError, IndexError):
+        ok = False
+    check("jThreadsInfo", ok, r)
     check("qC", c.cmd("qC").startswith(b"QCp"))
     check("qAttached", c.cmd("qAttached") == b"0")
 

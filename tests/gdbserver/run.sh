@@ -386,6 +386,37 @@ t_lldb() {
 		expect lldb_step "$LOGDIR/lldb_step.log" \
 			'stop reason = step over' 'stop reason = step in' \
 			'stop reason = step out'
+	# lldb -b ends the commands at a stop by a signal: one run stops,
+	# one passes the signal without stopping.
+	lldb_run lldb_signal_stop signals -o continue &&
+		expect lldb_signal_stop "$LOGDIR/lldb_signal_stop.log" \
+			'stop reason = signal SIGUSR1' 'pthread_kill'
+	lldb_run lldb_signal_pass signals \
+		-o 'process handle SIGUSR1 -s false -p true -n false' \
+		-o continue &&
+		expect lldb_signal_pass "$LOGDIR/lldb_signal_pass.log" \
+			'exited with status = 0' &&
+		expect lldb_signal_pass_output "$LOGDIR/lldb_signal_pass.server" \
+			'handled 3'
+	start_sleeper
+	if [ -z "$SL_PID" ]; then
+		fail lldb_attach "sleeper did not start"
+	elif ! start_server lldb_attach --once --attach :0 "$SL_PID"; then
+		fail lldb_attach "server did not listen"
+		stop_sleeper
+	else
+		$TO "${LLDB[@]}" -o "gdb-remote $PORT" -o 'breakpoint set -n tick' \
+			-o continue -o bt -o 'process detach' "$T/sleeper" \
+			>"$LOGDIR/lldb_attach.log" 2>&1
+		finish_server
+		local alive=no
+		kill -0 "$SL_PID" 2>/dev/null && alive=yes
+		echo "sleeper alive after detach: $alive" >>"$LOGDIR/lldb_attach.log"
+		stop_sleeper
+		expect lldb_attach "$LOGDIR/lldb_attach.log" \
+			'stop reason = breakpoint 1\.1' 'sleeper`tick' \
+			"Process $SL_PID detached" 'sleeper alive after detach: yes'
+	fi
 	lldb_run lldb_threads threads -o 'breakpoint set -n all_ready' \
 		-o continue -o 'thread list' -o 'bt all' -o kill &&
 		expect lldb_threads "$LOGDIR/lldb_threads.log" \

@@ -1696,6 +1696,94 @@ void gs_server_close_files(struct gs_server *s)
 	}
 }
 
+/* jThreadsInfo: every thread's name, stop reason and expedited registers,
+ * as JSON (lldb). */
+static void json_str(struct gs_out *o, const char *str)
+{
+	gs_out_str(o, "\"");
+	for (; *str; str++) {
+		unsigned char ch = (unsigned char)*str;
+		if (ch == '"' || ch == '\\')
+			gs_out_fmt(o, "\\%c", ch);
+		else if (ch < 0x20)
+			gs_out_fmt(o, "\\u%04x", ch);
+		else
+			gs_out_mem(o, str, 1);
+	}
+	gs_out_str(o, "\"");
+}
+
+static void cmd_jthreadsinfo(struct gs_server *s)
+{
+	if (!stopped(s)) {
+		reply_err(s, 1, "no stopped process");
+		return;
+	}
+	struct gs_out j = { 0 };
+	pt_thread *ts[1024];
+	size_t n = pt_process_threads(s->proc, ts, 1024);
+	gs_out_str(&j, "[");
+	for (size_t i = 0; i < n && i < 1024; i++) {
+		pid_t tid = pt_thread_tid(ts[i]);
+		pt_stop_cause c = { .sz = sizeof c };
+		bool kept = false;
+		for (size_t k = 0; k < s->npending; k++)
+			if (s->pending[k].tid == tid) {
+				c = s->pending[k].cause;
+				kept = true;
+			}
+		if (!kept && pt_thread_stop_cause(ts[i], &c) < 0)
+			c.kind = PT_STOP_NONE;
+		const char *reason = NULL;
+		int sig = 0;
+		switch (c.kind) {
+		case PT_STOP_BREAKPOINT: reason = "breakpoint"; sig = SIGTRAP; break;
+		case PT_STOP_STEP: reason = "trace"; sig = SIGTRAP; break;
+		case PT_STOP_WATCHPOINT: reason = "watchpoint"; sig = SIGTRAP; break;
+		case PT_STOP_EXEC: reason = "exec"; sig = SIGTRAP; break;
+		case PT_STOP_SIGNAL:
+		case PT_STOP_GROUP: reason = "signal"; sig = c.signo; break;
+		default: break;
+		}
+		char path[64], name[64] = "";
+		struct gs_out cm = { 0 };
+		snprintf(path, sizeof path, "/proc/%d/task/%d/comm", (int)s->pid,
+			 (int)tid);
+		if (read_file(path, &cm) && cm.buf) {
+			snprintf(name, sizeof name, "%s", cm.buf);
+			name[strcspn(name, "\n")] = 0;
+		}
+		gs_out_free(&cm);
+		gs_out_fmt(&j, "%s{\"tid\":%d,\"name\":", i ? "," : "", (int)tid);
+		json_str(&j, name);
+		if (reason)
+			gs_out_fmt(&j, ",\"reason\":\"%s\",\"signal\":%d", reason, sig);
+		gs_out_str(&j, ",\"registers\":{");
+		static const pt_reg_role roles[] = { PT_ROLE_FP, PT_ROLE_SP,
+						     PT_ROLE_PC };
+		bool first = true;
+		for (size_t r = 0; r < 3; r++) {
+			const struct gs_reg *g = gs_regs_role(&s->regs, roles[r]);
+			unsigned char buf[128];
+			if (!g || !read_reg(ts[i], g, buf))
+				continue;
+			gs_out_fmt(&j, "%s\"%d\":\"", first ? "" : ",", g->regnum);
+			gs_out_hex(&j, buf, g->wire);
+			gs_out_str(&j, "\"");
+			first = false;
+		}
+		gs_out_str(&j, "}}");
+	}
+	gs_out_str(&j, "]");
+	gs_out_reset(&s->out);
+	if (j.oom)
+		s->out.oom = true;
+	else
+		gs_out_bin(&s->out, j.buf, j.len);
+	gs_out_free(&j);
+	reply(s);
+}
+
 /* ---- session commands --------------------------------------------------- */
 
 static void cmd_qsupported(struct gs_server *s, const char *p)
@@ -2211,6 +2299,8 @@ void gs_server_packet(struct gs_server *s, char *body, size_t len)
 	} else if (strcmp(body, "QEnableErrorStrings") == 0) {
 		s->error_strings = true;
 		reply_ok(s);
+	} else if (strcmp(body, "jThreadsInfo") == 0) {
+		cmd_jthreadsinfo(s);
 	} else if (starts(body, "qThreadStopInfo")) {
 		cmd_qthreadstopinfo(s, body + 15);
 	} else if (starts(body, "qMemoryRegionInfo:")) {

@@ -43,9 +43,10 @@ fi
 
 TESTS=("$@")
 [ ${#TESTS[@]} = 0 ] && TESTS=(gdb.server)
-# Expand globs relative to the testsuite directory.
+# Expand directories and globs relative to the testsuite directory.
 EXPANDED=()
 for t in "${TESTS[@]}"; do
+	[ -d "$DIR/gdb/gdb/testsuite/$t" ] && t="$t/*.exp"
 	case $t in
 	*'*'*) for f in $(cd "$DIR/gdb/gdb/testsuite" && echo $t); do EXPANDED+=("$f"); done ;;
 	*) EXPANDED+=("$t") ;;

@@ -245,6 +245,29 @@ t_gdb_launch_settings() {
 		'^\$5 = 0x[0-9a-f]+ "/tmp"'
 }
 
+# A 32-bit program: the i386 register table and target.xml.  Built here
+# with -m32; skipped where that cannot be built or run.
+t_gdb_i386() {
+	local src bin=$LOGDIR/basic32
+	src=$(dirname "$0")/targets/basic.c
+	if ! ${CC:-cc} -m32 -g -O0 -no-pie -fno-pie "$src" -o "$bin" \
+		>"$LOGDIR/basic32.cc.log" 2>&1; then
+		skip gdb_i386 "cannot build -m32 programs here (Debian: gcc-multilib)"
+		return
+	fi
+	if ! "$bin" >/dev/null 2>&1; then
+		skip gdb_i386 "this kernel does not run 32-bit programs"
+		return
+	fi
+	$TO "${GDB[@]}" -ex "target extended-remote | $GDBSERVER --once - $bin" \
+		-ex 'break add' -ex continue -ex 'bt' -ex 'info registers eip' \
+		-ex 'p $esp == $sp' -ex 'show architecture' -ex kill \
+		>"$LOGDIR/gdb_i386.log" 2>&1
+	expect gdb_i386 "$LOGDIR/gdb_i386.log" 'Breakpoint 1, add \(a=0, b=0\)' \
+		'#1 .* in compute \(n=5\)' '^eip +0x[0-9a-f]+ +0x[0-9a-f]+ <add' \
+		'^\$1 = 1' 'i386'
+}
+
 # A running sleeper for attach tests: sets SL_PID, SL_FD.
 start_sleeper() {
 	exec {SL_FD}< <(exec $TO "$T/sleeper")
@@ -428,7 +451,7 @@ t_lldb() {
 
 ALL="t_protocol t_gdb_break_bt t_gdb_step_next_finish t_gdb_registers
 t_gdb_memory t_gdb_threads t_gdb_bphits t_gdb_watch t_gdb_signals t_gdb_run_again
-t_gdb_exit_code t_gdb_exec t_gdb_launch_settings t_gdb_attach_detach t_gdb_extended_attach
+t_gdb_exit_code t_gdb_i386 t_gdb_exec t_gdb_launch_settings t_gdb_attach_detach t_gdb_extended_attach
 t_gdb_tcp_monitor_exit t_lldb"
 
 if ! command -v gdb >/dev/null; then

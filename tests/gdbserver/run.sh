@@ -357,7 +357,7 @@ t_gdb_tcp_monitor_exit() {
 	expect busy_port "$LOGDIR/busy_port.log" \
 		"^Can't bind address: Address already in use\.$" '^rc 1$'
 	expect gdb_tcp_monitor_exit "$LOGDIR/gdb_tcp_monitor_exit.log" \
-		'Breakpoint 1, add' 'exit -- end the server' 'server rc 0'
+		'Breakpoint 1, add' 'End the server' 'server rc 0'
 }
 
 # ---- raw protocol -----------------------------------------------------------

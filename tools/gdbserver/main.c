@@ -60,6 +60,10 @@ static void usage(FILE *f)
 		"  --once     exit after the first connection has closed\n"
 		"  --multi    start without a program (gdb's extended-remote)\n"
 		"  --attach   attach to the running process PID\n"
+		"  --wrapper WRAPPER [ARGS] --  start programs through WRAPPER,\n"
+		"             which must execute them\n"
+		"  --disable-packet=T,Tthread  plain S stop replies, or T\n"
+		"             replies without thread: (for testing)\n"
 		"  --help     this text\n");
 }
 
@@ -165,8 +169,35 @@ static void new_session(struct gs_server *s)
 int main(int argc, char **argv)
 {
 	bool once = false, multi = false, attach = false;
+	bool no_T = false, no_Tthread = false;
+	char **wrapper = NULL;
 	int i = 1;
 	for (; i < argc && argv[i][0] == '-' && argv[i][1] == '-'; i++) {
+		if (strcmp(argv[i], "--wrapper") == 0) {
+			/* --wrapper WRAPPER [ARGS...] -- */
+			wrapper = &argv[++i];
+			while (i < argc && strcmp(argv[i], "--") != 0)
+				i++;
+			if (i == argc) {
+				fprintf(stderr, "Missing -- after --wrapper\n");
+				return 2;
+			}
+			argv[i] = NULL; /* ends the wrapper's argv */
+			continue;
+		}
+		if (strncmp(argv[i], "--disable-packet=", 17) == 0) {
+			/* gdbserver's testing switch; T and Tthread are honoured,
+			 * the others accepted and ignored. */
+			char *list = argv[i] + 17, *save = NULL;
+			for (char *f = strtok_r(list, ",", &save); f;
+			     f = strtok_r(NULL, ",", &save)) {
+				if (strcmp(f, "T") == 0)
+					no_T = true;
+				else if (strcmp(f, "Tthread") == 0)
+					no_Tthread = true;
+			}
+			continue;
+		}
 		if (strcmp(argv[i], "--once") == 0)
 			once = true;
 		else if (strcmp(argv[i], "--multi") == 0)
@@ -231,6 +262,9 @@ int main(int argc, char **argv)
 	static struct gs_server srv;
 	struct gs_server *s = &srv;
 	gs_server_init(s);
+	s->wrapper = wrapper;
+	s->no_T = no_T;
+	s->no_Tthread = no_Tthread;
 	if (attach) {
 		char *end;
 		long pid = strtol(argv[i], &end, 10);

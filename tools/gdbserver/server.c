@@ -28,15 +28,17 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-/* PROCTRACE_GDBSERVER_DEBUG=1: a line on stderr for every event. */
+/* PROCTRACE_GDBSERVER_DEBUG=1 or `monitor set debug 1`: a line on stderr
+ * for every event. */
+static int debug_flag = -1;
+
 static bool debug_on(void)
 {
-	static int on = -1;
-	if (on < 0) {
+	if (debug_flag < 0) {
 		const char *e = getenv("PROCTRACE_GDBSERVER_DEBUG");
-		on = e && *e && *e != '0';
+		debug_flag = e && *e && *e != '0';
 	}
-	return on;
+	return debug_flag;
 }
 
 #define DBG(...)                                                               \
@@ -61,6 +63,9 @@ static void reply(struct gs_server *s)
 		gs_out_str(&s->out, "E0c");
 	}
 	gs_frame(&s->out, &s->frame);
+	if (s->remote_debug)
+		fprintf(stderr, "gdbserver: -> %.*s\n", (int)s->frame.len,
+			s->frame.buf);
 	send_raw(s, s->frame.buf, s->frame.len);
 	gs_out_reset(&s->last);
 	gs_out_mem(&s->last, s->frame.buf, s->frame.len);
@@ -258,12 +263,49 @@ static void after_start(struct gs_server *s)
 	s->last_tid = t ? pt_thread_tid(t) : s->pid;
 }
 
+/* With --wrapper, the wrapper runs first and executes the program: go on
+ * until that exec. */
+static int through_wrapper(pt_process *p)
+{
+	pt_stop_cause c = { .sz = sizeof c };
+	pt_process_set_events(p, PT_EVENT_EXEC);
+	for (;;) {
+		int err = pt_continue(p);
+		if (err == 0)
+			err = pt_wait(p, -1);
+		if (err < 0)
+			return err;
+		if (pt_process_state(p) == PT_PROC_EXITED)
+			return PT_EEXITED;
+		pt_thread *t = pt_process_event_thread(p);
+		if (t && pt_thread_stop_cause(t, &c) == 0 &&
+		    c.kind == PT_STOP_EXEC)
+			return 0;
+		if (t && c.kind == PT_STOP_SIGNAL)
+			continue; /* the wrapper's own signals are delivered */
+	}
+}
+
 int gs_server_launch(struct gs_server *s, char *const argv[])
 {
 	pt_process *p;
 	struct pt_launch_opts o = { .sz = sizeof o };
 	o.envp = s->env;
 	o.cwd = s->cwd;
+	char **full = NULL;
+	if (s->wrapper && s->wrapper[0]) {
+		size_t nw = 0, na = 0;
+		while (s->wrapper[nw])
+			nw++;
+		while (argv[na])
+			na++;
+		full = calloc(nw + na + 1, sizeof *full);
+		if (!full)
+			return PT_ENOMEM;
+		memcpy(full, s->wrapper, nw * sizeof *full);
+		memcpy(full + nw, argv, na * sizeof *full);
+		argv = full;
+	}
 	/* No ASLR: the personality flag is inherited from the calling thread
 	 * by the tracer thread pt_launch creates, then by its child, and kept
 	 * across exec.  Put back at once for ourselves. */
@@ -273,6 +315,9 @@ int gs_server_launch(struct gs_server *s, char *const argv[])
 	int err = pt_launch(argv[0], argv, &o, &p);
 	if (s->no_aslr && old != -1)
 		personality((unsigned long)old);
+	free(full);
+	if (err == 0 && full && (err = through_wrapper(p)) < 0)
+		pt_process_free(p);
 	if (err < 0)
 		return err;
 	s->proc = p;
@@ -475,10 +520,16 @@ static void build_stop_reply(struct gs_server *s, pt_thread *t,
 	s->last_tid = pt_thread_tid(t);
 	s->first_stop = false;
 	gs_out_reset(&s->out);
+	if (s->no_T) { /* --disable-packet=T: the old S reply */
+		gs_out_fmt(&s->out, "S%02x", sig_to_wire(s, sig) & 0xff);
+		return;
+	}
 	gs_out_fmt(&s->out, "T%02x", sig_to_wire(s, sig) & 0xff);
-	gs_out_str(&s->out, "thread:");
-	out_tid(s, pt_thread_tid(t));
-	gs_out_str(&s->out, ";");
+	if (!s->no_Tthread) {
+		gs_out_str(&s->out, "thread:");
+		out_tid(s, pt_thread_tid(t));
+		gs_out_str(&s->out, ";");
+	}
 	out_expedited(s, t);
 	int core = thread_core(s->pid, pt_thread_tid(t));
 	if (core >= 0)
@@ -1566,7 +1617,7 @@ static void put_be(unsigned char *b, uint64_t v, int n)
 		b[i] = (unsigned char)v;
 }
 
-static void cmd_vfile(struct gs_server *s, const char *p)
+static void cmd_vfile(struct gs_server *s, const char *p, const char *end)
 {
 	char path[PATH_MAX];
 	uint64_t a, b, c;
@@ -1581,10 +1632,25 @@ static void cmd_vfile(struct gs_server *s, const char *p)
 		    !gs_parse_hex(&p, &a) || *p++ != ',' ||
 		    !gs_parse_hex(&p, &b) || *p)
 			goto bad;
-		if (a & 3) { /* O_WRONLY/O_RDWR: read-only service */
-			reply_fio_err(s, EACCES);
+		/* gdb's File-I/O flags and mode bits to the host's. */
+		int flags = O_CLOEXEC;
+		switch (a & 3) {
+		case 0: flags |= O_RDONLY; break;
+		case 1: flags |= O_WRONLY; break;
+		case 2: flags |= O_RDWR; break;
+		default:
+			reply_fio_err(s, EINVAL);
 			return;
 		}
+		if (a & 0x8)
+			flags |= O_APPEND;
+		if (a & 0x200)
+			flags |= O_CREAT;
+		if (a & 0x400)
+			flags |= O_TRUNC;
+		if (a & 0x800)
+			flags |= O_EXCL;
+		mode_t mode = (mode_t)(b & 0777);
 		int *slot = NULL;
 		for (size_t i = 0; i < GS_MAX_FILES && !slot; i++)
 			if (s->files[i] <= 0)
@@ -1593,7 +1659,7 @@ static void cmd_vfile(struct gs_server *s, const char *p)
 			reply_fio_err(s, EMFILE);
 			return;
 		}
-		int fd = open(path, O_RDONLY | O_CLOEXEC);
+		int fd = open(path, flags, mode);
 		if (fd < 0) {
 			reply_fio_err(s, errno);
 			return;
@@ -1679,8 +1745,38 @@ static void cmd_vfile(struct gs_server *s, const char *p)
 		gs_out_fmt(&s->out, "F%x;", (unsigned)r);
 		gs_out_bin(&s->out, target, (size_t)r);
 		reply(s);
+	} else if (starts(p, "pwrite:")) {
+		p += 7;
+		if (!gs_parse_hex(&p, &a) || *p++ != ',' ||
+		    !gs_parse_hex(&p, &b) || *p++ != ',' || b > INT64_MAX)
+			goto bad;
+		int *slot = vfile_slot(s, a);
+		if (!slot) {
+			reply_fio_err(s, EBADF);
+			return;
+		}
+		char *data = (char *)p;
+		long dn = gs_unescape(data, (size_t)(end - data));
+		if (dn < 0)
+			goto bad;
+		ssize_t w = pwrite(*slot, data, (size_t)dn, (off_t)b);
+		if (w < 0) {
+			reply_fio_err(s, errno);
+			return;
+		}
+		gs_out_reset(&s->out);
+		gs_out_fmt(&s->out, "F%x", (unsigned)w);
+		reply(s);
+	} else if (starts(p, "unlink:")) {
+		p += 7;
+		if (!hex_path(&p, path, sizeof path) || *p)
+			goto bad;
+		if (unlink(path) < 0)
+			reply_fio_err(s, errno);
+		else
+			reply_str(s, "F0");
 	} else {
-		reply_empty(s); /* pwrite, unlink, lldb's extras: not offered */
+		reply_empty(s); /* lldb's extras: not offered */
 	}
 	return;
 bad:
@@ -1941,6 +2037,19 @@ static void cmd_launch_setting(struct gs_server *s, const char *body)
 	reply_ok(s);
 }
 
+static const char monitor_help[] =
+	"The following monitor commands are supported:\n"
+	"  set debug <0|1>\n"
+	"    Log every stop and kept event on the server's stderr\n"
+	"  set remote-debug <0|1>\n"
+	"    Log every packet on the server's stderr\n"
+	"  set debug-format all|none\n"
+	"    Accepted for gdbserver compatibility; no effect\n"
+	"  exit\n"
+	"    End the server\n"
+	"  help\n"
+	"    This text\n";
+
 static void cmd_qrcmd(struct gs_server *s, const char *hex)
 {
 	size_t n = strlen(hex);
@@ -1954,14 +2063,39 @@ static void cmd_qrcmd(struct gs_server *s, const char *hex)
 		s->want_exit = true;
 		reply_ok(s);
 	} else if (strcmp(cmd, "help") == 0) {
-		send_console(s, "The following monitor commands are supported:\n"
-				"  exit -- end the server\n"
-				"  help -- this text\n");
+		send_console(s, monitor_help);
+		reply_ok(s);
+	} else if (strcmp(cmd, "set debug 1") == 0 ||
+		   strcmp(cmd, "set debug 0") == 0) {
+		debug_flag = cmd[10] == '1';
+		send_console(s, debug_flag ? "Debug output enabled.\n"
+					   : "Debug output disabled.\n");
+		reply_ok(s);
+	} else if (strcmp(cmd, "set remote-debug 1") == 0 ||
+		   strcmp(cmd, "set remote-debug 0") == 0) {
+		s->remote_debug = cmd[17] == '1';
+		send_console(s, s->remote_debug
+					? "Protocol debug output enabled.\n"
+					: "Protocol debug output disabled.\n");
+		reply_ok(s);
+	} else if (strcmp(cmd, "set debug-format all") == 0 ||
+		   strcmp(cmd, "set debug-format none") == 0) {
+		send_console(s, cmd[17] == 'a'
+					? "All extra debug format options enabled.\n"
+					: "All extra debug format options disabled.\n");
 		reply_ok(s);
 	} else {
-		send_console(s, "Unknown monitor command.\n");
-		reply_ok(s);
+		send_console(s, "Unknown monitor command.\n\n");
+		send_console(s, monitor_help);
+		reply_err(s, 1, "unknown monitor command");
 	}
+}
+
+static void free_argv(char **av)
+{
+	for (size_t i = 0; av && av[i]; i++)
+		free(av[i]);
+	free(av);
 }
 
 /* vRun;PROG;ARG... (hex) */
@@ -2013,6 +2147,14 @@ static void cmd_vrun(struct gs_server *s, char *p)
 		reply_pterr(s, err);
 		goto out;
 	}
+	/* Remember it for R (restart). */
+	free_argv(s->last_argv);
+	s->last_argv = calloc((size_t)argc + 1, sizeof *s->last_argv);
+	for (int i = 0; s->last_argv && i < argc; i++)
+		if (!(s->last_argv[i] = strdup(argv[i]))) {
+			free_argv(s->last_argv);
+			s->last_argv = NULL;
+		}
 	reply_status(s);
 out:
 	for (int i = 0; i < argc; i++)
@@ -2221,6 +2363,17 @@ void gs_server_packet(struct gs_server *s, char *body, size_t len)
 	case 'k':
 		cmd_kill(s, false);
 		return;
+	case 'R':
+		/* Extended mode's old restart: the last program again, with no
+		 * reply (gdb then asks '?'). */
+		if (s->extended && (s->last_argv || s->default_argv)) {
+			char **av = s->last_argv ? s->last_argv : s->default_argv;
+			gs_server_drop(s);
+			if (gs_server_launch(s, av) < 0)
+				fprintf(stderr, "Cannot restart %s: %s\n", av[0],
+					pt_errmsg());
+		}
+		return;
 	default:
 		break;
 	}
@@ -2280,7 +2433,7 @@ void gs_server_packet(struct gs_server *s, char *body, size_t len)
 		   starts(body, "QSetWorkingDir:")) {
 		cmd_launch_setting(s, body);
 	} else if (starts(body, "vFile:")) {
-		cmd_vfile(s, body + 6);
+		cmd_vfile(s, body + 6, body + len);
 	} else if (starts(body, "vMustReplyEmpty")) {
 		reply_empty(s);
 	} else if (strcmp(body, "qHostInfo") == 0) {
@@ -2320,6 +2473,8 @@ void gs_server_input(struct gs_server *s, struct gs_rx *rx,
 	for (size_t i = 0; i < n && !s->want_exit; i++) {
 		switch (gs_rx_byte(rx, data[i])) {
 		case GS_RX_PACKET:
+			if (s->remote_debug)
+				fprintf(stderr, "gdbserver: <- $%s\n", rx->buf);
 			if (!s->noack)
 				send_raw(s, "+", 1);
 			gs_server_packet(s, rx->buf, rx->len);
@@ -2371,6 +2526,8 @@ void gs_server_fini(struct gs_server *s)
 {
 	gs_server_drop(s);
 	gs_server_close_files(s);
+	free_argv(s->last_argv);
+	s->last_argv = NULL;
 	env_free(s);
 	free(s->cwd);
 	free(s->regs.reg);

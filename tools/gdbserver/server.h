@@ -64,6 +64,8 @@ struct gs_server {
 	bool lldb;                 /* lldb-only packets seen: Linux signal numbers */
 	bool thread_suffix, list_threads_in_stop, error_strings;
 	bool exec_events;          /* report exec as T05exec:... */
+	bool remote_debug;         /* log packets on stderr */
+	bool no_T, no_Tthread;     /* --disable-packet=T / Tthread */
 
 	/* How vRun starts programs. */
 	bool no_aslr;              /* QDisableRandomization:1 */
@@ -98,8 +100,12 @@ struct gs_server {
 	size_t npending;
 	bool pass[65];              /* QPassSignals, Linux numbers */
 
+	/* --wrapper WRAPPER... --: run programs through it. */
+	char **wrapper;
+
 	/* What vRun runs when it names no program. */
 	char **default_argv;
+	char **last_argv;          /* what the last vRun ran (R runs it again) */
 
 	int files[GS_MAX_FILES];   /* vFile:open descriptors, -1 free */
 

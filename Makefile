@@ -189,6 +189,10 @@ $(BUILD)/tests/run-tests: $(TEST_SRCS) $(wildcard tests/*.h) $(STATICLIB) $(FLAG
 check: $(BUILD)/tests/run-tests $(TARGETS) $(TARGETS32) $(EXAMPLES)
 	$(BUILD)/tests/run-tests $(TESTS)
 
+# --- proctrace-gdbserver (tools/gdbserver/gdbserver.mk) ---------------------
+include tools/gdbserver/gdbserver.mk
+check: check-gdbserver
+
 # --- examples and demo ----------------------------------------------------
 $(BUILD)/examples/%: examples/%.c $(STATICLIB) $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)

@@ -1,0 +1,84 @@
+#!/bin/bash
+# tests/gdbserver/gdb-testsuite.sh - gdb's own testsuite (Debian's gdb 13.1
+# source, package gdb-source; dejagnu's runtest) with the board
+# native-extended-gdbserver, once with stock gdbserver and once with
+# proctrace-gdbserver, and the two summaries side by side.
+#
+#   GDBSERVER=build/tools/proctrace-gdbserver BUILD=build \
+#     tests/gdbserver/gdb-testsuite.sh [TESTS...]     (default: gdb.server)
+#
+# TESTS are runtest arguments: gdb.server, gdb.base/break*.exp, ... (paths
+# relative to gdb/testsuite; globs are expanded there).  Each run is
+# bounded by GS_SUITE_TIMEOUT seconds (default 3600).  Results:
+# $BUILD/gdb-testsuite/{stock,ours}/gdb.sum and gdb.log.
+set -u
+: "${GDBSERVER:?set GDBSERVER}"
+BUILD=${BUILD:-build}
+SRC_TAR=/usr/src/gdb.tar.xz
+STOCK=${STOCK_GDBSERVER:-/usr/bin/gdbserver}
+TIMEOUT=${GS_SUITE_TIMEOUT:-3600}
+
+for need in "$SRC_TAR:gdb-source" "/usr/bin/runtest:dejagnu" "$STOCK:gdbserver" "/usr/bin/gdb:gdb"; do
+	if [ ! -e "${need%%:*}" ]; then
+		echo "SKIP: gdb testsuite (${need%%:*} missing: apt-get install ${need##*:})"
+		exit 0
+	fi
+done
+
+DIR=$(cd "$BUILD" && pwd)/gdb-testsuite
+GDBSERVER=$(cd "$(dirname "$GDBSERVER")" && pwd)/$(basename "$GDBSERVER")
+mkdir -p "$DIR"
+if [ ! -f "$DIR/build/site.exp" ]; then
+	echo "unpacking the testsuite of $SRC_TAR into $DIR"
+	(cd "$DIR" && tar xf "$SRC_TAR" --wildcards 'gdb/gdb/testsuite/*' \
+		gdb/config.guess gdb/config.sub gdb/install-sh \
+		gdb/gdb/silent-rules.mk gdb/gdb/disable-implicit-rules.mk) || exit 1
+	mkdir -p "$DIR/build"
+	(cd "$DIR/build" && ../gdb/gdb/testsuite/configure >configure.log 2>&1 &&
+		make site.exp >/dev/null 2>&1) || {
+		echo "FAIL: cannot configure the gdb testsuite (see $DIR/build/configure.log)"
+		exit 1
+	}
+fi
+
+TESTS=("$@")
+[ ${#TESTS[@]} = 0 ] && TESTS=(gdb.server)
+# Expand directories and globs relative to the testsuite directory.
+EXPANDED=()
+for t in "${TESTS[@]}"; do
+	[ -d "$DIR/gdb/gdb/testsuite/$t" ] && t="$t/*.exp"
+	case $t in
+	*'*'*) for f in $(cd "$DIR/gdb/gdb/testsuite" && echo $t); do EXPANDED+=("$f"); done ;;
+	*) EXPANDED+=("$t") ;;
+	esac
+done
+
+run_suite() {
+	local name=$1 server=$2
+	rm -rf "${DIR:?}/$name"
+	mkdir -p "$DIR/$name"
+	echo "running ${EXPANDED[*]} with $server ..."
+	(cd "$DIR/build" && timeout "$TIMEOUT" runtest --tool gdb GDB=/usr/bin/gdb \
+		GDB_DATA_DIRECTORY=/usr/share/gdb GDBSERVER="$server" \
+		--outdir "$DIR/$name" --target_board=native-extended-gdbserver \
+		"${EXPANDED[@]}" >"$DIR/$name/runtest.out" 2>&1)
+}
+
+count() { # count FILE LABEL
+	local v
+	v=$(grep -E "^# of $2[[:space:]]" "$1" 2>/dev/null | awk '{print $NF}')
+	echo "${v:-0}"
+}
+
+run_suite stock "$STOCK"
+run_suite ours "$GDBSERVER"
+
+printf '%-26s %10s %20s\n' "" "gdbserver" "proctrace-gdbserver"
+for label in "expected passes" "unexpected failures" "expected failures" \
+	"unresolved testcases" "untested testcases" "unsupported tests" \
+	"known failures" "unexpected successes"; do
+	printf '%-26s %10s %20s\n' "$label" "$(count "$DIR/stock/gdb.sum" "$label")" \
+		"$(count "$DIR/ours/gdb.sum" "$label")"
+done
+echo "errors (ERROR lines): $(grep -c '^ERROR' "$DIR/stock/gdb.sum" 2>/dev/null) / $(grep -c '^ERROR' "$DIR/ours/gdb.sum" 2>/dev/null)"
+echo "summaries: $DIR/stock/gdb.sum $DIR/ours/gdb.sum"

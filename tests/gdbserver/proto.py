@@ -1,0 +1,256 @@
+#!/usr/bin/env python3
+"""Raw GDB remote protocol checks of proctrace-gdbserver, over stdio.
+
+usage: proto.py GDBSERVER PROGRAM   (PROGRAM: tests/gdbserver/targets/basic)
+
+Framing (acks, bad checksums, escapes, no-ack mode, overlong packets), bad
+packets getting E or empty replies, binary X/x, qXfer objects.  Prints one
+line per check and "all protocol checks passed" at the end.
+"""
+import subprocess
+import sys
+
+failures = 0
+
+
+def check(name, ok, detail=""):
+    global failures
+    print(("ok   " if ok else "FAIL ") + name + ("" if ok else ": " + detail))
+    if not ok:
+        failures += 1
+
+
+def csum(body):
+    return "%02x" % (sum(body) & 0xFF)
+
+
+def frame(body):
+    if isinstance(body, str):
+        body = body.encode("latin-1")
+    return b"$" + body + b"#" + csum(body).encode()
+
+
+def escape(data):
+    out = bytearray()
+    for b in data:
+        if b in (0x23, 0x24, 0x7D, 0x2A):
+            out += bytes([0x7D, b ^ 0x20])
+        else:
+            out.append(b)
+    return bytes(out)
+
+
+def unescape(data):
+    out = bytearray()
+    i = 0
+    while i < len(data):
+        if data[i] == 0x7D:
+            i += 1
+            out.append(data[i] ^ 0x20)
+        else:
+            out.append(data[i])
+        i += 1
+    return bytes(out)
+
+
+class Conn:
+    def __init__(self, server, prog):
+        self.p = subprocess.Popen([server, "--once", "-", prog],
+                                  stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        self.acks = True
+
+    def byte(self):
+        b = self.p.stdout.read(1)
+        if not b:
+            raise EOFError("server closed the connection")
+        return b
+
+    def raw(self, data):
+        self.p.stdin.write(data)
+        self.p.stdin.flush()
+
+    def read_packet(self):
+        while self.byte() != b"$":
+            pass
+        body = bytearray()
+        while True:
+            b = self.byte()
+            if b == b"#":
+                break
+            body += b
+        sumtxt = self.byte() + self.byte()
+        if sumtxt.decode() != csum(body):
+            raise ValueError("bad checksum from server")
+        if self.acks:
+            self.raw(b"+")
+        return bytes(body)
+
+    def cmd(self, body):
+        self.raw(frame(body))
+        if self.acks:
+            a = self.byte()
+            if a != b"+":
+                raise ValueError("expected +, got %r" % a)
+        return self.read_packet()
+
+
+def is_err(r):
+    return r.startswith(b"E") and len(r) >= 3
+
+
+def interrupt_checks(server, sleeper):
+    """0x03 while the program runs stops it with SIGINT (gdb's 2)."""
+    c = Conn(server, sleeper)
+    check("sleeper no-ack", c.cmd("QStartNoAckMode") == b"OK")
+    c.acks = False
+    c.cmd("qSupported:multiprocess+;swbreak+")
+    c.raw(frame("vCont;c"))
+    check("packets while running: E", is_err(c.cmd("g")))
+    c.raw(b"\x03")
+    r = c.read_packet()
+    check("interrupt: T02", r.startswith(b"T02thread:p"), r)
+    check("registers after the interrupt", len(c.cmd("p10")) == 16)
+    r = c.cmd("qfThreadInfo")
+    check("qfThreadInfo", r.startswith(b"mp"), r)
+    check("qsThreadInfo", c.cmd("qsThreadInfo") == b"l")
+    c.raw(frame("k"))
+    c.p.stdin.close()
+    rc = c.p.wait(timeout=30)
+    check("k ends the server (not extended)", rc == 0, "rc %d" % rc)
+
+
+def main():
+    server, prog = sys.argv[1], sys.argv[2]
+    nm = subprocess.run(["nm", prog], capture_output=True, text=True).stdout
+    addr = {l.split()[2]: int(l.split()[0], 16) for l in nm.splitlines()
+            if len(l.split()) == 3}
+    c = Conn(server, prog)
+
+    r = c.cmd("qSupported:multiprocess+;swbreak+;hwbreak+;xmlRegisters=i386")
+    check("qSupported PacketSize", b"PacketSize=" in r, r)
+    for f in (b"qXfer:features:read+", b"QStartNoAckMode+", b"swbreak+",
+              b"multiprocess+", b"vContSupported+", b"qXfer:auxv:read+"):
+        check("qSupported " + f.decode(), f in r, r)
+
+    # A bad checksum is NAKed, and the next good packet still works.
+    c.raw(b"$g#00")
+    check("bad checksum gets -", c.byte() == b"-")
+    r = c.cmd("?")
+    check("stop reply after exec", r.startswith(b"T05thread:p"), r)
+
+    # Resending on '-'.
+    c.raw(b"-")
+    r = c.read_packet()
+    check("- resends the last packet", r.startswith(b"T05"), r)
+
+    r = c.cmd("QStartNoAckMode")
+    check("QStartNoAckMode", r == b"OK", r)
+    c.acks = False
+
+    r = c.cmd("qXfer:features:read:target.xml:0,fff")
+    check("target.xml chunk", r[:1] in (b"m", b"l") and b"<target>" in r, r[:80])
+    doc = bytearray(unescape(r[1:]))
+    off = len(doc)
+    while r[:1] == b"m":
+        r = c.cmd("qXfer:features:read:target.xml:%x,fff" % off)
+        doc += unescape(r[1:])
+        off = len(doc)
+    check("target.xml complete", doc.rstrip().endswith(b"</target>"), doc[-40:])
+    check("target.xml rip regnum 16",
+          b'name="rip" bitsize="64" type="code_ptr" regnum="16"' in doc, "")
+    check("target.xml eflags 32 bits", b'name="eflags" bitsize="32"' in doc, "")
+    check("target.xml amd64", b"i386:x86-64" in doc, "")
+    r = c.cmd("qXfer:features:read:nosuch.xml:0,fff")
+    check("unknown annex: E", is_err(r), r)
+    r = c.cmd("qXfer:nosuch:read::0,10")
+    check("unknown object: empty", r == b"", r)
+
+    r = c.cmd("g")
+    check("g is hex", len(r) > 1000 and all(ch in b"0123456789abcdefx" for ch in r),
+          r[:40])
+    r = c.cmd("p10")
+    check("p10 (rip) 8 bytes", len(r) == 16, r)
+    check("p of no register: E", is_err(c.cmd("p1000")))
+    check("p garbage: E", is_err(c.cmd("pzz")))
+    check("P garbage: E", is_err(c.cmd("P10=zz")))
+
+    g = addr["global_counter"]
+    r = c.cmd("m%x,4" % g)
+    check("m global_counter", r == b"07000000", r)
+    check("m unmapped: E", is_err(c.cmd("m0,8")))
+    check("m garbage: E", is_err(c.cmd("mzz")))
+    check("m no length: E", is_err(c.cmd("m1234")))
+    data = bytes([0x7D, 0x23, 0x24, 0x2A])
+    r = c.cmd(b"X%x,4:" % g + escape(data))
+    check("X with escapes", r == b"OK", r)
+    r = c.cmd("m%x,4" % g)
+    check("X wrote the bytes", r == b"7d23242a", r)
+    r = c.cmd("x%x,4" % g)
+    check("x reads binary", r[:1] == b"b" and unescape(r[1:]) == data, r)
+    check("X length mismatch: E", is_err(c.cmd(b"X%x,8:abc" % g)))
+    check("X dangling escape: E", is_err(c.cmd(b"X%x,1:}" % g)))
+    check("X zero length probe", c.cmd("X0,0:") == b"OK")
+    r = c.cmd("M%x,4:07000000" % g)
+    check("M", r == b"OK", r)
+    check("M odd hex: E", is_err(c.cmd("M%x,4:0700000" % g)))
+
+    check("Z0 garbage: E", is_err(c.cmd("Z0,zz")))
+    check("Z9: empty", c.cmd("Z9,1000,1") == b"")
+    r = c.cmd("Z0,%x,1" % addr["add"])
+    check("Z0 at add", r == b"OK", r)
+    check("vCont garbage: E", is_err(c.cmd("vCont;x")))
+    check("vCont empty: E", is_err(c.cmd("vCont;")))
+    check("vCont?", c.cmd("vCont?").startswith(b"vCont;c;C;s;S"))
+    check("H bad thread: E", is_err(c.cmd("Hgp1.ffffff0")))
+    check("qRcmd odd hex: E", is_err(c.cmd("qRcmd,7")))
+    check("unknown packet: empty", c.cmd("qNoSuchThing") == b"")
+    check("vRun garbage: E", is_err(c.cmd("vRun;zz")))
+    check("vAttach garbage: E", is_err(c.cmd("vAttach;zz")))
+
+    # Longer than PacketSize: E, and the session survives.
+    r = c.cmd("m" + "0" * 0x5000)
+    check("overlong packet: E", is_err(r), r)
+
+    r = c.cmd("c")
+    check("continue to the breakpoint", r.startswith(b"T05") and b"swbreak:;" in r, r)
+    r = c.cmd("p10")
+    rip = int.from_bytes(bytes.fromhex(r.decode()), "little")
+    check("breakpoint PC rewound", rip == addr["add"], "%x" % rip)
+    r = c.cmd("qXfer:threads:read::0,fff")
+    check("qXfer:threads", b"<threads>" in r and b'name="basic"' in r, r)
+    r = c.cmd("qXfer:auxv:read::0,fff")
+    check("qXfer:auxv", r[:1] == b"l" and len(r) > 100, r[:20])
+    r = c.cmd("qXfer:exec-file:read::0,fff")
+    check("qXfer:exec-file", r.startswith(b"l") and r.endswith(b"/basic"), r)
+    r = c.cmd("qMemoryRegionInfo:%x" % addr["add"])
+    check("qMemoryRegionInfo", b"permissions:rx;" in r or b"permissions:r-x" in r, r)
+    r = c.cmd("qMemoryRegionInfo:0")
+    check("qMemoryRegionInfo gap", r.startswith(b"start:0;size:") and b"perm" not in r, r)
+    r = c.cmd("jThreadsInfo")
+    try:
+        import json
+        info = json.loads(unescape(r).decode())
+        ok = info[0]["reason"] == "breakpoint" and info[0]["signal"] == 5 \
+            and "16" in info[0]["registers"]
+    except (ValueError, KeyError, IndexError):
+        ok = False
+    check("jThreadsInfo", ok, r)
+    check("qC", c.cmd("qC").startswith(b"QCp"))
+    check("qAttached", c.cmd("qAttached") == b"0")
+
+    c.raw(frame("vKill;1"))
+    r = c.read_packet()
+    check("vKill", r == b"OK", r)
+    c.p.stdin.close()
+    rc = c.p.wait(timeout=30)
+    check("server exits cleanly", rc == 0, "rc %d" % rc)
+    interrupt_checks(server, prog.replace("/basic", "/sleeper"))
+    if failures:
+        print("%d protocol checks failed" % failures)
+        return 1
+    print("all protocol checks passed")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,465 @@
+#!/bin/bash
+# tests/gdbserver/run.sh - proctrace-gdbserver driven by stock gdb and lldb
+# over real programs (tests/gdbserver/targets).  Run by `make check`
+# (check-gdbserver), which sets:
+#   GDBSERVER  the server binary
+#   TARGETS    the directory of the built target programs
+#   BUILD      the build directory (logs go to $BUILD/gdbserver-tests)
+# Every client and server runs under `timeout 60`.  Servers on TCP ports
+# listen on port 0 (a free one) and are waited for by reading their
+# "Listening on port N" line, never by sleeping.  Prints PASS/FAIL/SKIP per
+# test and ends with "N passed, N failed, N skipped"; exits 1 on a failure.
+# GS_TESTS="name ..." runs only those tests.
+set -u
+
+: "${GDBSERVER:?set GDBSERVER}" "${TARGETS:?set TARGETS}"
+LOGDIR=${BUILD:-build}/gdbserver-tests
+rm -rf "$LOGDIR"
+mkdir -p "$LOGDIR"
+T=$TARGETS
+TO="timeout 60"
+
+npass=0 nfail=0 nskip=0
+
+pass() { echo "PASS: $1"; npass=$((npass + 1)); }
+skip() { echo "SKIP: $1 ($2)"; nskip=$((nskip + 1)); }
+fail() {
+	echo "FAIL: $1: $2 (log: $LOGDIR/$1.log)"
+	nfail=$((nfail + 1))
+}
+
+# expect NAME FILE PATTERN... : every extended regex is in FILE.
+expect() {
+	local name=$1 file=$2
+	shift 2
+	local p
+	for p in "$@"; do
+		if ! grep -Eq -- "$p" "$file"; then
+			fail "$name" "missing /$p/"
+			return 1
+		fi
+	done
+	pass "$name"
+}
+
+# expect_not NAME FILE PATTERN... : none of them is there (no PASS line).
+refuse() {
+	local name=$1 file=$2
+	shift 2
+	local p
+	for p in "$@"; do
+		if grep -Eq -- "$p" "$file"; then
+			fail "$name" "unexpected /$p/"
+			return 1
+		fi
+	done
+	return 0
+}
+
+GDB=(gdb -batch -nx -ex 'set pagination off' -ex 'set confirm off')
+
+# gdb_stdio NAME PROG [gdb args...]: gdb on a stdio server in extended mode.
+gdb_stdio() {
+	local name=$1 prog=$2
+	shift 2
+	$TO "${GDB[@]}" \
+		-ex "target extended-remote | $GDBSERVER --once - $T/$prog" \
+		"$@" >"$LOGDIR/$name.log" 2>&1
+	echo "gdb exit: $?" >>"$LOGDIR/$name.log"
+}
+
+# start_server NAME ARGS...: a TCP server on a free port; sets PORT,
+# SRV_PID, SRV_FD.  Its output (and the program's) goes to NAME.server.
+start_server() {
+	local name=$1
+	shift
+	SRVLOG=$LOGDIR/$name.server
+	exec {SRV_FD}< <(exec $TO "$GDBSERVER" "$@" 2>&1)
+	SRV_PID=$!
+	PORT=
+	local line
+	while IFS= read -r -t 30 line <&"$SRV_FD"; do
+		echo "$line" >>"$SRVLOG"
+		case $line in
+		"Listening on port "*)
+			PORT=${line#Listening on port }
+			return 0
+			;;
+		esac
+	done
+	return 1
+}
+
+# finish_server: wait for the server to end; sets SRV_RC, appends the rest
+# of its output to its log.
+finish_server() {
+	cat <&"$SRV_FD" >>"$SRVLOG"
+	exec {SRV_FD}<&-
+	wait "$SRV_PID"
+	SRV_RC=$?
+	echo "server exit: $SRV_RC" >>"$SRVLOG"
+}
+
+# ---- gdb --------------------------------------------------------------------
+
+t_gdb_break_bt() {
+	gdb_stdio gdb_break_bt basic -ex 'break add' -ex continue -ex bt \
+		-ex 'info breakpoints' -ex kill
+	expect gdb_break_bt "$LOGDIR/gdb_break_bt.log" \
+		'Breakpoint 1, add \(a=0, b=0\) at .*basic.c:11' \
+		'#1 .* in compute \(n=5\) at' '#2 .* in main \(' \
+		'breakpoint already hit 1 time'
+}
+
+t_gdb_step_next_finish() {
+	gdb_stdio gdb_step_next_finish basic -ex 'break compute' -ex continue -ex next \
+		-ex next -ex step -ex 'p a' -ex finish -ex next -ex next -ex kill
+	expect gdb_step_next_finish "$LOGDIR/gdb_step_next_finish.log" \
+		'Breakpoint 1, compute \(n=5\)' \
+		'^19[[:space:]]+s = add\(s, i\);' \
+		'^add \(a=0, b=0\) at .*basic.c:11' \
+		'^\$1 = 0' 'Value returned is \$2 = 0'
+}
+
+t_gdb_registers() {
+	gdb_stdio gdb_registers basic -ex 'break add' -ex continue \
+		-ex 'info registers rip' -ex 'info registers eflags' \
+		-ex 'p $rsp == $sp' -ex 'p/x $xmm0.uint128' -ex 'p $st0' \
+		-ex 'set var $rax = 0x1234' -ex 'p/x $rax' \
+		-ex 'info registers fs_base orig_rax' -ex kill
+	expect gdb_registers "$LOGDIR/gdb_registers.log" \
+		'^rip +0x[0-9a-f]+ +0x[0-9a-f]+ <add\+[0-9]+>' \
+		'^eflags +0x[0-9a-f]+ +\[ .*\]' '^\$1 = 1' '^\$2 = 0x' \
+		'^\$3 = ' '^\$4 = 0x1234' '^fs_base +0x' '^orig_rax +'
+}
+
+t_gdb_memory() {
+	gdb_stdio gdb_memory basic -ex 'break add' -ex continue \
+		-ex 'x/4xb &global_counter' -ex 'set var global_counter = 100' \
+		-ex 'p global_counter' -ex 'x/s "abc"' -ex 'delete' -ex continue
+	expect gdb_memory "$LOGDIR/gdb_memory.log" \
+		'<global_counter>:[[:space:]]+0x07[[:space:]]+0x00' \
+		'^\$1 = 100' 'result 10 counter 110' 'exited normally'
+}
+
+t_gdb_threads() {
+	gdb_stdio gdb_threads threads -ex 'break all_ready' -ex continue \
+		-ex 'info threads' -ex 'thread apply all bt' -ex 'thread 3' \
+		-ex 'bt 1' -ex 'delete' -ex continue
+	local f=$LOGDIR/gdb_threads.log
+	expect gdb_threads "$f" 'hit Breakpoint 1, all_ready' \
+		'^\* 1 +Thread [0-9]+\.[0-9]+ "threads" +all_ready' \
+		'^  5 +Thread [0-9]+\.[0-9]+ "worker-[1-4]"' \
+		'^Thread 5 \(Thread' '^Thread 1 \(Thread' \
+		'Switching to thread 3' 'sum 10' 'exited normally'
+}
+
+# Four threads on one breakpoint at once: every hit reported (gdb counts
+# them through an ignore count), none lost to the all-stop.
+t_gdb_bphits() {
+	gdb_stdio gdb_bphits bphits -ex 'break hit' -ex 'ignore 1 1000' \
+		-ex continue -ex 'info breakpoints'
+	expect gdb_bphits "$LOGDIR/gdb_bphits.log" 'total 100' \
+		'breakpoint already hit 100 times'
+}
+
+t_gdb_watch() {
+	gdb_stdio gdb_watch basic -ex 'break main' -ex continue \
+		-ex 'watch watched' -ex continue -ex continue
+	local f=$LOGDIR/gdb_watch.log
+	refuse gdb_watch_insert "$f" 'Could not insert' 'Cannot insert' &&
+		expect gdb_watch_insert "$f" 'Hardware watchpoint 2: watched'
+	if ! "$T/hwprobe" >/dev/null; then
+		skip gdb_watch_hit "the CPU's debug registers never fire on this machine (tests/gdbserver/targets/hwprobe: a raw ptrace watchpoint did not trap)"
+		return
+	fi
+	expect gdb_watch_hit "$f" 'Hardware watchpoint 2: watched' \
+		'Old value = 0' 'New value = 10'
+}
+
+t_gdb_signals() {
+	gdb_stdio gdb_sig_stop signals -ex 'handle SIGUSR1 stop print pass' \
+		-ex continue -ex 'p $_siginfo.si_signo' -ex 'p $_siginfo.si_code' \
+		-ex continue -ex continue -ex continue
+	local f=$LOGDIR/gdb_sig_stop.log
+	expect gdb_siginfo "$f" '^\$1 = 10$' '^\$2 = -6$'
+	if [ "$(grep -c 'Program received signal SIGUSR1' "$f")" != 3 ]; then
+		fail gdb_signal_stop_pass "SIGUSR1 not reported 3 times"
+	else
+		expect gdb_signal_stop_pass "$f" 'handled 3' 'exited normally'
+	fi
+	gdb_stdio gdb_sig_nopass signals -ex 'handle SIGUSR1 stop print nopass' \
+		-ex continue -ex continue -ex continue -ex continue
+	expect gdb_signal_nopass "$LOGDIR/gdb_sig_nopass.log" 'handled 0' \
+		'exited normally'
+	gdb_stdio gdb_sig_nostop signals -ex 'handle SIGUSR1 nostop noprint pass' \
+		-ex 'break after_signals' -ex continue -ex 'p handled' -ex continue
+	f=$LOGDIR/gdb_sig_nostop.log
+	refuse gdb_signal_nostop "$f" 'Program received signal' &&
+		expect gdb_signal_nostop "$f" 'Breakpoint 1, after_signals' \
+			'^\$1 = 3' 'handled 3'
+}
+
+t_gdb_run_again() {
+	gdb_stdio gdb_run_again basic -ex 'break add' -ex continue -ex kill \
+		-ex 'info inferiors' -ex 'run' -ex 'bt 1' -ex 'delete' \
+		-ex 'run 3' -ex 'info inferiors'
+	expect gdb_run_again "$LOGDIR/gdb_run_again.log" \
+		'\[Inferior 1 \(process [0-9]+\) killed\]' \
+		'Breakpoint 1, add' 'exited with code 03'
+}
+
+t_gdb_exit_code() {
+	gdb_stdio gdb_exit_code basic -ex 'run 7'
+	expect gdb_exit_code "$LOGDIR/gdb_exit_code.log" 'exited with code 07'
+}
+
+# exec-events: gdb follows the exec, re-sets breakpoints in the new program.
+t_gdb_exec() {
+	gdb_stdio gdb_exec "execer $T/basic 5" -ex 'set breakpoint pending on' \
+		-ex 'break before_exec' -ex 'break add' -ex continue -ex continue \
+		-ex 'bt 2' -ex 'delete' -ex continue
+	expect gdb_exec "$LOGDIR/gdb_exec.log" 'Breakpoint 1, before_exec' \
+		'Breakpoint 2, add \(a=0, b=0\)' '#1 .* in compute \(n=5\)' \
+		'result 10 counter 17' 'exited with code 05'
+}
+
+# vRun settings: QDisableRandomization (gdb's default on), QEnvironment*,
+# QSetWorkingDir.
+t_gdb_launch_settings() {
+	gdb_stdio gdb_launch_settings basic -ex 'break add' -ex run \
+		-ex 'p $sp' -ex run -ex 'p $sp' \
+		-ex 'set environment GS_TEST_VAR=hello' -ex 'unset environment HOME' \
+		-ex 'set cwd /tmp' -ex run -ex 'p (char *)getenv("GS_TEST_VAR")' \
+		-ex 'p (char *)getenv("HOME")' -ex 'p (char *)get_current_dir_name()' \
+		-ex kill
+	local f=$LOGDIR/gdb_launch_settings.log
+	local sp1 sp2
+	sp1=$(grep -m1 '^\$1 = ' "$f" | sed 's/^\$1 = //')
+	sp2=$(grep -m1 '^\$2 = ' "$f" | sed 's/^\$2 = //')
+	if [ -z "$sp1" ] || [ "$sp1" != "$sp2" ]; then
+		fail gdb_launch_settings "stack differs between runs with ASLR off: '$sp1' '$sp2'"
+		return
+	fi
+	expect gdb_launch_settings "$f" '^\$3 = 0x[0-9a-f]+ "hello"' '^\$4 = 0x0$' \
+		'^\$5 = 0x[0-9a-f]+ "/tmp"'
+}
+
+# A 32-bit program: the i386 register table and target.xml.  Built here
+# with -m32; skipped where that cannot be built or run.
+t_gdb_i386() {
+	local src bin=$LOGDIR/basic32
+	src=$(dirname "$0")/targets/basic.c
+	if ! ${CC:-cc} -m32 -g -O0 -no-pie -fno-pie "$src" -o "$bin" \
+		>"$LOGDIR/basic32.cc.log" 2>&1; then
+		skip gdb_i386 "cannot build -m32 programs here (Debian: gcc-multilib)"
+		return
+	fi
+	if ! "$bin" >/dev/null 2>&1; then
+		skip gdb_i386 "this kernel does not run 32-bit programs"
+		return
+	fi
+	$TO "${GDB[@]}" -ex "target extended-remote | $GDBSERVER --once - $bin" \
+		-ex 'break add' -ex continue -ex 'bt' -ex 'info registers eip' \
+		-ex 'p $esp == $sp' -ex 'show architecture' -ex kill \
+		>"$LOGDIR/gdb_i386.log" 2>&1
+	expect gdb_i386 "$LOGDIR/gdb_i386.log" 'Breakpoint 1, add \(a=0, b=0\)' \
+		'#1 .* in compute \(n=5\)' '^eip +0x[0-9a-f]+ +0x[0-9a-f]+ <add' \
+		'^\$1 = 1' 'i386'
+}
+
+# A running sleeper for attach tests: sets SL_PID, SL_FD.
+start_sleeper() {
+	exec {SL_FD}< <(exec $TO "$T/sleeper")
+	SL_WRAP=$!
+	local line
+	SL_PID=
+	IFS= read -r -t 30 line <&"$SL_FD" && SL_PID=${line#ready }
+}
+
+stop_sleeper() {
+	kill "$SL_PID" 2>/dev/null
+	exec {SL_FD}<&-
+	wait "$SL_WRAP" 2>/dev/null
+}
+
+t_gdb_attach_detach() {
+	start_sleeper
+	if [ -z "$SL_PID" ]; then
+		fail gdb_attach_detach "sleeper did not start"
+		return
+	fi
+	if ! start_server gdb_attach --once --attach :0 "$SL_PID"; then
+		fail gdb_attach_detach "server did not listen"
+		stop_sleeper
+		return
+	fi
+	$TO "${GDB[@]}" -ex "file $T/sleeper" -ex "target remote :$PORT" \
+		-ex 'break tick' -ex continue -ex bt -ex 'p ticks > 0' \
+		-ex detach >"$LOGDIR/gdb_attach_detach.log" 2>&1
+	finish_server
+	local alive=no
+	kill -0 "$SL_PID" 2>/dev/null && alive=yes
+	echo "sleeper alive after detach: $alive" >>"$LOGDIR/gdb_attach_detach.log"
+	stop_sleeper
+	expect gdb_attach_detach "$LOGDIR/gdb_attach_detach.log" \
+		'Breakpoint 1, tick \(\)' '#1 .* in main \(\)' '^\$1 = 1' \
+		"\\[Inferior 1 \\(process $SL_PID\\) detached\\]" \
+		'sleeper alive after detach: yes'
+}
+
+t_gdb_extended_attach() {
+	start_sleeper
+	if [ -z "$SL_PID" ]; then
+		fail gdb_extended_attach "sleeper did not start"
+		return
+	fi
+	if ! start_server gdb_ext_attach --once --multi :0; then
+		fail gdb_extended_attach "server did not listen"
+		stop_sleeper
+		return
+	fi
+	$TO "${GDB[@]}" -ex "target extended-remote :$PORT" \
+		-ex "attach $SL_PID" -ex 'break tick' -ex continue -ex 'bt 1' \
+		-ex 'info threads' -ex detach -ex "attach $SL_PID" -ex kill \
+		-ex 'monitor exit' >"$LOGDIR/gdb_extended_attach.log" 2>&1
+	finish_server
+	# Killed: gone, or a zombie its parent (timeout) has not reaped yet.
+	local gone=no
+	if [ ! -e "/proc/$SL_PID/stat" ] ||
+		[ "$(cut -d' ' -f3 "/proc/$SL_PID/stat" 2>/dev/null)" = Z ]; then
+		gone=yes
+	fi
+	echo "sleeper gone after kill: $gone" >>"$LOGDIR/gdb_extended_attach.log"
+	echo "server rc $SRV_RC" >>"$LOGDIR/gdb_extended_attach.log"
+	stop_sleeper
+	expect gdb_extended_attach "$LOGDIR/gdb_extended_attach.log" \
+		'Breakpoint 1, tick \(\)' \
+		"\\[Inferior 1 \\(process $SL_PID\\) detached\\]" \
+		"\\[Inferior 1 \\(process $SL_PID\\) killed\\]" \
+		'sleeper gone after kill: yes' \
+		'server rc 0'
+}
+
+t_gdb_tcp_monitor_exit() {
+	if ! start_server tcp_exit --once :0 "$T/basic"; then
+		fail gdb_tcp_monitor_exit "server did not listen"
+		return
+	fi
+	# A second server on the same port must fail the way gdbserver does.
+	$TO "$GDBSERVER" --once ":$PORT" "$T/basic" >"$LOGDIR/busy_port.log" 2>&1
+	echo "rc $?" >>"$LOGDIR/busy_port.log"
+	$TO "${GDB[@]}" -ex "target remote :$PORT" -ex 'break add' \
+		-ex continue -ex 'monitor help' -ex 'monitor exit' \
+		>"$LOGDIR/gdb_tcp_monitor_exit.log" 2>&1
+	finish_server
+	echo "server rc $SRV_RC" >>"$LOGDIR/gdb_tcp_monitor_exit.log"
+	expect busy_port "$LOGDIR/busy_port.log" \
+		"^Can't bind address: Address already in use\.$" '^rc 1$'
+	expect gdb_tcp_monitor_exit "$LOGDIR/gdb_tcp_monitor_exit.log" \
+		'Breakpoint 1, add' 'End the server' 'server rc 0'
+}
+
+# ---- raw protocol -----------------------------------------------------------
+
+t_protocol() {
+	$TO python3 "$(dirname "$0")/proto.py" "$GDBSERVER" "$T/basic" \
+		>"$LOGDIR/protocol.log" 2>&1
+	echo "rc $?" >>"$LOGDIR/protocol.log"
+	expect protocol "$LOGDIR/protocol.log" '^all protocol checks passed' '^rc 0$'
+}
+
+# ---- lldb -------------------------------------------------------------------
+
+LLDB=(lldb -b -x -o 'settings set auto-confirm true')
+
+lldb_run() {
+	local name=$1 prog=$2
+	shift 2
+	if ! start_server "$name" --once :0 "$T/$prog"; then
+		fail "$name" "server did not listen"
+		return 1
+	fi
+	$TO "${LLDB[@]}" -o "gdb-remote $PORT" "$@" "$T/$prog" \
+		>"$LOGDIR/$name.log" 2>&1
+	echo "lldb exit: $?" >>"$LOGDIR/$name.log"
+	finish_server
+	return 0
+}
+
+t_lldb() {
+	if ! command -v lldb >/dev/null; then
+		skip lldb "lldb is not installed (Debian: apt-get install lldb)"
+		return
+	fi
+	lldb_run lldb_break basic -o 'breakpoint set -n add' -o continue \
+		-o bt -o 'register read rip' -o 'frame variable' \
+		-o 'memory read -s4 -fx -c1 &global_counter' \
+		-o 'expression global_counter = 50' -o 'breakpoint delete 1' \
+		-o continue &&
+		expect lldb_break "$LOGDIR/lldb_break.log" \
+			'stop reason = breakpoint 1\.1' 'frame #1: .*compute' \
+			'rip = 0x[0-9a-f]+ +basic`add' '\(int\) a = 0' \
+			': 0x00000007' 'exited with status = 0' &&
+		expect lldb_break_output "$LOGDIR/lldb_break.server" \
+			'result 10 counter 60'
+	lldb_run lldb_step basic -o 'breakpoint set -n compute' -o continue \
+		-o 'thread step-over' -o 'thread step-over' -o 'thread step-in' \
+		-o 'thread step-out' -o kill &&
+		expect lldb_step "$LOGDIR/lldb_step.log" \
+			'stop reason = step over' 'stop reason = step in' \
+			'stop reason = step out'
+	# lldb -b ends the commands at a stop by a signal: one run stops,
+	# one passes the signal without stopping.
+	lldb_run lldb_signal_stop signals -o continue &&
+		expect lldb_signal_stop "$LOGDIR/lldb_signal_stop.log" \
+			'stop reason = signal SIGUSR1' 'pthread_kill'
+	lldb_run lldb_signal_pass signals \
+		-o 'process handle SIGUSR1 -s false -p true -n false' \
+		-o continue &&
+		expect lldb_signal_pass "$LOGDIR/lldb_signal_pass.log" \
+			'exited with status = 0' &&
+		expect lldb_signal_pass_output "$LOGDIR/lldb_signal_pass.server" \
+			'handled 3'
+	start_sleeper
+	if [ -z "$SL_PID" ]; then
+		fail lldb_attach "sleeper did not start"
+	elif ! start_server lldb_attach --once --attach :0 "$SL_PID"; then
+		fail lldb_attach "server did not listen"
+		stop_sleeper
+	else
+		$TO "${LLDB[@]}" -o "gdb-remote $PORT" -o 'breakpoint set -n tick' \
+			-o continue -o bt -o 'process detach' "$T/sleeper" \
+			>"$LOGDIR/lldb_attach.log" 2>&1
+		finish_server
+		local alive=no
+		kill -0 "$SL_PID" 2>/dev/null && alive=yes
+		echo "sleeper alive after detach: $alive" >>"$LOGDIR/lldb_attach.log"
+		stop_sleeper
+		expect lldb_attach "$LOGDIR/lldb_attach.log" \
+			'stop reason = breakpoint 1\.1' 'sleeper`tick' \
+			"Process $SL_PID detached" 'sleeper alive after detach: yes'
+	fi
+	lldb_run lldb_threads threads -o 'breakpoint set -n all_ready' \
+		-o continue -o 'thread list' -o 'bt all' -o kill &&
+		expect lldb_threads "$LOGDIR/lldb_threads.log" \
+			'stop reason = breakpoint 1\.1' \
+			'thread #5: tid = [0-9]+' 'all_ready'
+}
+
+# ---- main -------------------------------------------------------------------
+
+ALL="t_protocol t_gdb_break_bt t_gdb_step_next_finish t_gdb_registers
+t_gdb_memory t_gdb_threads t_gdb_bphits t_gdb_watch t_gdb_signals t_gdb_run_again
+t_gdb_exit_code t_gdb_i386 t_gdb_exec t_gdb_launch_settings t_gdb_attach_detach t_gdb_extended_attach
+t_gdb_tcp_monitor_exit t_lldb"
+
+if ! command -v gdb >/dev/null; then
+	skip gdb "gdb is not installed (Debian: apt-get install gdb)"
+	ALL="t_protocol t_lldb"
+fi
+for t in ${GS_TESTS:-$ALL}; do
+	"$t"
+done
+echo "$npass passed, $nfail failed, $nskip skipped"
+[ "$nfail" = 0 ]

@@ -1,0 +1,341 @@
+/*
+ * main.c - proctrace-gdbserver's command line, connection and event loop.
+ *
+ *   proctrace-gdbserver [--once] [--multi] COMM [PROG [ARGS...]]
+ *   proctrace-gdbserver [--once] --attach COMM PID
+ *
+ * COMM is HOST:PORT, :PORT (PORT 0 picks a free one) or - / stdio (the
+ * protocol on standard input and output; the program then gets /dev/null
+ * as input and the server's standard error as output).
+ */
+#include "server.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <limits.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+struct conn {
+	int in, out;
+	bool socket;
+	bool broken;
+};
+
+static int conn_send(void *ctx, const void *data, size_t len)
+{
+	struct conn *c = ctx;
+	const char *p = data;
+	while (len && !c->broken) {
+		ssize_t n = c->socket ? send(c->out, p, len, MSG_NOSIGNAL)
+				      : write(c->out, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			c->broken = true;
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage:\tproctrace-gdbserver [OPTIONS] COMM PROG [ARGS ...]\n"
+		"\tproctrace-gdbserver [OPTIONS] --attach COMM PID\n"
+		"\tproctrace-gdbserver [OPTIONS] --multi COMM\n\n"
+		"COMM may be HOST:PORT, :PORT (0: any free port), or - / stdio.\n"
+		"Options:\n"
+		"  --once     exit after the first connection has closed\n"
+		"  --multi    start without a program (gdb's extended-remote)\n"
+		"  --attach   attach to the running process PID\n"
+		"  --wrapper WRAPPER [ARGS] --  start programs through WRAPPER,\n"
+		"             which must execute them\n"
+		"  --disable-packet=T,Tthread  plain S stop replies, or T\n"
+		"             replies without thread: (for testing)\n"
+		"  --help     this text\n");
+}
+
+static void on_sigpipe(int sig)
+{
+	(void)sig; /* a handler, not SIG_IGN: the program must not inherit it */
+}
+
+/* Listen on COMM's port; print "Listening on port N". */
+static int listen_on(const char *comm)
+{
+	const char *colon = strrchr(comm, ':');
+	char *end;
+	long port = strtol(colon + 1, &end, 10);
+	if (!colon[1] || *end || port < 0 || port > 65535) {
+		fprintf(stderr, "Bad port argument: %s\n", comm);
+		return -1;
+	}
+	int fd = socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	bool v6 = fd >= 0;
+	if (!v6)
+		fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		perror("socket");
+		return -1;
+	}
+	int one = 1, zero = 0;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+	int err;
+	if (v6) {
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof zero);
+		struct sockaddr_in6 a = { .sin6_family = AF_INET6,
+					  .sin6_port = htons((uint16_t)port),
+					  .sin6_addr = in6addr_any };
+		err = bind(fd, (struct sockaddr *)&a, sizeof a);
+	} else {
+		struct sockaddr_in a = { .sin_family = AF_INET,
+					 .sin_port = htons((uint16_t)port),
+					 .sin_addr.s_addr = htonl(INADDR_ANY) };
+		err = bind(fd, (struct sockaddr *)&a, sizeof a);
+	}
+	if (err < 0 || listen(fd, 1) < 0) {
+		fprintf(stderr, "Can't bind address: %s.\n", strerror(errno));
+		close(fd);
+		return -1;
+	}
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof ss;
+	getsockname(fd, (struct sockaddr *)&ss, &sl);
+	unsigned got = ss.ss_family == AF_INET6
+			       ? ntohs(((struct sockaddr_in6 *)&ss)->sin6_port)
+			       : ntohs(((struct sockaddr_in *)&ss)->sin_port);
+	fprintf(stderr, "Listening on port %u\n", got);
+	fflush(stderr);
+	return fd;
+}
+
+/* Serve one connection until it closes or the session ends. */
+static void serve(struct gs_server *s, struct conn *c)
+{
+	struct gs_rx *rx = malloc(sizeof *rx);
+	if (!rx)
+		return;
+	gs_rx_init(rx);
+	s->send = conn_send;
+	s->ctx = c;
+	while (!s->want_exit && !c->broken) {
+		struct pollfd pf[2] = { { .fd = c->in, .events = POLLIN },
+					{ .fd = gs_server_wait_fd(s),
+					  .events = POLLIN } };
+		int r = poll(pf, pf[1].fd >= 0 ? 2 : 1, s->nreap ? 200 : -1);
+		if (r < 0 && errno != EINTR)
+			break;
+		if (s->nreap)
+			gs_server_reap(s);
+		if (r <= 0)
+			continue;
+		if (pf[1].fd >= 0 && (pf[1].revents & POLLIN))
+			gs_server_process_event(s);
+		if (pf[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+			unsigned char buf[4096];
+			ssize_t n = read(c->in, buf, sizeof buf);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0)
+				break;
+			gs_server_input(s, rx, buf, (size_t)n);
+		}
+	}
+	free(rx);
+}
+
+/* What one session negotiated does not carry over to the next. */
+static void new_session(struct gs_server *s)
+{
+	s->noack = s->extended = s->multiprocess = false;
+	s->swbreak = s->hwbreak = s->lldb = s->exec_events = false;
+	s->thread_suffix = s->list_threads_in_stop = s->error_strings = false;
+	s->want_exit = false;
+	memset(s->pass, 0, sizeof s->pass);
+}
+
+int main(int argc, char **argv)
+{
+	bool once = false, multi = false, attach = false;
+	bool no_T = false, no_Tthread = false;
+	char **wrapper = NULL;
+	int i = 1;
+	for (; i < argc && argv[i][0] == '-' && argv[i][1] == '-'; i++) {
+		if (strcmp(argv[i], "--wrapper") == 0) {
+			/* --wrapper WRAPPER [ARGS...] -- */
+			wrapper = &argv[++i];
+			while (i < argc && strcmp(argv[i], "--") != 0)
+				i++;
+			if (i == argc) {
+				fprintf(stderr, "Missing -- after --wrapper\n");
+				return 2;
+			}
+			argv[i] = NULL; /* ends the wrapper's argv */
+			continue;
+		}
+		if (strncmp(argv[i], "--disable-packet=", 17) == 0) {
+			/* gdbserver's testing switch; T and Tthread are honoured,
+			 * the others accepted and ignored. */
+			char *list = argv[i] + 17, *save = NULL;
+			for (char *f = strtok_r(list, ",", &save); f;
+			     f = strtok_r(NULL, ",", &save)) {
+				if (strcmp(f, "T") == 0)
+					no_T = true;
+				else if (strcmp(f, "Tthread") == 0)
+					no_Tthread = true;
+			}
+			continue;
+		}
+		if (strcmp(argv[i], "--once") == 0)
+			once = true;
+		else if (strcmp(argv[i], "--multi") == 0)
+			multi = true;
+		else if (strcmp(argv[i], "--attach") == 0)
+			attach = true;
+		else if (strcmp(argv[i], "--help") == 0) {
+			usage(stdout);
+			return 0;
+		} else if (strcmp(argv[i], "--") == 0) {
+			i++;
+			break;
+		} else {
+			fprintf(stderr, "Unknown argument: %s\n", argv[i]);
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (i >= argc) {
+		usage(stderr);
+		return 2;
+	}
+	const char *comm = argv[i++];
+	/* gdbserver also takes --attach after COMM. */
+	if (i < argc && strcmp(argv[i], "--attach") == 0) {
+		attach = true;
+		i++;
+	} else if (i < argc && strcmp(argv[i], "--") == 0) {
+		i++;
+	}
+	bool stdio = strcmp(comm, "-") == 0 || strcmp(comm, "stdio") == 0;
+	if (!stdio && !strchr(comm, ':')) {
+		fprintf(stderr, "Bad COMM argument: %s (HOST:PORT, :PORT or -)\n",
+			comm);
+		return 2;
+	}
+	if ((attach && argc - i != 1) || (!attach && !multi && i >= argc)) {
+		usage(stderr);
+		return 2;
+	}
+
+	struct sigaction sa = { .sa_handler = on_sigpipe };
+	sigaction(SIGPIPE, &sa, NULL);
+
+	struct conn c = { .in = -1, .out = -1 };
+	if (stdio) {
+		/* Keep the protocol away from the program: it gets /dev/null in
+		 * and our stderr out. */
+		c.in = fcntl(0, F_DUPFD_CLOEXEC, 3);
+		c.out = fcntl(1, F_DUPFD_CLOEXEC, 3);
+		int null = open("/dev/null", O_RDONLY);
+		if (c.in < 0 || c.out < 0 || null < 0) {
+			perror("proctrace-gdbserver: stdio");
+			return 1;
+		}
+		dup2(null, 0);
+		dup2(2, 1);
+		if (null > 2)
+			close(null);
+	}
+
+	static struct gs_server srv;
+	struct gs_server *s = &srv;
+	gs_server_init(s);
+	s->wrapper = wrapper;
+	s->no_T = no_T;
+	s->no_Tthread = no_Tthread;
+	if (attach) {
+		char *end;
+		long pid = strtol(argv[i], &end, 10);
+		if (*end || pid <= 0) {
+			fprintf(stderr, "Bad PID: %s\n", argv[i]);
+			return 2;
+		}
+		int err = gs_server_attach(s, (pid_t)pid);
+		if (err < 0) {
+			fprintf(stderr, "Cannot attach to process %ld: %s\n", pid,
+				pt_errmsg());
+			return 1;
+		}
+		fprintf(stderr, "Attached; pid = %ld\n", pid);
+	} else if (i < argc) {
+		s->default_argv = &argv[i];
+		/* vRun may run it again from another directory (QSetWorkingDir). */
+		char *abs = strchr(argv[i], '/') ? realpath(argv[i], NULL) : NULL;
+		if (abs)
+			argv[i] = abs;
+		int err = gs_server_launch(s, &argv[i]);
+		if (err < 0) {
+			fprintf(stderr, "Cannot exec %s: %s.\n", argv[i],
+				pt_strerror(err));
+			return 1;
+		}
+		fprintf(stderr, "Process %s created; pid = %d\n", argv[i],
+			(int)s->pid);
+	}
+
+	int lfd = -1;
+	if (!stdio && (lfd = listen_on(comm)) < 0) {
+		gs_server_fini(s);
+		return 1;
+	}
+	for (;;) {
+		if (!stdio) {
+			struct sockaddr_storage peer;
+			socklen_t pl = sizeof peer;
+			int fd = accept4(lfd, (struct sockaddr *)&peer, &pl,
+					 SOCK_CLOEXEC);
+			if (fd < 0) {
+				if (errno == EINTR)
+					continue;
+				perror("accept");
+				break;
+			}
+			int one = 1;
+			setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+			char host[NI_MAXHOST] = "?", port[NI_MAXSERV] = "?";
+			getnameinfo((struct sockaddr *)&peer, pl, host, sizeof host,
+				    port, sizeof port, NI_NUMERICHOST | NI_NUMERICSERV);
+			fprintf(stderr, "Remote debugging from host %s, port %s\n",
+				host, port);
+			c = (struct conn){ .in = fd, .out = fd, .socket = true };
+		}
+		new_session(s);
+		serve(s, &c);
+		gs_server_close_files(s);
+		if (c.socket)
+			close(c.in);
+		bool ended = s->want_exit;
+		if (s->have_exit && !s->proc)
+			fprintf(stderr, s->exit_signal ? "Child terminated with signal = %d\n"
+						       : "Child exited with status %d\n",
+				s->exit_signal ? s->exit_signal : s->exit_code);
+		if (stdio || once || ended || (!multi && !s->proc))
+			break;
+	}
+	if (lfd >= 0)
+		close(lfd);
+	gs_server_fini(s);
+	return 0;
+}

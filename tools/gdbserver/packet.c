@@ -1,0 +1,256 @@
+/*
+ * packet.c - framing of the GDB remote protocol (see packet.h).
+ *
+ * A packet is '$', a body, '#' and two hex digits of the body's byte sum
+ * mod 256.  Outside a packet, '+' and '-' acknowledge, 0x03 interrupts and
+ * anything else is noise.  A '$' inside a body starts the packet over (gdb
+ * escapes a literal '$' in binary data).  The body stays escaped here: only
+ * the commands that carry binary data (X) unescape theirs.
+ */
+#include "packet.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { RX_IDLE, RX_BODY, RX_SUM1, RX_SUM2 };
+
+void gs_rx_init(struct gs_rx *rx)
+{
+	rx->state = RX_IDLE;
+	rx->overflow = false;
+	rx->sum = 0;
+	rx->hi = 0;
+	rx->len = 0;
+	rx->buf[0] = 0;
+}
+
+int gs_hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+enum gs_rx_event gs_rx_byte(struct gs_rx *rx, unsigned char c)
+{
+	switch (rx->state) {
+	case RX_IDLE:
+		if (c == '$') {
+			rx->state = RX_BODY;
+			rx->len = 0;
+			rx->sum = 0;
+			rx->overflow = false;
+			return GS_RX_NONE;
+		}
+		if (c == '+')
+			return GS_RX_ACK;
+		if (c == '-')
+			return GS_RX_NAK;
+		if (c == 0x03)
+			return GS_RX_INTERRUPT;
+		return GS_RX_NONE;
+	case RX_BODY:
+		if (c == '$') { /* a new packet starts: drop the partial one */
+			rx->len = 0;
+			rx->sum = 0;
+			rx->overflow = false;
+			return GS_RX_NONE;
+		}
+		if (c == '#') {
+			rx->state = RX_SUM1;
+			return GS_RX_NONE;
+		}
+		rx->sum += c;
+		if (rx->len < GS_PACKET_MAX)
+			rx->buf[rx->len++] = (char)c;
+		else
+			rx->overflow = true;
+		return GS_RX_NONE;
+	case RX_SUM1:
+		rx->hi = gs_hexval(c);
+		rx->state = RX_SUM2;
+		return GS_RX_NONE;
+	case RX_SUM2:
+	default: {
+		int lo = gs_hexval(c);
+		rx->state = RX_IDLE;
+		rx->buf[rx->len] = 0;
+		if (rx->hi < 0 || lo < 0 ||
+		    (unsigned)(rx->hi * 16 + lo) != (rx->sum & 0xff))
+			return GS_RX_BADSUM;
+		return rx->overflow ? GS_RX_TOOLONG : GS_RX_PACKET;
+	}
+	}
+}
+
+/* ---- output ------------------------------------------------------------ */
+
+static bool out_reserve(struct gs_out *o, size_t more)
+{
+	if (o->oom)
+		return false;
+	if (o->len + more + 1 <= o->cap)
+		return true;
+	size_t cap = o->cap ? o->cap : 256;
+	while (cap < o->len + more + 1)
+		cap *= 2;
+	char *nb = realloc(o->buf, cap);
+	if (!nb) {
+		o->oom = true;
+		return false;
+	}
+	o->buf = nb;
+	o->cap = cap;
+	return true;
+}
+
+void gs_out_reset(struct gs_out *o)
+{
+	o->len = 0;
+	o->oom = false;
+	if (o->buf)
+		o->buf[0] = 0;
+}
+
+void gs_out_free(struct gs_out *o)
+{
+	free(o->buf);
+	*o = (struct gs_out){ 0 };
+}
+
+void gs_out_mem(struct gs_out *o, const void *p, size_t n)
+{
+	if (!out_reserve(o, n))
+		return;
+	if (n)
+		memcpy(o->buf + o->len, p, n);
+	o->len += n;
+	o->buf[o->len] = 0;
+}
+
+void gs_out_str(struct gs_out *o, const char *s)
+{
+	gs_out_mem(o, s, strlen(s));
+}
+
+void gs_out_fmt(struct gs_out *o, const char *fmt, ...)
+{
+	char small[256];
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(small, sizeof small, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if ((size_t)n < sizeof small) {
+		gs_out_mem(o, small, (size_t)n);
+		return;
+	}
+	if (!out_reserve(o, (size_t)n))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(o->buf + o->len, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	o->len += (size_t)n;
+}
+
+static const char hexdig[] = "0123456789abcdef";
+
+void gs_out_hex(struct gs_out *o, const void *p, size_t n)
+{
+	const unsigned char *b = p;
+	if (!out_reserve(o, 2 * n))
+		return;
+	for (size_t i = 0; i < n; i++) {
+		o->buf[o->len++] = hexdig[b[i] >> 4];
+		o->buf[o->len++] = hexdig[b[i] & 15];
+	}
+	o->buf[o->len] = 0;
+}
+
+static bool needs_escape(unsigned char c)
+{
+	return c == '#' || c == '$' || c == '}' || c == '*';
+}
+
+void gs_out_bin(struct gs_out *o, const void *p, size_t n)
+{
+	const unsigned char *b = p;
+	if (!out_reserve(o, 2 * n))
+		return;
+	for (size_t i = 0; i < n; i++) {
+		if (needs_escape(b[i])) {
+			o->buf[o->len++] = '}';
+			o->buf[o->len++] = (char)(b[i] ^ 0x20);
+		} else {
+			o->buf[o->len++] = (char)b[i];
+		}
+	}
+	o->buf[o->len] = 0;
+}
+
+void gs_frame(const struct gs_out *o, struct gs_out *f)
+{
+	unsigned sum = 0;
+	gs_out_reset(f);
+	gs_out_mem(f, "$", 1);
+	gs_out_mem(f, o->buf ? o->buf : "", o->len);
+	for (size_t i = 0; i < o->len; i++)
+		sum += (unsigned char)o->buf[i];
+	char tail[3] = { '#', hexdig[(sum >> 4) & 15], hexdig[sum & 15] };
+	gs_out_mem(f, tail, 3);
+}
+
+long gs_unescape(char *p, size_t n)
+{
+	size_t j = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (p[i] == '}') {
+			if (++i >= n)
+				return -1;
+			p[j++] = (char)(p[i] ^ 0x20);
+		} else {
+			p[j++] = p[i];
+		}
+	}
+	return (long)j;
+}
+
+bool gs_parse_hex(const char **s, uint64_t *out)
+{
+	const char *q = *s;
+	uint64_t v = 0;
+	int n = 0, d;
+	while ((d = gs_hexval((unsigned char)*q)) >= 0) {
+		if (++n > 16)
+			return false;
+		v = v << 4 | (uint64_t)d;
+		q++;
+	}
+	if (!n)
+		return false;
+	*s = q;
+	*out = v;
+	return true;
+}
+
+bool gs_hex_decode(const char *s, size_t n, void *out)
+{
+	unsigned char *b = out;
+	for (size_t i = 0; i < n; i++) {
+		int hi = gs_hexval((unsigned char)s[2 * i]);
+		if (hi < 0)
+			return false;
+		int lo = gs_hexval((unsigned char)s[2 * i + 1]);
+		if (lo < 0)
+			return false;
+		b[i] = (unsigned char)(hi << 4 | lo);
+	}
+	return true;
+}

@@ -1,0 +1,2537 @@
+/*
+ * server.c - the commands of the GDB remote protocol on top of libproctrace.
+ *
+ * The library is all-stop: every thread stops when one does, and a
+ * continue resumes them all.  That is gdb's all-stop mode too, so most
+ * packets map one to one.  Where the protocol can say more than the
+ * library can do (resume some threads and not others, pass a signal
+ * without stopping) the nearest thing is done; README.md lists each case.
+ *
+ * Events that several threads have in one all-stop are reported one at a
+ * time: the first is the stop reply, the others are kept as "pending" and
+ * reported at the next resume of their thread instead of resuming, as gdb
+ * expects of an all-stop server.
+ */
+#include "server.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/personality.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* PROCTRACE_GDBSERVER_DEBUG=1 or `monitor set debug 1`: a line on stderr
+ * for every event. */
+static int debug_flag = -1;
+
+static bool debug_on(void)
+{
+	if (debug_flag < 0) {
+		const char *e = getenv("PROCTRACE_GDBSERVER_DEBUG");
+		debug_flag = e && *e && *e != '0';
+	}
+	return debug_flag;
+}
+
+#define DBG(...)                                                               \
+	do {                                                                   \
+		if (debug_on())                                                \
+			fprintf(stderr, "gdbserver: " __VA_ARGS__);            \
+	} while (0)
+
+/* ---- sending ---------------------------------------------------------- */
+
+static void send_raw(struct gs_server *s, const void *p, size_t n)
+{
+	if (s->send)
+		s->send(s->ctx, p, n);
+}
+
+/* Frame and send s->out. */
+static void reply(struct gs_server *s)
+{
+	if (s->out.oom) {
+		gs_out_reset(&s->out);
+		gs_out_str(&s->out, "E0c");
+	}
+	gs_frame(&s->out, &s->frame);
+	if (s->remote_debug)
+		fprintf(stderr, "gdbserver: -> %.*s\n", (int)s->frame.len,
+			s->frame.buf);
+	send_raw(s, s->frame.buf, s->frame.len);
+	gs_out_reset(&s->last);
+	gs_out_mem(&s->last, s->frame.buf, s->frame.len);
+	gs_out_reset(&s->out);
+}
+
+static void reply_str(struct gs_server *s, const char *str)
+{
+	gs_out_reset(&s->out);
+	gs_out_str(&s->out, str);
+	reply(s);
+}
+
+static void reply_ok(struct gs_server *s)
+{
+	reply_str(s, "OK");
+}
+
+static void reply_empty(struct gs_server *s)
+{
+	reply_str(s, "");
+}
+
+/* "Enn", with lldb's error string when QEnableErrorStrings was sent. */
+static void reply_err(struct gs_server *s, int code, const char *msg)
+{
+	gs_out_reset(&s->out);
+	gs_out_fmt(&s->out, "E%02x", code & 0xff);
+	if (s->error_strings && msg && *msg) {
+		gs_out_str(&s->out, ";");
+		gs_out_hex(&s->out, msg, strlen(msg));
+	}
+	reply(s);
+}
+
+/* A library error: the errno part as the code, pt_errmsg as the text. */
+static void reply_pterr(struct gs_server *s, int err)
+{
+	int code = err < 0 && err > -4000 ? -err : 1;
+	reply_err(s, code, pt_errmsg());
+}
+
+/* Console output (O packets) for qRcmd. */
+static void send_console(struct gs_server *s, const char *text)
+{
+	gs_out_reset(&s->out);
+	gs_out_str(&s->out, "O");
+	gs_out_hex(&s->out, text, strlen(text));
+	reply(s);
+}
+
+/* ---- small parsers ---------------------------------------------------- */
+
+static bool starts(const char *s, const char *prefix)
+{
+	return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+/* A thread id: "p<pid>.<tid>", "p<pid>", "<tid>", "-1", "0".  pid/tid -1
+ * mean all, 0 any.  Advances *p. */
+static bool parse_tid(const char **p, pid_t *pid, pid_t *tid)
+{
+	const char *q = *p;
+	uint64_t v;
+	*pid = 0;
+	if (*q == 'p') {
+		q++;
+		if (q[0] == '-' && q[1] == '1') {
+			*pid = -1;
+			q += 2;
+		} else {
+			if (!gs_parse_hex(&q, &v) || v > INT_MAX)
+				return false;
+			*pid = (pid_t)v;
+		}
+		if (*q != '.') {
+			*tid = -1;
+			*p = q;
+			return true;
+		}
+		q++;
+	}
+	if (q[0] == '-' && q[1] == '1') {
+		*tid = -1;
+		*p = q + 2;
+		return true;
+	}
+	if (!gs_parse_hex(&q, &v) || v > INT_MAX)
+		return false;
+	*tid = (pid_t)v;
+	*p = q;
+	return true;
+}
+
+/* "ADDR,LEN" then the terminator `end` (or the end of the string when end
+ * is 0). */
+static bool parse_addr_len(const char **p, uint64_t *addr, uint64_t *len,
+			   char end)
+{
+	const char *q = *p;
+	if (!gs_parse_hex(&q, addr) || *q++ != ',' || !gs_parse_hex(&q, len))
+		return false;
+	if (*q != end)
+		return false;
+	*p = end ? q + 1 : q;
+	return true;
+}
+
+static void out_tid(struct gs_server *s, pid_t tid)
+{
+	if (s->multiprocess)
+		gs_out_fmt(&s->out, "p%x.%x", (unsigned)s->pid, (unsigned)tid);
+	else
+		gs_out_fmt(&s->out, "%x", (unsigned)tid);
+}
+
+static int sig_to_wire(struct gs_server *s, int sig)
+{
+	return s->lldb ? sig : gs_sig_to_gdb(sig);
+}
+
+static int sig_from_wire(struct gs_server *s, int sig)
+{
+	if (s->lldb)
+		return sig >= 0 && sig <= 64 ? sig : -1;
+	return gs_sig_from_gdb(sig);
+}
+
+/* ---- the process ------------------------------------------------------ */
+
+static bool stopped(struct gs_server *s)
+{
+	return s->proc && !s->running &&
+	       pt_process_state(s->proc) == PT_PROC_STOPPED;
+}
+
+static void refresh_regs(struct gs_server *s)
+{
+	const char *arch = pt_process_arch(s->proc);
+	if (s->regs.reg && arch == s->regs_arch)
+		return;
+	gs_regs_build(s->proc, &s->regs);
+	s->regs_arch = arch;
+}
+
+static pt_thread *first_thread(struct gs_server *s)
+{
+	pt_thread *t = NULL;
+	if (s->proc)
+		pt_process_threads(s->proc, &t, 1);
+	return t;
+}
+
+/* The thread a g/p/m/... packet is about. */
+static pt_thread *cur_thread(struct gs_server *s)
+{
+	pid_t tid = s->suffix_tid ? s->suffix_tid : s->g_tid;
+	pt_thread *t = NULL;
+	if (!s->proc)
+		return NULL;
+	if (tid > 0)
+		t = pt_process_thread(s->proc, tid);
+	if (!t && s->last_tid > 0)
+		t = pt_process_thread(s->proc, s->last_tid);
+	if (!t)
+		t = first_thread(s);
+	return t;
+}
+
+static void forget_process(struct gs_server *s)
+{
+	pt_process_free(s->proc);
+	s->proc = NULL;
+	s->running = false;
+	s->interrupted = false;
+	s->step_tid = 0;
+	s->nbreaks = 0;
+	s->nwatches = 0;
+	s->npending = 0;
+	s->last_tid = 0;
+	s->g_tid = s->c_tid = 0;
+}
+
+static void after_start(struct gs_server *s)
+{
+	s->first_stop = true;
+	s->pid = pt_process_pid(s->proc);
+	s->have_exit = false;
+	s->regs_arch = NULL;
+	/* Thread births and deaths need no stop: gdb reads the thread list
+	 * at each stop.  Exec stops only when the client takes exec events. */
+	pt_process_set_events(s->proc, s->exec_events ? PT_EVENT_EXEC : 0);
+	refresh_regs(s);
+	pt_thread *t = first_thread(s);
+	s->last_tid = t ? pt_thread_tid(t) : s->pid;
+}
+
+/* With --wrapper, the wrapper runs first and executes the program: go on
+ * until that exec. */
+static int through_wrapper(pt_process *p)
+{
+	pt_stop_cause c = { .sz = sizeof c };
+	pt_process_set_events(p, PT_EVENT_EXEC);
+	for (;;) {
+		int err = pt_continue(p);
+		if (err == 0)
+			err = pt_wait(p, -1);
+		if (err < 0)
+			return err;
+		if (pt_process_state(p) == PT_PROC_EXITED)
+			return PT_EEXITED;
+		pt_thread *t = pt_process_event_thread(p);
+		if (t && pt_thread_stop_cause(t, &c) == 0 &&
+		    c.kind == PT_STOP_EXEC)
+			return 0;
+		if (t && c.kind == PT_STOP_SIGNAL)
+			continue; /* the wrapper's own signals are delivered */
+	}
+}
+
+int gs_server_launch(struct gs_server *s, char *const argv[])
+{
+	pt_process *p;
+	struct pt_launch_opts o = { .sz = sizeof o };
+	o.envp = s->env;
+	o.cwd = s->cwd;
+	char **full = NULL;
+	if (s->wrapper && s->wrapper[0]) {
+		size_t nw = 0, na = 0;
+		while (s->wrapper[nw])
+			nw++;
+		while (argv[na])
+			na++;
+		full = calloc(nw + na + 1, sizeof *full);
+		if (!full)
+			return PT_ENOMEM;
+		memcpy(full, s->wrapper, nw * sizeof *full);
+		memcpy(full + nw, argv, na * sizeof *full);
+		argv = full;
+	}
+	/* No ASLR: the personality flag is inherited from the calling thread
+	 * by the tracer thread pt_launch creates, then by its child, and kept
+	 * across exec.  Put back at once for ourselves. */
+	int old = personality(0xffffffff);
+	if (s->no_aslr && old != -1)
+		personality((unsigned long)old | ADDR_NO_RANDOMIZE);
+	int err = pt_launch(argv[0], argv, &o, &p);
+	if (s->no_aslr && old != -1)
+		personality((unsigned long)old);
+	free(full);
+	if (err == 0 && full && (err = through_wrapper(p)) < 0)
+		pt_process_free(p);
+	if (err < 0)
+		return err;
+	s->proc = p;
+	s->attached = false;
+	after_start(s);
+	return 0;
+}
+
+int gs_server_attach(struct gs_server *s, pid_t pid)
+{
+	pt_process *p;
+	int err = pt_attach(pid, &p);
+	if (err < 0)
+		return err;
+	s->proc = p;
+	s->attached = true;
+	after_start(s);
+	return 0;
+}
+
+void gs_server_drop(struct gs_server *s)
+{
+	if (!s->proc)
+		return;
+	if (s->running)
+		pt_stop(s->proc);
+	if (s->attached)
+		pt_detach(s->proc);
+	else
+		pt_kill(s->proc);
+	forget_process(s);
+}
+
+int gs_server_wait_fd(struct gs_server *s)
+{
+	return s->proc && s->running ? pt_process_event_fd(s->proc) : -1;
+}
+
+static bool read_file(const char *path, struct gs_out *o);
+
+/* The CPU thread tid last ran on (field 39 of /proc/PID/task/TID/stat),
+ * or -1. */
+static int thread_core(pid_t pid, pid_t tid)
+{
+	char path[64];
+	struct gs_out o = { 0 };
+	int core = -1;
+	snprintf(path, sizeof path, "/proc/%d/task/%d/stat", (int)pid, (int)tid);
+	if (read_file(path, &o) && o.buf) {
+		char *p = strrchr(o.buf, ')');
+		int field = 2;
+		for (; p && *p; p++)
+			if (*p == ' ' && ++field == 39) {
+				core = atoi(p + 1);
+				break;
+			}
+	}
+	gs_out_free(&o);
+	return core;
+}
+
+/* ---- stop replies ----------------------------------------------------- */
+
+static bool own_event(const pt_stop_cause *c)
+{
+	switch (c->kind) {
+	case PT_STOP_BREAKPOINT:
+	case PT_STOP_SIGNAL:
+	case PT_STOP_GROUP:
+	case PT_STOP_STEP:
+	case PT_STOP_WATCHPOINT:
+	case PT_STOP_EXEC:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static bool have_break(struct gs_server *s, uint64_t addr)
+{
+	for (size_t i = 0; i < s->nbreaks; i++)
+		if (s->breaks[i] == addr)
+			return true;
+	return false;
+}
+
+static const struct gs_watch *watch_of_id(struct gs_server *s, int id)
+{
+	for (size_t i = 0; i < s->nwatches; i++)
+		for (int k = 0; k < s->watches[i].nids; k++)
+			if (s->watches[i].ids[k] == id)
+				return &s->watches[i];
+	return NULL;
+}
+
+/* Registers gdb wants with every stop: FP, SP, PC. */
+static void out_expedited(struct gs_server *s, pt_thread *t)
+{
+	static const pt_reg_role roles[] = { PT_ROLE_FP, PT_ROLE_SP,
+					     PT_ROLE_PC };
+	for (size_t i = 0; i < sizeof roles / sizeof *roles; i++) {
+		const struct gs_reg *g = gs_regs_role(&s->regs, roles[i]);
+		unsigned char buf[64];
+		if (!g || g->info->size > sizeof buf ||
+		    pt_thread_reg_read(t, g->index, buf, sizeof buf) < 0)
+			continue;
+		gs_out_fmt(&s->out, "%x:", (unsigned)g->regnum);
+		gs_out_hex(&s->out, buf, g->wire);
+		gs_out_str(&s->out, ";");
+	}
+}
+
+static void out_thread_list(struct gs_server *s, bool pcs)
+{
+	pt_thread *ts[1024];
+	size_t n = pt_process_threads(s->proc, ts, 1024);
+	if (n > 1024)
+		n = 1024;
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			gs_out_str(&s->out, ",");
+		if (pcs) {
+			uint64_t pc = 0;
+			pt_thread_pc(ts[i], &pc);
+			gs_out_fmt(&s->out, "%" PRIx64, pc);
+		} else {
+			gs_out_fmt(&s->out, "%x", (unsigned)pt_thread_tid(ts[i]));
+		}
+	}
+}
+
+/* The T packet for thread t; sig_override >= 0 replaces the cause's
+ * signal (an interrupt reports SIGINT). */
+static void build_stop_reply(struct gs_server *s, pt_thread *t,
+			     const pt_stop_cause *cause, int sig_override)
+{
+	static struct gs_out exec_out;
+	/* The exec that started the program is no event for gdb. */
+	bool exec_hidden = s->first_stop;
+	pt_stop_cause c = { .sz = sizeof c };
+	int sig = 0;
+	const char *reason = NULL;
+	char reason_buf[64];
+
+	if (cause)
+		c = *cause;
+	else if (pt_thread_stop_cause(t, &c) < 0)
+		c.kind = PT_STOP_NONE;
+	switch (c.kind) {
+	case PT_STOP_BREAKPOINT:
+		sig = SIGTRAP;
+		if (s->swbreak || s->lldb)
+			reason = "swbreak:;";
+		break;
+	case PT_STOP_STEP:
+		sig = SIGTRAP;
+		break;
+	case PT_STOP_EXEC: {
+		sig = SIGTRAP;
+		char path[64], exe[PATH_MAX];
+		snprintf(path, sizeof path, "/proc/%d/exe", (int)s->pid);
+		ssize_t r = s->exec_events && !exec_hidden
+				    ? readlink(path, exe, sizeof exe - 1)
+				    : -1;
+		if (r > 0) {
+			exe[r] = 0;
+			gs_out_reset(&exec_out);
+			gs_out_str(&exec_out, "exec:");
+			gs_out_hex(&exec_out, exe, (size_t)r);
+			gs_out_str(&exec_out, ";");
+			reason = exec_out.buf;
+		}
+		break;
+	}
+	case PT_STOP_SIGNAL:
+	case PT_STOP_GROUP:
+		sig = c.signo;
+		break;
+	case PT_STOP_WATCHPOINT: {
+		sig = SIGTRAP;
+		const struct gs_watch *w = watch_of_id(s, c.watch);
+		if (!w || w->type == 1) {
+			if (s->hwbreak || s->lldb)
+				reason = "hwbreak:;";
+			break;
+		}
+		const char *kind = w->type == 2 ? "watch"
+				   : w->type == 3 ? "rwatch" : "awatch";
+		snprintf(reason_buf, sizeof reason_buf, "%s:%" PRIx64 ";", kind,
+			 c.addr);
+		reason = reason_buf;
+		break;
+	}
+	default:
+		sig = 0;
+		break;
+	}
+	if (sig_override >= 0)
+		sig = sig_override;
+	s->last_tid = pt_thread_tid(t);
+	s->first_stop = false;
+	gs_out_reset(&s->out);
+	if (s->no_T) { /* --disable-packet=T: the old S reply */
+		gs_out_fmt(&s->out, "S%02x", sig_to_wire(s, sig) & 0xff);
+		return;
+	}
+	gs_out_fmt(&s->out, "T%02x", sig_to_wire(s, sig) & 0xff);
+	if (!s->no_Tthread) {
+		gs_out_str(&s->out, "thread:");
+		out_tid(s, pt_thread_tid(t));
+		gs_out_str(&s->out, ";");
+	}
+	out_expedited(s, t);
+	int core = thread_core(s->pid, pt_thread_tid(t));
+	if (core >= 0)
+		gs_out_fmt(&s->out, "core:%x;", (unsigned)core);
+	if (reason)
+		gs_out_str(&s->out, reason);
+	if (s->list_threads_in_stop) {
+		gs_out_str(&s->out, "threads:");
+		out_thread_list(s, false);
+		gs_out_str(&s->out, ";thread-pcs:");
+		out_thread_list(s, true);
+		gs_out_str(&s->out, ";");
+	}
+	if (s->lldb && c.kind == PT_STOP_BREAKPOINT)
+		gs_out_str(&s->out, "reason:breakpoint;");
+	else if (s->lldb && c.kind == PT_STOP_STEP)
+		gs_out_str(&s->out, "reason:trace;");
+}
+
+static void build_exit_reply(struct gs_server *s)
+{
+	gs_out_reset(&s->out);
+	if (s->exit_signal)
+		gs_out_fmt(&s->out, "X%02x", sig_to_wire(s, s->exit_signal) & 0xff);
+	else
+		gs_out_fmt(&s->out, "W%02x", s->exit_code & 0xff);
+	if (s->multiprocess)
+		gs_out_fmt(&s->out, ";process:%x", (unsigned)s->pid);
+}
+
+/* The reply to '?' and the stop reply after vRun/vAttach. */
+static void reply_status(struct gs_server *s)
+{
+	if (!s->proc) {
+		if (s->have_exit) {
+			build_exit_reply(s);
+			reply(s);
+		} else {
+			reply_str(s, "W00");
+		}
+		return;
+	}
+	pt_thread *t = NULL;
+	if (s->last_tid)
+		t = pt_process_thread(s->proc, s->last_tid);
+	if (!t)
+		t = first_thread(s);
+	if (!t) {
+		reply_err(s, 1, "no thread");
+		return;
+	}
+	build_stop_reply(s, t, NULL, s->attached ? SIGSTOP : -1);
+	reply(s);
+}
+
+static void process_gone(struct gs_server *s)
+{
+	int code = 0, sig = 0;
+	pt_process_exit(s->proc, &code, &sig);
+	s->exit_code = code < 0 ? 0 : code;
+	s->exit_signal = sig;
+	s->have_exit = true;
+	forget_process(s);
+	build_exit_reply(s);
+	reply(s);
+	if (!s->extended)
+		s->want_exit = true;
+}
+
+static bool is_pending(struct gs_server *s, pid_t tid)
+{
+	for (size_t i = 0; i < s->npending; i++)
+		if (s->pending[i].tid == tid)
+			return true;
+	return false;
+}
+
+/* Threads other than `event` with events of their own: kept for later,
+ * with those still kept from earlier stops (threads that stayed stopped
+ * while another one stepped). */
+static void collect_pending(struct gs_server *s, pt_thread *event)
+{
+	pt_thread *ts[1024];
+	size_t n = pt_process_threads(s->proc, ts, 1024);
+	for (size_t i = 0; i < n && i < 1024; i++) {
+		pt_stop_cause c = { .sz = sizeof c };
+		if (ts[i] == event || is_pending(s, pt_thread_tid(ts[i])) ||
+		    pt_thread_stop_cause(ts[i], &c) < 0 ||
+		    !own_event(&c) || c.kind == PT_STOP_STEP ||
+		    c.kind == PT_STOP_EXEC)
+			continue;
+		/* A signal gdb said to pass goes with the next resume. */
+		if (c.kind == PT_STOP_SIGNAL && c.signo > 0 && c.signo <= 64 &&
+		    s->pass[c.signo])
+			continue;
+		DBG("pending: thread %d, %s\n", (int)pt_thread_tid(ts[i]),
+		    pt_stop_kind_name(c.kind));
+		if (s->npending < GS_MAX_PENDING) {
+			s->pending[s->npending].tid = pt_thread_tid(ts[i]);
+			s->pending[s->npending++].cause = c;
+		}
+	}
+}
+
+/* Is a pending event still worth reporting?  Its cause is the one
+ * recorded at the stop: the library forgets the causes of threads that
+ * stayed stopped while another one single-stepped. */
+static bool pending_valid(struct gs_server *s, pt_thread *t,
+			  const pt_stop_cause *c)
+{
+	if (!t)
+		return false;
+	if (c->kind == PT_STOP_BREAKPOINT) {
+		uint64_t pc = 0;
+		return have_break(s, c->addr) && pt_thread_pc(t, &pc) == 0 &&
+		       pc == c->addr;
+	}
+	if (c->kind == PT_STOP_WATCHPOINT)
+		return watch_of_id(s, c->watch) != NULL;
+	return own_event(c);
+}
+
+/* All threads stopped (or the process is gone): report, or go on. */
+static void on_stop(struct gs_server *s)
+{
+	if (pt_process_state(s->proc) == PT_PROC_EXITED) {
+		process_gone(s);
+		return;
+	}
+	s->running = false;
+	refresh_regs(s);
+	pt_thread *ev = pt_process_event_thread(s->proc);
+	pt_stop_cause c = { .sz = sizeof c };
+	bool own = ev && pt_thread_stop_cause(ev, &c) == 0 && own_event(&c);
+	if (own && c.kind == PT_STOP_EXEC) {
+		/* The library dropped every breakpoint and watchpoint. */
+		s->nbreaks = 0;
+		s->nwatches = 0;
+		s->npending = 0;
+	}
+	if (debug_on()) {
+		pt_thread *ts[64];
+		size_t n = pt_process_threads(s->proc, ts, 64);
+		for (size_t i = 0; i < n && i < 64; i++) {
+			pt_stop_cause tc = { .sz = sizeof tc };
+			char why[96] = "?";
+			uint64_t pc = 0;
+			if (pt_thread_stop_cause(ts[i], &tc) == 0)
+				pt_stop_cause_format(&tc, why, sizeof why);
+			pt_thread_pc(ts[i], &pc);
+			DBG("stop: thread %d%s: %s, pc %#" PRIx64 "\n",
+			    (int)pt_thread_tid(ts[i]), ts[i] == ev ? " (event)" : "",
+			    why, pc);
+		}
+	}
+
+	if (own && !s->interrupted && !s->step_tid &&
+	    c.kind == PT_STOP_SIGNAL && c.signo > 0 && c.signo <= 64 &&
+	    s->pass[c.signo]) {
+		/* Every own event a passed signal?  Then deliver and go on. */
+		collect_pending(s, ev);
+		if (s->npending == 0 && pt_continue(s->proc) == 0) {
+			s->running = true;
+			return;
+		}
+	}
+	if (!own && !s->interrupted) {
+		/* Nothing for gdb (a thread event the mask let through). */
+		if (s->step_tid) {
+			pt_thread *st = pt_process_thread(s->proc, s->step_tid);
+			if (st && pt_thread_step(st) == 0) {
+				s->running = true;
+				return;
+			}
+		} else if (pt_continue(s->proc) == 0) {
+			s->running = true;
+			return;
+		}
+	}
+	s->step_tid = 0;
+	if (!own) {
+		pt_thread *t = cur_thread(s);
+		if (!t) {
+			reply_err(s, 1, "no thread");
+			return;
+		}
+		collect_pending(s, NULL);
+		build_stop_reply(s, t, NULL, s->interrupted ? SIGINT : 0);
+	} else {
+		collect_pending(s, ev);
+		build_stop_reply(s, ev, NULL, -1);
+	}
+	s->interrupted = false;
+	reply(s);
+}
+
+void gs_server_process_event(struct gs_server *s)
+{
+	if (!s->proc || !s->running)
+		return;
+	int err = pt_wait(s->proc, 0);
+	if (err == PT_ETIMEDOUT)
+		return;
+	if (err < 0) {
+		/* Detached or broken under us: the process is lost. */
+		s->running = false;
+		s->exit_code = 0;
+		process_gone(s);
+		return;
+	}
+	on_stop(s);
+}
+
+/* ---- resuming ----------------------------------------------------------- */
+
+struct resume_action {
+	char kind;   /* 'c', 's', 0 for none */
+	int sig;     /* Linux number */
+};
+
+#define MAX_ACTIONS 64
+
+/* The action of thread tid under a parsed vCont. */
+struct vcont {
+	size_t n;
+	struct {
+		char kind;
+		int sig;
+		pid_t pid, tid; /* tid -1: all */
+	} a[MAX_ACTIONS];
+};
+
+static struct resume_action action_for(const struct vcont *v, pid_t tid)
+{
+	for (size_t i = 0; i < v->n; i++)
+		if (v->a[i].tid == -1 || v->a[i].tid == tid)
+			return (struct resume_action){ v->a[i].kind, v->a[i].sig };
+	return (struct resume_action){ 0, 0 };
+}
+
+/* Carry out a vCont (the c/s/C/S packets are turned into one). */
+static void resume(struct gs_server *s, const struct vcont *v)
+{
+	if (!stopped(s)) {
+		reply_err(s, 1, "the process is not stopped");
+		return;
+	}
+	/* A pending event of a thread gdb resumes is reported first. */
+	for (size_t i = 0; i < s->npending;) {
+		struct gs_pending pe = s->pending[i];
+		if (action_for(v, pe.tid).kind == 0) {
+			i++; /* not resumed now: keep it for later */
+			continue;
+		}
+		memmove(s->pending + i, s->pending + i + 1,
+			(--s->npending - i) * sizeof *s->pending);
+		pt_thread *t = pt_process_thread(s->proc, pe.tid);
+		if (!pending_valid(s, t, &pe.cause)) {
+			DBG("pending event of thread %d dropped\n", (int)pe.tid);
+			continue;
+		}
+		DBG("pending event of thread %d reported\n", (int)pe.tid);
+		build_stop_reply(s, t, &pe.cause, -1);
+		reply(s);
+		return;
+	}
+	pt_thread *ts[1024];
+	size_t n = pt_process_threads(s->proc, ts, 1024);
+	if (n > 1024)
+		n = 1024;
+	pt_thread *step = NULL;
+	for (size_t i = 0; i < n; i++) {
+		pid_t tid = pt_thread_tid(ts[i]);
+		struct resume_action a = action_for(v, tid);
+		/* Threads gdb leaves stopped still run (all-stop library): they
+		 * keep no signal, as if gdb had resumed them plainly. */
+		pt_thread_set_signal(ts[i], a.kind ? a.sig : 0);
+		if (a.kind == 's' && !step)
+			step = ts[i];
+	}
+	int err;
+	if (step) {
+		err = pt_thread_step(step);
+		s->step_tid = err == 0 ? pt_thread_tid(step) : 0;
+	} else {
+		err = pt_continue(s->proc);
+		/* Every thread runs now, those gdb meant to leave stopped too
+		 * (all-stop library): their kept events are gone. */
+		if (err == 0)
+			s->npending = 0;
+	}
+	if (err < 0) {
+		reply_pterr(s, err);
+		return;
+	}
+	s->running = true;
+	s->interrupted = false;
+	/* The stop reply comes when the process stops. */
+}
+
+static bool parse_vcont(struct gs_server *s, const char *p, struct vcont *v)
+{
+	v->n = 0;
+	while (*p == ';') {
+		p++;
+		if (v->n == MAX_ACTIONS)
+			return false;
+		char k = *p++;
+		int sig = 0;
+		if (k == 'C' || k == 'S') {
+			uint64_t g;
+			if (!gs_parse_hex(&p, &g) || g > 255)
+				return false;
+			sig = sig_from_wire(s, (int)g);
+			if (sig < 0)
+				return false;
+			k = (char)(k == 'C' ? 'c' : 's');
+		} else if (k != 'c' && k != 's') {
+			return false; /* t, r: not offered by vCont? */
+		}
+		pid_t pid = 0, tid = -1;
+		if (*p == ':') {
+			p++;
+			if (!parse_tid(&p, &pid, &tid))
+				return false;
+			if (tid == 0)
+				tid = -1;
+		}
+		v->a[v->n].kind = k;
+		v->a[v->n].sig = sig;
+		v->a[v->n].pid = pid;
+		v->a[v->n].tid = tid;
+		v->n++;
+	}
+	return *p == 0 && v->n > 0;
+}
+
+/* c [addr], s [addr], C sig[;addr], S sig[;addr] */
+static void cmd_resume_old(struct gs_server *s, char *p)
+{
+	char k = *p++;
+	struct vcont v = { .n = 1 };
+	int sig = 0;
+	if (k == 'C' || k == 'S') {
+		uint64_t g;
+		const char *q = p;
+		bool ok = gs_parse_hex(&q, &g);
+		p += q - p;
+		if (!ok || g > 255 ||
+		    (sig = sig_from_wire(s, (int)g)) < 0) {
+			reply_err(s, 1, "bad signal");
+			return;
+		}
+		if (*p == ';')
+			p++;
+	}
+	if (*p) {
+		uint64_t addr;
+		const char *q = p;
+		if (!gs_parse_hex(&q, &addr) || *q) {
+			reply_err(s, 1, "bad address");
+			return;
+		}
+		pt_thread *t = cur_thread(s);
+		if (!stopped(s) || !t || pt_thread_set_pc(t, addr) < 0) {
+			reply_err(s, 1, "cannot set the pc");
+			return;
+		}
+	}
+	bool stepping = k == 's' || k == 'S';
+	pid_t only = s->c_tid > 0 ? s->c_tid : -1;
+	if (stepping && only == -1) {
+		pt_thread *t = cur_thread(s);
+		only = t ? pt_thread_tid(t) : -1;
+	}
+	v.a[0].kind = stepping ? 's' : 'c';
+	v.a[0].sig = sig;
+	v.a[0].tid = only;
+	if (!stepping && only != -1) {
+		/* Hc thread: the rest continue too (all-stop library). */
+		v.n = 2;
+		v.a[1].kind = 'c';
+		v.a[1].sig = 0;
+		v.a[1].tid = -1;
+	}
+	resume(s, &v);
+}
+
+/* ---- registers ---------------------------------------------------------- */
+
+static bool read_reg(pt_thread *t, const struct gs_reg *g, unsigned char *buf)
+{
+	unsigned char tmp[128];
+	if (g->info->size > sizeof tmp ||
+	    pt_thread_reg_read(t, g->index, tmp, sizeof tmp) < 0)
+		return false;
+	memcpy(buf, tmp, g->wire);
+	return true;
+}
+
+static int write_reg(pt_thread *t, const struct gs_reg *g,
+		     const unsigned char *buf)
+{
+	unsigned char tmp[128] = { 0 };
+	if (g->info->size > sizeof tmp || g->wire > g->info->size)
+		return PT_EINVAL;
+	memcpy(tmp, buf, g->wire);
+	return pt_thread_reg_write(t, g->index, tmp, g->info->size);
+}
+
+static void cmd_g(struct gs_server *s)
+{
+	pt_thread *t = cur_thread(s);
+	if (!stopped(s) || !t) {
+		reply_err(s, 1, "no stopped thread");
+		return;
+	}
+	gs_out_reset(&s->out);
+	for (size_t i = 0; i < s->regs.count; i++) {
+		const struct gs_reg *g = &s->regs.reg[i];
+		unsigned char buf[128];
+		if (read_reg(t, g, buf)) {
+			gs_out_hex(&s->out, buf, g->wire);
+		} else {
+			for (unsigned k = 0; k < g->wire; k++)
+				gs_out_str(&s->out, "xx");
+		}
+	}
+	reply(s);
+}
+
+static void cmd_G(struct gs_server *s, const char *hex)
+{
+	pt_thread *t = cur_thread(s);
+	size_t n = strlen(hex);
+	if (!stopped(s) || !t) {
+		reply_err(s, 1, "no stopped thread");
+		return;
+	}
+	if (n % 2 || n / 2 > s->regs.g_size) {
+		reply_err(s, 0x16, "bad register data length");
+		return;
+	}
+	for (size_t i = 0; i < s->regs.count; i++) {
+		const struct gs_reg *g = &s->regs.reg[i];
+		unsigned char nv[128], old[128];
+		if (2 * (g->offset + g->wire) > n)
+			break;
+		if (hex[2 * g->offset] == 'x')
+			continue;
+		if (!gs_hex_decode(hex + 2 * g->offset, g->wire, nv)) {
+			reply_err(s, 0x16, "bad hex");
+			return;
+		}
+		if (read_reg(t, g, old) && memcmp(old, nv, g->wire) == 0)
+			continue;
+		int err = write_reg(t, g, nv);
+		if (err < 0) {
+			reply_pterr(s, err);
+			return;
+		}
+	}
+	reply_ok(s);
+}
+
+static void cmd_p(struct gs_server *s, const char *p)
+{
+	uint64_t n;
+	pt_thread *t = cur_thread(s);
+	if (!gs_parse_hex(&p, &n) || *p) {
+		reply_err(s, 0x16, "bad register number");
+		return;
+	}
+	if (!stopped(s) || !t) {
+		reply_err(s, 1, "no stopped thread");
+		return;
+	}
+	const struct gs_reg *g = n < INT_MAX ? gs_regs_find(&s->regs, (int)n) : NULL;
+	unsigned char buf[128];
+	if (!g) {
+		reply_err(s, 0x16, "no such register");
+		return;
+	}
+	gs_out_reset(&s->out);
+	if (read_reg(t, g, buf)) {
+		gs_out_hex(&s->out, buf, g->wire);
+	} else {
+		for (unsigned k = 0; k < g->wire; k++)
+			gs_out_str(&s->out, "xx");
+	}
+	reply(s);
+}
+
+static void cmd_P(struct gs_server *s, const char *p)
+{
+	uint64_t n;
+	pt_thread *t = cur_thread(s);
+	if (!gs_parse_hex(&p, &n) || *p++ != '=') {
+		reply_err(s, 0x16, "bad P packet");
+		return;
+	}
+	if (!stopped(s) || !t) {
+		reply_err(s, 1, "no stopped thread");
+		return;
+	}
+	const struct gs_reg *g = n < INT_MAX ? gs_regs_find(&s->regs, (int)n) : NULL;
+	unsigned char buf[128];
+	if (!g || strlen(p) != 2 * (size_t)g->wire ||
+	    !gs_hex_decode(p, g->wire, buf)) {
+		reply_err(s, 0x16, "bad register or value");
+		return;
+	}
+	int err = write_reg(t, g, buf);
+	if (err < 0)
+		reply_pterr(s, err);
+	else
+		reply_ok(s);
+}
+
+/* ---- memory ------------------------------------------------------------- */
+
+#define MAX_MEM ((GS_PACKET_MAX - 16) / 2)
+
+static void cmd_m(struct gs_server *s, const char *p, bool binary)
+{
+	uint64_t addr, len;
+	if (!parse_addr_len(&p, &addr, &len, 0)) {
+		reply_err(s, 0x16, "bad m packet");
+		return;
+	}
+	if (!s->proc) {
+		reply_err(s, 1, "no process");
+		return;
+	}
+	if (binary && len == 0) {
+		reply_ok(s);
+		return;
+	}
+	if (len > MAX_MEM)
+		len = MAX_MEM;
+	unsigned char buf[MAX_MEM];
+	size_t done = 0;
+	pt_mem_read(s->proc, addr, buf, (size_t)len, &done);
+	if (done == 0 && len) {
+		reply_err(s, 0x0e, "cannot read memory");
+		return;
+	}
+	gs_out_reset(&s->out);
+	if (binary) {
+		if (!s->lldb)
+			gs_out_str(&s->out, "b");
+		gs_out_bin(&s->out, buf, done);
+	} else {
+		gs_out_hex(&s->out, buf, done);
+	}
+	reply(s);
+}
+
+static void cmd_M(struct gs_server *s, char *p, size_t total, bool binary)
+{
+	uint64_t addr, len;
+	const char *q = p;
+	if (!parse_addr_len(&q, &addr, &len, ':')) {
+		reply_err(s, 0x16, "bad M/X packet");
+		return;
+	}
+	char *data = (char *)q;
+	size_t dlen = total - (size_t)(data - p);
+	unsigned char *buf = malloc(len ? len : 1);
+	if (!buf) {
+		reply_err(s, 0x0c, "out of memory");
+		return;
+	}
+	if (binary) {
+		long n = gs_unescape(data, dlen);
+		if (n < 0 || (uint64_t)n != len) {
+			free(buf);
+			reply_err(s, 0x16, "bad binary data");
+			return;
+		}
+		memcpy(buf, data, len);
+	} else if (dlen != 2 * len || !gs_hex_decode(data, len, buf)) {
+		free(buf);
+		reply_err(s, 0x16, "bad hex data");
+		return;
+	}
+	if (!s->proc) {
+		free(buf);
+		reply_err(s, 1, "no process");
+		return;
+	}
+	size_t done = 0;
+	int err = len ? pt_mem_write(s->proc, addr, buf, (size_t)len, &done) : 0;
+	free(buf);
+	if (err < 0)
+		reply_pterr(s, err);
+	else
+		reply_ok(s);
+}
+
+/* ---- breakpoints and watchpoints --------------------------------------- */
+
+static void watch_undo(struct gs_server *s, const struct gs_watch *w)
+{
+	for (int k = 0; k < w->nids; k++)
+		pt_watchpoint_remove(s->proc, w->ids[k]);
+}
+
+static void cmd_Z(struct gs_server *s, const char *p, bool insert)
+{
+	uint64_t type, addr, kind;
+	if (!gs_parse_hex(&p, &type) || *p++ != ',' ||
+	    !gs_parse_hex(&p, &addr) || *p++ != ',' ||
+	    !gs_parse_hex(&p, &kind) || (*p && *p != ';')) {
+		reply_err(s, 0x16, "bad Z packet");
+		return;
+	}
+	if (type > 4 || type == 3) {
+		/* x86 debug registers cannot watch reads alone. */
+		reply_empty(s);
+		return;
+	}
+	if (!stopped(s)) {
+		reply_err(s, 1, "the process is not stopped");
+		return;
+	}
+	if (type == 0) {
+		int err;
+		if (insert) {
+			err = pt_breakpoint_add(s->proc, addr);
+			if (err == PT_EBPEXIST)
+				err = 0;
+			if (err == 0 && !have_break(s, addr) &&
+			    s->nbreaks < GS_MAX_BREAK)
+				s->breaks[s->nbreaks++] = addr;
+		} else {
+			err = pt_breakpoint_remove(s->proc, addr);
+			if (err == PT_ENOBP)
+				err = 0;
+			for (size_t i = 0; i < s->nbreaks; i++)
+				if (s->breaks[i] == addr) {
+					s->breaks[i] = s->breaks[--s->nbreaks];
+					break;
+				}
+		}
+		if (err < 0)
+			reply_pterr(s, err);
+		else
+			reply_ok(s);
+		return;
+	}
+	if (type == 1)
+		kind = 1;
+	if (!insert) {
+		for (size_t i = 0; i < s->nwatches; i++) {
+			struct gs_watch *w = &s->watches[i];
+			if (w->type == (int)type && w->addr == addr &&
+			    w->len == kind) {
+				watch_undo(s, w);
+				s->watches[i] = s->watches[--s->nwatches];
+				break;
+			}
+		}
+		reply_ok(s);
+		return;
+	}
+	if (s->nwatches == GS_MAX_WATCH || kind == 0 || kind > 64) {
+		reply_err(s, 0x1c, "no room for the watchpoint");
+		return;
+	}
+	struct gs_watch w = { .type = (int)type, .addr = addr, .len = kind };
+	pt_watch_kind wk = type == 1 ? PT_WATCH_EXEC
+			   : type == 2 ? PT_WATCH_WRITE : PT_WATCH_RW;
+	/* Cover [addr, addr+len) with aligned pieces of 1, 2, 4 or 8. */
+	uint64_t a = addr, end = addr + kind;
+	while (a < end) {
+		uint64_t sz = 8;
+		while (sz > 1 && (a % sz || a + sz > end))
+			sz /= 2;
+		int id = w.nids < 8 ? pt_watchpoint_add(s->proc, a, sz, wk)
+				    : PT_ENOSLOT;
+		if (id < 0) {
+			watch_undo(s, &w);
+			reply_pterr(s, id);
+			return;
+		}
+		w.ids[w.nids++] = id;
+		a += sz;
+	}
+	s->watches[s->nwatches++] = w;
+	reply_ok(s);
+}
+
+/* ---- qXfer ---------------------------------------------------------------- */
+
+/* Reply with the slice [off, off+len) of doc as qXfer wants it. */
+static void reply_xfer(struct gs_server *s, const char *doc, size_t n,
+		       uint64_t off, uint64_t len)
+{
+	gs_out_reset(&s->out);
+	if (off >= n) {
+		gs_out_str(&s->out, "l");
+		reply(s);
+		return;
+	}
+	if (len > MAX_MEM)
+		len = MAX_MEM;
+	size_t take = n - off < len ? n - (size_t)off : (size_t)len;
+	gs_out_str(&s->out, off + take < n ? "m" : "l");
+	gs_out_bin(&s->out, doc + off, take);
+	reply(s);
+}
+
+static bool read_file(const char *path, struct gs_out *o)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	char buf[4096];
+	ssize_t r;
+	while ((r = read(fd, buf, sizeof buf)) > 0)
+		gs_out_mem(o, buf, (size_t)r);
+	close(fd);
+	return r == 0;
+}
+
+static void xml_escape(struct gs_out *o, const char *str)
+{
+	for (; *str; str++) {
+		switch (*str) {
+		case '<': gs_out_str(o, "&lt;"); break;
+		case '>': gs_out_str(o, "&gt;"); break;
+		case '&': gs_out_str(o, "&amp;"); break;
+		case '"': gs_out_str(o, "&quot;"); break;
+		default:
+			if ((unsigned char)*str >= 0x20)
+				gs_out_mem(o, str, 1);
+		}
+	}
+}
+
+static void threads_xml(struct gs_server *s, struct gs_out *o)
+{
+	gs_out_str(o, "<?xml version=\"1.0\"?>\n<threads>\n");
+	pt_thread *ts[1024];
+	size_t n = pt_process_threads(s->proc, ts, 1024);
+	for (size_t i = 0; i < n && i < 1024; i++) {
+		pid_t tid = pt_thread_tid(ts[i]);
+		char path[64], name[64] = "";
+		snprintf(path, sizeof path, "/proc/%d/task/%d/comm", (int)s->pid,
+			 (int)tid);
+		struct gs_out c = { 0 };
+		if (read_file(path, &c) && c.len) {
+			size_t k = c.len < sizeof name - 1 ? c.len : sizeof name - 1;
+			memcpy(name, c.buf, k);
+			name[k] = 0;
+			name[strcspn(name, "\n")] = 0;
+		}
+		gs_out_free(&c);
+		if (s->multiprocess)
+			gs_out_fmt(o, "<thread id=\"p%x.%x\"", (unsigned)s->pid,
+				   (unsigned)tid);
+		else
+			gs_out_fmt(o, "<thread id=\"%x\"", (unsigned)tid);
+		if (*name) {
+			gs_out_str(o, " name=\"");
+			xml_escape(o, name);
+			gs_out_str(o, "\"");
+		}
+		int core = thread_core(s->pid, tid);
+		if (core >= 0)
+			gs_out_fmt(o, " core=\"%d\"", core);
+		gs_out_str(o, "/>\n");
+	}
+	gs_out_str(o, "</threads>\n");
+}
+
+/* The siginfo of thread t's stop, rebuilt from its stop cause (the
+ * library gives signo, si_code, the fault address and the sender, not the
+ * whole siginfo): x86-64 layout only. */
+static bool siginfo_of(struct gs_server *s, pt_thread *t, struct gs_out *o)
+{
+	pt_stop_cause c = { .sz = sizeof c };
+	bool found = false;
+	if (!t || !s->regs.x86_64)
+		return false;
+	for (size_t i = 0; i < s->npending; i++)
+		if (s->pending[i].tid == pt_thread_tid(t)) {
+			c = s->pending[i].cause;
+			found = true;
+		}
+	if (!found && pt_thread_stop_cause(t, &c) < 0)
+		return false;
+	siginfo_t si;
+	memset(&si, 0, sizeof si);
+	switch (c.kind) {
+	case PT_STOP_SIGNAL:
+	case PT_STOP_GROUP:
+		si.si_signo = c.signo;
+		si.si_code = c.code;
+		if (c.code <= 0 || c.code == SI_USER) {
+			si.si_pid = c.pid;
+		} else if (c.signo == SIGSEGV || c.signo == SIGBUS ||
+			   c.signo == SIGILL || c.signo == SIGFPE ||
+			   c.signo == SIGTRAP) {
+			si.si_addr = (void *)(uintptr_t)c.addr;
+		}
+		break;
+	case PT_STOP_BREAKPOINT:
+		si.si_signo = SIGTRAP;
+		si.si_code = SI_KERNEL;
+		break;
+	case PT_STOP_STEP:
+		si.si_signo = SIGTRAP;
+		si.si_code = TRAP_TRACE;
+		break;
+	case PT_STOP_WATCHPOINT:
+		si.si_signo = SIGTRAP;
+		si.si_code = TRAP_HWBKPT;
+		si.si_addr = (void *)(uintptr_t)c.addr;
+		break;
+	default:
+		return false;
+	}
+	gs_out_mem(o, &si, sizeof si);
+	return true;
+}
+
+static void cmd_qxfer(struct gs_server *s, char *p)
+{
+	/* object:read:annex:off,len */
+	char *obj = p, *op, *annex, *range;
+	if (!(op = strchr(obj, ':')))
+		goto bad;
+	*op++ = 0;
+	if (!(annex = strchr(op, ':')))
+		goto bad;
+	*annex++ = 0;
+	if (!(range = strchr(annex, ':')))
+		goto bad;
+	*range++ = 0;
+	if (strcmp(op, "read") != 0) {
+		reply_empty(s);
+		return;
+	}
+	uint64_t off, len;
+	const char *q = range;
+	if (!parse_addr_len(&q, &off, &len, 0))
+		goto bad;
+
+	struct gs_out doc = { 0 };
+	bool known = true, ok = true;
+	if (strcmp(obj, "features") == 0) {
+		if (strcmp(annex, "target.xml") != 0 || !s->proc)
+			ok = false;
+		else
+			gs_tdesc_build(&s->regs, s->lldb, &doc);
+	} else if (strcmp(obj, "siginfo") == 0) {
+		ok = s->proc && stopped(s) && siginfo_of(s, cur_thread(s), &doc);
+	} else if (strcmp(obj, "threads") == 0) {
+		if (!s->proc)
+			ok = false;
+		else
+			threads_xml(s, &doc);
+	} else if (strcmp(obj, "auxv") == 0) {
+		char path[64];
+		snprintf(path, sizeof path, "/proc/%d/auxv", (int)s->pid);
+		ok = s->proc && read_file(path, &doc);
+	} else if (strcmp(obj, "exec-file") == 0) {
+		uint64_t pid = (uint64_t)s->pid;
+		const char *a = annex;
+		if (*a && (!gs_parse_hex(&a, &pid) || *a || pid > INT_MAX))
+			ok = false;
+		char path[64], target[PATH_MAX];
+		snprintf(path, sizeof path, "/proc/%d/exe", (int)pid);
+		ssize_t r = ok && pid ? readlink(path, target, sizeof target - 1) : -1;
+		if (r <= 0)
+			ok = false;
+		else
+			gs_out_mem(&doc, target, (size_t)r);
+	} else {
+		known = false;
+	}
+	if (!known) {
+		reply_empty(s);
+	} else if (!ok || doc.oom) {
+		reply_err(s, 0x02, "object not available");
+	} else {
+		reply_xfer(s, doc.buf ? doc.buf : "", doc.len, off, len);
+	}
+	gs_out_free(&doc);
+	return;
+bad:
+	reply_err(s, 0x16, "bad qXfer packet");
+}
+
+/* ---- lldb's queries ------------------------------------------------------- */
+
+static void out_hexstr(struct gs_out *o, const char *str)
+{
+	gs_out_hex(o, str, strlen(str));
+}
+
+static void cmd_qhostinfo(struct gs_server *s)
+{
+	char host[256] = "";
+	gethostname(host, sizeof host - 1);
+	gs_out_reset(&s->out);
+	gs_out_str(&s->out, "triple:");
+	out_hexstr(&s->out, "x86_64-pc-linux-gnu");
+	gs_out_str(&s->out, ";ptrsize:8;endian:little;ostype:linux;vendor:pc;"
+			    "watchpoint_exceptions_received:after;hostname:");
+	out_hexstr(&s->out, host);
+	gs_out_str(&s->out, ";");
+	reply(s);
+}
+
+static void cmd_qprocessinfo(struct gs_server *s)
+{
+	if (!s->proc) {
+		reply_err(s, 1, "no process");
+		return;
+	}
+	bool is64 = s->regs.x86_64;
+	gs_out_reset(&s->out);
+	gs_out_fmt(&s->out, "pid:%x;parent-pid:%x;real-uid:%x;real-gid:%x;"
+			    "effective-uid:%x;effective-gid:%x;triple:",
+		   (unsigned)s->pid, (unsigned)getpid(), (unsigned)getuid(),
+		   (unsigned)getgid(), (unsigned)geteuid(), (unsigned)getegid());
+	out_hexstr(&s->out, is64 ? "x86_64-pc-linux-gnu" : "i386-pc-linux-gnu");
+	gs_out_fmt(&s->out, ";ostype:linux;endian:little;ptrsize:%d;",
+		   is64 ? 8 : 4);
+	reply(s);
+}
+
+/* qMemoryRegionInfo:ADDR from /proc/PID/maps. */
+static void cmd_qmemregion(struct gs_server *s, const char *p)
+{
+	uint64_t addr;
+	if (!gs_parse_hex(&p, &addr) || *p) {
+		reply_err(s, 0x16, "bad address");
+		return;
+	}
+	if (!s->proc) {
+		reply_err(s, 1, "no process");
+		return;
+	}
+	char path[64];
+	snprintf(path, sizeof path, "/proc/%d/maps", (int)s->pid);
+	struct gs_out maps = { 0 };
+	if (!read_file(path, &maps) || !maps.buf) {
+		gs_out_free(&maps);
+		reply_err(s, 1, "cannot read the memory map");
+		return;
+	}
+	uint64_t gap_start = 0, gap_end = UINT64_MAX;
+	gs_out_reset(&s->out);
+	for (char *line = maps.buf; line && *line;) {
+		char *nl = strchr(line, '\n');
+		if (nl)
+			*nl = 0;
+		unsigned long long lo, hi;
+		char perms[8] = "";
+		int name_at = 0;
+		if (sscanf(line, "%llx-%llx %7s %*s %*s %*s %n", &lo, &hi, perms,
+			   &name_at) >= 3) {
+			if (addr >= lo && addr < hi) {
+				gs_out_fmt(&s->out, "start:%llx;size:%llx;permissions:",
+					   lo, hi - lo);
+				if (perms[0] == 'r')
+					gs_out_str(&s->out, "r");
+				if (perms[1] == 'w')
+					gs_out_str(&s->out, "w");
+				if (perms[2] == 'x')
+					gs_out_str(&s->out, "x");
+				gs_out_str(&s->out, ";");
+				const char *name = name_at ? line + name_at : "";
+				if (*name) {
+					gs_out_str(&s->out, "name:");
+					out_hexstr(&s->out, name);
+					gs_out_str(&s->out, ";");
+				}
+				gs_out_free(&maps);
+				reply(s);
+				return;
+			}
+			if (hi <= addr && hi > gap_start)
+				gap_start = hi;
+			if (lo > addr && lo < gap_end)
+				gap_end = lo;
+		}
+		line = nl ? nl + 1 : NULL;
+	}
+	gs_out_free(&maps);
+	gs_out_fmt(&s->out, "start:%" PRIx64 ";size:%" PRIx64 ";", gap_start,
+		   gap_end - gap_start);
+	reply(s);
+}
+
+static void cmd_qthreadstopinfo(struct gs_server *s, const char *p)
+{
+	uint64_t tid;
+	if (!gs_parse_hex(&p, &tid) || *p || tid > INT_MAX) {
+		reply_err(s, 0x16, "bad thread");
+		return;
+	}
+	pt_thread *t = stopped(s) ? pt_process_thread(s->proc, (pid_t)tid) : NULL;
+	if (!t) {
+		reply_err(s, 0x0f, "no such stopped thread");
+		return;
+	}
+	pid_t keep = s->last_tid;
+	const pt_stop_cause *pc = NULL;
+	for (size_t i = 0; i < s->npending; i++)
+		if (s->pending[i].tid == (pid_t)tid)
+			pc = &s->pending[i].cause;
+	build_stop_reply(s, t, pc, -1);
+	s->last_tid = keep;
+	reply(s);
+}
+
+/* ---- vFile: host I/O, read-only ----------------------------------------- */
+
+/* gdb's File-I/O errno values. */
+static int fio_errno(int e)
+{
+	switch (e) {
+	case EPERM: return 1;
+	case ENOENT: return 2;
+	case EINTR: return 4;
+	case EBADF: return 9;
+	case EACCES: return 13;
+	case EFAULT: return 14;
+	case EBUSY: return 16;
+	case EEXIST: return 17;
+	case ENODEV: return 19;
+	case ENOTDIR: return 20;
+	case EISDIR: return 21;
+	case EINVAL: return 22;
+	case ENFILE: return 23;
+	case EMFILE: return 24;
+	case EFBIG: return 27;
+	case ENOSPC: return 28;
+	case ESPIPE: return 29;
+	case EROFS: return 30;
+	case ENAMETOOLONG: return 91;
+	default: return 9999;
+	}
+}
+
+static void reply_fio_err(struct gs_server *s, int e)
+{
+	gs_out_reset(&s->out);
+	gs_out_fmt(&s->out, "F-1,%x", (unsigned)fio_errno(e));
+	reply(s);
+}
+
+/* A hex-encoded path into buf; false if malformed or too long. */
+static bool hex_path(const char **p, char *buf, size_t cap)
+{
+	const char *q = *p;
+	size_t n = 0;
+	while (gs_hexval((unsigned char)q[n]) >= 0)
+		n++;
+	if (n == 0 || n % 2 || n / 2 >= cap || !gs_hex_decode(q, n / 2, buf))
+		return false;
+	buf[n / 2] = 0;
+	if (strlen(buf) != n / 2)
+		return false; /* an embedded NUL */
+	*p = q + n;
+	return true;
+}
+
+static int *vfile_slot(struct gs_server *s, uint64_t fd)
+{
+	for (size_t i = 0; i < GS_MAX_FILES; i++)
+		if (s->files[i] > 0 && (uint64_t)s->files[i] == fd)
+			return &s->files[i];
+	return NULL;
+}
+
+static void put_be(unsigned char *b, uint64_t v, int n)
+{
+	for (int i = n - 1; i >= 0; i--, v >>= 8)
+		b[i] = (unsigned char)v;
+}
+
+static void cmd_vfile(struct gs_server *s, const char *p, const char *end)
+{
+	char path[PATH_MAX];
+	uint64_t a, b, c;
+	if (starts(p, "setfs:")) {
+		p += 6;
+		if (!gs_parse_hex(&p, &a) || *p)
+			goto bad;
+		reply_str(s, "F0"); /* one file system: ours */
+	} else if (starts(p, "open:")) {
+		p += 5;
+		if (!hex_path(&p, path, sizeof path) || *p++ != ',' ||
+		    !gs_parse_hex(&p, &a) || *p++ != ',' ||
+		    !gs_parse_hex(&p, &b) || *p)
+			goto bad;
+		/* gdb's File-I/O flags and mode bits to the host's. */
+		int flags = O_CLOEXEC;
+		switch (a & 3) {
+		case 0: flags |= O_RDONLY; break;
+		case 1: flags |= O_WRONLY; break;
+		case 2: flags |= O_RDWR; break;
+		default:
+			reply_fio_err(s, EINVAL);
+			return;
+		}
+		if (a & 0x8)
+			flags |= O_APPEND;
+		if (a & 0x200)
+			flags |= O_CREAT;
+		if (a & 0x400)
+			flags |= O_TRUNC;
+		if (a & 0x800)
+			flags |= O_EXCL;
+		mode_t mode = (mode_t)(b & 0777);
+		int *slot = NULL;
+		for (size_t i = 0; i < GS_MAX_FILES && !slot; i++)
+			if (s->files[i] <= 0)
+				slot = &s->files[i];
+		if (!slot) {
+			reply_fio_err(s, EMFILE);
+			return;
+		}
+		int fd = open(path, flags, mode);
+		if (fd < 0) {
+			reply_fio_err(s, errno);
+			return;
+		}
+		*slot = fd;
+		gs_out_reset(&s->out);
+		gs_out_fmt(&s->out, "F%x", (unsigned)fd);
+		reply(s);
+	} else if (starts(p, "pread:")) {
+		p += 6;
+		if (!gs_parse_hex(&p, &a) || *p++ != ',' ||
+		    !gs_parse_hex(&p, &b) || *p++ != ',' ||
+		    !gs_parse_hex(&p, &c) || *p || c > INT64_MAX)
+			goto bad;
+		int *slot = vfile_slot(s, a);
+		if (!slot) {
+			reply_fio_err(s, EBADF);
+			return;
+		}
+		if (b > MAX_MEM / 2)
+			b = MAX_MEM / 2;
+		char buf[MAX_MEM];
+		ssize_t r = pread(*slot, buf, (size_t)b, (off_t)c);
+		if (r < 0) {
+			reply_fio_err(s, errno);
+			return;
+		}
+		gs_out_reset(&s->out);
+		gs_out_fmt(&s->out, "F%x;", (unsigned)r);
+		gs_out_bin(&s->out, buf, (size_t)r);
+		reply(s);
+	} else if (starts(p, "close:")) {
+		p += 6;
+		if (!gs_parse_hex(&p, &a) || *p)
+			goto bad;
+		int *slot = vfile_slot(s, a);
+		if (!slot) {
+			reply_fio_err(s, EBADF);
+			return;
+		}
+		close(*slot);
+		*slot = -1;
+		reply_str(s, "F0");
+	} else if (starts(p, "fstat:")) {
+		p += 6;
+		if (!gs_parse_hex(&p, &a) || *p)
+			goto bad;
+		int *slot = vfile_slot(s, a);
+		struct stat st;
+		if (!slot || fstat(*slot, &st) < 0) {
+			reply_fio_err(s, slot ? errno : EBADF);
+			return;
+		}
+		unsigned char b64[64];
+		put_be(b64 + 0, st.st_dev, 4);
+		put_be(b64 + 4, st.st_ino, 4);
+		put_be(b64 + 8, st.st_mode, 4);
+		put_be(b64 + 12, st.st_nlink, 4);
+		put_be(b64 + 16, st.st_uid, 4);
+		put_be(b64 + 20, st.st_gid, 4);
+		put_be(b64 + 24, st.st_rdev, 4);
+		put_be(b64 + 28, (uint64_t)st.st_size, 8);
+		put_be(b64 + 36, (uint64_t)st.st_blksize, 8);
+		put_be(b64 + 44, (uint64_t)st.st_blocks, 8);
+		put_be(b64 + 52, (uint64_t)st.st_atime, 4);
+		put_be(b64 + 56, (uint64_t)st.st_mtime, 4);
+		put_be(b64 + 60, (uint64_t)st.st_ctime, 4);
+		gs_out_reset(&s->out);
+		gs_out_fmt(&s->out, "F%x;", (unsigned)sizeof b64);
+		gs_out_bin(&s->out, b64, sizeof b64);
+		reply(s);
+	} else if (starts(p, "readlink:")) {
+		p += 9;
+		if (!hex_path(&p, path, sizeof path) || *p)
+			goto bad;
+		char target[PATH_MAX];
+		ssize_t r = readlink(path, target, sizeof target);
+		if (r < 0) {
+			reply_fio_err(s, errno);
+			return;
+		}
+		gs_out_reset(&s->out);
+		gs_out_fmt(&s->out, "F%x;", (unsigned)r);
+		gs_out_bin(&s->out, target, (size_t)r);
+		reply(s);
+	} else if (starts(p, "pwrite:")) {
+		p += 7;
+		if (!gs_parse_hex(&p, &a) || *p++ != ',' ||
+		    !gs_parse_hex(&p, &b) || *p++ != ',' || b > INT64_MAX)
+			goto bad;
+		int *slot = vfile_slot(s, a);
+		if (!slot) {
+			reply_fio_err(s, EBADF);
+			return;
+		}
+		char *data = (char *)p;
+		long dn = gs_unescape(data, (size_t)(end - data));
+		if (dn < 0)
+			goto bad;
+		ssize_t w = pwrite(*slot, data, (size_t)dn, (off_t)b);
+		if (w < 0) {
+			reply_fio_err(s, errno);
+			return;
+		}
+		gs_out_reset(&s->out);
+		gs_out_fmt(&s->out, "F%x", (unsigned)w);
+		reply(s);
+	} else if (starts(p, "unlink:")) {
+		p += 7;
+		if (!hex_path(&p, path, sizeof path) || *p)
+			goto bad;
+		if (unlink(path) < 0)
+			reply_fio_err(s, errno);
+		else
+			reply_str(s, "F0");
+	} else {
+		reply_empty(s); /* lldb's extras: not offered */
+	}
+	return;
+bad:
+	reply_fio_err(s, EINVAL);
+}
+
+void gs_server_close_files(struct gs_server *s)
+{
+	for (size_t i = 0; i < GS_MAX_FILES; i++) {
+		if (s->files[i] > 0)
+			close(s->files[i]);
+		s->files[i] = -1;
+	}
+}
+
+/* jThreadsInfo: every thread's name, stop reason and expedited registers,
+ * as JSON (lldb). */
+static void json_str(struct gs_out *o, const char *str)
+{
+	gs_out_str(o, "\"");
+	for (; *str; str++) {
+		unsigned char ch = (unsigned char)*str;
+		if (ch == '"' || ch == '\\')
+			gs_out_fmt(o, "\\%c", ch);
+		else if (ch < 0x20)
+			gs_out_fmt(o, "\\u%04x", ch);
+		else
+			gs_out_mem(o, str, 1);
+	}
+	gs_out_str(o, "\"");
+}
+
+static void cmd_jthreadsinfo(struct gs_server *s)
+{
+	if (!stopped(s)) {
+		reply_err(s, 1, "no stopped process");
+		return;
+	}
+	struct gs_out j = { 0 };
+	pt_thread *ts[1024];
+	size_t n = pt_process_threads(s->proc, ts, 1024);
+	gs_out_str(&j, "[");
+	for (size_t i = 0; i < n && i < 1024; i++) {
+		pid_t tid = pt_thread_tid(ts[i]);
+		pt_stop_cause c = { .sz = sizeof c };
+		bool kept = false;
+		for (size_t k = 0; k < s->npending; k++)
+			if (s->pending[k].tid == tid) {
+				c = s->pending[k].cause;
+				kept = true;
+			}
+		if (!kept && pt_thread_stop_cause(ts[i], &c) < 0)
+			c.kind = PT_STOP_NONE;
+		const char *reason = NULL;
+		int sig = 0;
+		switch (c.kind) {
+		case PT_STOP_BREAKPOINT: reason = "breakpoint"; sig = SIGTRAP; break;
+		case PT_STOP_STEP: reason = "trace"; sig = SIGTRAP; break;
+		case PT_STOP_WATCHPOINT: reason = "watchpoint"; sig = SIGTRAP; break;
+		case PT_STOP_EXEC: reason = "exec"; sig = SIGTRAP; break;
+		case PT_STOP_SIGNAL:
+		case PT_STOP_GROUP: reason = "signal"; sig = c.signo; break;
+		default: break;
+		}
+		char path[64], name[64] = "";
+		struct gs_out cm = { 0 };
+		snprintf(path, sizeof path, "/proc/%d/task/%d/comm", (int)s->pid,
+			 (int)tid);
+		if (read_file(path, &cm) && cm.buf) {
+			snprintf(name, sizeof name, "%s", cm.buf);
+			name[strcspn(name, "\n")] = 0;
+		}
+		gs_out_free(&cm);
+		gs_out_fmt(&j, "%s{\"tid\":%d,\"name\":", i ? "," : "", (int)tid);
+		json_str(&j, name);
+		if (reason)
+			gs_out_fmt(&j, ",\"reason\":\"%s\",\"signal\":%d", reason, sig);
+		gs_out_str(&j, ",\"registers\":{");
+		static const pt_reg_role roles[] = { PT_ROLE_FP, PT_ROLE_SP,
+						     PT_ROLE_PC };
+		bool first = true;
+		for (size_t r = 0; r < 3; r++) {
+			const struct gs_reg *g = gs_regs_role(&s->regs, roles[r]);
+			unsigned char buf[128];
+			if (!g || !read_reg(ts[i], g, buf))
+				continue;
+			gs_out_fmt(&j, "%s\"%d\":\"", first ? "" : ",", g->regnum);
+			gs_out_hex(&j, buf, g->wire);
+			gs_out_str(&j, "\"");
+			first = false;
+		}
+		gs_out_str(&j, "}}");
+	}
+	gs_out_str(&j, "]");
+	gs_out_reset(&s->out);
+	if (j.oom)
+		s->out.oom = true;
+	else
+		gs_out_bin(&s->out, j.buf, j.len);
+	gs_out_free(&j);
+	reply(s);
+}
+
+/* ---- session commands --------------------------------------------------- */
+
+static void cmd_qsupported(struct gs_server *s, const char *p)
+{
+	/* The client's features: name+, name-, name=value, ';'-separated. */
+	const char *f = p;
+	while (f && *f) {
+		const char *e = strchr(f, ';');
+		size_t n = e ? (size_t)(e - f) : strlen(f);
+		if (n == 13 && strncmp(f, "multiprocess+", 13) == 0)
+			s->multiprocess = true;
+		else if (n == 8 && strncmp(f, "swbreak+", 8) == 0)
+			s->swbreak = true;
+		else if (n == 8 && strncmp(f, "hwbreak+", 8) == 0)
+			s->hwbreak = true;
+		else if (n == 12 && strncmp(f, "exec-events+", 12) == 0)
+			s->exec_events = true;
+		f = e ? e + 1 : NULL;
+	}
+	gs_out_reset(&s->out);
+	gs_out_fmt(&s->out,
+		   "PacketSize=%x;QPassSignals+;QStartNoAckMode+;"
+		   "qXfer:features:read+;qXfer:threads:read+;"
+		   "qXfer:auxv:read+;qXfer:exec-file:read+;"
+		   "qXfer:siginfo:read+;"
+		   "swbreak+;hwbreak+;vContSupported+;binary-upload+;"
+		   "QDisableRandomization+;QEnvironmentHexEncoded+;"
+		   "QEnvironmentUnset+;QEnvironmentReset+;QSetWorkingDir+",
+		   GS_PACKET_MAX);
+	if (s->exec_events) {
+		gs_out_str(&s->out, ";exec-events+");
+		if (s->proc)
+			pt_process_set_events(s->proc, PT_EVENT_EXEC);
+	}
+	if (s->multiprocess)
+		gs_out_str(&s->out, ";multiprocess+");
+	reply(s);
+}
+
+static void cmd_qpasssignals(struct gs_server *s, const char *p)
+{
+	bool pass[65] = { false };
+	while (*p) {
+		uint64_t g;
+		if (!gs_parse_hex(&p, &g) || g > 255 || (*p && *p != ';')) {
+			reply_err(s, 0x16, "bad signal list");
+			return;
+		}
+		int sig = sig_from_wire(s, (int)g);
+		if (sig > 0 && sig <= 64)
+			pass[sig] = true;
+		if (*p == ';')
+			p++;
+	}
+	memcpy(s->pass, pass, sizeof pass);
+	reply_ok(s);
+}
+
+/* The environment vRun gives the program, a copy of ours at first. */
+static bool env_init(struct gs_server *s)
+{
+	extern char **environ;
+	if (s->env)
+		return true;
+	size_t n = 0;
+	while (environ[n])
+		n++;
+	s->env = calloc(n + 1, sizeof *s->env);
+	if (!s->env)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!(s->env[i] = strdup(environ[i])))
+			return false;
+	return true;
+}
+
+static void env_free(struct gs_server *s)
+{
+	for (size_t i = 0; s->env && s->env[i]; i++)
+		free(s->env[i]);
+	free(s->env);
+	s->env = NULL;
+}
+
+/* Remove NAME (len bytes) from the environment. */
+static void env_unset(struct gs_server *s, const char *name, size_t len)
+{
+	size_t j = 0;
+	for (size_t i = 0; s->env[i]; i++) {
+		if (strncmp(s->env[i], name, len) == 0 && s->env[i][len] == '=')
+			free(s->env[i]);
+		else
+			s->env[j++] = s->env[i];
+	}
+	s->env[j] = NULL;
+}
+
+/* QEnvironmentHexEncoded:hex(NAME=VALUE), QEnvironmentUnset:hex(NAME),
+ * QEnvironmentReset, QSetWorkingDir:[hex(DIR)]. */
+static void cmd_launch_setting(struct gs_server *s, const char *body)
+{
+	const char *arg = strchr(body, ':');
+	char *text = NULL;
+	if (arg) {
+		size_t n = strlen(++arg);
+		if (n % 2 || !(text = malloc(n / 2 + 1)) ||
+		    !gs_hex_decode(arg, n / 2, text)) {
+			free(text);
+			reply_err(s, 0x16, "bad hex");
+			return;
+		}
+		text[n / 2] = 0;
+		if (strlen(text) != n / 2) {
+			free(text);
+			reply_err(s, 0x16, "NUL in the argument");
+			return;
+		}
+	}
+	if (strcmp(body, "QEnvironmentReset") == 0) {
+		env_free(s);
+	} else if (starts(body, "QSetWorkingDir:")) {
+		free(s->cwd);
+		s->cwd = text && *text ? text : NULL;
+		if (!s->cwd)
+			free(text);
+		text = NULL;
+	} else if (!text || !env_init(s)) {
+		free(text);
+		reply_err(s, 0x16, "bad environment packet");
+		return;
+	} else if (starts(body, "QEnvironmentUnset:")) {
+		env_unset(s, text, strlen(text));
+	} else {
+		char *eq = strchr(text, '=');
+		size_t n = 0;
+		while (s->env[n])
+			n++;
+		char **ne = eq && eq != text ? realloc(s->env, (n + 2) * sizeof *ne)
+					     : NULL;
+		if (!ne) {
+			free(text);
+			reply_err(s, 0x16, "bad NAME=VALUE");
+			return;
+		}
+		s->env = ne;
+		env_unset(s, text, (size_t)(eq - text));
+		n = 0;
+		while (s->env[n])
+			n++;
+		s->env[n] = text;
+		s->env[n + 1] = NULL;
+		text = NULL;
+	}
+	free(text);
+	reply_ok(s);
+}
+
+static const char monitor_help[] =
+	"The following monitor commands are supported:\n"
+	"  set debug <0|1>\n"
+	"    Log every stop and kept event on the server's stderr\n"
+	"  set remote-debug <0|1>\n"
+	"    Log every packet on the server's stderr\n"
+	"  set debug-format all|none\n"
+	"    Accepted for gdbserver compatibility; no effect\n"
+	"  exit\n"
+	"    End the server\n"
+	"  help\n"
+	"    This text\n";
+
+static void cmd_qrcmd(struct gs_server *s, const char *hex)
+{
+	size_t n = strlen(hex);
+	char cmd[512];
+	if (n % 2 || n / 2 >= sizeof cmd || !gs_hex_decode(hex, n / 2, cmd)) {
+		reply_err(s, 0x16, "bad monitor command");
+		return;
+	}
+	cmd[n / 2] = 0;
+	if (strcmp(cmd, "exit") == 0) {
+		s->want_exit = true;
+		reply_ok(s);
+	} else if (strcmp(cmd, "help") == 0) {
+		send_console(s, monitor_help);
+		reply_ok(s);
+	} else if (strcmp(cmd, "set debug 1") == 0 ||
+		   strcmp(cmd, "set debug 0") == 0) {
+		debug_flag = cmd[10] == '1';
+		send_console(s, debug_flag ? "Debug output enabled.\n"
+					   : "Debug output disabled.\n");
+		reply_ok(s);
+	} else if (strcmp(cmd, "set remote-debug 1") == 0 ||
+		   strcmp(cmd, "set remote-debug 0") == 0) {
+		s->remote_debug = cmd[17] == '1';
+		send_console(s, s->remote_debug
+					? "Protocol debug output enabled.\n"
+					: "Protocol debug output disabled.\n");
+		reply_ok(s);
+	} else if (strcmp(cmd, "set debug-format all") == 0 ||
+		   strcmp(cmd, "set debug-format none") == 0) {
+		send_console(s, cmd[17] == 'a'
+					? "All extra debug format options enabled.\n"
+					: "All extra debug format options disabled.\n");
+		reply_ok(s);
+	} else {
+		send_console(s, "Unknown monitor command.\n\n");
+		send_console(s, monitor_help);
+		reply_err(s, 1, "unknown monitor command");
+	}
+}
+
+static void free_argv(char **av)
+{
+	for (size_t i = 0; av && av[i]; i++)
+		free(av[i]);
+	free(av);
+}
+
+/* vRun;PROG;ARG... (hex) */
+static void cmd_vrun(struct gs_server *s, char *p)
+{
+	char *argv[256];
+	int argc = 0;
+	/* Fields may be empty (an empty program name: the default one). */
+	for (char *f = p; f; ) {
+		char *e = strchr(f, ';');
+		if (e)
+			*e = 0;
+		size_t n = strlen(f);
+		char *a = argc < 255 && n % 2 == 0 ? malloc(n / 2 + 1) : NULL;
+		if (!a || !gs_hex_decode(f, n / 2, a)) {
+			free(a);
+			reply_err(s, 0x16, "bad vRun");
+			goto out;
+		}
+		a[n / 2] = 0;
+		argv[argc++] = a;
+		f = e ? e + 1 : NULL;
+	}
+	if (!*argv[0]) {
+		if (!s->default_argv) {
+			reply_err(s, 0x02, "no program to run");
+			goto out;
+		}
+		free(argv[0]);
+		argv[0] = strdup(s->default_argv[0]);
+		/* No arguments given: the command line's. */
+		if (argc == 1)
+			for (int i = 1; s->default_argv[i] && argc < 255; i++)
+				argv[argc++] = strdup(s->default_argv[i]);
+		for (int i = 0; i < argc; i++)
+			if (!argv[i]) {
+				reply_err(s, 0x0c, "out of memory");
+				goto out;
+			}
+	}
+	argv[argc] = NULL;
+	if (s->no_start) {
+		reply_err(s, 1, "starting processes is disabled");
+		goto out;
+	}
+	gs_server_drop(s);
+	int err = gs_server_launch(s, argv);
+	if (err < 0) {
+		reply_pterr(s, err);
+		goto out;
+	}
+	/* Remember it for R (restart). */
+	free_argv(s->last_argv);
+	s->last_argv = calloc((size_t)argc + 1, sizeof *s->last_argv);
+	for (int i = 0; s->last_argv && i < argc; i++)
+		if (!(s->last_argv[i] = strdup(argv[i]))) {
+			free_argv(s->last_argv);
+			s->last_argv = NULL;
+		}
+	reply_status(s);
+out:
+	for (int i = 0; i < argc; i++)
+		free(argv[i]);
+}
+
+static void cmd_vattach(struct gs_server *s, const char *p)
+{
+	uint64_t pid;
+	if (!gs_parse_hex(&p, &pid) || *p || pid == 0 || pid > INT_MAX) {
+		reply_err(s, 0x16, "bad pid");
+		return;
+	}
+	if (s->no_start) {
+		reply_err(s, 1, "starting processes is disabled");
+		return;
+	}
+	gs_server_drop(s);
+	int err = gs_server_attach(s, (pid_t)pid);
+	if (err < 0) {
+		reply_pterr(s, err);
+		return;
+	}
+	reply_status(s);
+}
+
+static void cmd_detach(struct gs_server *s)
+{
+	if (!s->proc) {
+		reply_err(s, 1, "no process");
+		return;
+	}
+	if (s->running)
+		pt_stop(s->proc);
+	int err = pt_detach(s->proc);
+	if (err < 0) {
+		reply_pterr(s, err);
+		return;
+	}
+	pid_t pid = s->pid;
+	bool launched = !s->attached;
+	forget_process(s);
+	reply_ok(s);
+	/* A launched child stays ours after detach: reap it when it ends,
+	 * without blocking the session. */
+	if (launched && s->nreap < GS_MAX_REAP)
+		s->reap[s->nreap++] = pid;
+	if (!s->extended)
+		s->want_exit = true;
+}
+
+static void cmd_kill(struct gs_server *s, bool want_reply)
+{
+	if (s->proc) {
+		if (s->running)
+			pt_stop(s->proc);
+		pt_kill(s->proc);
+		int code = 0, sig = 0;
+		pt_process_exit(s->proc, &code, &sig);
+		s->exit_code = code < 0 ? 0 : code;
+		s->exit_signal = sig ? sig : 9;
+		s->have_exit = true;
+		forget_process(s);
+	}
+	if (want_reply)
+		reply_ok(s);
+	if (!s->extended)
+		s->want_exit = true;
+}
+
+static void cmd_H(struct gs_server *s, const char *p)
+{
+	char which = *p++;
+	pid_t pid, tid;
+	if ((which != 'g' && which != 'c') || !parse_tid(&p, &pid, &tid) || *p) {
+		reply_err(s, 0x16, "bad H packet");
+		return;
+	}
+	if (tid > 0 && (!s->proc || !pt_process_thread(s->proc, tid))) {
+		reply_err(s, 0x0f, "no such thread");
+		return;
+	}
+	if (which == 'g')
+		s->g_tid = tid;
+	else
+		s->c_tid = tid;
+	reply_ok(s);
+}
+
+static void cmd_T(struct gs_server *s, const char *p)
+{
+	pid_t pid, tid;
+	if (!parse_tid(&p, &pid, &tid) || *p) {
+		reply_err(s, 0x16, "bad T packet");
+		return;
+	}
+	pt_thread *t = s->proc && tid > 0 ? pt_process_thread(s->proc, tid) : NULL;
+	pt_stop_cause c = { .sz = sizeof c };
+	if (!t || (pt_thread_stop_cause(t, &c) == 0 &&
+		   (c.kind == PT_STOP_EXITED)))
+		reply_err(s, 0x0f, "no such thread");
+	else
+		reply_ok(s);
+}
+
+static void cmd_threadinfo(struct gs_server *s, bool first)
+{
+	if (!first || !s->proc) {
+		reply_str(s, "l");
+		return;
+	}
+	pt_thread *ts[1024];
+	size_t n = pt_process_threads(s->proc, ts, 1024);
+	gs_out_reset(&s->out);
+	gs_out_str(&s->out, "m");
+	for (size_t i = 0; i < n && i < 1024; i++) {
+		if (i)
+			gs_out_str(&s->out, ",");
+		out_tid(s, pt_thread_tid(ts[i]));
+	}
+	reply(s);
+}
+
+/* lldb's ";thread:TID;" suffix on g, p, P, ...: strip it, remember it. */
+static void take_thread_suffix(struct gs_server *s, char *body, size_t *len)
+{
+	char *t = strstr(body, ";thread:");
+	if (!t)
+		return;
+	const char *q = t + 8;
+	pid_t pid, tid;
+	if (parse_tid(&q, &pid, &tid) && (*q == ';' || *q == 0) && tid > 0) {
+		s->suffix_tid = tid;
+		*t = 0;
+		*len = (size_t)(t - body);
+	}
+}
+
+void gs_server_packet(struct gs_server *s, char *body, size_t len)
+{
+	s->suffix_tid = 0;
+	if (s->thread_suffix && body[0] != 'X' && body[0] != 'v' &&
+	    body[0] != 'M')
+		take_thread_suffix(s, body, &len);
+
+	if (s->running && body[0] != 'v' && strcmp(body, "?") != 0) {
+		/* gdb waits for the stop reply; nothing else is legal now. */
+		reply_err(s, 1, "the process is running");
+		return;
+	}
+	switch (body[0]) {
+	case '?':
+		reply_status(s);
+		return;
+	case '!':
+		s->extended = true;
+		reply_ok(s);
+		return;
+	case 'g':
+		if (body[1])
+			break;
+		cmd_g(s);
+		return;
+	case 'G':
+		cmd_G(s, body + 1);
+		return;
+	case 'p':
+		cmd_p(s, body + 1);
+		return;
+	case 'P':
+		cmd_P(s, body + 1);
+		return;
+	case 'm':
+		cmd_m(s, body + 1, false);
+		return;
+	case 'x':
+		cmd_m(s, body + 1, true);
+		return;
+	case 'M':
+		cmd_M(s, body + 1, len - 1, false);
+		return;
+	case 'X':
+		cmd_M(s, body + 1, len - 1, true);
+		return;
+	case 'H':
+		cmd_H(s, body + 1);
+		return;
+	case 'T':
+		cmd_T(s, body + 1);
+		return;
+	case 'Z':
+		cmd_Z(s, body + 1, true);
+		return;
+	case 'z':
+		cmd_Z(s, body + 1, false);
+		return;
+	case 'c':
+	case 'C':
+	case 's':
+	case 'S':
+		cmd_resume_old(s, body);
+		return;
+	case 'D':
+		cmd_detach(s);
+		return;
+	case 'k':
+		cmd_kill(s, false);
+		return;
+	case 'R':
+		/* Extended mode's old restart: the last program again, with no
+		 * reply (gdb then asks '?'). */
+		if (s->extended && (s->last_argv || s->default_argv)) {
+			char **av = s->last_argv ? s->last_argv : s->default_argv;
+			gs_server_drop(s);
+			if (gs_server_launch(s, av) < 0)
+				fprintf(stderr, "Cannot restart %s: %s\n", av[0],
+					pt_errmsg());
+		}
+		return;
+	default:
+		break;
+	}
+
+	if (strcmp(body, "QStartNoAckMode") == 0) {
+		reply_ok(s);
+		s->noack = true;
+	} else if (starts(body, "qSupported")) {
+		cmd_qsupported(s, body[10] == ':' ? body + 11 : "");
+	} else if (starts(body, "qXfer:")) {
+		cmd_qxfer(s, body + 6);
+	} else if (strcmp(body, "qC") == 0) {
+		pt_thread *t = cur_thread(s);
+		if (!t) {
+			reply_err(s, 1, "no process");
+			return;
+		}
+		gs_out_reset(&s->out);
+		gs_out_str(&s->out, "QC");
+		out_tid(s, pt_thread_tid(t));
+		reply(s);
+	} else if (strcmp(body, "qfThreadInfo") == 0) {
+		cmd_threadinfo(s, true);
+	} else if (strcmp(body, "qsThreadInfo") == 0) {
+		cmd_threadinfo(s, false);
+	} else if (starts(body, "qAttached")) {
+		reply_str(s, s->attached ? "1" : "0");
+	} else if (starts(body, "QPassSignals:")) {
+		cmd_qpasssignals(s, body + 13);
+	} else if (starts(body, "qRcmd,")) {
+		cmd_qrcmd(s, body + 6);
+	} else if (strcmp(body, "vCont?") == 0) {
+		reply_str(s, "vCont;c;C;s;S");
+	} else if (starts(body, "vCont;")) {
+		struct vcont v;
+		if (!parse_vcont(s, body + 5, &v))
+			reply_err(s, 0x16, "bad vCont");
+		else if (s->running)
+			reply_err(s, 1, "the process is running");
+		else
+			resume(s, &v);
+	} else if (starts(body, "vRun;")) {
+		cmd_vrun(s, body + 5);
+	} else if (starts(body, "vAttach;")) {
+		cmd_vattach(s, body + 8);
+	} else if (starts(body, "vKill;")) {
+		cmd_kill(s, true);
+	} else if (starts(body, "QDisableRandomization:")) {
+		s->no_aslr = strcmp(body + 22, "1") == 0;
+		if (strcmp(body + 22, "0") && strcmp(body + 22, "1"))
+			reply_err(s, 0x16, "bad QDisableRandomization");
+		else
+			reply_ok(s);
+	} else if (starts(body, "QEnvironmentHexEncoded:") ||
+		   starts(body, "QEnvironmentUnset:") ||
+		   strcmp(body, "QEnvironmentReset") == 0 ||
+		   starts(body, "QSetWorkingDir:")) {
+		cmd_launch_setting(s, body);
+	} else if (starts(body, "vFile:")) {
+		cmd_vfile(s, body + 6, body + len);
+	} else if (starts(body, "vMustReplyEmpty")) {
+		reply_empty(s);
+	} else if (strcmp(body, "qHostInfo") == 0) {
+		s->lldb = true;
+		cmd_qhostinfo(s);
+	} else if (strcmp(body, "qProcessInfo") == 0) {
+		cmd_qprocessinfo(s);
+	} else if (strcmp(body, "QThreadSuffixSupported") == 0) {
+		s->lldb = true;
+		s->thread_suffix = true;
+		reply_ok(s);
+	} else if (strcmp(body, "QListThreadsInStopReply") == 0) {
+		s->lldb = true;
+		s->list_threads_in_stop = true;
+		reply_ok(s);
+	} else if (strcmp(body, "QEnableErrorStrings") == 0) {
+		s->error_strings = true;
+		reply_ok(s);
+	} else if (strcmp(body, "jThreadsInfo") == 0) {
+		cmd_jthreadsinfo(s);
+	} else if (starts(body, "qThreadStopInfo")) {
+		cmd_qthreadstopinfo(s, body + 15);
+	} else if (starts(body, "qMemoryRegionInfo:")) {
+		cmd_qmemregion(s, body + 18);
+	} else if (strcmp(body, "qSymbol::") == 0) {
+		reply_ok(s);
+	} else if (s->running) {
+		reply_err(s, 1, "the process is running");
+	} else {
+		reply_empty(s);
+	}
+}
+
+void gs_server_input(struct gs_server *s, struct gs_rx *rx,
+		     const unsigned char *data, size_t n)
+{
+	for (size_t i = 0; i < n && !s->want_exit; i++) {
+		switch (gs_rx_byte(rx, data[i])) {
+		case GS_RX_PACKET:
+			if (s->remote_debug)
+				fprintf(stderr, "gdbserver: <- $%s\n", rx->buf);
+			if (!s->noack)
+				send_raw(s, "+", 1);
+			gs_server_packet(s, rx->buf, rx->len);
+			break;
+		case GS_RX_TOOLONG:
+			if (!s->noack)
+				send_raw(s, "+", 1);
+			reply_err(s, 0x16, "packet too long");
+			break;
+		case GS_RX_BADSUM:
+			if (!s->noack)
+				send_raw(s, "-", 1);
+			break;
+		case GS_RX_NAK:
+			if (!s->noack && s->last.len)
+				send_raw(s, s->last.buf, s->last.len);
+			break;
+		case GS_RX_INTERRUPT:
+			if (s->proc && s->running && !s->interrupted) {
+				s->interrupted = true;
+				if (pt_stop(s->proc) == 0 || pt_wait(s->proc, 0) == 0)
+					gs_server_process_event(s);
+			}
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+void gs_server_reap(struct gs_server *s)
+{
+	for (size_t i = 0; i < s->nreap;) {
+		if (waitpid(s->reap[i], NULL, WNOHANG) != 0)
+			s->reap[i] = s->reap[--s->nreap];
+		else
+			i++;
+	}
+}
+
+void gs_server_init(struct gs_server *s)
+{
+	*s = (struct gs_server){ 0 };
+	for (size_t i = 0; i < GS_MAX_FILES; i++)
+		s->files[i] = -1;
+}
+
+void gs_server_fini(struct gs_server *s)
+{
+	gs_server_drop(s);
+	gs_server_close_files(s);
+	free_argv(s->last_argv);
+	s->last_argv = NULL;
+	env_free(s);
+	free(s->cwd);
+	free(s->regs.reg);
+	gs_out_free(&s->out);
+	gs_out_free(&s->frame);
+	gs_out_free(&s->last);
+}

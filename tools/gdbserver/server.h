@@ -1,0 +1,142 @@
+/*
+ * server.h - the command side of proctrace-gdbserver: one debugging
+ * session over one connection, driving at most one process through the
+ * public libproctrace API.
+ */
+#ifndef GS_SERVER_H
+#define GS_SERVER_H
+
+#include <proctrace.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "packet.h"
+
+/* One register as the protocol sees it. */
+struct gs_reg {
+	int index;                /* row in the library's table */
+	const pt_reg_info *info;
+	int regnum;               /* number on the wire (gdb's) */
+	unsigned wire;            /* bytes on the wire */
+	size_t offset;            /* offset in the g packet */
+};
+
+struct gs_regs {
+	struct gs_reg *reg;       /* sorted by regnum */
+	size_t count;
+	size_t g_size;
+	bool x86_64;
+};
+
+int gs_regs_build(pt_process *p, struct gs_regs *out);
+const struct gs_reg *gs_regs_find(const struct gs_regs *rs, int regnum);
+const struct gs_reg *gs_regs_role(const struct gs_regs *rs, pt_reg_role role);
+void gs_tdesc_build(const struct gs_regs *rs, bool lldb, struct gs_out *o);
+
+int gs_sig_to_gdb(int sig);
+int gs_sig_from_gdb(int g); /* -1 when Linux has no such signal */
+
+/* A watchpoint as gdb asked for it: one Z2-Z4 (or Z1) request, made of up
+ * to 8 aligned debug-register watches. */
+struct gs_watch {
+	int type;                 /* Z type: 1 hw break, 2 write, 3 read, 4 access */
+	uint64_t addr, len;
+	int ids[8];
+	int nids;
+};
+
+#define GS_MAX_WATCH 16
+#define GS_MAX_BREAK 4096
+#define GS_MAX_PENDING 64
+#define GS_MAX_REAP 16
+#define GS_MAX_FILES 32
+
+struct gs_server {
+	/* Output: called with framed bytes. */
+	int (*send)(void *ctx, const void *data, size_t len);
+	void *ctx;
+
+	struct gs_out out, frame, last;
+
+	/* Negotiated. */
+	bool noack, extended, multiprocess, swbreak, hwbreak;
+	bool lldb;                 /* lldb-only packets seen: Linux signal numbers */
+	bool thread_suffix, list_threads_in_stop, error_strings;
+	bool exec_events;          /* report exec as T05exec:... */
+	bool remote_debug;         /* log packets on stderr */
+	bool no_T, no_Tthread;     /* --disable-packet=T / Tthread */
+
+	/* How vRun starts programs. */
+	bool no_aslr;              /* QDisableRandomization:1 */
+	char **env;                /* QEnvironment*: NULL = ours */
+	char *cwd;                 /* QSetWorkingDir, NULL = ours */
+	bool first_stop;           /* the launch's exec stop not yet reported */
+
+	/* The process. */
+	pt_process *proc;
+	pid_t pid;
+	bool attached;
+	bool running;              /* resumed, its stop not reported yet */
+	bool interrupted;          /* 0x03 seen while running */
+	pid_t step_tid;            /* thread single-stepping, or 0 */
+	struct gs_regs regs;
+	const char *regs_arch;
+	pid_t last_tid;            /* thread of the last stop reported */
+	int exit_code, exit_signal; /* of the last process, once gone */
+	bool have_exit;
+
+	pid_t g_tid, c_tid;        /* Hg / Hc: 0 any, -1 all */
+	pid_t suffix_tid;          /* ;thread: suffix of this packet, or 0 */
+
+	uint64_t breaks[GS_MAX_BREAK];
+	size_t nbreaks;
+	struct gs_watch watches[GS_MAX_WATCH];
+	size_t nwatches;
+	struct gs_pending {        /* threads with unreported events */
+		pid_t tid;
+		pt_stop_cause cause;
+	} pending[GS_MAX_PENDING];
+	size_t npending;
+	bool pass[65];              /* QPassSignals, Linux numbers */
+
+	/* --wrapper WRAPPER... --: run programs through it. */
+	char **wrapper;
+
+	/* What vRun runs when it names no program. */
+	char **default_argv;
+	char **last_argv;          /* what the last vRun ran (R runs it again) */
+
+	int files[GS_MAX_FILES];   /* vFile:open descriptors, -1 free */
+
+	pid_t reap[16];            /* detached children of ours, to reap */
+	size_t nreap;
+
+	bool no_start;             /* vRun/vAttach refused (the fuzzer) */
+	bool want_exit;            /* monitor exit, or the end of the session */
+};
+
+void gs_server_init(struct gs_server *s);
+void gs_server_fini(struct gs_server *s);
+/* Handle one complete packet body (NUL-terminated, still escaped). */
+void gs_server_packet(struct gs_server *s, char *body, size_t len);
+/* Feed bytes from the connection: acks, interrupts, packets. */
+void gs_server_input(struct gs_server *s, struct gs_rx *rx,
+		     const unsigned char *data, size_t n);
+/* The process has something to say (its event fd is readable). */
+void gs_server_process_event(struct gs_server *s);
+/* The event fd to poll while the process runs, or -1. */
+int gs_server_wait_fd(struct gs_server *s);
+
+/* Start PROG, or attach to pid: used by main for the command line. */
+int gs_server_launch(struct gs_server *s, char *const argv[]);
+int gs_server_attach(struct gs_server *s, pid_t pid);
+/* Reap detached children that have ended (call now and then while
+ * s->nreap is not 0). */
+void gs_server_reap(struct gs_server *s);
+/* Close the files vFile:open opened (at the end of a connection). */
+void gs_server_close_files(struct gs_server *s);
+/* Kill or detach whatever is traced (at the end). */
+void gs_server_drop(struct gs_server *s);
+
+#endif

@@ -17,6 +17,10 @@
 #   gcc-multilib               -m32 for the 32-bit targets (tests/targets32/);
 #                              clang -m32 uses the same 32-bit libc and crt
 #
+#   lldb python3               proctrace-gdbserver's tests (tests/gdbserver/):
+#                              lldb's gdb-remote client, the raw protocol
+#                              checks of proto.py (gdb is above)
+#
 #   qemu-system-x86 busybox-static cpio
 #                              `make check-vm` (scripts/qemu-check.sh, part
 #                              of test-all): the 32-bit and watchpoint-hit
@@ -28,7 +32,8 @@
 set -euo pipefail
 
 PACKAGES=(build-essential gcc make clang libelf-dev pkg-config valgrind gdb
-	  procps groff-base gcc-multilib qemu-system-x86 busybox-static cpio)
+	  procps groff-base gcc-multilib qemu-system-x86 busybox-static cpio
+	  lldb python3)
 
 installed() {
 	# "install ok installed" only: a removed package leaves "deinstall ok

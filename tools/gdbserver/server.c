@@ -806,7 +806,17 @@ static void resume(struct gs_server *s, const struct vcont *v)
 		struct resume_action a = action_for(v, tid);
 		/* Threads gdb leaves stopped still run (all-stop library): they
 		 * keep no signal, as if gdb had resumed them plainly. */
-		pt_thread_set_signal(ts[i], a.kind ? a.sig : 0);
+		int sig = a.kind ? a.sig : 0;
+		/* The SIGSTOP we report for a thread stopped by us (attach,
+		 * interrupt) is no signal of the program's: gdb passes it back
+		 * (SIGSTOP is "pass" by default), and the library delivers a
+		 * signal set at any stop; drop it, as gdbserver drops the
+		 * SIGSTOP it expects. */
+		pt_stop_cause c = { .sz = sizeof c };
+		if (sig == SIGSTOP && pt_thread_stop_cause(ts[i], &c) == 0 &&
+		    c.kind == PT_STOP_REQUESTED)
+			sig = 0;
+		pt_thread_set_signal(ts[i], sig);
 		if (a.kind == 's' && !step)
 			step = ts[i];
 	}

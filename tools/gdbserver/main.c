@@ -72,15 +72,50 @@ static void on_sigpipe(int sig)
 	(void)sig; /* a handler, not SIG_IGN: the program must not inherit it */
 }
 
-/* Listen on COMM's port; print "Listening on port N". */
+/* Listen on COMM's port; print "Listening on port N".  COMM is
+ * [tcp:|tcp4:|tcp6:|udp:|udp4:|udp6:][HOST]:PORT, HOST a name or an
+ * address, IPv6 ones bare or in brackets.  HOST must resolve; the server
+ * listens on every address of the machine (IPv6 and IPv4) whatever it
+ * is, and always over TCP. */
 static int listen_on(const char *comm)
 {
+	const char *full = comm;
+	static const char *const prefixes[] = { "tcp:", "tcp4:", "tcp6:",
+						"udp:", "udp4:", "udp6:" };
+	for (size_t k = 0; k < sizeof prefixes / sizeof *prefixes; k++)
+		if (strncmp(comm, prefixes[k], strlen(prefixes[k])) == 0) {
+			comm += strlen(prefixes[k]);
+			break;
+		}
 	const char *colon = strrchr(comm, ':');
 	char *end;
-	long port = strtol(colon + 1, &end, 10);
-	if (!colon[1] || *end || port < 0 || port > 65535) {
+	long port = colon ? strtol(colon + 1, &end, 10) : -1;
+	if (!colon || !colon[1] || *end || port < 0 || port > 65535) {
 		fprintf(stderr, "Bad port argument: %s\n", comm);
 		return -1;
+	}
+	char host[256];
+	size_t hl = (size_t)(colon - comm);
+	if (hl >= sizeof host) {
+		fprintf(stderr, "Bad host argument: %s\n", comm);
+		return -1;
+	}
+	memcpy(host, comm, hl);
+	host[hl] = 0;
+	if (hl >= 2 && host[0] == '[' && host[hl - 1] == ']') {
+		memmove(host, host + 1, hl - 2);
+		host[hl - 2] = 0;
+	}
+	if (*host) {
+		struct addrinfo *ai = NULL;
+		int e = getaddrinfo(host, NULL, NULL, &ai);
+		if (e != 0) {
+			/* The wording gdb's test boards look for. */
+			fprintf(stderr, "%s: cannot resolve name: %s\n", full,
+				gai_strerror(e));
+			return -1;
+		}
+		freeaddrinfo(ai);
 	}
 	int fd = socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	bool v6 = fd >= 0;
@@ -281,8 +316,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "Attached; pid = %ld\n", pid);
 	} else if (i < argc) {
 		s->default_argv = &argv[i];
-		/* vRun may run it again from another directory (QSetWorkingDir). */
-		char *abs = strchr(argv[i], '/') ? realpath(argv[i], NULL) : NULL;
+		/* PROG is a path, as gdbserver takes it: made absolute, so that
+		 * vRun may run it again from another directory (QSetWorkingDir).
+		 * A name that is no file here is left to the PATH search. */
+		char *abs = access(argv[i], F_OK) == 0 ? realpath(argv[i], NULL) : NULL;
 		if (abs)
 			argv[i] = abs;
 		int err = gs_server_launch(s, &argv[i]);

@@ -581,7 +581,7 @@ static void reply_status(struct gs_server *s)
 		reply_err(s, 1, "no thread");
 		return;
 	}
-	build_stop_reply(s, t, NULL, s->attached ? SIGSTOP : -1);
+	build_stop_reply(s, t, NULL, s->attached && s->first_stop ? SIGSTOP : -1);
 	reply(s);
 }
 
@@ -1098,6 +1098,11 @@ static void cmd_M(struct gs_server *s, char *p, size_t total, bool binary)
 	}
 	char *data = (char *)q;
 	size_t dlen = total - (size_t)(data - p);
+	/* Never more bytes than the packet carries (hex: two per byte). */
+	if (len > dlen || (!binary && len * 2 != dlen)) {
+		reply_err(s, 0x16, "data length does not match");
+		return;
+	}
 	unsigned char *buf = malloc(len ? len : 1);
 	if (!buf) {
 		reply_err(s, 0x0c, "out of memory");

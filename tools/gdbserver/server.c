@@ -1664,6 +1664,10 @@ static void cmd_vfile(struct gs_server *s, const char *p, const char *end)
 			reply_fio_err(s, EMFILE);
 			return;
 		}
+		if (s->sandbox) {
+			reply_fio_err(s, EACCES);
+			return;
+		}
 		int fd = open(path, flags, mode);
 		if (fd < 0) {
 			reply_fio_err(s, errno);
@@ -1776,7 +1780,9 @@ static void cmd_vfile(struct gs_server *s, const char *p, const char *end)
 		p += 7;
 		if (!hex_path(&p, path, sizeof path) || *p)
 			goto bad;
-		if (unlink(path) < 0)
+		if (s->sandbox)
+			reply_fio_err(s, EACCES);
+		else if (unlink(path) < 0)
 			reply_fio_err(s, errno);
 		else
 			reply_str(s, "F0");
@@ -2142,7 +2148,7 @@ static void cmd_vrun(struct gs_server *s, char *p)
 			}
 	}
 	argv[argc] = NULL;
-	if (s->no_start) {
+	if (s->sandbox) {
 		reply_err(s, 1, "starting processes is disabled");
 		goto out;
 	}
@@ -2173,7 +2179,7 @@ static void cmd_vattach(struct gs_server *s, const char *p)
 		reply_err(s, 0x16, "bad pid");
 		return;
 	}
-	if (s->no_start) {
+	if (s->sandbox) {
 		reply_err(s, 1, "starting processes is disabled");
 		return;
 	}

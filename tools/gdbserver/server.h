@@ -112,7 +112,8 @@ struct gs_server {
 	pid_t reap[16];            /* detached children of ours, to reap */
 	size_t nreap;
 
-	bool no_start;             /* vRun/vAttach refused (the fuzzer) */
+	bool sandbox;              /* the fuzzer: no vRun/vAttach, no file
+	                              opened or removed by vFile */
 	bool want_exit;            /* monitor exit, or the end of the session */
 };
 

@@ -177,6 +177,19 @@ t_gdb_watch() {
 		'Old value = 0' 'New value = 10'
 }
 
+# hbreak: Z1, a debug-register execution breakpoint.
+t_gdb_hbreak() {
+	gdb_stdio gdb_hbreak basic -ex 'hbreak add' -ex continue -ex 'bt 1' -ex kill
+	local f=$LOGDIR/gdb_hbreak.log
+	refuse gdb_hbreak_insert "$f" 'Could not insert' 'Cannot insert' &&
+		expect gdb_hbreak_insert "$f" 'Hardware assisted breakpoint 1 at'
+	if ! "$T/hwprobe" >/dev/null; then
+		skip gdb_hbreak_hit "the CPU's debug registers never fire on this machine (tests/gdbserver/targets/hwprobe: a raw ptrace watchpoint did not trap)"
+		return
+	fi
+	expect gdb_hbreak_hit "$f" 'Breakpoint 1, add \(a=0, b=0\)'
+}
+
 t_gdb_signals() {
 	gdb_stdio gdb_sig_stop signals -ex 'handle SIGUSR1 stop print pass' \
 		-ex continue -ex 'p $_siginfo.si_signo' -ex 'p $_siginfo.si_code' \
@@ -450,7 +463,7 @@ t_lldb() {
 # ---- main -------------------------------------------------------------------
 
 ALL="t_protocol t_gdb_break_bt t_gdb_step_next_finish t_gdb_registers
-t_gdb_memory t_gdb_threads t_gdb_bphits t_gdb_watch t_gdb_signals t_gdb_run_again
+t_gdb_memory t_gdb_threads t_gdb_bphits t_gdb_watch t_gdb_hbreak t_gdb_signals t_gdb_run_again
 t_gdb_exit_code t_gdb_i386 t_gdb_exec t_gdb_launch_settings t_gdb_attach_detach t_gdb_extended_attach
 t_gdb_tcp_monitor_exit t_lldb"
 

@@ -518,6 +518,7 @@ static void build_stop_reply(struct gs_server *s, pt_thread *t,
 	if (sig_override >= 0)
 		sig = sig_override;
 	s->last_tid = pt_thread_tid(t);
+	s->last_cause = c;
 	s->first_stop = false;
 	gs_out_reset(&s->out);
 	if (s->no_T) { /* --disable-packet=T: the old S reply */
@@ -800,6 +801,30 @@ static void resume(struct gs_server *s, const struct vcont *v)
 	size_t n = pt_process_threads(s->proc, ts, 1024);
 	if (n > 1024)
 		n = 1024;
+	/* A resumed thread that sits on one of gdb's breakpoints without gdb
+	 * having been told it hit it (a breakpoint set at the entry point
+	 * before `run`, a thread halted by the all-stop just before its int3)
+	 * would hit it at once: report that hit now.  pt_continue and
+	 * pt_thread_step would step it over the breakpoint instead.  Only a
+	 * hit gdb has seen is stepped over: gdb removes the breakpoint and
+	 * steps itself, or leaves it to us. */
+	for (size_t i = 0; i < n; i++) {
+		pid_t tid = pt_thread_tid(ts[i]);
+		uint64_t pc;
+		if (action_for(v, tid).kind == 0 || pt_thread_pc(ts[i], &pc) < 0 ||
+		    !have_break(s, pc))
+			continue;
+		if (tid == s->last_tid && s->last_cause.kind == PT_STOP_BREAKPOINT &&
+		    s->last_cause.addr == pc)
+			continue;
+		pt_stop_cause hit = { .sz = sizeof hit,
+				      .kind = PT_STOP_BREAKPOINT, .addr = pc };
+		DBG("thread %d sits on breakpoint %#" PRIx64 ": reported as hit\n",
+		    (int)tid, pc);
+		build_stop_reply(s, ts[i], &hit, -1);
+		reply(s);
+		return;
+	}
 	pt_thread *step = NULL;
 	for (size_t i = 0; i < n; i++) {
 		pid_t tid = pt_thread_tid(ts[i]);

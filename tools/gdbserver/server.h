@@ -83,6 +83,7 @@ struct gs_server {
 	struct gs_regs regs;
 	const char *regs_arch;
 	pid_t last_tid;            /* thread of the last stop reported */
+	pt_stop_cause last_cause;  /* and its cause as reported */
 	int exit_code, exit_signal; /* of the last process, once gone */
 	bool have_exit;
 

@@ -154,6 +154,16 @@ t_gdb_threads() {
 		'Switching to thread 3' 'sum 10' 'exited normally'
 }
 
+# next over calls that wait for other threads (a barrier, a join): gdb's
+# step-resume breakpoint lets every thread run, so nothing hangs.
+t_gdb_threads_next() {
+	gdb_stdio gdb_threads_next threads -ex 'break all_ready' -ex continue \
+		-ex finish -ex next -ex next -ex next -ex continue
+	expect gdb_threads_next "$LOGDIR/gdb_threads_next.log" \
+		'^42[[:space:]]+pthread_barrier_wait\(&go\);' \
+		'^44[[:space:]]+pthread_join' 'sum 10' 'exited normally'
+}
+
 # Four threads on one breakpoint at once: every hit reported (gdb counts
 # them through an ignore count), none lost to the all-stop.
 t_gdb_bphits() {
@@ -463,7 +473,7 @@ t_lldb() {
 # ---- main -------------------------------------------------------------------
 
 ALL="t_protocol t_gdb_break_bt t_gdb_step_next_finish t_gdb_registers
-t_gdb_memory t_gdb_threads t_gdb_bphits t_gdb_watch t_gdb_hbreak t_gdb_signals t_gdb_run_again
+t_gdb_memory t_gdb_threads t_gdb_threads_next t_gdb_bphits t_gdb_watch t_gdb_hbreak t_gdb_signals t_gdb_run_again
 t_gdb_exit_code t_gdb_i386 t_gdb_exec t_gdb_launch_settings t_gdb_attach_detach t_gdb_extended_attach
 t_gdb_tcp_monitor_exit t_lldb"
 

@@ -67,9 +67,11 @@ static void usage(FILE *f)
 		"  --help     this text\n");
 }
 
-static void on_sigpipe(int sig)
+/* A handler, not SIG_IGN: the program must not inherit the disposition
+ * (ignored signals stay ignored across execve, handled ones do not). */
+static void on_signal_ignore(int sig)
 {
-	(void)sig; /* a handler, not SIG_IGN: the program must not inherit it */
+	(void)sig;
 }
 
 /* Listen on COMM's port; print "Listening on port N".  COMM is
@@ -274,8 +276,14 @@ int main(int argc, char **argv)
 		return 2;
 	}
 
-	struct sigaction sa = { .sa_handler = on_sigpipe };
+	struct sigaction sa = { .sa_handler = on_signal_ignore };
 	sigaction(SIGPIPE, &sa, NULL);
+	/* Over a pipe from gdb (`target remote | ...`) the server is in gdb's
+	 * process group: a ^C at gdb's terminal must not kill it.  gdb
+	 * interrupts the program itself (0x03), and the program, in the same
+	 * group, gets the terminal's SIGINT as it would natively. */
+	if (stdio)
+		sigaction(SIGINT, &sa, NULL);
 
 	struct conn c = { .in = -1, .out = -1 };
 	if (stdio) {

@@ -383,7 +383,13 @@ t_gdb_tcp_monitor_exit() {
 		'Breakpoint 1, add' 'End the server' 'server rc 0'
 }
 
-# ---- raw protocol -----------------------------------------------------------
+# ---- self-test and raw protocol -----------------------------------------------------------
+
+t_selftest() {
+	$TO "$GDBSERVER" --selftest >"$LOGDIR/selftest.log" 2>&1
+	echo "rc $?" >>"$LOGDIR/selftest.log"
+	expect selftest "$LOGDIR/selftest.log" '^Ran [0-9]+ unit tests, 0 failed$' '^rc 0$'
+}
 
 t_protocol() {
 	$TO python3 "$(dirname "$0")/proto.py" "$GDBSERVER" "$T/basic" \
@@ -472,14 +478,14 @@ t_lldb() {
 
 # ---- main -------------------------------------------------------------------
 
-ALL="t_protocol t_gdb_break_bt t_gdb_step_next_finish t_gdb_registers
+ALL="t_selftest t_protocol t_gdb_break_bt t_gdb_step_next_finish t_gdb_registers
 t_gdb_memory t_gdb_threads t_gdb_threads_next t_gdb_bphits t_gdb_watch t_gdb_hbreak t_gdb_signals t_gdb_run_again
 t_gdb_exit_code t_gdb_i386 t_gdb_exec t_gdb_launch_settings t_gdb_attach_detach t_gdb_extended_attach
 t_gdb_tcp_monitor_exit t_lldb"
 
 if ! command -v gdb >/dev/null; then
 	skip gdb "gdb is not installed (Debian: apt-get install gdb)"
-	ALL="t_protocol t_lldb"
+	ALL="t_selftest t_protocol t_lldb"
 fi
 for t in ${GS_TESTS:-$ALL}; do
 	"$t"

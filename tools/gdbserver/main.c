@@ -64,6 +64,7 @@ static void usage(FILE *f)
 		"             which must execute them\n"
 		"  --disable-packet=T,Tthread  plain S stop replies, or T\n"
 		"             replies without thread: (for testing)\n"
+		"  --selftest run the packet layer's self-test\n"
 		"  --help     this text\n");
 }
 
@@ -241,7 +242,11 @@ int main(int argc, char **argv)
 			multi = true;
 		else if (strcmp(argv[i], "--attach") == 0)
 			attach = true;
-		else if (strcmp(argv[i], "--help") == 0) {
+		else if (strcmp(argv[i], "--selftest") == 0) {
+			int failed = 0, ran = gs_packet_selftest(&failed);
+			printf("Ran %d unit tests, %d failed\n", ran, failed);
+			return failed ? 1 : 0;
+		} else if (strcmp(argv[i], "--help") == 0) {
 			usage(stdout);
 			return 0;
 		} else if (strcmp(argv[i], "--") == 0) {

@@ -64,21 +64,27 @@ run_suite() {
 		"${EXPANDED[@]}" >"$DIR/$name/runtest.out" 2>&1)
 }
 
-count() { # count FILE LABEL
-	local v
-	v=$(grep -E "^# of $2[[:space:]]" "$1" 2>/dev/null | awk '{print $NF}')
-	echo "${v:-0}"
+# Counted from the result lines, so that a run cut short by the timeout
+# still counts what it did.
+count() { # count FILE PREFIX
+	grep -c "^$2: " "$1" 2>/dev/null
 }
 
 run_suite stock "$STOCK"
 run_suite ours "$GDBSERVER"
 
 printf '%-26s %10s %20s\n' "" "gdbserver" "proctrace-gdbserver"
-for label in "expected passes" "unexpected failures" "expected failures" \
-	"unresolved testcases" "untested testcases" "unsupported tests" \
-	"known failures" "unexpected successes"; do
-	printf '%-26s %10s %20s\n' "$label" "$(count "$DIR/stock/gdb.sum" "$label")" \
-		"$(count "$DIR/ours/gdb.sum" "$label")"
+for pair in "PASS:expected passes" "FAIL:unexpected failures" \
+	"XFAIL:expected failures" "UNRESOLVED:unresolved testcases" \
+	"UNTESTED:untested testcases" "UNSUPPORTED:unsupported tests" \
+	"KFAIL:known failures" "XPASS:unexpected successes"; do
+	printf '%-26s %10s %20s\n' "${pair#*:}" \
+		"$(count "$DIR/stock/gdb.sum" "${pair%%:*}")" \
+		"$(count "$DIR/ours/gdb.sum" "${pair%%:*}")"
+done
+for name in stock ours; do
+	grep -q '^# of expected passes' "$DIR/$name/gdb.sum" 2>/dev/null ||
+		echo "note: the $name run did not finish within ${TIMEOUT}s"
 done
 echo "errors (ERROR lines): $(grep -c '^ERROR' "$DIR/stock/gdb.sum" 2>/dev/null) / $(grep -c '^ERROR' "$DIR/ours/gdb.sum" 2>/dev/null)"
 echo "summaries: $DIR/stock/gdb.sum $DIR/ours/gdb.sum"

@@ -154,6 +154,16 @@ t_gdb_threads() {
 		'Switching to thread 3' 'sum 10' 'exited normally'
 }
 
+# next over calls that wait for other threads (a barrier, a join): gdb's
+# step-resume breakpoint lets every thread run, so nothing hangs.
+t_gdb_threads_next() {
+	gdb_stdio gdb_threads_next threads -ex 'break all_ready' -ex continue \
+		-ex finish -ex next -ex next -ex next -ex continue
+	expect gdb_threads_next "$LOGDIR/gdb_threads_next.log" \
+		'^42[[:space:]]+pthread_barrier_wait\(&go\);' \
+		'^44[[:space:]]+pthread_join' 'sum 10' 'exited normally'
+}
+
 # Four threads on one breakpoint at once: every hit reported (gdb counts
 # them through an ignore count), none lost to the all-stop.
 t_gdb_bphits() {
@@ -175,6 +185,19 @@ t_gdb_watch() {
 	fi
 	expect gdb_watch_hit "$f" 'Hardware watchpoint 2: watched' \
 		'Old value = 0' 'New value = 10'
+}
+
+# hbreak: Z1, a debug-register execution breakpoint.
+t_gdb_hbreak() {
+	gdb_stdio gdb_hbreak basic -ex 'hbreak add' -ex continue -ex 'bt 1' -ex kill
+	local f=$LOGDIR/gdb_hbreak.log
+	refuse gdb_hbreak_insert "$f" 'Could not insert' 'Cannot insert' &&
+		expect gdb_hbreak_insert "$f" 'Hardware assisted breakpoint 1 at'
+	if ! "$T/hwprobe" >/dev/null; then
+		skip gdb_hbreak_hit "the CPU's debug registers never fire on this machine (tests/gdbserver/targets/hwprobe: a raw ptrace watchpoint did not trap)"
+		return
+	fi
+	expect gdb_hbreak_hit "$f" 'Breakpoint 1, add \(a=0, b=0\)'
 }
 
 t_gdb_signals() {
@@ -360,7 +383,13 @@ t_gdb_tcp_monitor_exit() {
 		'Breakpoint 1, add' 'End the server' 'server rc 0'
 }
 
-# ---- raw protocol -----------------------------------------------------------
+# ---- self-test and raw protocol -----------------------------------------------------------
+
+t_selftest() {
+	$TO "$GDBSERVER" --selftest >"$LOGDIR/selftest.log" 2>&1
+	echo "rc $?" >>"$LOGDIR/selftest.log"
+	expect selftest "$LOGDIR/selftest.log" '^Ran [0-9]+ unit tests, 0 failed$' '^rc 0$'
+}
 
 t_protocol() {
 	$TO python3 "$(dirname "$0")/proto.py" "$GDBSERVER" "$T/basic" \
@@ -449,14 +478,14 @@ t_lldb() {
 
 # ---- main -------------------------------------------------------------------
 
-ALL="t_protocol t_gdb_break_bt t_gdb_step_next_finish t_gdb_registers
-t_gdb_memory t_gdb_threads t_gdb_bphits t_gdb_watch t_gdb_signals t_gdb_run_again
+ALL="t_selftest t_protocol t_gdb_break_bt t_gdb_step_next_finish t_gdb_registers
+t_gdb_memory t_gdb_threads t_gdb_threads_next t_gdb_bphits t_gdb_watch t_gdb_hbreak t_gdb_signals t_gdb_run_again
 t_gdb_exit_code t_gdb_i386 t_gdb_exec t_gdb_launch_settings t_gdb_attach_detach t_gdb_extended_attach
 t_gdb_tcp_monitor_exit t_lldb"
 
 if ! command -v gdb >/dev/null; then
 	skip gdb "gdb is not installed (Debian: apt-get install gdb)"
-	ALL="t_protocol t_lldb"
+	ALL="t_selftest t_protocol t_lldb"
 fi
 for t in ${GS_TESTS:-$ALL}; do
 	"$t"

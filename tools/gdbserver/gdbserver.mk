@@ -43,8 +43,8 @@ $(BUILD)/fuzz/fuzz-gdbserver: $(GS_SRCS) tools/gdbserver/fuzz/fuzz_packet.c $(GS
 fuzz-gdbserver: $(BUILD)/fuzz/fuzz-gdbserver
 	@mkdir -p $(BUILD)/fuzz/corpus
 	cp tools/gdbserver/fuzz/seeds/* $(BUILD)/fuzz/corpus/ 2>/dev/null || true
-	$(BUILD)/fuzz/fuzz-gdbserver -runs=$(FUZZ_RUNS) -max_total_time=$(FUZZ_TIME) -max_len=4096 \
-	  $(BUILD)/fuzz/corpus
+	cd $(BUILD)/fuzz && ./fuzz-gdbserver -runs=$(FUZZ_RUNS) -max_total_time=$(FUZZ_TIME) -max_len=4096 -artifact_prefix=./ \
+	  corpus
 
 install-gdbserver: $(GDBSERVER)
 	install -d $(DESTDIR)$(BINDIR)

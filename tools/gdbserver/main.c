@@ -64,23 +64,61 @@ static void usage(FILE *f)
 		"             which must execute them\n"
 		"  --disable-packet=T,Tthread  plain S stop replies, or T\n"
 		"             replies without thread: (for testing)\n"
+		"  --selftest run the packet layer's self-test\n"
 		"  --help     this text\n");
 }
 
-static void on_sigpipe(int sig)
+/* A handler, not SIG_IGN: the program must not inherit the disposition
+ * (ignored signals stay ignored across execve, handled ones do not). */
+static void on_signal_ignore(int sig)
 {
-	(void)sig; /* a handler, not SIG_IGN: the program must not inherit it */
+	(void)sig;
 }
 
-/* Listen on COMM's port; print "Listening on port N". */
+/* Listen on COMM's port; print "Listening on port N".  COMM is
+ * [tcp:|tcp4:|tcp6:|udp:|udp4:|udp6:][HOST]:PORT, HOST a name or an
+ * address, IPv6 ones bare or in brackets.  HOST must resolve; the server
+ * listens on every address of the machine (IPv6 and IPv4) whatever it
+ * is, and always over TCP. */
 static int listen_on(const char *comm)
 {
+	const char *full = comm;
+	static const char *const prefixes[] = { "tcp:", "tcp4:", "tcp6:",
+						"udp:", "udp4:", "udp6:" };
+	for (size_t k = 0; k < sizeof prefixes / sizeof *prefixes; k++)
+		if (strncmp(comm, prefixes[k], strlen(prefixes[k])) == 0) {
+			comm += strlen(prefixes[k]);
+			break;
+		}
 	const char *colon = strrchr(comm, ':');
 	char *end;
-	long port = strtol(colon + 1, &end, 10);
-	if (!colon[1] || *end || port < 0 || port > 65535) {
+	long port = colon ? strtol(colon + 1, &end, 10) : -1;
+	if (!colon || !colon[1] || *end || port < 0 || port > 65535) {
 		fprintf(stderr, "Bad port argument: %s\n", comm);
 		return -1;
+	}
+	char host[256];
+	size_t hl = (size_t)(colon - comm);
+	if (hl >= sizeof host) {
+		fprintf(stderr, "Bad host argument: %s\n", comm);
+		return -1;
+	}
+	memcpy(host, comm, hl);
+	host[hl] = 0;
+	if (hl >= 2 && host[0] == '[' && host[hl - 1] == ']') {
+		memmove(host, host + 1, hl - 2);
+		host[hl - 2] = 0;
+	}
+	if (*host) {
+		struct addrinfo *ai = NULL;
+		int e = getaddrinfo(host, NULL, NULL, &ai);
+		if (e != 0) {
+			/* The wording gdb's test boards look for. */
+			fprintf(stderr, "%s: cannot resolve name: %s\n", full,
+				gai_strerror(e));
+			return -1;
+		}
+		freeaddrinfo(ai);
 	}
 	int fd = socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	bool v6 = fd >= 0;
@@ -204,7 +242,11 @@ int main(int argc, char **argv)
 			multi = true;
 		else if (strcmp(argv[i], "--attach") == 0)
 			attach = true;
-		else if (strcmp(argv[i], "--help") == 0) {
+		else if (strcmp(argv[i], "--selftest") == 0) {
+			int failed = 0, ran = gs_packet_selftest(&failed);
+			printf("Ran %d unit tests, %d failed\n", ran, failed);
+			return failed ? 1 : 0;
+		} else if (strcmp(argv[i], "--help") == 0) {
 			usage(stdout);
 			return 0;
 		} else if (strcmp(argv[i], "--") == 0) {
@@ -239,8 +281,14 @@ int main(int argc, char **argv)
 		return 2;
 	}
 
-	struct sigaction sa = { .sa_handler = on_sigpipe };
+	struct sigaction sa = { .sa_handler = on_signal_ignore };
 	sigaction(SIGPIPE, &sa, NULL);
+	/* Over a pipe from gdb (`target remote | ...`) the server is in gdb's
+	 * process group: a ^C at gdb's terminal must not kill it.  gdb
+	 * interrupts the program itself (0x03), and the program, in the same
+	 * group, gets the terminal's SIGINT as it would natively. */
+	if (stdio)
+		sigaction(SIGINT, &sa, NULL);
 
 	struct conn c = { .in = -1, .out = -1 };
 	if (stdio) {
@@ -281,8 +329,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "Attached; pid = %ld\n", pid);
 	} else if (i < argc) {
 		s->default_argv = &argv[i];
-		/* vRun may run it again from another directory (QSetWorkingDir). */
-		char *abs = strchr(argv[i], '/') ? realpath(argv[i], NULL) : NULL;
+		/* PROG is a path, as gdbserver takes it: made absolute, so that
+		 * vRun may run it again from another directory (QSetWorkingDir).
+		 * A name that is no file here is left to the PATH search. */
+		char *abs = access(argv[i], F_OK) == 0 ? realpath(argv[i], NULL) : NULL;
 		if (abs)
 			argv[i] = abs;
 		int err = gs_server_launch(s, &argv[i]);

@@ -254,3 +254,89 @@ bool gs_hex_decode(const char *s, size_t n, void *out)
 	}
 	return true;
 }
+
+/* ---- self-test (--selftest) ---------------------------------------------- */
+
+static int st_ran, st_failed;
+
+static void st_check(bool ok, const char *what)
+{
+	st_ran++;
+	if (!ok) {
+		st_failed++;
+		fprintf(stderr, "self-test failed: %s\n", what);
+	}
+}
+
+/* Feed a whole string to a fresh receiver; the last event. */
+static enum gs_rx_event st_feed(struct gs_rx *rx, const char *s, size_t n)
+{
+	enum gs_rx_event ev = GS_RX_NONE;
+	gs_rx_init(rx);
+	for (size_t i = 0; i < n; i++) {
+		enum gs_rx_event e = gs_rx_byte(rx, (unsigned char)s[i]);
+		if (e != GS_RX_NONE)
+			ev = e;
+	}
+	return ev;
+}
+
+int gs_packet_selftest(int *failed)
+{
+	static struct gs_rx rx;
+	struct gs_out o = { 0 }, f = { 0 };
+	st_ran = st_failed = 0;
+
+	st_check(st_feed(&rx, "$g#67", 5) == GS_RX_PACKET && rx.len == 1 &&
+			 rx.buf[0] == 'g',
+		 "a good packet");
+	st_check(st_feed(&rx, "$g#68", 5) == GS_RX_BADSUM, "a bad checksum");
+	st_check(st_feed(&rx, "$g#zz", 5) == GS_RX_BADSUM, "a non-hex checksum");
+	st_check(st_feed(&rx, "$xx$g#67", 8) == GS_RX_PACKET && rx.len == 1,
+		 "'$' restarts a packet");
+	st_check(st_feed(&rx, "\x03", 1) == GS_RX_INTERRUPT, "the interrupt byte");
+	st_check(st_feed(&rx, "+", 1) == GS_RX_ACK && st_feed(&rx, "-", 1) == GS_RX_NAK,
+		 "acks");
+
+	gs_out_str(&o, "OK");
+	gs_frame(&o, &f);
+	st_check(f.len == 6 && memcmp(f.buf, "$OK#9a", 6) == 0, "framing OK");
+
+	const unsigned char raw[] = { '#', '$', '}', '*', 0, 'a' };
+	gs_out_reset(&o);
+	gs_out_bin(&o, raw, sizeof raw);
+	st_check(o.len == 10 && memcmp(o.buf, "}\x03}\x04}]}\x0a", 8) == 0,
+		 "binary escapes");
+	long n = gs_unescape(o.buf, o.len);
+	st_check(n == (long)sizeof raw && memcmp(o.buf, raw, sizeof raw) == 0,
+		 "unescape undoes escape");
+	char dangling[] = "ab}";
+	st_check(gs_unescape(dangling, 3) == -1, "a dangling escape");
+
+	gs_out_reset(&o);
+	gs_out_hex(&o, "\x01\xab", 2);
+	st_check(strcmp(o.buf, "01ab") == 0, "hex encoding");
+	unsigned char b[2];
+	st_check(gs_hex_decode("01AB", 2, b) && b[0] == 1 && b[1] == 0xab,
+		 "hex decoding");
+	st_check(!gs_hex_decode("0g", 1, b), "bad hex");
+	const char *p = "ffffffffffffffff,";
+	uint64_t v;
+	st_check(gs_parse_hex(&p, &v) && v == UINT64_MAX && *p == ',',
+		 "a 64-bit number");
+	p = "10000000000000000";
+	st_check(!gs_parse_hex(&p, &v), "a number too long");
+
+	char big[GS_PACKET_MAX + 8];
+	big[0] = '$';
+	memset(big + 1, 'a', GS_PACKET_MAX + 1);
+	unsigned sum = (unsigned)('a' * (GS_PACKET_MAX + 1));
+	snprintf(big + GS_PACKET_MAX + 2, 4, "#%02x", sum & 0xff);
+	st_check(st_feed(&rx, big, GS_PACKET_MAX + 5) == GS_RX_TOOLONG,
+		 "an overlong packet");
+
+	gs_out_free(&o);
+	gs_out_free(&f);
+	*failed = st_failed;
+	return st_ran;
+}

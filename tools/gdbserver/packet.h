@@ -68,4 +68,8 @@ bool gs_parse_hex(const char **s, uint64_t *out);
 /* Decode 2n hex digits at s into out; false on a non-hex digit. */
 bool gs_hex_decode(const char *s, size_t n, void *out);
 
+/* The packet layer's self-test (--selftest, as gdb's unittest.exp runs
+ * it): returns the number of checks, *failed those that failed. */
+int gs_packet_selftest(int *failed);
+
 #endif

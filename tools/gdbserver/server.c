@@ -518,6 +518,7 @@ static void build_stop_reply(struct gs_server *s, pt_thread *t,
 	if (sig_override >= 0)
 		sig = sig_override;
 	s->last_tid = pt_thread_tid(t);
+	s->last_cause = c;
 	s->first_stop = false;
 	gs_out_reset(&s->out);
 	if (s->no_T) { /* --disable-packet=T: the old S reply */
@@ -581,7 +582,7 @@ static void reply_status(struct gs_server *s)
 		reply_err(s, 1, "no thread");
 		return;
 	}
-	build_stop_reply(s, t, NULL, s->attached ? SIGSTOP : -1);
+	build_stop_reply(s, t, NULL, s->attached && s->first_stop ? SIGSTOP : -1);
 	reply(s);
 }
 
@@ -800,6 +801,30 @@ static void resume(struct gs_server *s, const struct vcont *v)
 	size_t n = pt_process_threads(s->proc, ts, 1024);
 	if (n > 1024)
 		n = 1024;
+	/* A resumed thread that sits on one of gdb's breakpoints without gdb
+	 * having been told it hit it (a breakpoint set at the entry point
+	 * before `run`, a thread halted by the all-stop just before its int3)
+	 * would hit it at once: report that hit now.  pt_continue and
+	 * pt_thread_step would step it over the breakpoint instead.  Only a
+	 * hit gdb has seen is stepped over: gdb removes the breakpoint and
+	 * steps itself, or leaves it to us. */
+	for (size_t i = 0; i < n; i++) {
+		pid_t tid = pt_thread_tid(ts[i]);
+		uint64_t pc;
+		if (action_for(v, tid).kind == 0 || pt_thread_pc(ts[i], &pc) < 0 ||
+		    !have_break(s, pc))
+			continue;
+		if (tid == s->last_tid && s->last_cause.kind == PT_STOP_BREAKPOINT &&
+		    s->last_cause.addr == pc)
+			continue;
+		pt_stop_cause hit = { .sz = sizeof hit,
+				      .kind = PT_STOP_BREAKPOINT, .addr = pc };
+		DBG("thread %d sits on breakpoint %#" PRIx64 ": reported as hit\n",
+		    (int)tid, pc);
+		build_stop_reply(s, ts[i], &hit, -1);
+		reply(s);
+		return;
+	}
 	pt_thread *step = NULL;
 	for (size_t i = 0; i < n; i++) {
 		pid_t tid = pt_thread_tid(ts[i]);
@@ -1108,6 +1133,11 @@ static void cmd_M(struct gs_server *s, char *p, size_t total, bool binary)
 	}
 	char *data = (char *)q;
 	size_t dlen = total - (size_t)(data - p);
+	/* Never more bytes than the packet carries (hex: two per byte). */
+	if (len > dlen || (!binary && len * 2 != dlen)) {
+		reply_err(s, 0x16, "data length does not match");
+		return;
+	}
 	unsigned char *buf = malloc(len ? len : 1);
 	if (!buf) {
 		reply_err(s, 0x0c, "out of memory");
@@ -1669,6 +1699,10 @@ static void cmd_vfile(struct gs_server *s, const char *p, const char *end)
 			reply_fio_err(s, EMFILE);
 			return;
 		}
+		if (s->sandbox) {
+			reply_fio_err(s, EACCES);
+			return;
+		}
 		int fd = open(path, flags, mode);
 		if (fd < 0) {
 			reply_fio_err(s, errno);
@@ -1781,7 +1815,9 @@ static void cmd_vfile(struct gs_server *s, const char *p, const char *end)
 		p += 7;
 		if (!hex_path(&p, path, sizeof path) || *p)
 			goto bad;
-		if (unlink(path) < 0)
+		if (s->sandbox)
+			reply_fio_err(s, EACCES);
+		else if (unlink(path) < 0)
 			reply_fio_err(s, errno);
 		else
 			reply_str(s, "F0");
@@ -2147,7 +2183,7 @@ static void cmd_vrun(struct gs_server *s, char *p)
 			}
 	}
 	argv[argc] = NULL;
-	if (s->no_start) {
+	if (s->sandbox) {
 		reply_err(s, 1, "starting processes is disabled");
 		goto out;
 	}
@@ -2178,7 +2214,7 @@ static void cmd_vattach(struct gs_server *s, const char *p)
 		reply_err(s, 0x16, "bad pid");
 		return;
 	}
-	if (s->no_start) {
+	if (s->sandbox) {
 		reply_err(s, 1, "starting processes is disabled");
 		return;
 	}

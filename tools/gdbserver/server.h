@@ -83,6 +83,7 @@ struct gs_server {
 	struct gs_regs regs;
 	const char *regs_arch;
 	pid_t last_tid;            /* thread of the last stop reported */
+	pt_stop_cause last_cause;  /* and its cause as reported */
 	int exit_code, exit_signal; /* of the last process, once gone */
 	bool have_exit;
 
@@ -112,7 +113,8 @@ struct gs_server {
 	pid_t reap[16];            /* detached children of ours, to reap */
 	size_t nreap;
 
-	bool no_start;             /* vRun/vAttach refused (the fuzzer) */
+	bool sandbox;              /* the fuzzer: no vRun/vAttach, no file
+	                              opened or removed by vFile */
 	bool want_exit;            /* monitor exit, or the end of the session */
 };
 

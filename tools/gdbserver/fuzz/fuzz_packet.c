@@ -1,7 +1,8 @@
 /*
  * fuzz_packet.c - libFuzzer harness for the packet layer and the command
- * parser of proctrace-gdbserver, with no process behind them (vRun and
- * vAttach are refused: a fuzzer must not start programs).
+ * parser of proctrace-gdbserver, with no process behind them, in the
+ * server's sandbox mode: vRun and vAttach are refused and vFile opens and
+ * removes no file (a fuzzer must not start programs or write files).
  *
  * The first byte picks the mode: odd, the rest is a raw byte stream from
  * the client (framing, checksums, acks, interrupts); even, the rest is
@@ -44,7 +45,7 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 		return 0;
 	gs_server_init(&s);
 	s.send = check_reply;
-	s.no_start = true;
+	s.sandbox = true;
 	if (data[0] & 1) {
 		gs_rx_init(&rx);
 		gs_server_input(&s, &rx, data + 1, size - 1);

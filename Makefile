@@ -250,6 +250,9 @@ clean:
 #   make check-build     the .pc follows PREFIX, objects follow CC and CFLAGS,
 #                        man -l works in the tree, the examples' --help, the
 #                        README's tree (scripts/check-build.sh); in test-all
+#   make check-abi       header, symbol map, exports and versions agree
+#   make check-layout    src/'s import graph and file rules (internal.h)
+#   make check-debug     the suite with the rules of internal.h asserted
 #   make check-vm        the 32-bit and watchpoint tests (or TESTS=...) in a
 #                        QEMU guest with Debian's kernel, for hosts whose
 #                        kernel runs no 32-bit programs and whose debug
@@ -262,7 +265,8 @@ DEMO_ARGS ?= -n 20000 $(BUILD)/examples/demo-target work_item -- 4 100000
 VALGRIND ?= valgrind
 VALGRIND_FLAGS ?= --leak-check=full --error-exitcode=1
 
-.PHONY: deps test-all demo-valgrind check-man check-vm check-build
+.PHONY: deps test-all demo-valgrind check-man check-vm check-build \
+	check-abi check-layout check-debug
 
 deps:
 	scripts/install-deps.sh
@@ -272,6 +276,22 @@ check-man:
 
 check-build:
 	scripts/check-build.sh
+
+# The header's PT_API list, src/libproctrace.map, the library's exports and
+# the version numbers agree (scripts/check-abi.sh).
+check-abi:
+	BUILD=$(BUILD) scripts/check-abi.sh
+
+# src/'s import graph has no cycle through the API files, arch/ does not
+# include internal.h, each file says what it owns (scripts/check-layout.py).
+check-layout: lib
+	python3 scripts/check-layout.py $(BUILD)
+
+# The suite against a library built with -DPT_DEBUG: the lock and
+# tracer-thread rules of src/internal.h asserted at run time.
+check-debug:
+	$(MAKE) BUILD=build-debug CFLAGS=-DPT_DEBUG build-debug/tests/run-tests targets
+	build-debug/tests/run-tests $(TESTS)
 
 # VM_CPU: QEMU's -cpu for the guest (default max; scripts/qemu-check.sh).
 VM_CPU ?=
@@ -294,10 +314,15 @@ test-all: | $(filter deps,$(MAKECMDGOALS))
 	$(MAKE) check-man
 	@echo '=== test-all: build, install, man pages, examples, README tree'
 	$(MAKE) check-build
+	@echo '=== test-all: ABI (header, symbol map, exports, versions) and layout of src/'
+	$(MAKE) check-abi
+	$(MAKE) check-layout
 	@echo '=== test-all: suite, gcc'
 	$(MAKE) check
 	@echo '=== test-all: suite, gcc, every step-over single-stepped'
 	PROCTRACE_STEPOVER=single $(BUILD)/tests/run-tests
+	@echo '=== test-all: suite, debug build (lock and tracer-thread rules asserted)'
+	$(MAKE) check-debug
 	@echo '=== test-all: suite, clang'
 	$(MAKE) CC=clang BUILD=build-clang check
 	@echo '=== test-all: suite, AddressSanitizer + UndefinedBehaviorSanitizer'

@@ -32,9 +32,10 @@
  *
  * The tracer thread blocks every signal (SIGCHLD aside, see engine_sigmask):
  * signals for the application keep going to the application's own threads.
- * No child is made with fork(): the doorbell with posix_spawn, launched
- * programs with _Fork (process.c), neither of which runs the application's
- * pthread_atfork handlers.
+ * No child is made with fork(): the doorbell with posix_spawn (or _Fork
+ * where a memfd cannot be executed), launched programs with _Fork
+ * (launch.c); none of them runs the application's pthread_atfork
+ * handlers.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -125,7 +126,7 @@ static bool no_request(const void *arg)
 	       !__atomic_load_n(&e->shutdown, __ATOMIC_ACQUIRE);
 }
 
-static pid_t gettid_(void)
+pid_t pt__gettid(void)
 {
 	return (pid_t)syscall(SYS_gettid);
 }
@@ -247,6 +248,7 @@ static void bell_ring(struct pt__engine *e)
  * queued; do it (pt__engine_kick) after unlocking. */
 enum pt__kick pt__engine_kick_kind(const struct pt__engine *e)
 {
+	PT__ASSERT_LOCKED(e);
 	if (e->in_wait)
 		return PT__KICK_BELL;
 	if (e->idle)
@@ -344,7 +346,7 @@ static void engine_unlock(struct pt__engine *e)
 {
 	bool notify = e->notify_pending;
 	e->notify_pending = false;
-	pthread_mutex_unlock(&e->lock);
+	pt__unlock(e);
 	if (notify)
 		pthread_cond_broadcast(&e->state_cond);
 }
@@ -368,6 +370,7 @@ static void notify_now(struct pt__engine *e)
  * no thread owes us an event (waiting would never end). */
 int pt__engine_pump(struct pt__engine *e, int timeout_ms)
 {
+	PT__ASSERT_TRACER(e);
 	run_requests(e);
 	notify_now(e);
 	if (e->nawait == 0)
@@ -380,7 +383,7 @@ int pt__engine_pump(struct pt__engine *e, int timeout_ms)
 	pid_t pid = waitpid(-1, &raw, __WALL | __WNOTHREAD | WUNTRACED |
 					 (timeout_ms == 0 ? WNOHANG : 0));
 	int err = errno;
-	pthread_mutex_lock(&e->lock);
+	pt__lock(e);
 	e->in_wait = false;
 	if (timeout_ms > 0)
 		bell_send(e, -1); /* the caller arms it again if need be */
@@ -407,7 +410,7 @@ int pt__engine_run_user(struct pt__req *r, int (*fn)(struct pt_process *, void *
 	e->in_user = true;
 	engine_unlock(e);
 	int res = fn(r->proc, arg);
-	pthread_mutex_lock(&e->lock);
+	pt__lock(e);
 	e->in_user = in_user;
 	return res;
 }
@@ -417,8 +420,8 @@ static void *engine_main(void *arg)
 	struct pt__engine *e = arg;
 	engine_sigmask();
 
-	pthread_mutex_lock(&e->lock);
-	e->tracer_tid = gettid_();
+	pt__lock(e);
+	e->tracer_tid = pt__gettid();
 	e->tracer_self = pthread_self();
 	e->spin_ns = spin_budget_ns();
 	e->start_err = bell_start(e);
@@ -440,7 +443,7 @@ static void *engine_main(void *arg)
 			pid_t pid = waitpid(-1, &raw, __WALL | __WNOTHREAD |
 							 WUNTRACED);
 			int err = errno;
-			pthread_mutex_lock(&e->lock);
+			pt__lock(e);
 			e->in_wait = false;
 			if (pid > 0) {
 				handle_wait(e, pid, raw);
@@ -464,7 +467,7 @@ static void *engine_main(void *arg)
 				;
 		if (e->spin_ns)
 			pt__wait_learn(&e->idle_avg_ns, since);
-		pthread_mutex_lock(&e->lock);
+		pt__lock(e);
 		e->idle = false;
 	}
 
@@ -508,11 +511,11 @@ int pt__engine_new(struct pt__engine **out)
 		engine_destroy(e);
 		return -rc;
 	}
-	pthread_mutex_lock(&e->lock);
+	pt__lock(e);
 	while (!e->started)
-		pthread_cond_wait(&e->state_cond, &e->lock);
+		pt__cond_wait(e);
 	int err = e->start_err;
-	pthread_mutex_unlock(&e->lock);
+	pt__unlock(e);
 	if (err) {
 		pthread_join(e->thread, NULL);
 		bell_stop(e);
@@ -529,7 +532,7 @@ void pt__engine_free(struct pt__engine *e)
 {
 	if (!e)
 		return;
-	pthread_mutex_lock(&e->lock);
+	pt__lock(e);
 	if (e->refs > 0)
 		e->refs--;
 	bool last = e->refs == 0;
@@ -538,7 +541,7 @@ void pt__engine_free(struct pt__engine *e)
 		__atomic_store_n(&e->shutdown, true, __ATOMIC_RELEASE);
 		k = pt__engine_kick_kind(e);
 	}
-	pthread_mutex_unlock(&e->lock);
+	pt__unlock(e);
 	if (!last)
 		return;
 	pt__engine_kick(e, k);
@@ -552,6 +555,7 @@ void pt__engine_free(struct pt__engine *e)
 __attribute__((noinline)) void pt__engine_post(struct pt__engine *e,
 					       struct pt__req *r)
 {
+	PT__ASSERT_LOCKED(e);
 	r->next = NULL;
 	r->done = false;
 	if (e->req_tail)
@@ -564,6 +568,7 @@ __attribute__((noinline)) void pt__engine_post(struct pt__engine *e,
 int pt__engine_call(struct pt__engine *e, int (*fn)(struct pt__req *),
 		    struct pt_process *p, void *arg)
 {
+	PT__ASSERT_LOCKED(e);
 	struct pt__req r = { .fn = fn, .proc = p, .arg = arg };
 	if (pt__on_engine_thread(e)) {
 		/* In pt_call_on_tracer's function: what it queued before
@@ -577,7 +582,7 @@ int pt__engine_call(struct pt__engine *e, int (*fn)(struct pt__req *),
 	pt__engine_post(e, &r);
 	pt__engine_kick(e, pt__engine_kick_kind(e));
 	while (!r.done)
-		pthread_cond_wait(&e->state_cond, &e->lock);
+		pt__cond_wait(e);
 	return r.result;
 }
 

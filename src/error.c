@@ -4,6 +4,7 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
@@ -126,3 +127,15 @@ int pt__fail_state(const struct pt_process *p, const struct pt_thread *t,
 				pt_proc_state_name(p->state));
 	}
 }
+
+#ifdef PT_DEBUG
+/* The debug build (make check-debug): a broken rule of internal.h is a
+ * bug of ours; say where, and stop there. */
+void pt__assert_fail(const char *what, const char *file, int line,
+		     const char *func)
+{
+	fprintf(stderr, "proctrace: %s:%d: %s: rule broken: %s (thread %d)\n",
+		file, line, func, what, (int)pt__gettid());
+	abort();
+}
+#endif

@@ -176,6 +176,7 @@ static struct pt_process *adopt_child(struct pt_process *parent, pid_t child,
 struct pt_process *pt__fork_parent_event(struct pt_thread *t, pid_t child,
 					 bool vfork)
 {
+	PT__ASSERT_TRACER(t->proc->eng);
 	struct pt_process *p = t->proc;
 	struct pt__engine *e = p->eng;
 	struct pt__fork *f = fork_find(e, child, true);

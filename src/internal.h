@@ -2,11 +2,57 @@
  * internal.h - the objects behind the opaque handles, and the contracts
  * between the engine's modules.
  *
- * Locking: one mutex per engine (struct pt__engine.lock) guards the engine,
- * its processes, their threads and breakpoints.  API functions take it on
- * entry.  Everything that issues ptrace requests runs on the engine's tracer
- * thread (see engine.c), with the lock held; "ENGINE" in a comment below
- * marks such functions.
+ * Modules (each file opens with what it owns):
+ *   engine.c     the tracer thread: its loop, requests, the doorbell
+ *   stop.c       wait events: dispatch and stop decoding
+ *   allstop.c    resume, interrupt, the step-over queue; waiting for a stop
+ *   thread.c     process/thread objects, tid table, set_state, registers
+ *   fork.c       children of traced processes
+ *   bptable.c    software breakpoints in the tracee's memory
+ *   watchtable.c hardware watchpoints in every thread's debug registers
+ *   memio.c      raw memory access
+ *   procfs.c     /proc parsing (procfs.h)     waitstatus.c  wait statuses
+ *   error.c, log.c (log.h), cause.c           errors, logging, names
+ *   arch/        per-architecture tables (arch.h); never includes this file
+ * The public API is in process.c (control, queries), launch.c, attach.c,
+ * breakpoint.c, watchpoint.c, memory.c and regs.c.  They call the modules
+ * above; no module above calls them (make check-layout checks it).
+ *
+ * ---- Rules: the lock and the tracer thread --------------------------------
+ *
+ * 1. One mutex per engine (struct pt__engine.lock, taken with pt__lock)
+ *    guards the engine, its processes, their threads, breakpoints and
+ *    watchpoints.  Every API call takes it on entry (pt__proc_enter,
+ *    pt__thread_enter) and holds it until it returns, except where it
+ *    waits: pt__engine_call and pt__wait_stop_since release it while they
+ *    sleep (pt__cond_wait), so any state may change across those calls.
+ * 2. Every ptrace request, and every waitpid, is made by the engine's
+ *    tracer thread (Linux accepts a tracee's requests only from the thread
+ *    that attached it), with the lock held.  Functions marked ENGINE below
+ *    run only there; pt__ptrace asserts it (PT__ASSERT_TRACER).  An API
+ *    call hands such work over with pt__engine_call (waits for the
+ *    result) or pt__engine_post (pt_continue, pt_thread_step: does not).
+ * 3. The tracer thread lets the lock go only (a) while it sleeps in
+ *    waitpid or on req_sem (engine_main, pt__engine_pump), (b) while the
+ *    application's function of pt_call_on_tracer runs
+ *    (pt__engine_run_user).  A request function (struct pt__req.fn) never
+ *    does: it runs from start to end with the lock held.
+ * 4. Requests run in FIFO order, each to its end before the next starts
+ *    (engine.c run_requests).  On the tracer thread itself (a proctrace
+ *    call inside pt_call_on_tracer's function) pt__engine_call first runs
+ *    whatever is queued, then its own request in place, so the order seen
+ *    by the application is still the order of its calls.
+ * 5. Waiters sleep on the engine's state_cond; the tracer thread
+ *    broadcasts it after unlocking (notify_pending), never while holding
+ *    the lock for long.  A waiter rechecks its condition: a broadcast means
+ *    "something changed", not "your event came".
+ * 6. Fields read without the lock, always with __atomic loads, and written
+ *    with __atomic stores under the lock: p->state (pt_process_state, the
+ *    spin-wait of pt__wait_stop_since), p->arch (register-table calls),
+ *    e->req_head (the tracer thread's spin for a request), e->started and
+ *    e->shutdown.  Everything else: lock held.
+ * 7. Rules 1 and 2 are checked at run time in the debug build
+ *    (make check-debug: -DPT_DEBUG): PT__ASSERT_LOCKED, PT__ASSERT_TRACER.
  */
 #ifndef PT_INTERNAL_H
 #define PT_INTERNAL_H
@@ -18,15 +64,38 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <time.h>
 
 #include "proctrace.h"
 #include "arch/arch.h"
+#include "log.h"
 #include "waitstatus.h"
 
 #define PT__PROC_MAGIC 0x70745072u /* "ptPr" */
 #define PT__THREAD_MAGIC 0x70745468u /* "ptTh" */
 
-/* ---- thread state machine (thread.c) ---------------------------------- */
+/* ---- the thread state machine ------------------------------------------
+ *
+ * A thread's state changes only in pt__thread_set_state (thread.c); the
+ * events that change it are decoded in stop.c, the resumes and interrupts
+ * are made in allstop.c, detach and kill in process.c / allstop.c.
+ *
+ *   NEW ------(first stop)-------------> STOPPED, or RUNNING (resumed at once)
+ *   STOPPED --(PTRACE_CONT)------------> RUNNING
+ *   STOPPED --(PTRACE_SINGLESTEP)------> STEPPING
+ *   STOPPED --(PTRACE_LISTEN: job-control stop)--> LISTENING
+ *   STOPPED --(resumed past its exit event, or ESRCH: SIGKILLed)--> EXITING
+ *   STOPPED --(PTRACE_DETACH)----------> DETACHED   (end: not ours any more)
+ *   RUNNING --(event the user sees)----> STOPPED  -> all-stop of the others
+ *   RUNNING --(event nobody sees)------> STOPPED  -> resumed at once
+ *   RUNNING, STEPPING, LISTENING --(PTRACE_INTERRUPT)--> STOPPING
+ *   STOPPING -(interrupt-stop, or another stop)--> STOPPED (requested)
+ *   STEPPING -(trap)-------------------> STOPPED (step), or on to the next
+ *                                        step-over / resume
+ *   LISTENING (SIGCONT: interrupt-stop)-> RUNNING
+ *   any but DETACHED --(exit event, SIGKILL)--> EXITING
+ *   EXITING, or any --(reaped by waitpid)--> EXITED  (end)
+ */
 
 enum pt__tstate {
 	PT__TS_NEW,      /* traced by the kernel, first stop not seen yet */
@@ -94,7 +163,7 @@ struct pt_thread {
 	struct pt__bp *resume_bp;     /* pt__proc_resume: sits on this bp */
 	/* A handle to it may be in the application's hands (it was returned
 	 * by some call): then it lives until pt_process_free.  A thread never
-	 * shown is freed when it is reaped (thread.c, thread_forget_unseen). */
+	 * shown is freed when it is reaped (pt__thread_forget_unseen). */
 	bool seen;
 	bool step_is_user;            /* report PT_STOP_STEP at the end */
 	bool resume_step;             /* last resume was SINGLESTEP */
@@ -113,7 +182,7 @@ struct pt_thread {
 				       * its delivery-stop on silently */
 	unsigned stop_gen;            /* p->bp_gen when it stopped */
 	unsigned watch_gen;           /* p->watch.gen its debug registers
-				       * hold (watchpoint.c); 0: never set */
+				       * hold (watchtable.c); 0: never set */
 	unsigned long event_seq;      /* when it was last the event thread */
 
 	bool in_live_list;
@@ -123,7 +192,7 @@ struct pt_thread {
 	struct pt_thread *stepq_next;            /* step-over queue */
 };
 
-/* ---- breakpoints (breakpoint.c) ---------------------------------------- */
+/* ---- breakpoints (bptable.c; the API in breakpoint.c) ------------------- */
 
 struct pt__bp {
 	uint64_t addr;
@@ -166,9 +235,18 @@ void pt__bp_code_written(struct pt_process *p, uint64_t addr, size_t len);
  * there (and not the program's own int3). */
 bool pt__bp_recently_removed(struct pt_process *p, uint64_t addr);
 int pt__bp_remove_all(struct pt_process *p);  /* detach */
+/* Lock held, p stopped: read the bytes at addr, put our instruction there,
+ * record the breakpoint.  0 or an error; *write_failed tells whether the
+ * write (not the read) failed. */
+int pt__bp_set(struct pt_process *p, uint64_t addr, bool *write_failed);
+/* Lock held: drop b from the table (its bytes already put back), keeping
+ * a note of it for late hits (pt__bp_recently_removed). */
+void pt__bp_forget(struct pt_process *p, struct pt__bp *b);
+void pt__bp_lift_all(struct pt_process *p);
+void pt__bp_insert_all(struct pt_process *p);
 void pt__bptab_free(struct pt__bptab *tab);
 
-/* ---- hardware watchpoints (watchpoint.c) ------------------------------ */
+/* ---- hardware watchpoints (watchtable.c; the API in watchpoint.c) ----- */
 
 struct pt__watchtab {
 	struct pt__hwslot slot[PT__ARCH_WATCH_MAX]; /* debug register i */
@@ -200,8 +278,14 @@ void pt__watch_interrupted(struct pt_thread *t, pt_stop_cause *c);
 bool pt__watch_covers(const struct pt_process *p, uint64_t addr, size_t len);
 void pt__watch_forget_all(struct pt_process *p); /* exec */
 int pt__watch_detach(struct pt_process *p);      /* ENGINE: detach */
+int pt__watch_nslots(const struct pt_process *p); /* debug registers */
+const char *pt__watch_kind_name(pt_watch_kind k);
+void pt__watch_bump_gen(struct pt__watchtab *w);  /* the table changed */
+/* ENGINE: write the table into every stopped thread; the first that
+ * failed in *failed (if not NULL).  0 or that failure. */
+int pt__watch_sync_all(struct pt_process *p, struct pt_thread **failed);
 
-/* ---- memory (memory.c) -------------------------------------------------- */
+/* ---- memory (memio.c; the API in memory.c) ------------------------------ */
 
 /* Raw memory access without breakpoint shadowing.  Return 0 or an error;
  * *done always set. */
@@ -261,7 +345,7 @@ struct pt_process {
 	bool launching;       /* between fork and exec */
 	bool attaching;       /* pt_attach under way: no events reported */
 	bool stepover_single; /* PROCTRACE_STEPOVER=single: never emulate */
-	/* Breakpoint contention (thread.c, pt__proc_resume): the thread of
+	/* Breakpoint contention (allstop.c, pt__proc_resume): the thread of
 	 * the last lone hit, and how many more resumes single-step every
 	 * step-over because different threads hit breakpoints. */
 	pid_t last_hit_tid;
@@ -314,6 +398,7 @@ struct pt_process {
 struct pt__engine {
 	pthread_mutex_t lock;
 	pthread_cond_t state_cond; /* any state change; request done */
+	int lock_owner;            /* PT_DEBUG: tid holding the lock, or 0 */
 	sem_t req_sem;             /* wakes the idle tracer thread */
 	pthread_t thread;
 	pid_t tracer_tid;
@@ -353,65 +438,20 @@ int pt__engine_pump(struct pt__engine *e, int timeout_ms);
 /* Run the application's fn for pt_call_on_tracer (lock released meanwhile). */
 int pt__engine_run_user(struct pt__req *r,
 			int (*fn)(struct pt_process *, void *), void *arg);
-/* Queue req for the tracer thread without waiting (req must outlive it);
- * then, with the lock still held, pick how to wake it, and wake it once the
- * lock is released. */
+/* Queue req for the tracer thread without waiting (req must outlive it).
+ * The caller then wakes the tracer thread: it picks how with
+ * pt__engine_kick_kind while it holds the lock (the tracer thread's
+ * in_wait/idle are read under it), and calls pt__engine_kick after
+ * unlocking, so that the woken tracer thread does not at once block on the
+ * lock (pt_continue, pt_thread_step).  pt__engine_call kicks with the lock
+ * held: it goes to sleep on state_cond at once, releasing it. */
 void pt__engine_post(struct pt__engine *e, struct pt__req *req);
 enum pt__kick pt__engine_kick_kind(const struct pt__engine *e);
 void pt__engine_kick(struct pt__engine *e, enum pt__kick k);
 void pt__engine_attach_proc(struct pt__engine *e, struct pt_process *p);
 void pt__engine_detach_proc(struct pt__engine *e, struct pt_process *p);
 
-/* Stopped as far as the API is concerned: not about to be resumed by a
- * pt_continue still queued for the tracer thread. */
-static inline bool pt__thread_stopped(const struct pt_thread *t)
-{
-	return t->state == PT__TS_STOPPED && !t->proc->resume_queued;
-}
-
-/* ---- thread.c: the state machine -------------------------------------- */
-
-struct pt_thread *pt__thread_new(struct pt_process *p, pid_t tid,
-				 enum pt__tstate st);
-struct pt_thread *pt__thread_find(struct pt_process *p, pid_t tid);
-void pt__thread_set_state(struct pt_thread *t, enum pt__tstate st);
-/* Mark t as handed to the application; returns t (NULL stays NULL). */
-static inline struct pt_thread *pt__thread_shown(struct pt_thread *t)
-{
-	if (t)
-		t->seen = true;
-	return t;
-}
-/* ENGINE: handle one wait event of a thread of p. */
-void pt__thread_on_wait(struct pt_thread *t, const struct pt__wstatus *ws);
-/* ENGINE: a wait event from a tid nobody knows yet (early clone child). */
-void pt__engine_on_unknown(struct pt__engine *e, pid_t tid,
-			   const struct pt__wstatus *ws);
-/* ENGINE: resume / stop / step. */
-int pt__proc_resume(struct pt_process *p);
-int pt__proc_interrupt_all(struct pt_process *p);
-int pt__thread_start_step(struct pt_thread *t, bool user);
-/* ENGINE: registers. */
-int pt__thread_fetch_regs(struct pt_thread *t);
-void pt__thread_drop_pending_trap(struct pt_thread *t);
-int pt__thread_flush_regs(struct pt_thread *t); /* both sets */
-/* ENGINE (regs.c): the extended registers of a stopped thread. */
-int pt__thread_fetch_xregs(struct pt_thread *t);
-int pt__thread_flush_xregs(struct pt_thread *t);
-/* Process-level bookkeeping, called under the lock. */
-void pt__proc_update_state(struct pt_process *p);
-void pt__proc_mark_exited(struct pt_process *p, int code, int sig);
-void pt__proc_free_threads(struct pt_process *p);
-
-/* ptrace wrapper: logs, maps ESRCH on a thread we believed stopped to
- * "it is dying" (state EXITING).  Returns 0 or -errno. */
-long pt__ptrace(int req, struct pt_thread *t, void *addr, void *data);
-/* ENGINE: a request on t failed with err.  If that is ESRCH while we held
- * t stopped, only SIGKILL can have taken it out of its ptrace-stop: it is
- * dying (state EXITING), its end is awaited.  Returns err. */
-int pt__thread_vanished(struct pt_thread *t, int err, const char *what);
-
-/* ---- errors and logging (error.c, log.c) -------------------------------- */
+/* ---- errors (error.c) ----------------------------------------------------- */
 
 /* Record the calling thread's error message and return err.  The message
  * is "<who>: <op>: <text>" where who names the thread or process. */
@@ -423,14 +463,203 @@ int pt__fail_state(const struct pt_process *p, const struct pt_thread *t,
 		   const char *op);
 void pt__clear_error(void);
 
-void pt__log(pt_log_level lvl, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-bool pt__log_enabled(pt_log_level lvl);
-#define PT__LOGD(...)                                                          \
-	do {                                                                   \
-		if (pt__log_enabled(PT_LOG_DEBUG))                             \
-			pt__log(PT_LOG_DEBUG, __VA_ARGS__);                    \
-	} while (0)
+/* ---- the lock, and the debug build's checks of rules 1 and 2 -------------- */
+
+pid_t pt__gettid(void);
+#ifdef PT_DEBUG
+/* Print where a rule was broken, and abort. */
+_Noreturn void pt__assert_fail(const char *what, const char *file, int line,
+			       const char *func);
+#define PT__ASSERT(cond, what)                                                 \
+	((cond) ? (void)0 : pt__assert_fail(what, __FILE__, __LINE__, __func__))
+static inline bool pt__lock_mine(const struct pt__engine *e)
+{
+	return __atomic_load_n(&e->lock_owner, __ATOMIC_RELAXED) ==
+	       pt__gettid();
+}
+static inline void pt__lock_taken(struct pt__engine *e)
+{
+	__atomic_store_n(&e->lock_owner, pt__gettid(), __ATOMIC_RELAXED);
+}
+static inline void pt__lock_leaving(struct pt__engine *e)
+{
+	PT__ASSERT(pt__lock_mine(e), "lock held");
+	__atomic_store_n(&e->lock_owner, 0, __ATOMIC_RELAXED);
+}
+#define PT__ASSERT_LOCKED(e) PT__ASSERT(pt__lock_mine(e), "lock held")
+#define PT__ASSERT_TRACER(e)                                                   \
+	PT__ASSERT(pt__on_engine_thread(e) && pt__lock_mine(e),                \
+		   "on the tracer thread, lock held")
+#else
+#define PT__ASSERT(cond, what) ((void)0)
+#define PT__ASSERT_LOCKED(e) ((void)(e))
+#define PT__ASSERT_TRACER(e) ((void)(e))
+static inline void pt__lock_taken(struct pt__engine *e) { (void)e; }
+static inline void pt__lock_leaving(struct pt__engine *e) { (void)e; }
+#endif
+
+static inline void pt__lock(struct pt__engine *e)
+{
+	pthread_mutex_lock(&e->lock);
+	pt__lock_taken(e);
+}
+static inline void pt__unlock(struct pt__engine *e)
+{
+	pt__lock_leaving(e);
+	pthread_mutex_unlock(&e->lock);
+}
+/* Sleep on state_cond (the lock is let go meanwhile). */
+static inline void pt__cond_wait(struct pt__engine *e)
+{
+	pt__lock_leaving(e);
+	pthread_cond_wait(&e->state_cond, &e->lock);
+	pt__lock_taken(e);
+}
+/* The same until the CLOCK_MONOTONIC time *dl: ETIMEDOUT or 0. */
+static inline int pt__cond_timedwait(struct pt__engine *e,
+				     const struct timespec *dl)
+{
+	pt__lock_leaving(e);
+	int r = pthread_cond_timedwait(&e->state_cond, &e->lock, dl);
+	pt__lock_taken(e);
+	return r;
+}
+
+/* ---- handles: checking them, entering and leaving the API ----------------- */
+
+static inline int pt__check_proc(const pt_process *p)
+{
+	return p && p->magic == PT__PROC_MAGIC ? 0 : PT_EINVAL;
+}
+static inline int pt__check_thread(const pt_thread *t)
+{
+	return t && t->magic == PT__THREAD_MAGIC && t->proc &&
+			       t->proc->magic == PT__PROC_MAGIC
+		       ? 0
+		       : PT_EINVAL;
+}
+/* Check the handle, take the lock, clear the caller's error: 0, or the
+ * "invalid handle" failure naming op. */
+static inline int pt__proc_enter(pt_process *p, const char *op)
+{
+	if (pt__check_proc(p) < 0)
+		return pt__fail(PT_EINVAL, NULL, NULL, op,
+				"invalid process handle");
+	pt__lock(p->eng);
+	pt__clear_error();
+	return 0;
+}
+static inline void pt__proc_leave(pt_process *p)
+{
+	pt__unlock(p->eng);
+}
+static inline int pt__thread_enter(pt_thread *t, const char *op)
+{
+	if (pt__check_thread(t) < 0)
+		return pt__fail(PT_EINVAL, NULL, NULL, op,
+				"invalid thread handle");
+	pt__lock(t->proc->eng);
+	pt__clear_error();
+	return 0;
+}
+static inline void pt__thread_leave(pt_thread *t)
+{
+	pt__unlock(t->proc->eng);
+}
+/* Exited or detached: nothing left to control. */
+static inline bool pt__proc_gone(const pt_process *p)
+{
+	return p->state == PT_PROC_EXITED || p->state == PT_PROC_DETACHED;
+}
+
+/* Stopped as far as the API is concerned: not about to be resumed by a
+ * pt_continue still queued for the tracer thread. */
+static inline bool pt__thread_stopped(const struct pt_thread *t)
+{
+	return t->state == PT__TS_STOPPED && !t->proc->resume_queued;
+}
+
+/* ---- thread.c: process and thread objects, tid table, registers ------------ */
+
+/* A new process object on engine e (refcount taken). */
+int pt__proc_create(struct pt__engine *e, pid_t pid, struct pt_process **out);
+/* Lock NOT held; the engine has no ptrace business with p any more. */
+void pt__proc_destroy(struct pt_process *p);
+/* ENGINE: p->arch from the program thread tid runs (attach, exec);
+ * stopped: tid is in a ptrace-stop. */
+void pt__proc_pick_arch(struct pt_process *p, pid_t tid, bool stopped);
+/* The ptrace options every tracee gets. */
+long pt__trace_options(bool launched);
+
+struct pt_thread *pt__thread_new(struct pt_process *p, pid_t tid,
+				 enum pt__tstate st);
+struct pt_thread *pt__thread_find(struct pt_process *p, pid_t tid);
+/* Lock held: the one place a thread's state changes. */
+void pt__thread_set_state(struct pt_thread *t, enum pt__tstate st);
+/* Mark t as handed to the application; returns t (NULL stays NULL). */
+static inline struct pt_thread *pt__thread_shown(struct pt_thread *t)
+{
+	if (t)
+		t->seen = true;
+	return t;
+}
+/* A reaped thread the application never saw: freed now. */
+void pt__thread_forget_unseen(struct pt_thread *t);
+void pt__proc_free_threads(struct pt_process *p);
+
+/* ENGINE: ptrace wrapper: logs; returns 0 (or the value) or -errno. */
+long pt__ptrace(int req, struct pt_thread *t, void *addr, void *data);
+/* ENGINE: a request on t failed with err.  If that is ESRCH while we held
+ * t stopped, only SIGKILL can have taken it out of its ptrace-stop: it is
+ * dying (state EXITING), its end is awaited.  Returns err.  The one place
+ * that handles "the thread vanished under us". */
+int pt__thread_vanished(struct pt_thread *t, int err, const char *what);
+
+/* ENGINE: the register caches of a stopped thread. */
+int pt__thread_fetch_regs(struct pt_thread *t);
+int pt__thread_flush_regs(struct pt_thread *t); /* both sets */
+int pt__thread_fetch_xregs(struct pt_thread *t);
+int pt__thread_flush_xregs(struct pt_thread *t);
+uint64_t pt__thread_pc(struct pt_thread *t);
+
+/* ---- stop.c: wait events ----------------------------------------------------- */
+
+/* ENGINE: handle one wait event of a thread of p. */
+void pt__thread_on_wait(struct pt_thread *t, const struct pt__wstatus *ws);
+/* ENGINE: a wait event from a tid nobody knows yet (early clone child). */
+void pt__engine_on_unknown(struct pt__engine *e, pid_t tid,
+			   const struct pt__wstatus *ws);
+void pt__proc_mark_exited(struct pt_process *p, int code, int sig);
+void pt__thread_drop_pending_trap(struct pt_thread *t);
+
+/* ---- allstop.c: resume, interrupt, step-over queue, waiting ------------------ */
+
+/* ENGINE: resume / stop / step. */
+int pt__proc_resume(struct pt_process *p);
+int pt__proc_resume_next(struct pt_process *p); /* next step-over, or all */
+int pt__proc_interrupt_all(struct pt_process *p);
+int pt__thread_start_step(struct pt_thread *t, bool user);
+int pt__thread_resume(struct pt_thread *t, bool step);
+void pt__thread_rerun(struct pt_thread *t);    /* resume as it was */
+void pt__thread_rerun_sig(struct pt_thread *t, int sig);
+bool pt__thread_in_step(const struct pt_thread *t);
+struct pt_thread *pt__stepq_pop(struct pt_process *p);
+/* ENGINE: SIGKILL p and release every thread we hold in a ptrace-stop. */
+int pt__proc_kill(struct pt_process *p);
+/* ENGINE: SIGKILL a child of ours that never became a process object
+ * (a failed launch) and reap it. */
+void pt__kill_child(pid_t pid);
+/* Lock held: recount; STOPPED once no thread runs (wakes waiters). */
+void pt__proc_update_state(struct pt_process *p);
+void pt__notify(struct pt_process *p); /* state changed: wake waiters
+					  * (once the lock is released) */
+void pt__event_fd_set(struct pt_process *p, bool ready);
+/* Lock held (released while sleeping): wait until p has stopped since
+ * p->stop_seq was seq0, or is not running; timeout_ms < 0: no limit.
+ * On the tracer thread it pumps the engine itself. */
+int pt__wait_stop_since(struct pt_process *p, int timeout_ms,
+			unsigned long seq0);
+int pt__wait_not_running(struct pt_process *p, int timeout_ms);
 
 /* ---- fork.c: children of traced processes ---------------------------------- */
 
@@ -444,28 +673,12 @@ bool pt__fork_child_stop(struct pt__engine *e, pid_t child);
 void pt__fork_vfork_done(struct pt_process *p);
 void pt__fork_forget_parent(struct pt__engine *e, struct pt_process *p);
 void pt__fork_free_all(struct pt__engine *e);
-/* process.c: a new process object on engine e (refcount taken). */
-int pt__proc_create(struct pt__engine *e, pid_t pid, struct pt_process **out);
-/* fork.c, ENGINE: the first stop (or end) of process p has come: if it
- * is a followed child whose parent waits for it to report the fork, the
+/* ENGINE: the first stop (or end) of process p has come: if it is a
+ * followed child whose parent waits for it to report the fork, the
  * parent's stop can now be reported. */
 void pt__fork_child_settled(struct pt_process *p);
-/* process.c, ENGINE: p->arch from the program thread tid runs (attach,
- * exec); stopped: tid is in a ptrace-stop. */
-void pt__proc_pick_arch(struct pt_process *p, pid_t tid, bool stopped);
-/* The ptrace options every tracee gets. */
-long pt__trace_options(bool launched);
-void pt__bp_lift_all(struct pt_process *p);
-void pt__bp_insert_all(struct pt_process *p);
 
-/* ---- small helpers ---------------------------------------------------------- */
-
-int pt__check_proc(const pt_process *p);
-int pt__check_thread(const pt_thread *t);
-int pt__read_tracer_pid(pid_t pid); /* TracerPid of /proc/pid/status, or -1 */
-void pt__notify(struct pt_process *p); /* state changed: wake waiters
-					  * (once the lock is released) */
-void pt__event_fd_set(struct pt_process *p, bool ready);
+/* ---- atomics and spinning ----------------------------------------------------- */
 
 /* p->state is written under the lock; stores are atomic so that a racy
  * read (a hint) is never torn. */

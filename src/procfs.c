@@ -101,3 +101,10 @@ int pt__procfs_tracer_pid(pid_t pid)
 {
 	return (int)pid_status_int(pid, "TracerPid");
 }
+
+bool pt__procfs_sig_pending(pid_t pid, pid_t tid, int sig)
+{
+	char buf[2048];
+	return pt__procfs_read_status(pid, tid, buf, sizeof buf) &&
+	       pt__procfs_status_sigpnd(buf, sig);
+}

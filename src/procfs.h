@@ -21,6 +21,9 @@ char pt__procfs_status_state(const char *status);
 long pt__procfs_status_int(const char *status, const char *key);
 /* Whether signal sig is in the task's own pending set (SigPnd). */
 bool pt__procfs_status_sigpnd(const char *status, int sig);
+/* Whether signal sig is pending for task tid alone (SigPnd of its status
+ * file); false if it is gone. */
+bool pt__procfs_sig_pending(pid_t pid, pid_t tid, int sig);
 /* The state letter of a stat text ("PID (COMM) S ..."; COMM may hold
  * spaces and parentheses); 0 if malformed. */
 char pt__procfs_stat_state(const char *stat);

@@ -43,67 +43,6 @@ static int do_fetch_x(struct pt__req *r)
 	return pt__thread_fetch_xregs(t);
 }
 
-#define XREGS_MAX ((size_t)1 << 20) /* no register block is larger */
-
-static int grow_xregs(struct pt_thread *t, size_t cap)
-{
-	unsigned char *n = realloc(t->xregs, cap);
-	if (!n)
-		return PT_ENOMEM;
-	t->xregs = n;
-	t->xregs_cap = cap;
-	return 0;
-}
-
-/* ENGINE: the extended state is read only when asked for: a stop where
- * nobody looks at the floating-point registers costs nothing more. */
-int pt__thread_fetch_xregs(struct pt_thread *t)
-{
-	const struct pt__arch *a = t->proc->arch;
-	if (t->xregs_valid)
-		return 0;
-	if (!a->xregs_size)
-		return PT_ENOREG;
-	size_t len = 0;
-	int r;
-	for (;;) {
-		if (t->xregs_cap < a->xregs_size &&
-		    grow_xregs(t, a->xregs_size) < 0)
-			return PT_ENOMEM;
-		r = a->xregs_get(t->tid, t->xregs, t->xregs_cap, &len);
-		if (r != -ENOSPC)
-			break;
-		/* xregs_size is a first guess from the CPU, which a virtual
-		 * one can get wrong: grow until the kernel's block fits */
-		if (t->xregs_cap >= XREGS_MAX)
-			return PT_EIO;
-		if (grow_xregs(t, t->xregs_cap * 2) < 0)
-			return PT_ENOMEM;
-	}
-	if (r < 0)
-		return pt__thread_vanished(t, r, "read extended registers");
-	t->xregs_len = len;
-	t->xregs_valid = true;
-	t->xregs_dirty = false;
-	PT__LOGD("thread %d: extended registers read (%zu bytes)", (int)t->tid,
-		 len);
-	return 0;
-}
-
-/* ENGINE: written back (before the thread resumes) only if changed. */
-int pt__thread_flush_xregs(struct pt_thread *t)
-{
-	if (!t->xregs_valid || !t->xregs_dirty)
-		return 0;
-	int r = t->proc->arch->xregs_set(t->tid, t->xregs, t->xregs_len);
-	if (r < 0)
-		return pt__thread_vanished(t, r, "write extended registers");
-	t->xregs_dirty = false;
-	PT__LOGD("thread %d: extended registers written (%zu bytes)",
-		 (int)t->tid, t->xregs_len);
-	return 0;
-}
-
 /* Lock held.  Make valid the cache that holds register idx of t, or fail
  * naming op. */
 static int regs_ready(struct pt_thread *t, int idx, const char *op)
@@ -121,21 +60,6 @@ static int regs_ready(struct pt_thread *t, int idx, const char *op)
 		return pt__fail(r, t->proc, t, op, "%s", pt_strerror(r));
 	}
 	return 0;
-}
-
-static int thread_enter(pt_thread *t, const char *op)
-{
-	int r = pt__check_thread(t);
-	if (r < 0)
-		return pt__fail(r, NULL, NULL, op, "invalid thread handle");
-	pthread_mutex_lock(&t->proc->eng->lock);
-	pt__clear_error();
-	return 0;
-}
-
-static void thread_leave(pt_thread *t)
-{
-	pthread_mutex_unlock(&t->proc->eng->lock);
 }
 
 /* Lock held, cache valid: copy register idx (its size bytes) out / in. */
@@ -201,7 +125,7 @@ static int check_narrow(pt_thread *t, int index, const char *op)
 
 int pt_thread_reg_get(pt_thread *t, int index, uint64_t *val)
 {
-	int r = thread_enter(t, "cannot read registers");
+	int r = pt__thread_enter(t, "cannot read registers");
 	if (r < 0)
 		return r;
 	if ((r = check_narrow(t, index, "read register")) < 0)
@@ -214,13 +138,13 @@ int pt_thread_reg_get(pt_thread *t, int index, uint64_t *val)
 		reg_copy_out(t, index, &v);
 		*val = v;
 	}
-	thread_leave(t);
+	pt__thread_leave(t);
 	return r;
 }
 
 int pt_thread_reg_set(pt_thread *t, int index, uint64_t val)
 {
-	int r = thread_enter(t, "cannot write registers");
+	int r = pt__thread_enter(t, "cannot write registers");
 	if (r < 0)
 		return r;
 	const struct pt__arch *a = t->proc->arch;
@@ -234,13 +158,13 @@ int pt_thread_reg_set(pt_thread *t, int index, uint64_t val)
 			     a->regs[index].size);
 	else if ((r = regs_ready(t, index, "cannot write registers")) == 0)
 		r = reg_copy_in(t, index, &val, "write register");
-	thread_leave(t);
+	pt__thread_leave(t);
 	return r;
 }
 
 int pt_thread_reg_read(pt_thread *t, int index, void *buf, size_t len)
 {
-	int r = thread_enter(t, "cannot read registers");
+	int r = pt__thread_enter(t, "cannot read registers");
 	if (r < 0)
 		return r;
 	const struct pt__arch *a = t->proc->arch;
@@ -258,13 +182,13 @@ int pt_thread_reg_read(pt_thread *t, int index, void *buf, size_t len)
 		reg_copy_out(t, index, buf);
 		r = (int)a->regs[index].size;
 	}
-	thread_leave(t);
+	pt__thread_leave(t);
 	return r;
 }
 
 int pt_thread_reg_write(pt_thread *t, int index, const void *buf, size_t len)
 {
-	int r = thread_enter(t, "cannot write registers");
+	int r = pt__thread_enter(t, "cannot write registers");
 	if (r < 0)
 		return r;
 	const struct pt__arch *a = t->proc->arch;
@@ -280,7 +204,7 @@ int pt_thread_reg_write(pt_thread *t, int index, const void *buf, size_t len)
 			     a->regs[index].size, len);
 	else if ((r = regs_ready(t, index, "cannot write registers")) == 0)
 		r = reg_copy_in(t, index, buf, "write register");
-	thread_leave(t);
+	pt__thread_leave(t);
 	return r;
 }
 

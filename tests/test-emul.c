@@ -1,6 +1,6 @@
 /*
  * test-emul.c - stepping over breakpoints by emulating the instruction
- * under them (src/arch/x86_64.c, src/breakpoint.c) instead of lifting the
+ * under them (src/arch/x86_64.c, src/bptable.c) instead of lifting the
  * breakpoint and single-stepping.
  *
  * emul_decode_table checks the decoder and the register effects on byte

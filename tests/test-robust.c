@@ -11,12 +11,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/ptrace.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "mt.h"
+#include "internal.h"
 #include "procfs.h"
 
 /* A busy pause of up to max_us microseconds (not a sleep: it widens a race
@@ -624,4 +626,63 @@ TEST(doorbell_small)
 	}
 	free(mem);
 	return TEST_PASS;
+}
+
+/* 12: the rules of src/internal.h are checked in the debug build
+ * (make check-debug): an engine function called without the lock, or a
+ * ptrace request made off the tracer thread, stops the program there with
+ * a message naming the rule.  Each broken rule runs in a forked copy of
+ * this process, which must die of SIGABRT; a kept rule must not. */
+#ifdef PT_DEBUG
+static int debug_try(pt_process *p, int what, char *msg, size_t msz)
+{
+	int fds[2];
+	if (pipe(fds) < 0)
+		return -1;
+	pt__lock(p->eng); /* the copy holds it: no other thread's half-done work */
+	pid_t c = fork();
+	if (c == 0) {
+		dup2(fds[1], 2);
+		struct pt__engine *e = p->eng;
+		if (what != 0)
+			pt__lock_taken(e); /* "mine" in the copy */
+		if (what == 0 || what == 2)
+			pt__notify(p);            /* needs the lock */
+		else
+			pt__ptrace(PTRACE_GETEVENTMSG, p->leader, NULL, NULL);
+		_exit(0);
+	}
+	pt__unlock(p->eng);
+	close(fds[1]);
+	ssize_t n = read(fds[0], msg, msz - 1);
+	msg[n > 0 ? n : 0] = '\0';
+	close(fds[0]);
+	int st = 0;
+	waitpid(c, &st, 0);
+	return WIFSIGNALED(st) ? WTERMSIG(st) : 0;
+}
+#endif
+
+TEST(debug_rules_asserted)
+{
+#ifndef PT_DEBUG
+	SKIP("not the debug build (make check-debug runs it)");
+#else
+	struct child_io io;
+	pt_process *p = launch_target(&io, "tracee", ARGS("exit:0"));
+	char msg[512];
+	/* without the lock */
+	CHECK_EQ_INT(debug_try(p, 0, msg, sizeof msg), SIGABRT);
+	CHECK(strstr(msg, "rule broken: lock held") != NULL);
+	/* a ptrace request off the tracer thread, lock held */
+	CHECK_EQ_INT(debug_try(p, 1, msg, sizeof msg), SIGABRT);
+	CHECK(strstr(msg, "rule broken: on the tracer thread") != NULL);
+	/* the same call with the lock held is fine */
+	CHECK_EQ_INT(debug_try(p, 2, msg, sizeof msg), 0);
+	CHECK_EQ_INT(msg[0], '\0');
+	CHECK_OK(pt_kill(p));
+	pt_process_free(p);
+	io_close(&io);
+	return TEST_PASS;
+#endif
 }

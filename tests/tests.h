@@ -172,7 +172,8 @@
 	X(launch_bad_options, 0)                                               \
 	X(launch_no_atfork_sigdef, 0)                                          \
 	X(stress_random_api, 150)                                              \
-	X(doorbell_small, 0)
+	X(doorbell_small, 0)                                                    \
+	X(debug_rules_asserted, 0)
 
 #define TEST(name) int test_##name(void)
 #define TEST__DECLARE(name, timeout) TEST(name);

@@ -4,7 +4,11 @@
  * An architecture is data: a register table, the breakpoint instruction,
  * where the PC points after it traps, and how to tell a single-step trap from
  * a breakpoint trap.  Everything that depends on the CPU lives behind this
- * interface, in src/arch/<name>.c; no other file tests __x86_64__.
+ * interface, in src/arch/: x86_64.c (the native table), i386.c (32-bit
+ * programs), x86_xstate.c (x87/SSE/AVX state), x86_debugreg.c (debug
+ * registers), and this header.  No file outside src/arch/ tests
+ * __x86_64__ or __i386__, and src/arch/ never includes the engine's
+ * internal.h (make check-layout checks both).
  */
 #ifndef PT_ARCH_H
 #define PT_ARCH_H

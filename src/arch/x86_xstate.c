@@ -30,7 +30,7 @@
 #include <sys/uio.h>
 
 #include "arch/x86_xstate.h"
-#include "internal.h"
+#include "log.h"
 
 #if defined(__x86_64__) || defined(__i386__)
 

@@ -102,28 +102,9 @@ static uint64_t next_word(const struct peekpoke *pp, size_t *off, size_t *n)
 	return base;
 }
 
-/* ENGINE: word-by-word PEEKDATA. */
-static int do_peek(struct pt__req *r)
-{
-	struct peekpoke *pp = r->arg;
-	struct pt_thread *t = some_stopped_thread(r->proc);
-	if (!t)
-		return PT_ESTATE;
-	while (pp->done < pp->len) {
-		size_t off, n;
-		uint64_t base = next_word(pp, &off, &n);
-		long w;
-		int e = peek_word(t, base, &w);
-		if (e < 0)
-			return e;
-		memcpy(pp->buf + pp->done, (char *)&w + off, n);
-		pp->done += n;
-	}
-	return 0;
-}
-
-/* ENGINE: word-by-word POKEDATA, read-modify-write at the edges. */
-static int do_poke(struct pt__req *r)
+/* ENGINE: word by word, PEEKDATA to read (pp->wbuf NULL), else POKEDATA
+ * (read-modify-write at the edges). */
+static int do_peekpoke(struct pt__req *r)
 {
 	struct peekpoke *pp = r->arg;
 	struct pt_thread *t = some_stopped_thread(r->proc);
@@ -133,14 +114,19 @@ static int do_poke(struct pt__req *r)
 		size_t off, n;
 		uint64_t base = next_word(pp, &off, &n);
 		long w = 0;
-		if (n != WORD) {
+		if (!pp->wbuf || n != WORD) {
 			int e = peek_word(t, base, &w);
 			if (e < 0)
 				return e;
 		}
-		memcpy((char *)&w + off, pp->wbuf + pp->done, n);
-		if (ptrace(PTRACE_POKEDATA, t->tid, (void *)base, (void *)w) < 0)
-			return errno == EIO ? PT_EFAULT : -errno;
+		if (!pp->wbuf) {
+			memcpy(pp->buf + pp->done, (char *)&w + off, n);
+		} else {
+			memcpy((char *)&w + off, pp->wbuf + pp->done, n);
+			if (ptrace(PTRACE_POKEDATA, t->tid, (void *)base,
+				   (void *)w) < 0)
+				return errno == EIO ? PT_EFAULT : -errno;
+		}
 		pp->done += n;
 	}
 	return 0;
@@ -200,7 +186,7 @@ int pt__mem_read_raw(struct pt_process *p, uint64_t addr, void *buf,
 		struct peekpoke pp = { .addr = addr + got,
 				       .buf = (uint8_t *)buf + got,
 				       .len = len - got };
-		err = via_ptrace(p, do_peek, &pp);
+		err = via_ptrace(p, do_peekpoke, &pp);
 		got += pp.done;
 	} else if (err == 0) {
 		err = PT_EFAULT;
@@ -233,7 +219,7 @@ int pt__mem_write_raw(struct pt_process *p, uint64_t addr, const void *buf,
 		struct peekpoke pp = { .addr = addr,
 				       .wbuf = buf,
 				       .len = len };
-		err = via_ptrace(p, do_poke, &pp);
+		err = via_ptrace(p, do_peekpoke, &pp);
 		put = pp.done;
 	}
 	*done = put;

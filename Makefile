@@ -8,7 +8,7 @@
 #   make SANITIZE=address,undefined check   the suite under sanitizers
 
 VERSION_MAJOR := 0
-VERSION_MINOR := 3
+VERSION_MINOR := 4
 VERSION_PATCH := 0
 VERSION       := $(VERSION_MAJOR).$(VERSION_MINOR).$(VERSION_PATCH)
 

@@ -67,6 +67,7 @@
 #define PROCTRACE_H
 
 #include <errno.h>
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -82,7 +83,7 @@ extern "C" {
 #endif
 
 #define PT_VERSION_MAJOR 0
-#define PT_VERSION_MINOR 3
+#define PT_VERSION_MINOR 4
 #define PT_VERSION_PATCH 0
 
 /* "MAJOR.MINOR.PATCH" of the library actually loaded. */
@@ -164,8 +165,21 @@ struct pt_launch_opts {
 	char *const *envp; /* NULL: the caller's environment */
 	const char *cwd;   /* NULL: the caller's working directory */
 	unsigned flags;    /* PT_LAUNCH_* */
+	/* Since 0.4 (read only if sz covers them): */
+	int stdio[3];      /* PT_LAUNCH_STDIO: the program's fds 0, 1, 2 are
+			      these fds of the caller (-1: /dev/null) */
+	const char *tty;   /* PT_LAUNCH_SETSID: the new session's
+			      controlling terminal (NULL: none) */
 };
 #define PT_LAUNCH_NO_PATH_SEARCH 0x1u /* treat file as a path even without '/' */
+#define PT_LAUNCH_STDIO 0x2u    /* standard fds from stdio[] (since 0.4) */
+#define PT_LAUNCH_NO_ASLR 0x4u  /* address space layout not randomised
+				   (personality ADDR_NO_RANDOMIZE; 0.4) */
+#define PT_LAUNCH_NEW_PGRP 0x8u /* the program leads a new process group,
+				   as gdbserver's inferiors do (0.4) */
+#define PT_LAUNCH_SETSID 0x10u  /* a new session; with tty, that terminal
+				   becomes its controlling terminal and, without
+				   PT_LAUNCH_STDIO, its fds 0, 1, 2 (0.4) */
 
 /* Start `file` with arguments argv (argv[0] included, NULL-terminated) under
  * trace.  A file without '/' is searched in PATH as execvp(3) does.  On
@@ -180,8 +194,11 @@ struct pt_launch_opts {
  * tracing process dies, the child is killed.  It is made with _Fork: the
  * application's pthread_atfork handlers do not run.  opts may be NULL.
  * Errors also: PT_EINVAL for flags this version does not know (named in
- * the message); a cwd that cannot be entered gives chdir's errno, with a
- * message naming the directory. */
+ * the message), or flags whose fields opts->sz does not cover; a cwd that
+ * cannot be entered gives chdir's errno, with a message naming the
+ * directory; so do a stdio fd that cannot be duplicated, a tty that cannot
+ * be opened or made the controlling terminal, and a personality the kernel
+ * refuses (the message names the step). */
 PT_API int pt_launch(const char *file, char *const argv[],
 		     const struct pt_launch_opts *opts, pt_process **out);
 
@@ -579,6 +596,61 @@ PT_API int pt_watchpoint_remove(pt_process *p, int id);
  * NULL. */
 PT_API int pt_watchpoint_info(pt_process *p, int id, uint64_t *addr,
 			      size_t *len, pt_watch_kind *kind);
+
+/* ------------------------------------------------------------------ */
+/* Process and thread facts (since 0.4)                                */
+/* ------------------------------------------------------------------ */
+
+/* These read /proc through a live thread of the process (the leader may be
+ * a zombie while other threads run), in any state but gone (PT_EEXITED
+ * once the process or thread has exited, PT_ESTATE once detached).  The string calls work like snprintf: they return the full
+ * length (not counting the NUL) and write at most len bytes, NUL included;
+ * buf may be NULL if len is 0. */
+
+/* The path of the program the process runs now (/proc/PID/exe; after an
+ * exec, the new one). */
+PT_API int pt_process_exe(pt_process *p, char *buf, size_t len);
+/* The process's auxiliary vector (/proc/PID/auxv: pairs of words of the
+ * program's width, up to and including AT_NULL) into buf; returns its size
+ * in bytes, which may be more than len (then len bytes were written). */
+PT_API int pt_process_auxv(pt_process *p, void *buf, size_t len);
+
+/* A mapping of the address space, from /proc/PID/maps. */
+#define PT_MAP_READ 0x1u
+#define PT_MAP_WRITE 0x2u
+#define PT_MAP_EXEC 0x4u
+#define PT_MAP_SHARED 0x8u
+typedef struct pt_map {
+	uint64_t start, end; /* [start, end) */
+	uint64_t offset;     /* in the file */
+	unsigned flags;      /* PT_MAP_* */
+	unsigned dev_major, dev_minor;
+	uint64_t inode;
+	const char *path;    /* "" for anonymous memory; "[stack]", "[heap]",
+				"[vdso]"...; valid during the call only */
+} pt_map;
+/* Call fn for each mapping, in address order, with the lock not held (fn
+ * may call proctrace).  A non-zero return from fn stops the walk and is
+ * returned; otherwise 0. */
+PT_API int pt_process_maps(pt_process *p,
+			   int (*fn)(const pt_map *m, void *arg), void *arg);
+
+/* The thread's name (/proc/PID/task/TID/comm, at most 15 bytes, set with
+ * prctl(PR_SET_NAME) or pthread_setname_np). */
+PT_API int pt_thread_name(pt_thread *t, char *buf, size_t len);
+/* The CPU the thread last ran on (>= 0), or an error. */
+PT_API int pt_thread_core(pt_thread *t);
+
+/* The siginfo of the signal t is stopped for (PTRACE_GETSIGINFO): at a
+ * signal stop (PT_STOP_SIGNAL), the signal to be delivered; at a breakpoint,
+ * single-step or watchpoint stop, the SIGTRAP behind it.  The thread must
+ * be stopped; PT_EINVAL at a stop with no signal behind it (requested,
+ * thread create/exit, exec, fork: the kernel has none to give). */
+PT_API int pt_thread_siginfo(pt_thread *t, siginfo_t *out);
+/* Replace that siginfo (PTRACE_SETSIGINFO): the signal delivered when t
+ * resumes (pt_thread_set_signal picks which) carries it.  Only at a signal
+ * stop (PT_STOP_SIGNAL); PT_EINVAL at any other. */
+PT_API int pt_thread_set_siginfo(pt_thread *t, const siginfo_t *in);
 
 /* ------------------------------------------------------------------ */
 /* Memory                                                              */

@@ -17,7 +17,10 @@ fail=0
 bad() { echo "check-abi: $*" >&2; fail=1; }
 
 make -s BUILD="$BUILD" lib >/dev/null
-so=$(ls "$BUILD"/libproctrace.so.*.*.* | head -n 1)
+mk() { sed -n "s/^VERSION_$1 *:= *\([0-9]*\).*/\1/p" Makefile; }
+ver="$(mk MAJOR).$(mk MINOR).$(mk PATCH)"
+so=$BUILD/libproctrace.so.$ver
+[ -f "$so" ] || { echo "check-abi: no $so after make lib" >&2; exit 1; }
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -50,17 +53,14 @@ $d"
 grep -q 'pt__' "$tmp/so.names" && bad "$so exports internal pt__ symbols"
 
 # 4. Version numbers.
-mk() { sed -n "s/^VERSION_$1 *:= *\([0-9]*\).*/\1/p" Makefile; }
 hd() { sed -n "s/^#define PT_VERSION_$1 \([0-9]*\).*/\1/p" "$HDR"; }
 for part in MAJOR MINOR PATCH; do
 	[ "$(mk $part)" = "$(hd $part)" ] ||
 		bad "VERSION_$part is $(mk $part) in Makefile, $(hd $part) in $HDR"
 done
-ver="$(mk MAJOR).$(mk MINOR).$(mk PATCH)"
 newest=$(awk '/^PROCTRACE_[0-9.]+ *\{/ { n = $1 } END { print n }' "$MAP")
 [ "$newest" = "PROCTRACE_$(mk MAJOR).$(mk MINOR)" ] ||
 	bad "newest node of $MAP is $newest, the version is $ver (want PROCTRACE_$(mk MAJOR).$(mk MINOR))"
-[ "$so" = "$BUILD/libproctrace.so.$ver" ] || bad "library file $so, version $ver"
 soname=$(objdump -p "$so" | awk '$1 == "SONAME" { print $2 }')
 [ "$soname" = "libproctrace.so.$(mk MAJOR)" ] || bad "soname $soname, major $(mk MAJOR)"
 pcv=$(sed -n 's/^Version: *//p' "$BUILD/proctrace.pc")

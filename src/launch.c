@@ -15,6 +15,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/personality.h>
 #include <sys/ptrace.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -33,6 +35,9 @@ struct launch_args {
 	const char *cwd;
 	const char *path_env;
 	bool search;
+	unsigned flags;    /* PT_LAUNCH_* */
+	int stdio[3];      /* PT_LAUNCH_STDIO */
+	const char *tty;   /* PT_LAUNCH_SETSID */
 	sigset_t mask;
 	pid_t pid;
 	int err_rfd;
@@ -40,7 +45,15 @@ struct launch_args {
 
 /* What the child reports on its error pipe before it gives up: the
  * errno, and the step that failed. */
-enum { CHILD_EXEC, CHILD_CHDIR };
+enum {
+	CHILD_EXEC,
+	CHILD_CHDIR,
+	CHILD_STDIO,
+	CHILD_SETSID,
+	CHILD_TTY,
+	CHILD_PGRP,
+	CHILD_PERSONALITY,
+};
 struct child_err {
 	int err, stage;
 };
@@ -74,6 +87,57 @@ static void child_default_signals(void)
 			sa.sa_handler = SIG_DFL;
 			sigaction(sig, &sa, NULL);
 		}
+	}
+}
+
+/* In the child: fd moved to 3 or above (close-on-exec), so that setting
+ * up fds 0, 1, 2 cannot clobber it. */
+static int child_high_fd(int fd, int errfd, int stage)
+{
+	int h = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+	if (h < 0)
+		child_report_stage(errfd, errno, stage);
+	return h;
+}
+
+/* In the child: session, process group, terminal, standard fds and
+ * personality, as the options ask. */
+static void child_setup(const struct launch_args *la, int errfd)
+{
+	int src[3] = { -1, -1, -1 };
+	bool set_std = false;
+	if (la->flags & PT_LAUNCH_SETSID) {
+		if (setsid() < 0)
+			child_report_stage(errfd, errno, CHILD_SETSID);
+		if (la->tty) {
+			int fd = open(la->tty, O_RDWR | O_CLOEXEC);
+			if (fd < 0 || ioctl(fd, TIOCSCTTY, 0) < 0)
+				child_report_stage(errfd, errno, CHILD_TTY);
+			fd = child_high_fd(fd, errfd, CHILD_TTY);
+			src[0] = src[1] = src[2] = fd;
+			set_std = true;
+		}
+	} else if ((la->flags & PT_LAUNCH_NEW_PGRP) && setpgid(0, 0) < 0) {
+		child_report_stage(errfd, errno, CHILD_PGRP);
+	}
+	if (la->flags & PT_LAUNCH_STDIO) {
+		for (int i = 0; i < 3; i++) {
+			int fd = la->stdio[i];
+			if (fd < 0 &&
+			    (fd = open("/dev/null", O_RDWR | O_CLOEXEC)) < 0)
+				child_report_stage(errfd, errno, CHILD_STDIO);
+			src[i] = child_high_fd(fd, errfd, CHILD_STDIO);
+		}
+		set_std = true;
+	}
+	for (int i = 0; set_std && i < 3; i++)
+		if (dup2(src[i], i) < 0) /* clears close-on-exec on i */
+			child_report_stage(errfd, errno, CHILD_STDIO);
+	if (la->flags & PT_LAUNCH_NO_ASLR) {
+		int pers = personality(0xffffffff);
+		if (pers == -1 ||
+		    personality((unsigned long)pers | ADDR_NO_RANDOMIZE) == -1)
+			child_report_stage(errfd, errno, CHILD_PERSONALITY);
 	}
 }
 
@@ -148,11 +212,15 @@ static int do_launch(struct pt__req *r)
 		/* wait until the parent has seized us (EOF) */
 		while (read(syncp[0], &c, 1) < 0 && errno == EINTR)
 			;
+		int errfd = errp[1];
+		if (errfd < 3) /* the application had closed a standard fd */
+			errfd = child_high_fd(errfd, errfd, CHILD_STDIO);
 		if (la->cwd && chdir(la->cwd) < 0)
-			child_report_stage(errp[1], errno, CHILD_CHDIR);
+			child_report_stage(errfd, errno, CHILD_CHDIR);
+		child_setup(la, errfd);
 		child_default_signals();
 		sigprocmask(SIG_SETMASK, &la->mask, NULL);
-		child_exec(la, errp[1]);
+		child_exec(la, errfd);
 	}
 	close(errp[1]);
 	close(syncp[0]);
@@ -198,14 +266,31 @@ int pt_launch(const char *file, char *const argv[],
 			return pt__fail(PT_EINVAL, NULL, NULL, "launch",
 					"opts->sz is %zu: set it to sizeof",
 					opts->sz);
-		if (opts->flags & ~PT_LAUNCH_NO_PATH_SEARCH)
+		const unsigned known = PT_LAUNCH_NO_PATH_SEARCH |
+				       PT_LAUNCH_STDIO | PT_LAUNCH_NO_ASLR |
+				       PT_LAUNCH_NEW_PGRP | PT_LAUNCH_SETSID;
+		if (opts->flags & ~known)
 			return pt__fail(PT_EINVAL, NULL, NULL, "launch",
 					"unknown flags 0x%x",
-					opts->flags & ~PT_LAUNCH_NO_PATH_SEARCH);
+					opts->flags & ~known);
+		/* the 0.4 fields, read only if sz covers them */
+		bool v04 = opts->sz >= offsetof(struct pt_launch_opts, tty) +
+					       sizeof opts->tty;
+		if ((opts->flags & (PT_LAUNCH_STDIO | PT_LAUNCH_SETSID)) && !v04)
+			return pt__fail(PT_EINVAL, NULL, NULL, "launch",
+					"opts->sz is %zu: too small for "
+					"PT_LAUNCH_STDIO or PT_LAUNCH_SETSID "
+					"(set it to sizeof)",
+					opts->sz);
 		if (opts->envp)
 			la.envp = opts->envp;
 		la.cwd = opts->cwd;
 		la.search = !(opts->flags & PT_LAUNCH_NO_PATH_SEARCH);
+		la.flags = opts->flags;
+		if (opts->flags & PT_LAUNCH_STDIO)
+			memcpy(la.stdio, opts->stdio, sizeof la.stdio);
+		if (opts->flags & PT_LAUNCH_SETSID)
+			la.tty = opts->tty;
 	} else {
 		la.search = true;
 	}
@@ -243,10 +328,25 @@ int pt_launch(const char *file, char *const argv[],
 		if (read(la.err_rfd, &ce, sizeof ce) != (ssize_t)sizeof ce)
 			ce.err = 0;
 		r = ce.err ? -ce.err : PT_EIO;
+		static const char *const what[] = {
+			[CHILD_STDIO] = "cannot set up the standard fds",
+			[CHILD_SETSID] = "cannot start a new session",
+			[CHILD_TTY] = "cannot make the tty the controlling terminal",
+			[CHILD_PGRP] = "cannot start a new process group",
+			[CHILD_PERSONALITY] = "cannot turn off address randomisation",
+		};
 		if (ce.err && ce.stage == CHILD_CHDIR)
 			pt__fail(r, NULL, NULL, "launch",
 				 "cannot change to directory %s: %s", la.cwd,
 				 pt_strerror(r));
+		else if (ce.err && ce.stage == CHILD_TTY)
+			pt__fail(r, NULL, NULL, "launch",
+				 "cannot make %s the controlling terminal: %s",
+				 la.tty, pt_strerror(r));
+		else if (ce.err && ce.stage > CHILD_CHDIR &&
+			 ce.stage <= CHILD_PERSONALITY)
+			pt__fail(r, NULL, NULL, "launch", "%s: %s",
+				 what[ce.stage], pt_strerror(r));
 		else
 			pt__fail(r, NULL, NULL, "launch",
 				 "cannot execute %s: %s", file,

@@ -1,8 +1,10 @@
 /*
- * procfs.c - the engine's reads of /proc: task status (state, thread
- * group, tracer, pending signals) and task stat (state).  One parser per
- * field, tested on known texts (tests/test-robust.c, procfs_parsers).
+ * procfs.c - every read of /proc the library makes, and its parsers: task
+ * status (state, thread group, tracer, pending signals), task stat (state,
+ * any numbered field), maps lines, and whole files of any size.  Each
+ * parser is tested on known texts (tests/test-robust.c, procfs_parsers).
  */
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -107,4 +109,98 @@ bool pt__procfs_sig_pending(pid_t pid, pid_t tid, int sig)
 	char buf[2048];
 	return pt__procfs_read_status(pid, tid, buf, sizeof buf) &&
 	       pt__procfs_status_sigpnd(buf, sig);
+}
+
+char *pt__procfs_slurp(const char *path, size_t *len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	size_t cap = 4096, n = 0;
+	char *buf = malloc(cap);
+	while (buf) {
+		if (n + 1 >= cap) {
+			char *nb = realloc(buf, cap * 2);
+			if (!nb) {
+				free(buf);
+				buf = NULL;
+				errno = ENOMEM;
+				break;
+			}
+			buf = nb;
+			cap *= 2;
+		}
+		ssize_t r = read(fd, buf + n, cap - n - 1);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			int e = errno;
+			free(buf);
+			buf = NULL;
+			errno = e;
+			break;
+		}
+		if (r == 0) {
+			buf[n] = '\0';
+			*len = n;
+			break;
+		}
+		n += (size_t)r;
+	}
+	int e = errno;
+	close(fd);
+	errno = e;
+	return buf;
+}
+
+long long pt__procfs_stat_field(const char *stat, int n)
+{
+	/* comm (field 2) may hold spaces and parentheses: count from the
+	 * last ')' */
+	const char *p = strrchr(stat, ')');
+	if (!p || n < 3)
+		return -1;
+	p++;
+	for (int f = 3; f <= n; f++) {
+		while (*p == ' ')
+			p++;
+		if (!*p || *p == '\n')
+			return -1;
+		if (f == n) {
+			if (f == 3)
+				return (unsigned char)*p;
+			char *end;
+			long long v = strtoll(p, &end, 10);
+			return end == p ? -1 : v;
+		}
+		while (*p && *p != ' ' && *p != '\n')
+			p++;
+	}
+	return -1;
+}
+
+bool pt__procfs_maps_line(char *line, struct pt__maps_line *m)
+{
+	char *nl = strchr(line, '\n');
+	if (nl)
+		*nl = '\0';
+	unsigned long long s, e, off, ino;
+	unsigned maj, min;
+	char perms[5];
+	int used = 0;
+	if (sscanf(line, "%llx-%llx %4s %llx %x:%x %llu%n", &s, &e, perms,
+		   &off, &maj, &min, &ino, &used) != 7)
+		return false;
+	m->start = s;
+	m->end = e;
+	m->offset = off;
+	m->inode = ino;
+	m->dev_major = maj;
+	m->dev_minor = min;
+	memcpy(m->perms, perms, sizeof m->perms);
+	const char *p = line + used;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	m->path = p;
+	return true;
 }

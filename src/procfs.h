@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 /* /proc/PID/task/TID/status into buf (NUL-terminated); false if gone. */
@@ -33,5 +34,22 @@ char pt__procfs_task_state(pid_t pid, pid_t tid);
 pid_t pt__procfs_tgid(pid_t tid);
 /* TracerPid of /proc/PID/status; -1 if gone. */
 int pt__procfs_tracer_pid(pid_t pid);
+
+/* The whole of a /proc file (any size) in a malloc'd, NUL-terminated
+ * buffer (*len bytes, NUL not counted); NULL with errno set if it cannot be
+ * read. */
+char *pt__procfs_slurp(const char *path, size_t *len);
+/* Field n (1-based, as proc(5) numbers them: 1 pid, 2 comm, 3 state...) of
+ * a stat text, as a number; -1 if there is no such field. */
+long long pt__procfs_stat_field(const char *stat, int n);
+/* One line of /proc/PID/maps.  path points into the line (to "" if none)
+ * and ends at the line's end, which is made a NUL.  False if malformed. */
+struct pt__maps_line {
+	uint64_t start, end, offset, inode;
+	unsigned dev_major, dev_minor;
+	char perms[5];
+	const char *path;
+};
+bool pt__procfs_maps_line(char *line, struct pt__maps_line *m);
 
 #endif

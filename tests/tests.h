@@ -173,7 +173,18 @@
 	X(launch_no_atfork_sigdef, 0)                                          \
 	X(stress_random_api, 150)                                              \
 	X(doorbell_small, 0)                                                    \
-	X(debug_rules_asserted, 0)
+	X(debug_rules_asserted, 0)                                             \
+	X(launch_stdio_fds, 0)                                                 \
+	X(launch_no_aslr, 0)                                                   \
+	X(launch_new_pgrp, 0)                                                  \
+	X(launch_setsid_tty, 0)                                                \
+	X(launch_bad_new_options, 0)                                           \
+	X(process_exe_auxv, 0)                                                 \
+	X(process_maps, 0)                                                     \
+	X(facts_zombie_leader, 0)                                              \
+	X(thread_name_core, 0)                                                 \
+	X(siginfo_read, 0)                                                     \
+	X(siginfo_write, 0)
 
 #define TEST(name) int test_##name(void)
 #define TEST__DECLARE(name, timeout) TEST(name);

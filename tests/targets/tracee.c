@@ -37,6 +37,10 @@
  *                 at the symbol raw_execve_syscall (a place to break on)
  *   fork-wait     fork; the child prints "child", calls sync_point() and
  *                 exits 3; the parent waits and prints "child status S"
+ *   name:NAME     name this thread NAME (prctl PR_SET_NAME), print "named"
+ *   sigval        install an SA_SIGINFO handler for SIGUSR2, which prints
+ *                 "sigusr2 code C value V" (si_code, si_value.sival_int),
+ *                 then raise(SIGUSR2)
  */
 #include <pthread.h>
 #include <signal.h>
@@ -250,6 +254,13 @@ static void do_threads(int n)
 	printf("threads %d\n", n);
 }
 
+static void on_sigusr2_info(int sig, siginfo_t *si, void *uc)
+{
+	(void)sig;
+	(void)uc;
+	printf("sigusr2 code %d value %d\n", si->si_code, si->si_value.sival_int);
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IONBF, 0);
@@ -332,6 +343,14 @@ int main(int argc, char **argv)
 			long r = raw_execve("/proc/self/exe", argv + i, environ);
 			printf("raw_execve failed: %ld\n", r);
 			return 98;
+		} else if (strncmp(cmd, "name:", 5) == 0) {
+			prctl(PR_SET_NAME, cmd + 5);
+			printf("named\n");
+		} else if (strcmp(cmd, "sigval") == 0) {
+			struct sigaction sa = { .sa_sigaction = on_sigusr2_info,
+						.sa_flags = SA_SIGINFO };
+			sigaction(SIGUSR2, &sa, NULL);
+			raise(SIGUSR2);
 		} else if (strcmp(cmd, "fork-wait") == 0) {
 			pid_t c = fork();
 			if (c == 0) {

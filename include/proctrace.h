@@ -278,6 +278,17 @@ PT_API int pt_process_exit(pt_process *p, int *exit_code, int *term_signal);
 #define PT_EVENT_ALL (PT_EVENT_DEFAULT | PT_EVENT_FORK)
 PT_API int pt_process_set_events(pt_process *p, unsigned mask);
 
+/* Signals passed to the program without a stop (since 0.4): a thread that
+ * receives one of the signals in *set while it runs gets it delivered at
+ * once, and the process goes on running; no stop is reported (gdb's
+ * "handle SIG nostop pass", the remote protocol's QPassSignals).  A thread
+ * single-stepping (pt_thread_step, or a step over a breakpoint) still stops
+ * for it as for any signal.  set NULL or empty: every signal stops the
+ * process (the default).  SIGTRAP (the debugger's own), SIGKILL and
+ * SIGSTOP cannot be passed: PT_EINVAL.  Any state but gone; it applies to
+ * the signals decoded after the call. */
+PT_API int pt_process_pass_signals(pt_process *p, const sigset_t *set);
+
 /* ------------------------------------------------------------------ */
 /* All-stop control                                                    */
 /* ------------------------------------------------------------------ */

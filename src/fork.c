@@ -142,6 +142,8 @@ static struct pt_process *adopt_child(struct pt_process *parent, pid_t child,
 	if (pt__proc_create(parent->eng, child, &cp) < 0)
 		return NULL;
 	cp->events = parent->events;
+	cp->pass_sigs = parent->pass_sigs;
+	cp->pass_any = parent->pass_any;
 	cp->arch = parent->arch;
 	if (parent->bps.cap) {
 		cp->bps.slots = malloc(parent->bps.cap * sizeof *cp->bps.slots);

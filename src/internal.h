@@ -321,6 +321,8 @@ struct pt_process {
 	pt_proc_state state;
 	bool launched;
 	unsigned events; /* PT_EVENT_* mask */
+	sigset_t pass_sigs;   /* delivered without a stop while running */
+	bool pass_any;        /* pass_sigs is not empty */
 
 	/* exit */
 	int exit_code, term_signal;

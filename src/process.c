@@ -424,6 +424,33 @@ int pt_process_set_events(pt_process *p, unsigned mask)
 	return r;
 }
 
+int pt_process_pass_signals(pt_process *p, const sigset_t *set)
+{
+	const char *op = "pass signals";
+	int r = pt__proc_enter(p, op);
+	if (r < 0)
+		return r;
+	if (set && (sigismember(set, SIGTRAP) == 1 ||
+		    sigismember(set, SIGKILL) == 1 ||
+		    sigismember(set, SIGSTOP) == 1)) {
+		r = pt__fail(PT_EINVAL, p, NULL, op,
+			     "SIGTRAP, SIGKILL and SIGSTOP cannot be passed");
+	} else if (pt__proc_gone(p)) {
+		r = pt__fail_state(p, NULL, op);
+	} else {
+		sigemptyset(&p->pass_sigs);
+		p->pass_any = false;
+		for (int s = 1; set && s < NSIG; s++) {
+			if (sigismember(set, s) == 1) {
+				sigaddset(&p->pass_sigs, s);
+				p->pass_any = true;
+			}
+		}
+	}
+	pt__proc_leave(p);
+	return r;
+}
+
 /* Listed: threads that exist for the user.  An exiting thread (resumed past
  * its exit event, or dying with its process) has been reported or cannot
  * be, and is gone as far as the API goes. */

@@ -619,6 +619,16 @@ void pt__thread_on_wait(struct pt_thread *t, const struct pt__wstatus *ws)
 		}
 		if (ws->sig == SIGTRAP) {
 			on_sigtrap(t);
+		} else if (t->proc->pass_any && !t->resume_step &&
+			   (t->state == PT__TS_RUNNING ||
+			    t->state == PT__TS_STOPPING) &&
+			   sigismember(&t->proc->pass_sigs, ws->sig) == 1) {
+			/* pt_process_pass_signals: deliver it and run on (a
+			 * thread being stopped still stops, for the
+			 * interrupt that follows) */
+			PT__LOGD("thread %d: %s passed", (int)t->tid,
+				 pt_signal_name(ws->sig));
+			pt__thread_rerun_sig(t, ws->sig);
 		} else {
 			pt_stop_cause c;
 			fill_signal_cause(t, ws->sig, &c);

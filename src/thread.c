@@ -361,6 +361,7 @@ int pt__proc_create(struct pt__engine *e, pid_t pid, struct pt_process **out)
 	p->arch = pt__arch_native();
 	p->state = PT_PROC_RUNNING;
 	p->events = PT_EVENT_DEFAULT;
+	sigemptyset(&p->pass_sigs);
 	pt__mem_init(p);
 	/* PROCTRACE_STEPOVER=single: single-step over every breakpoint, for
 	 * tests and benchmarks of that path. */

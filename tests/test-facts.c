@@ -455,3 +455,39 @@ TEST(siginfo_write)
 	io_close(&io);
 	return TEST_PASS;
 }
+
+/* ---- signals passed without a stop ----------------------------------------------- */
+
+/* With SIGUSR1 passed, the program's raise(SIGUSR1) reaches its handler
+ * and the next stop is the breakpoint after it; without, the signal stops
+ * the process first.  SIGTRAP cannot be passed. */
+TEST(pass_signals)
+{
+	uint64_t sp = sym("tracee", "sync_point");
+	for (int pass = 0; pass < 2; pass++) {
+		struct child_io io;
+		pt_process *p = launch_target(
+			&io, "tracee", ARGS("handlers", "raise-usr1", "sync"));
+		sigset_t set;
+		sigemptyset(&set);
+		sigaddset(&set, SIGTRAP);
+		CHECK_ERR(pt_process_pass_signals(p, &set), PT_EINVAL);
+		sigemptyset(&set);
+		if (pass)
+			sigaddset(&set, SIGUSR1);
+		CHECK_OK(pt_process_pass_signals(p, &set));
+		CHECK_OK(pt_breakpoint_add(p, sp));
+		pt_stop_cause c;
+		if (!pass) {
+			continue_until(p, PT_STOP_SIGNAL, &c);
+			CHECK_EQ_INT(c.signo, SIGUSR1);
+		}
+		continue_to_bp(p, sp);
+		io_expect_line(&io, "handled SIGUSR1");
+		io_expect_line(&io, "raised");
+		CHECK_OK(pt_kill(p));
+		pt_process_free(p);
+		io_close(&io);
+	}
+	return TEST_PASS;
+}

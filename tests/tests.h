@@ -184,7 +184,8 @@
 	X(facts_zombie_leader, 0)                                              \
 	X(thread_name_core, 0)                                                 \
 	X(siginfo_read, 0)                                                     \
-	X(siginfo_write, 0)
+	X(siginfo_write, 0)                                                    \
+	X(pass_signals, 0)
 
 #define TEST(name) int test_##name(void)
 #define TEST__DECLARE(name, timeout) TEST(name);

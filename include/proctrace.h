@@ -278,6 +278,21 @@ PT_API int pt_process_exit(pt_process *p, int *exit_code, int *term_signal);
 #define PT_EVENT_ALL (PT_EVENT_DEFAULT | PT_EVENT_FORK)
 PT_API int pt_process_set_events(pt_process *p, unsigned mask);
 
+/* System call stops (since 0.4), as gdb's "catch syscall": with
+ * PT_SYSCALLS_ALL every thread stops at each system call's entry
+ * (PT_STOP_SYSCALL_ENTRY) and exit (PT_STOP_SYSCALL_EXIT); with
+ * PT_SYSCALLS_SOME only for the n numbers in nums (in the program's ABI);
+ * PT_SYSCALLS_OFF (the default) none.  Threads resumed after the call
+ * follow it (a running process: from each thread's next resume).  A
+ * single-step never stops at a system call.  PT_EINVAL for an unknown mode
+ * or a number outside 0..PT_SYSCALL_MAX-1. */
+#define PT_SYSCALLS_OFF 0
+#define PT_SYSCALLS_ALL 1
+#define PT_SYSCALLS_SOME 2
+#define PT_SYSCALL_MAX 1024
+PT_API int pt_process_catch_syscalls(pt_process *p, int mode, const int *nums,
+				     size_t n);
+
 /* Signals passed to the program without a stop (since 0.4): a thread that
  * receives one of the signals in *set while it runs gets it delivered at
  * once, and the process goes on running; no stop is reported (gdb's
@@ -399,6 +414,8 @@ typedef enum pt_stop_kind {
 	                          fired: watch (its id), addr (its address);
 	                          stepped: the thread's single-step completed
 	                          in the same instruction */
+	PT_STOP_SYSCALL_ENTRY, /* entering system call `syscall` (0.4) */
+	PT_STOP_SYSCALL_EXIT,  /* leaving it: `sysret` its result (0.4) */
 } pt_stop_kind;
 
 typedef struct pt_stop_cause {
@@ -416,6 +433,12 @@ typedef struct pt_stop_cause {
 	/* Since 0.2: present when sz covers them. */
 	int watch;         /* WATCHPOINT: the id pt_watchpoint_add returned */
 	int stepped;       /* WATCHPOINT: 1 if a single-step also completed */
+	/* Since 0.4: */
+	long syscall;      /* SYSCALL_*: the number, in the program's ABI
+			      (pt_process_arch); -1 at an exit whose entry
+			      was not seen */
+	int64_t sysret;    /* SYSCALL_EXIT: the return value (-errno on
+			      error) */
 } pt_stop_cause;
 
 /* Fill *out (whose sz must be set) with why t stopped.  A running thread

@@ -146,7 +146,7 @@ int pt__thread_resume(struct pt_thread *t, bool step)
 	}
 	long rc = pt__ptrace(listen ? PTRACE_LISTEN
 			     : step ? PTRACE_SINGLESTEP
-				    : PTRACE_CONT,
+				    : pt__cont_request(t->proc),
 			     t, NULL, (void *)(intptr_t)(listen ? 0 : sig));
 	if (rc < 0)
 		return (int)rc;
@@ -171,6 +171,12 @@ int pt__thread_resume(struct pt_thread *t, bool step)
 	return 0;
 }
 
+int pt__cont_request(const struct pt_process *p)
+{
+	return p->syscall_mode != PT_SYSCALLS_OFF ? PTRACE_SYSCALL
+						  : PTRACE_CONT;
+}
+
 /* ENGINE: re-issue the resume a thread was last given (after a stop we
  * swallow). */
 void pt__thread_rerun_sig(struct pt_thread *t, int sig)
@@ -183,7 +189,8 @@ void pt__thread_rerun_sig(struct pt_thread *t, int sig)
 		pt__log(PT_LOG_WARN, "thread %d: cannot write registers: %s",
 			(int)t->tid, strerror(-fr));
 	t->regs_valid = t->xregs_valid = false;
-	long rc = pt__ptrace(t->resume_step ? PTRACE_SINGLESTEP : PTRACE_CONT,
+	long rc = pt__ptrace(t->resume_step ? PTRACE_SINGLESTEP
+					    : pt__cont_request(t->proc),
 			     t, NULL, (void *)(intptr_t)sig);
 	if (rc < 0)
 		pt__log(PT_LOG_WARN, "thread %d: cannot resume: %s",

@@ -58,6 +58,8 @@ const char *pt_stop_kind_name(pt_stop_kind k)
 		[PT_STOP_EXITED] = "exited",
 		[PT_STOP_FORK] = "fork",
 		[PT_STOP_WATCHPOINT] = "watchpoint",
+		[PT_STOP_SYSCALL_ENTRY] = "syscall-entry",
+		[PT_STOP_SYSCALL_EXIT] = "syscall-exit",
 	};
 	return (unsigned)k < sizeof names / sizeof names[0] && names[k]
 		       ? names[k]
@@ -146,6 +148,17 @@ int pt_stop_cause_format(const pt_stop_cause *c, char *buf, size_t len)
 				(unsigned long long)c->addr,
 				has && c->stepped ? " (single-step done too)"
 						  : "");
+	}
+	case PT_STOP_SYSCALL_ENTRY:
+	case PT_STOP_SYSCALL_EXIT: {
+		bool has = c->sz >= offsetof(pt_stop_cause, sysret) +
+					    sizeof c->sysret;
+		if (c->kind == PT_STOP_SYSCALL_ENTRY)
+			return snprintf(buf, len, "system call %ld",
+					has ? c->syscall : -1L);
+		return snprintf(buf, len, "system call %ld returned %lld",
+				has ? c->syscall : -1L,
+				has ? (long long)c->sysret : 0LL);
 	}
 	}
 	return snprintf(buf, len, "unknown stop (%d)", (int)c->kind);

@@ -144,6 +144,8 @@ static struct pt_process *adopt_child(struct pt_process *parent, pid_t child,
 	cp->events = parent->events;
 	cp->pass_sigs = parent->pass_sigs;
 	cp->pass_any = parent->pass_any;
+	cp->syscall_mode = parent->syscall_mode;
+	memcpy(cp->syscall_set, parent->syscall_set, sizeof cp->syscall_set);
 	cp->arch = parent->arch;
 	if (parent->bps.cap) {
 		cp->bps.slots = malloc(parent->bps.cap * sizeof *cp->bps.slots);

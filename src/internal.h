@@ -170,6 +170,8 @@ struct pt_thread {
 	bool in_syscall_stop;         /* stopped at an event inside a syscall */
 	bool step_skip_sysexit;       /* first step trap is the syscall exit */
 	bool at_exit;                 /* stopped at its exit (EVENT_EXIT) */
+	long sys_nr;                  /* the system call it is in (its entry
+				       * stop seen), or -1 */
 	bool swallow_trap;            /* a SIGTRAP of a hit seen is pending */
 	bool interrupted_step;        /* PTRACE_INTERRUPT sent mid-step */
 	bool recheck_bp;              /* may sit on a breakpoint it has
@@ -322,6 +324,8 @@ struct pt_process {
 	bool launched;
 	unsigned events; /* PT_EVENT_* mask */
 	sigset_t pass_sigs;   /* delivered without a stop while running */
+	int syscall_mode;     /* PT_SYSCALLS_*: resume with PTRACE_SYSCALL */
+	uint64_t syscall_set[PT_SYSCALL_MAX / 64]; /* PT_SYSCALLS_SOME */
 	bool pass_any;        /* pass_sigs is not empty */
 
 	/* exit */
@@ -646,6 +650,9 @@ void pt__thread_rerun(struct pt_thread *t);    /* resume as it was */
 void pt__thread_rerun_sig(struct pt_thread *t, int sig);
 bool pt__thread_in_step(const struct pt_thread *t);
 struct pt_thread *pt__stepq_pop(struct pt_process *p);
+/* The request that lets a thread run: PTRACE_SYSCALL while system calls
+ * are caught, else PTRACE_CONT. */
+int pt__cont_request(const struct pt_process *p);
 /* ENGINE: SIGKILL p and release every thread we hold in a ptrace-stop. */
 int pt__proc_kill(struct pt_process *p);
 /* ENGINE: SIGKILL a child of ours that never became a process object

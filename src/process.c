@@ -451,6 +451,43 @@ int pt_process_pass_signals(pt_process *p, const sigset_t *set)
 	return r;
 }
 
+int pt_process_catch_syscalls(pt_process *p, int mode, const int *nums,
+			      size_t n)
+{
+	const char *op = "catch system calls";
+	int r = pt__proc_enter(p, op);
+	if (r < 0)
+		return r;
+	if (mode != PT_SYSCALLS_OFF && mode != PT_SYSCALLS_ALL &&
+	    mode != PT_SYSCALLS_SOME) {
+		r = pt__fail(PT_EINVAL, p, NULL, op, "unknown mode %d", mode);
+		goto out;
+	}
+	if (mode == PT_SYSCALLS_SOME && n && !nums) {
+		r = pt__fail(PT_EINVAL, p, NULL, op, "nums is NULL");
+		goto out;
+	}
+	for (size_t i = 0; mode == PT_SYSCALLS_SOME && i < n; i++) {
+		if (nums[i] < 0 || nums[i] >= PT_SYSCALL_MAX) {
+			r = pt__fail(PT_EINVAL, p, NULL, op,
+				     "system call number %d out of range",
+				     nums[i]);
+			goto out;
+		}
+	}
+	if (pt__proc_gone(p)) {
+		r = pt__fail_state(p, NULL, op);
+		goto out;
+	}
+	memset(p->syscall_set, 0, sizeof p->syscall_set);
+	for (size_t i = 0; mode == PT_SYSCALLS_SOME && i < n; i++)
+		p->syscall_set[nums[i] / 64] |= 1ull << (nums[i] % 64);
+	p->syscall_mode = mode;
+out:
+	pt__proc_leave(p);
+	return r;
+}
+
 /* Listed: threads that exist for the user.  An exiting thread (resumed past
  * its exit event, or dying with its process) has been reported or cannot
  * be, and is gone as far as the API goes. */

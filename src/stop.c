@@ -548,6 +548,46 @@ static void on_reaped(struct pt_thread *t, const struct pt__wstatus *ws)
 	pt__thread_forget_unseen(t);
 }
 
+/* ENGINE: a syscall-stop (PTRACE_SYSCALL with TRACESYSGOOD).  The kernel
+ * says whether it is an entry or an exit (PTRACE_GET_SYSCALL_INFO, Linux
+ * 5.3); where it cannot, entries and exits alternate. */
+static void on_syscall(struct pt_thread *t)
+{
+	struct pt_process *p = t->proc;
+	struct __ptrace_syscall_info si;
+	memset(&si, 0, sizeof si);
+	long n = pt__ptrace(PTRACE_GET_SYSCALL_INFO, t, (void *)sizeof si, &si);
+	bool entry;
+	if (n > 0 && si.op == PTRACE_SYSCALL_INFO_ENTRY)
+		entry = true;
+	else if (n > 0 && si.op == PTRACE_SYSCALL_INFO_EXIT)
+		entry = false;
+	else
+		entry = t->sys_nr < 0;
+	pt_stop_cause c = { .kind = entry ? PT_STOP_SYSCALL_ENTRY
+					  : PT_STOP_SYSCALL_EXIT };
+	/* a step from a syscall's entry is first reported at its exit
+	 * (allstop.c, step_skip_sysexit), as from an event inside one */
+	t->in_syscall_stop = entry;
+	if (entry) {
+		t->sys_nr = n > 0 ? (long)si.entry.nr : -1;
+		c.syscall = t->sys_nr;
+	} else {
+		c.syscall = t->sys_nr;
+		c.sysret = n > 0 ? si.exit.rval : 0;
+		t->sys_nr = -1;
+	}
+	bool wanted = p->syscall_mode == PT_SYSCALLS_ALL ||
+		      (p->syscall_mode == PT_SYSCALLS_SOME && c.syscall >= 0 &&
+		       c.syscall < PT_SYSCALL_MAX &&
+		       (p->syscall_set[c.syscall / 64] >> (c.syscall % 64) & 1));
+	if (!wanted || t->state == PT__TS_STEPPING) {
+		pt__thread_rerun(t);
+		return;
+	}
+	thread_stopped(t, &c);
+}
+
 void pt__thread_on_wait(struct pt_thread *t, const struct pt__wstatus *ws)
 {
 	PT__ASSERT_TRACER(t->proc->eng);
@@ -561,7 +601,8 @@ void pt__thread_on_wait(struct pt_thread *t, const struct pt__wstatus *ws)
 		return;
 	}
 	if (ws->kind != PT__W_SIGNAL_STOP && ws->kind != PT__W_GROUP_STOP &&
-	    ws->kind != PT__W_INTERRUPT && ws->kind != PT__W_EVENT)
+	    ws->kind != PT__W_INTERRUPT && ws->kind != PT__W_EVENT &&
+	    ws->kind != PT__W_SYSCALL)
 		return;
 
 	if (t->state == PT__TS_EXITING &&
@@ -583,7 +624,8 @@ void pt__thread_on_wait(struct pt_thread *t, const struct pt__wstatus *ws)
 	case PT__W_INTERRUPT:
 		if (t->state == PT__TS_LISTENING) {
 			/* SIGCONT ended the job-control stop: run on. */
-			long rc = pt__ptrace(PTRACE_CONT, t, NULL, NULL);
+			long rc = pt__ptrace(pt__cont_request(p), t, NULL,
+					     NULL);
 			if (rc == 0)
 				pt__thread_set_state(t, PT__TS_RUNNING);
 			return;
@@ -638,6 +680,9 @@ void pt__thread_on_wait(struct pt_thread *t, const struct pt__wstatus *ws)
 		return;
 	case PT__W_EVENT:
 		on_event(t, ws);
+		return;
+	case PT__W_SYSCALL:
+		on_syscall(t);
 		return;
 	default:
 		(void)p;

@@ -119,6 +119,7 @@ struct pt_thread *pt__thread_new(struct pt_process *p, pid_t tid,
 	if (!t)
 		return NULL;
 	t->magic = PT__THREAD_MAGIC;
+	t->sys_nr = -1;
 	t->tid = tid;
 	t->proc = p;
 	size_t s = tid_slot(p, tid);
@@ -344,9 +345,11 @@ int pt__thread_flush_xregs(struct pt_thread *t)
 
 long pt__trace_options(bool launched)
 {
+	/* TRACESYSGOOD: syscall-stops (pt_process_catch_syscalls) are told
+	 * from SIGTRAPs by the wait status alone */
 	long o = PTRACE_O_TRACECLONE | PTRACE_O_TRACEEXEC | PTRACE_O_TRACEEXIT |
 		 PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK |
-		 PTRACE_O_TRACEVFORKDONE;
+		 PTRACE_O_TRACEVFORKDONE | PTRACE_O_TRACESYSGOOD;
 	/* a launched process dies with its tracer; an attached one does not */
 	return launched ? o | PTRACE_O_EXITKILL : o;
 }

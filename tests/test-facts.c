@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/personality.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "mt.h"
@@ -489,5 +490,114 @@ TEST(pass_signals)
 		pt_process_free(p);
 		io_close(&io);
 	}
+	return TEST_PASS;
+}
+
+/* ---- system call stops ------------------------------------------------------------- */
+
+/* PT_SYSCALLS_SOME with getppid: its entry, then its exit with our pid as
+ * the result, then nothing more; the program prints the same.  A second
+ * run single-steps from the entry: the step is one instruction, no exit
+ * stop follows, the result is unchanged. */
+TEST(catch_syscalls_some)
+{
+	for (int step = 0; step < 2; step++) {
+		struct child_io io;
+		pt_process *p = launch_target(&io, "tracee", ARGS("getppid"));
+		int nums[] = { SYS_getppid };
+		CHECK_ERR(pt_process_catch_syscalls(p, 7, NULL, 0), PT_EINVAL);
+		int bad = PT_SYSCALL_MAX;
+		CHECK_ERR(pt_process_catch_syscalls(p, PT_SYSCALLS_SOME, &bad,
+						    1),
+			  PT_EINVAL);
+		CHECK_OK(pt_process_catch_syscalls(p, PT_SYSCALLS_SOME, nums,
+						   1));
+		pt_stop_cause c;
+		pt_thread *t = continue_until(p, PT_STOP_SYSCALL_ENTRY, &c);
+		CHECK_EQ_INT(c.syscall, SYS_getppid);
+		char text[64];
+		pt_stop_cause_format(&c, text, sizeof text);
+		CHECK(strstr(text, "system call") != NULL);
+		if (step) {
+			uint64_t pc0 = pc_of(t);
+			CHECK_OK(pt_thread_step(t));
+			wait_event(p, PT_STOP_STEP, &c);
+			CHECK(pc_of(t) != pc0);
+		} else {
+			continue_until(p, PT_STOP_SYSCALL_EXIT, &c);
+			CHECK_EQ_INT(c.syscall, SYS_getppid);
+			CHECK_EQ_INT(c.sysret, getpid());
+		}
+		int code = -1, sig = -1;
+		run_to_exit(p, &code, &sig);
+		CHECK_EQ_INT(code, 0);
+		char want[64];
+		snprintf(want, sizeof want, "ppid %d", (int)getpid());
+		io_expect_line(&io, want);
+		pt_process_free(p);
+		io_close(&io);
+	}
+	return TEST_PASS;
+}
+
+/* PT_SYSCALLS_ALL: every entry is followed by the exit of the same call
+ * (exit_group aside), breakpoints still hit as often, and after
+ * PT_SYSCALLS_OFF no system call stops any more. */
+TEST(catch_syscalls_all)
+{
+	struct child_io io;
+	pt_process *p = launch_target(&io, "tracee",
+				      ARGS("loop:3", "getppid", "loop:2"));
+	uint64_t bp = sym("tracee", "bp_func");
+	CHECK_OK(pt_breakpoint_add(p, bp));
+	CHECK_OK(pt_process_catch_syscalls(p, PT_SYSCALLS_ALL, NULL, 0));
+	int entries = 0, exits = 0, hits = 0;
+	long open_nr = -1;
+	bool saw_getppid = false;
+	while (continue_stopped(p)) {
+		pt_thread *t = pt_process_event_thread(p);
+		CHECK(t != NULL);
+		pt_stop_cause c = cause_of(t);
+		if (c.kind == PT_STOP_BREAKPOINT) {
+			hits++;
+			if (hits == 4) /* after getppid: no more syscall stops */
+				CHECK_OK(pt_process_catch_syscalls(
+					p, PT_SYSCALLS_OFF, NULL, 0));
+			continue;
+		}
+		if (c.kind == PT_STOP_THREAD_EXIT)
+			continue;
+		if (c.kind == PT_STOP_SYSCALL_ENTRY) {
+			CHECKF(open_nr < 0, "entry %ld inside %ld", c.syscall,
+			       open_nr);
+			CHECK(hits < 4);
+			open_nr = c.syscall;
+			entries++;
+			saw_getppid |= c.syscall == SYS_getppid;
+			continue;
+		}
+		CHECKF(c.kind == PT_STOP_SYSCALL_EXIT, "unexpected %s",
+		       cause_str(&c));
+		/* the first: execve's exit (the launch stopped inside it),
+		 * whose entry was never seen */
+		if (open_nr < 0) {
+			CHECK_EQ_INT(entries + exits + hits, 0);
+			CHECK_EQ_INT(c.syscall, -1);
+			CHECK_EQ_INT(c.sysret, 0);
+			continue;
+		}
+		CHECK_EQ_INT(c.syscall, open_nr);
+		open_nr = -1;
+		exits++;
+	}
+	int code = -1, sig = -1;
+	CHECK_OK(pt_process_exit(p, &code, &sig));
+	CHECK_EQ_INT(code, 0);
+	CHECK_EQ_INT(hits, 5);
+	CHECK(saw_getppid);
+	CHECK(entries >= 2);
+	CHECK_EQ_INT(exits, entries);
+	pt_process_free(p);
+	io_close(&io);
 	return TEST_PASS;
 }

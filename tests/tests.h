@@ -185,7 +185,9 @@
 	X(thread_name_core, 0)                                                 \
 	X(siginfo_read, 0)                                                     \
 	X(siginfo_write, 0)                                                    \
-	X(pass_signals, 0)
+	X(pass_signals, 0)                                                     \
+	X(catch_syscalls_some, 0)                                              \
+	X(catch_syscalls_all, 0)
 
 #define TEST(name) int test_##name(void)
 #define TEST__DECLARE(name, timeout) TEST(name);

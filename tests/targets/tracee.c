@@ -38,6 +38,7 @@
  *   fork-wait     fork; the child prints "child", calls sync_point() and
  *                 exits 3; the parent waits and prints "child status S"
  *   name:NAME     name this thread NAME (prctl PR_SET_NAME), print "named"
+ *   getppid       call the getppid system call, print "ppid N"
  *   sigval        install an SA_SIGINFO handler for SIGUSR2, which prints
  *                 "sigusr2 code C value V" (si_code, si_value.sival_int),
  *                 then raise(SIGUSR2)
@@ -52,6 +53,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 /* Functions with a known instruction sequence; each label is a global
@@ -343,6 +345,8 @@ int main(int argc, char **argv)
 			long r = raw_execve("/proc/self/exe", argv + i, environ);
 			printf("raw_execve failed: %ld\n", r);
 			return 98;
+		} else if (strcmp(cmd, "getppid") == 0) {
+			printf("ppid %ld\n", syscall(SYS_getppid));
 		} else if (strncmp(cmd, "name:", 5) == 0) {
 			prctl(PR_SET_NAME, cmd + 5);
 			printf("named\n");

@@ -1398,6 +1398,175 @@ static bool siginfo_of(struct gs_server *s, pt_thread *t, struct gs_out *o)
 	return true;
 }
 
+/* ---- the dynamic linker's library list (qXfer:libraries-svr4) ---------- */
+
+/* A word of the program's size (8 or 4 bytes) at addr. */
+static bool read_word(struct gs_server *s, uint64_t addr, unsigned wsize,
+		      uint64_t *val)
+{
+	unsigned char b[8] = { 0 };
+	if (pt_mem_read(s->proc, addr, b, wsize, NULL) < 0)
+		return false;
+	*val = 0;
+	for (unsigned i = 0; i < wsize; i++)
+		*val |= (uint64_t)b[i] << (8 * i);
+	return true;
+}
+
+/* AT_PHDR and AT_PHNUM from /proc/PID/auxv. */
+static bool auxv_phdr(struct gs_server *s, unsigned wsize, uint64_t *phdr,
+		      uint64_t *phnum)
+{
+	char path[64];
+	struct gs_out a = { 0 };
+	snprintf(path, sizeof path, "/proc/%d/auxv", (int)s->pid);
+	bool ok = read_file(path, &a) && a.buf;
+	*phdr = *phnum = 0;
+	for (size_t off = 0; ok && off + 2 * wsize <= a.len; off += 2 * wsize) {
+		uint64_t type = 0, val = 0;
+		memcpy(&type, a.buf + off, wsize); /* little-endian host */
+		memcpy(&val, a.buf + off + wsize, wsize);
+		if (type == 0)
+			break;
+		if (type == 3) /* AT_PHDR */
+			*phdr = val;
+		else if (type == 5) /* AT_PHNUM */
+			*phnum = val;
+	}
+	gs_out_free(&a);
+	return ok && *phdr && *phnum;
+}
+
+/* The address of the dynamic linker's r_debug (DT_DEBUG in the program's
+ * dynamic section), 0 when it is not set yet or the program is static,
+ * or false when the program's headers cannot be read.  *slot (may be NULL)
+ * gets the address of DT_DEBUG's value, 0 if there is none. */
+static bool find_r_debug(struct gs_server *s, unsigned wsize, uint64_t *r_debug,
+			 uint64_t *slot)
+{
+	uint64_t phdr, phnum;
+	*r_debug = 0;
+	if (slot)
+		*slot = 0;
+	if (!auxv_phdr(s, wsize, &phdr, &phnum) || phnum > 1024)
+		return false;
+	/* Elf64_Phdr: p_type 0, p_vaddr 16, size 56; Elf32_Phdr: p_type 0,
+	 * p_vaddr 8, size 32. */
+	unsigned phent = wsize == 8 ? 56 : 32, vaddr_at = wsize == 8 ? 16 : 8;
+	uint64_t dyn_vaddr = 0, phdr_vaddr = 0;
+	bool have_dyn = false, have_phdr = false;
+	for (uint64_t i = 0; i < phnum; i++) {
+		uint64_t type, vaddr;
+		uint64_t at = phdr + i * phent;
+		if (!read_word(s, at, 4, &type) ||
+		    !read_word(s, at + vaddr_at, wsize, &vaddr))
+			return false;
+		if (type == 2) { /* PT_DYNAMIC */
+			dyn_vaddr = vaddr;
+			have_dyn = true;
+		} else if (type == 6) { /* PT_PHDR */
+			phdr_vaddr = vaddr;
+			have_phdr = true;
+		}
+	}
+	if (!have_dyn)
+		return true; /* static: no dynamic linker, no libraries */
+	/* The load bias: where the headers are against where the file says.
+	 * Without PT_PHDR, the headers follow the ELF header at the start of
+	 * the first segment (vaddr 0 for a PIE, the usual case). */
+	uint64_t bias = have_phdr ? phdr - phdr_vaddr : 0;
+	uint64_t dyn = bias + dyn_vaddr;
+	for (unsigned i = 0; i < 4096; i++) {
+		uint64_t tag, val;
+		if (!read_word(s, dyn + 2ull * wsize * i, wsize, &tag) ||
+		    !read_word(s, dyn + 2ull * wsize * i + wsize, wsize, &val))
+			return false;
+		if (tag == 0) /* DT_NULL */
+			break;
+		if (tag == 21) { /* DT_DEBUG */
+			*r_debug = val;
+			if (slot)
+				*slot = dyn + 2ull * wsize * i + wsize;
+			break;
+		}
+	}
+	return true;
+}
+
+/* <library-list-svr4>: the link_map chain from r_debug.r_map.  The first
+ * entry is the program itself (main-lm), the others the libraries with a
+ * name (the vDSO's entry included, as the dynamic linker names it).  The
+ * namespace (lmid, which gdb 13 requires) is named by its r_debug's
+ * address, as gdbserver names it. */
+static bool libraries_svr4_xml(struct gs_server *s, struct gs_out *o)
+{
+	unsigned w = s->regs.x86_64 ? 8 : 4;
+	uint64_t r_debug, lm = 0;
+	if (!find_r_debug(s, w, &r_debug, NULL))
+		return false;
+	/* struct r_debug { int r_version; struct link_map *r_map; ... } */
+	if (r_debug && !read_word(s, r_debug + w, w, &lm))
+		return false;
+	gs_out_str(o, "<library-list-svr4 version=\"1.0\"");
+	struct gs_out libs = { 0 };
+	uint64_t prev = 0;
+	/* struct link_map { l_addr, l_name, l_ld, l_next, l_prev } */
+	for (unsigned n = 0; lm && n < 100000; n++) {
+		uint64_t l_addr, l_name, l_ld, l_next, l_prev;
+		if (!read_word(s, lm, w, &l_addr) ||
+		    !read_word(s, lm + w, w, &l_name) ||
+		    !read_word(s, lm + 2 * w, w, &l_ld) ||
+		    !read_word(s, lm + 3 * w, w, &l_next) ||
+		    !read_word(s, lm + 4 * w, w, &l_prev) || l_prev != prev)
+			break; /* unreadable or corrupt: what we have so far */
+		if (n == 0) {
+			gs_out_fmt(o, " main-lm=\"0x%" PRIx64 "\"", lm);
+		} else {
+			char name[PATH_MAX];
+			size_t done = 0;
+			pt_mem_read(s->proc, l_name, name, sizeof name - 1, &done);
+			name[done] = 0;
+			if (l_name && name[0]) {
+				gs_out_str(&libs, "<library name=\"");
+				xml_escape(&libs, name);
+				gs_out_fmt(&libs,
+					   "\" lm=\"0x%" PRIx64 "\" l_addr=\"0x%" PRIx64
+					   "\" l_ld=\"0x%" PRIx64 "\" lmid=\"0x%" PRIx64
+					   "\"/>",
+					   lm, l_addr, l_ld, r_debug);
+			}
+		}
+		prev = lm;
+		lm = l_next;
+	}
+	if (libs.len) {
+		gs_out_str(o, ">");
+		gs_out_mem(o, libs.buf, libs.len);
+		gs_out_str(o, "</library-list-svr4>");
+	} else {
+		gs_out_str(o, "/>");
+	}
+	if (libs.oom)
+		o->oom = true;
+	gs_out_free(&libs);
+	return true;
+}
+
+/* lldb's qShlibInfoAddr: where the pointer to r_debug is (DT_DEBUG's
+ * value), which lldb reads itself; it takes main-lm for that otherwise. */
+static void cmd_qshlibinfoaddr(struct gs_server *s)
+{
+	uint64_t r_debug, slot;
+	if (!stopped(s) ||
+	    !find_r_debug(s, s->regs.x86_64 ? 8 : 4, &r_debug, &slot) || !slot) {
+		reply_err(s, 1, "no dynamic section");
+		return;
+	}
+	gs_out_reset(&s->out);
+	gs_out_fmt(&s->out, "%" PRIx64, slot);
+	reply(s);
+}
+
 static void cmd_qxfer(struct gs_server *s, char *p)
 {
 	/* object:read:annex:off,len */
@@ -1434,6 +1603,11 @@ static void cmd_qxfer(struct gs_server *s, char *p)
 			ok = false;
 		else
 			threads_xml(s, &doc);
+	} else if (strcmp(obj, "libraries-svr4") == 0) {
+		/* No annex (start=/prev= are for clients offered
+		 * augmented-libraries-svr4-read, which we do not offer). */
+		ok = s->proc && stopped(s) && !*annex &&
+		     libraries_svr4_xml(s, &doc);
 	} else if (strcmp(obj, "auxv") == 0) {
 		char path[64];
 		snprintf(path, sizeof path, "/proc/%d/auxv", (int)s->pid);
@@ -1950,7 +2124,7 @@ static void cmd_qsupported(struct gs_server *s, const char *p)
 		   "PacketSize=%x;QPassSignals+;QStartNoAckMode+;"
 		   "qXfer:features:read+;qXfer:threads:read+;"
 		   "qXfer:auxv:read+;qXfer:exec-file:read+;"
-		   "qXfer:siginfo:read+;"
+		   "qXfer:siginfo:read+;qXfer:libraries-svr4:read+;"
 		   "swbreak+;hwbreak+;vContSupported+;binary-upload+;"
 		   "QDisableRandomization+;QEnvironmentHexEncoded+;"
 		   "QEnvironmentUnset+;QEnvironmentReset+;QSetWorkingDir+",
@@ -2504,6 +2678,8 @@ void gs_server_packet(struct gs_server *s, char *body, size_t len)
 		cmd_qthreadstopinfo(s, body + 15);
 	} else if (starts(body, "qMemoryRegionInfo:")) {
 		cmd_qmemregion(s, body + 18);
+	} else if (strcmp(body, "qShlibInfoAddr") == 0) {
+		cmd_qshlibinfoaddr(s);
 	} else if (strcmp(body, "qSymbol::") == 0) {
 		reply_ok(s);
 	} else if (s->running) {
@@ -2564,6 +2740,9 @@ void gs_server_reap(struct gs_server *s)
 void gs_server_init(struct gs_server *s)
 {
 	*s = (struct gs_server){ 0 };
+	/* As gdbserver: the command line's program too starts without ASLR
+	 * (QDisableRandomization:0 turns it back on for vRun). */
+	s->no_aslr = true;
 	for (size_t i = 0; i < GS_MAX_FILES; i++)
 		s->files[i] = -1;
 }

@@ -249,15 +249,24 @@ static void forget_process(struct gs_server *s)
 	s->g_tid = s->c_tid = 0;
 }
 
+/* The library's event mask for what the client wants reported. */
+static unsigned event_mask(struct gs_server *s)
+{
+	return (s->exec_events ? PT_EVENT_EXEC : 0) |
+	       (s->thread_events ? PT_EVENT_THREAD_CREATE | PT_EVENT_THREAD_EXIT
+				 : 0);
+}
+
 static void after_start(struct gs_server *s)
 {
 	s->first_stop = true;
 	s->pid = pt_process_pid(s->proc);
 	s->have_exit = false;
 	s->regs_arch = NULL;
-	/* Thread births and deaths need no stop: gdb reads the thread list
-	 * at each stop.  Exec stops only when the client takes exec events. */
-	pt_process_set_events(s->proc, s->exec_events ? PT_EVENT_EXEC : 0);
+	/* Thread births and deaths need no stop unless the client asked for
+	 * them (QThreadEvents): gdb reads the thread list at each stop.  Exec
+	 * stops only when the client takes exec events. */
+	pt_process_set_events(s->proc, event_mask(s));
 	refresh_regs(s);
 	pt_thread *t = first_thread(s);
 	s->last_tid = t ? pt_thread_tid(t) : s->pid;
@@ -475,6 +484,11 @@ static void build_stop_reply(struct gs_server *s, pt_thread *t,
 	case PT_STOP_STEP:
 		sig = SIGTRAP;
 		break;
+	case PT_STOP_THREAD_CREATE:
+		/* Reported for the new thread (QThreadEvents). */
+		sig = SIGTRAP;
+		reason = "create:;";
+		break;
 	case PT_STOP_EXEC: {
 		sig = SIGTRAP;
 		char path[64], exe[PATH_MAX];
@@ -600,6 +614,21 @@ static void process_gone(struct gs_server *s)
 		s->want_exit = true;
 }
 
+/* The new thread of a creation event. */
+static pt_thread *created_thread(struct gs_server *s, const pt_stop_cause *c)
+{
+	return c->thread ? c->thread : pt_process_thread(s->proc, c->pid);
+}
+
+/* A thread (not the leader) that exits in this stop, whose exit gdb was
+ * told of with QThreadEvents: no longer in thread lists. */
+static bool thread_gone(struct gs_server *s, pt_thread *t)
+{
+	pt_stop_cause c = { .sz = sizeof c };
+	return s->thread_events && pt_thread_tid(t) != s->pid &&
+	       pt_thread_stop_cause(t, &c) == 0 && c.kind == PT_STOP_THREAD_EXIT;
+}
+
 static bool is_pending(struct gs_server *s, pid_t tid)
 {
 	for (size_t i = 0; i < s->npending; i++)
@@ -619,8 +648,10 @@ static void collect_pending(struct gs_server *s, pt_thread *event)
 		pt_stop_cause c = { .sz = sizeof c };
 		if (ts[i] == event || is_pending(s, pt_thread_tid(ts[i])) ||
 		    pt_thread_stop_cause(ts[i], &c) < 0 ||
-		    !own_event(&c) || c.kind == PT_STOP_STEP ||
-		    c.kind == PT_STOP_EXEC)
+		    c.kind == PT_STOP_STEP || c.kind == PT_STOP_EXEC)
+			continue;
+		if (!own_event(&c) &&
+		    !(s->thread_events && c.kind == PT_STOP_THREAD_CREATE))
 			continue;
 		/* A signal gdb said to pass goes with the next resume. */
 		if (c.kind == PT_STOP_SIGNAL && c.signo > 0 && c.signo <= 64 &&
@@ -650,7 +681,84 @@ static bool pending_valid(struct gs_server *s, pt_thread *t,
 	}
 	if (c->kind == PT_STOP_WATCHPOINT)
 		return watch_of_id(s, c->watch) != NULL;
+	if (c->kind == PT_STOP_THREAD_CREATE)
+		return s->thread_events && created_thread(s, c) != NULL;
 	return own_event(c);
+}
+
+/* A thread's own event other than ev's, or NULL. */
+static pt_thread *other_event_thread(struct gs_server *s, pt_thread *ev)
+{
+	pt_thread *ts[1024];
+	size_t n = pt_process_threads(s->proc, ts, 1024);
+	for (size_t i = 0; i < n && i < 1024; i++) {
+		pt_stop_cause c = { .sz = sizeof c };
+		if (ts[i] != ev && pt_thread_stop_cause(ts[i], &c) == 0 &&
+		    own_event(&c))
+			return ts[i];
+	}
+	return NULL;
+}
+
+/* QThreadEvents: a "w" reply for every thread (but the leader: gdb keeps
+ * the process's main thread until the process is gone) that exits in
+ * this stop.  gdb takes each as an event of its own and waits on without
+ * resuming anything (all-stop). */
+static void report_thread_exits(struct gs_server *s)
+{
+	pt_thread *ts[1024];
+	size_t n = pt_process_threads(s->proc, ts, 1024);
+	for (size_t i = 0; i < n && i < 1024; i++) {
+		pt_stop_cause c = { .sz = sizeof c };
+		if (!thread_gone(s, ts[i]) || pt_thread_stop_cause(ts[i], &c) < 0)
+			continue;
+		DBG("thread %d exits: w\n", (int)pt_thread_tid(ts[i]));
+		gs_out_reset(&s->out);
+		gs_out_fmt(&s->out, "w%02x;", c.status & 0xff);
+		out_tid(s, pt_thread_tid(ts[i]));
+		reply(s);
+	}
+}
+
+/* QThreadEvents, a stop with no event of gdb's own kind (ev's cause c):
+ * a thread creation is a stop reply ("create:", for the new thread, which
+ * gdb then resumes with the others; other creations of the same stop are
+ * kept as pending events).  After thread exits ("w", already sent), gdb
+ * resumes nothing: report another thread's own event of the same stop, or
+ * a creation, or let the process go on (false: the caller resumes it as
+ * after any silent stop). */
+static bool thread_event(struct gs_server *s, pt_thread *ev,
+			 const pt_stop_cause *c)
+{
+	pt_thread *rep = NULL;
+	pt_stop_cause rc = { .sz = sizeof rc };
+	if (c->kind == PT_STOP_THREAD_CREATE && created_thread(s, c)) {
+		rep = ev;
+		rc = *c;
+	} else if ((rep = other_event_thread(s, ev)) != NULL) {
+		pt_thread_stop_cause(rep, &rc);
+	} else {
+		pt_thread *ts[1024];
+		size_t n = pt_process_threads(s->proc, ts, 1024);
+		for (size_t i = 0; i < n && i < 1024 && !rep; i++) {
+			pt_stop_cause tc = { .sz = sizeof tc };
+			if (pt_thread_stop_cause(ts[i], &tc) == 0 &&
+			    tc.kind == PT_STOP_THREAD_CREATE &&
+			    created_thread(s, &tc)) {
+				rep = ts[i];
+				rc = tc;
+			}
+		}
+	}
+	if (!rep)
+		return false;
+	s->step_tid = 0;
+	collect_pending(s, rep);
+	build_stop_reply(s, rc.kind == PT_STOP_THREAD_CREATE ? created_thread(s, &rc)
+							     : rep,
+			 &rc, -1);
+	reply(s);
+	return true;
 }
 
 /* All threads stopped (or the process is gone): report, or go on. */
@@ -687,6 +795,11 @@ static void on_stop(struct gs_server *s)
 		}
 	}
 
+	if (s->thread_events)
+		report_thread_exits(s);
+	if (ev && !own && !s->interrupted && s->thread_events &&
+	    thread_event(s, ev, &c))
+		return;
 	if (own && !s->interrupted && !s->step_tid &&
 	    c.kind == PT_STOP_SIGNAL && c.signo > 0 && c.signo <= 64 &&
 	    s->pass[c.signo]) {
@@ -793,6 +906,8 @@ static void resume(struct gs_server *s, const struct vcont *v)
 			continue;
 		}
 		DBG("pending event of thread %d reported\n", (int)pe.tid);
+		if (pe.cause.kind == PT_STOP_THREAD_CREATE)
+			t = created_thread(s, &pe.cause);
 		build_stop_reply(s, t, &pe.cause, -1);
 		reply(s);
 		return;
@@ -1319,6 +1434,8 @@ static void threads_xml(struct gs_server *s, struct gs_out *o)
 	for (size_t i = 0; i < n && i < 1024; i++) {
 		pid_t tid = pt_thread_tid(ts[i]);
 		char path[64], name[64] = "";
+		if (thread_gone(s, ts[i]))
+			continue;
 		snprintf(path, sizeof path, "/proc/%d/task/%d/comm", (int)s->pid,
 			 (int)tid);
 		struct gs_out c = { 0 };
@@ -2127,13 +2244,13 @@ static void cmd_qsupported(struct gs_server *s, const char *p)
 		   "qXfer:siginfo:read+;qXfer:libraries-svr4:read+;"
 		   "swbreak+;hwbreak+;vContSupported+;binary-upload+;"
 		   "QDisableRandomization+;QEnvironmentHexEncoded+;"
-		   "QEnvironmentUnset+;QEnvironmentReset+;QSetWorkingDir+",
+		   "QEnvironmentUnset+;QEnvironmentReset+;QSetWorkingDir+;"
+		   "QThreadEvents+",
 		   GS_PACKET_MAX);
-	if (s->exec_events) {
+	if (s->exec_events)
 		gs_out_str(&s->out, ";exec-events+");
-		if (s->proc)
-			pt_process_set_events(s->proc, PT_EVENT_EXEC);
-	}
+	if (s->proc)
+		pt_process_set_events(s->proc, event_mask(s));
 	if (s->multiprocess)
 		gs_out_str(&s->out, ";multiprocess+");
 	reply(s);
@@ -2490,9 +2607,13 @@ static void cmd_threadinfo(struct gs_server *s, bool first)
 	size_t n = pt_process_threads(s->proc, ts, 1024);
 	gs_out_reset(&s->out);
 	gs_out_str(&s->out, "m");
+	bool first_tid = true;
 	for (size_t i = 0; i < n && i < 1024; i++) {
-		if (i)
+		if (thread_gone(s, ts[i]))
+			continue;
+		if (!first_tid)
 			gs_out_str(&s->out, ",");
+		first_tid = false;
 		out_tid(s, pt_thread_tid(ts[i]));
 	}
 	reply(s);
@@ -2641,6 +2762,15 @@ void gs_server_packet(struct gs_server *s, char *body, size_t len)
 		cmd_vattach(s, body + 8);
 	} else if (starts(body, "vKill;")) {
 		cmd_kill(s, true);
+	} else if (starts(body, "QThreadEvents:")) {
+		if (strcmp(body + 14, "0") && strcmp(body + 14, "1")) {
+			reply_err(s, 0x16, "bad QThreadEvents");
+		} else {
+			s->thread_events = body[14] == '1';
+			if (s->proc)
+				pt_process_set_events(s->proc, event_mask(s));
+			reply_ok(s);
+		}
 	} else if (starts(body, "QDisableRandomization:")) {
 		s->no_aslr = strcmp(body + 22, "1") == 0;
 		if (strcmp(body + 22, "0") && strcmp(body + 22, "1"))

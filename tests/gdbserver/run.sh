@@ -268,6 +268,40 @@ t_gdb_launch_settings() {
 		'^\$5 = 0x[0-9a-f]+ "/tmp"'
 }
 
+# vCont r (range stepping, done by the server's own single steps): gdb's
+# next/step/finish over the loop of basic with range-stepping on give what
+# they give with it off, gdb sends vCont;r, and far fewer stop replies come
+# back; a breakpoint reached during a next stops it.
+t_gdb_range_step() {
+	local rs f
+	for rs in on off; do
+		f=$LOGDIR/gdb_range_step_$rs
+		$TO "${GDB[@]}" -ex "set remotelogfile $f.rlog" \
+			-ex "target extended-remote | $GDBSERVER --once - $T/basic" \
+			-ex "set range-stepping $rs" -ex 'break compute' -ex continue \
+			-ex next -ex next -ex next -ex next -ex next -ex next \
+			-ex 'p s' -ex 'p i' -ex step -ex next -ex finish -ex next \
+			-ex 'break add' -ex next -ex next -ex 'p a' -ex 'delete' \
+			-ex finish -ex next -ex next -ex 'p s' -ex continue \
+			>"$f.log" 2>&1
+		grep -Evi 'process [0-9]|pid = [0-9]' "$f.log" >"$f.out"
+		echo "vCont;r packets: $(grep -c 'vCont;r' "$f.rlog")" >>"$f.log"
+		echo "stop replies: $(grep -aoc '^r \$T' "$f.rlog")" >>"$f.log"
+	done
+	f=$LOGDIR/gdb_range_step_on
+	refuse gdb_range_step "$f.log" 'Range stepping is not supported' \
+		'vCont;r packets: 0$' || return
+	if ! cmp -s "$f.out" "$LOGDIR/gdb_range_step_off.out"; then
+		fail gdb_range_step "output differs from range-stepping off (diff $f.out $LOGDIR/gdb_range_step_off.out)"
+		return
+	fi
+	expect gdb_range_step "$f.log" '^\$1 = 1$' '^\$2 = 2$' \
+		'^add \(a=1, b=2\) at .*basic.c:11' 'Value returned is \$3 = 3' \
+		'Breakpoint 2, add \(a=3, b=3\)' '^\$4 = 3$' \
+		'Value returned is \$5 = 6' '^\$6 = 6$' \
+		'result 10 counter 17' 'exited normally'
+}
+
 # qXfer:libraries-svr4:read: the library list gdb gets from the server
 # (`info sharedlibrary`) equals the one over stock gdbserver (which, like
 # ours, starts the program without ASLR) and natively, for the no-PIE
@@ -555,7 +589,7 @@ t_lldb() {
 
 ALL="t_selftest t_protocol t_gdb_break_bt t_gdb_step_next_finish t_gdb_registers
 t_gdb_memory t_gdb_threads t_gdb_threads_next t_gdb_bphits t_gdb_watch t_gdb_hbreak t_gdb_signals t_gdb_run_again
-t_gdb_exit_code t_gdb_svr4 t_gdb_i386 t_gdb_exec t_gdb_launch_settings t_gdb_attach_detach t_gdb_extended_attach
+t_gdb_exit_code t_gdb_range_step t_gdb_svr4 t_gdb_i386 t_gdb_exec t_gdb_launch_settings t_gdb_attach_detach t_gdb_extended_attach
 t_gdb_tcp_monitor_exit t_lldb"
 
 if ! command -v gdb >/dev/null; then

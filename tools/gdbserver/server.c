@@ -242,6 +242,7 @@ static void forget_process(struct gs_server *s)
 	s->running = false;
 	s->interrupted = false;
 	s->step_tid = 0;
+	s->ranging = false;
 	s->nbreaks = 0;
 	s->nwatches = 0;
 	s->npending = 0;
@@ -761,6 +762,24 @@ static bool thread_event(struct gs_server *s, pt_thread *ev,
 	return true;
 }
 
+/* vCont r: the step of the ranging thread ended with its PC still in the
+ * range, on no breakpoint of gdb's and with no other event: step again
+ * (true).  Anything else ends the range step and is reported. */
+static bool range_step_on(struct gs_server *s, pt_thread *ev,
+			  const pt_stop_cause *c)
+{
+	uint64_t pc;
+	if (s->interrupted || !s->step_tid || pt_thread_tid(ev) != s->step_tid ||
+	    c->kind != PT_STOP_STEP || pt_thread_pc(ev, &pc) < 0 ||
+	    pc < s->range_start || pc >= s->range_end || have_break(s, pc) ||
+	    other_event_thread(s, ev) || pt_thread_signal(ev) != 0)
+		return false;
+	if (pt_thread_step(ev) < 0)
+		return false;
+	s->running = true;
+	return true;
+}
+
 /* All threads stopped (or the process is gone): report, or go on. */
 static void on_stop(struct gs_server *s)
 {
@@ -795,6 +814,9 @@ static void on_stop(struct gs_server *s)
 		}
 	}
 
+	if (own && s->ranging && range_step_on(s, ev, &c))
+		return;
+	s->ranging = false;
 	if (s->thread_events)
 		report_thread_exits(s);
 	if (ev && !own && !s->interrupted && s->thread_events &&
@@ -860,8 +882,9 @@ void gs_server_process_event(struct gs_server *s)
 /* ---- resuming ----------------------------------------------------------- */
 
 struct resume_action {
-	char kind;   /* 'c', 's', 0 for none */
+	char kind;   /* 'c', 's', 'r' (a range step), 0 for none */
 	int sig;     /* Linux number */
+	uint64_t start, end; /* r: the range */
 };
 
 #define MAX_ACTIONS 64
@@ -873,6 +896,7 @@ struct vcont {
 		char kind;
 		int sig;
 		pid_t pid, tid; /* tid -1: all */
+		uint64_t start, end; /* r */
 	} a[MAX_ACTIONS];
 };
 
@@ -880,8 +904,9 @@ static struct resume_action action_for(const struct vcont *v, pid_t tid)
 {
 	for (size_t i = 0; i < v->n; i++)
 		if (v->a[i].tid == -1 || v->a[i].tid == tid)
-			return (struct resume_action){ v->a[i].kind, v->a[i].sig };
-	return (struct resume_action){ 0, 0 };
+			return (struct resume_action){ v->a[i].kind, v->a[i].sig,
+						       v->a[i].start, v->a[i].end };
+	return (struct resume_action){ 0, 0, 0, 0 };
 }
 
 /* Carry out a vCont (the c/s/C/S packets are turned into one). */
@@ -941,6 +966,7 @@ static void resume(struct gs_server *s, const struct vcont *v)
 		return;
 	}
 	pt_thread *step = NULL;
+	struct resume_action step_action = { 0, 0, 0, 0 };
 	for (size_t i = 0; i < n; i++) {
 		pid_t tid = pt_thread_tid(ts[i]);
 		struct resume_action a = action_for(v, tid);
@@ -957,13 +983,23 @@ static void resume(struct gs_server *s, const struct vcont *v)
 		    c.kind == PT_STOP_REQUESTED)
 			sig = 0;
 		pt_thread_set_signal(ts[i], sig);
-		if (a.kind == 's' && !step)
+		if ((a.kind == 's' || a.kind == 'r') && !step) {
 			step = ts[i];
+			step_action = a;
+		}
 	}
 	int err;
+	s->ranging = false;
 	if (step) {
 		err = pt_thread_step(step);
 		s->step_tid = err == 0 ? pt_thread_tid(step) : 0;
+		/* A range step: single steps while the PC stays in the range
+		 * (range_step_on), each stop checked by the server. */
+		if (err == 0 && step_action.kind == 'r') {
+			s->ranging = true;
+			s->range_start = step_action.start;
+			s->range_end = step_action.end;
+		}
 	} else {
 		err = pt_continue(s->proc);
 		/* Every thread runs now, those gdb meant to leave stopped too
@@ -989,7 +1025,13 @@ static bool parse_vcont(struct gs_server *s, const char *p, struct vcont *v)
 			return false;
 		char k = *p++;
 		int sig = 0;
-		if (k == 'C' || k == 'S') {
+		uint64_t start = 0, end = 0;
+		if (k == 'r') {
+			/* rSTART,END: step while START <= PC < END */
+			if (!gs_parse_hex(&p, &start) || *p++ != ',' ||
+			    !gs_parse_hex(&p, &end))
+				return false;
+		} else if (k == 'C' || k == 'S') {
 			uint64_t g;
 			if (!gs_parse_hex(&p, &g) || g > 255)
 				return false;
@@ -998,7 +1040,7 @@ static bool parse_vcont(struct gs_server *s, const char *p, struct vcont *v)
 				return false;
 			k = (char)(k == 'C' ? 'c' : 's');
 		} else if (k != 'c' && k != 's') {
-			return false; /* t, r: not offered by vCont? */
+			return false; /* t: not offered by vCont? */
 		}
 		pid_t pid = 0, tid = -1;
 		if (*p == ':') {
@@ -1012,6 +1054,8 @@ static bool parse_vcont(struct gs_server *s, const char *p, struct vcont *v)
 		v->a[v->n].sig = sig;
 		v->a[v->n].pid = pid;
 		v->a[v->n].tid = tid;
+		v->a[v->n].start = start;
+		v->a[v->n].end = end;
 		v->n++;
 	}
 	return *p == 0 && v->n > 0;
@@ -2747,7 +2791,7 @@ void gs_server_packet(struct gs_server *s, char *body, size_t len)
 	} else if (starts(body, "qRcmd,")) {
 		cmd_qrcmd(s, body + 6);
 	} else if (strcmp(body, "vCont?") == 0) {
-		reply_str(s, "vCont;c;C;s;S");
+		reply_str(s, "vCont;c;C;s;S;r");
 	} else if (starts(body, "vCont;")) {
 		struct vcont v;
 		if (!parse_vcont(s, body + 5, &v))

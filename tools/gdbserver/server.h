@@ -81,6 +81,9 @@ struct gs_server {
 	bool running;              /* resumed, its stop not reported yet */
 	bool interrupted;          /* 0x03 seen while running */
 	pid_t step_tid;            /* thread single-stepping, or 0 */
+	uint64_t range_start, range_end; /* vCont r: step_tid steps on while
+	                              its PC is in [start, end) */
+	bool ranging;
 	struct gs_regs regs;
 	const char *regs_arch;
 	pid_t last_tid;            /* thread of the last stop reported */

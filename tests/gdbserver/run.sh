@@ -268,6 +268,32 @@ t_gdb_launch_settings() {
 		'^\$5 = 0x[0-9a-f]+ "/tmp"'
 }
 
+# QStartupWithShell (gdb's startup-with-shell, on by default): the program
+# runs as SHELL -c 'exec PROG ARGS', every argument reaching it unchanged
+# (spaces, $, *, quotes, empty), the first stop in the program itself.
+# The shell shows by the PWD it sets when the environment has none: with
+# it the program sees one, without it (startup-with-shell off) none.
+t_gdb_startup_shell() {
+	local f=$LOGDIR/gdb_startup_shell.log
+	$TO "${GDB[@]}" -ex "target extended-remote | $GDBSERVER --once - $T/basic" \
+		-ex 'unset environment PWD' -ex 'set cwd /tmp' -ex 'break main' \
+		-ex "run 'a b' '\$HOME' '*' '' 'x\"y' 'it'\\''s'" \
+		-ex 'p argc' -ex 'p argv[1]' -ex 'p argv[2]' -ex 'p argv[3]' \
+		-ex 'p argv[4]' -ex 'p argv[5]' -ex 'p argv[6]' \
+		-ex 'p (char *)getenv("PWD")' -ex 'info inferiors' \
+		-ex 'set startup-with-shell off' -ex run \
+		-ex 'p (char *)getenv("PWD")' -ex 'p argc' \
+		-ex 'set startup-with-shell on' -ex 'set remote exec-file /nonexistent' \
+		-ex run -ex 'set remote exec-file' -ex 'delete' -ex 'run 5' >"$f" 2>&1
+	expect gdb_startup_shell "$f" '^\$1 = 7$' '^\$2 = 0x[0-9a-f]+ "a b"$' \
+		'^\$3 = 0x[0-9a-f]+ "\$HOME"$' '^\$4 = 0x[0-9a-f]+ "\*"$' \
+		'^\$5 = 0x[0-9a-f]+ ""$' '^\$6 = 0x[0-9a-f]+ "x\\"y"$' \
+		"^\\\$7 = 0x[0-9a-f]+ \"it's\"$" '^\$8 = 0x[0-9a-f]+ "/tmp"$' \
+		'^\* 1 +process [0-9]+ .*basic' '^\$9 = 0x0$' '^\$10 = 7$' \
+		'Running "/nonexistent" on the remote target failed' \
+		'exited with code 05'
+}
+
 # vCont r (range stepping, done by the server's own single steps): gdb's
 # next/step/finish over the loop of basic with range-stepping on give what
 # they give with it off, gdb sends vCont;r, and far fewer stop replies come
@@ -589,7 +615,7 @@ t_lldb() {
 
 ALL="t_selftest t_protocol t_gdb_break_bt t_gdb_step_next_finish t_gdb_registers
 t_gdb_memory t_gdb_threads t_gdb_threads_next t_gdb_bphits t_gdb_watch t_gdb_hbreak t_gdb_signals t_gdb_run_again
-t_gdb_exit_code t_gdb_range_step t_gdb_svr4 t_gdb_i386 t_gdb_exec t_gdb_launch_settings t_gdb_attach_detach t_gdb_extended_attach
+t_gdb_exit_code t_gdb_startup_shell t_gdb_range_step t_gdb_svr4 t_gdb_i386 t_gdb_exec t_gdb_launch_settings t_gdb_attach_detach t_gdb_extended_attach
 t_gdb_tcp_monitor_exit t_lldb"
 
 if ! command -v gdb >/dev/null; then

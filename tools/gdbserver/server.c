@@ -273,13 +273,16 @@ static void after_start(struct gs_server *s)
 	s->last_tid = t ? pt_thread_tid(t) : s->pid;
 }
 
-/* With --wrapper, the wrapper runs first and executes the program: go on
- * until that exec. */
-static int through_wrapper(pt_process *p)
+/* With a shell or --wrapper, the program is not the first one to run:
+ * go on through `execs` exec stops (the shell's exec of the wrapper or
+ * the program, the wrapper's of the program), delivering the signals
+ * the shell and wrapper get.  PT_EEXITED if they end first (a program
+ * the shell cannot find or run: exit status 127 or 126). */
+static int through_execs(pt_process *p, int execs)
 {
 	pt_stop_cause c = { .sz = sizeof c };
 	pt_process_set_events(p, PT_EVENT_EXEC);
-	for (;;) {
+	while (execs > 0) {
 		int err = pt_continue(p);
 		if (err == 0)
 			err = pt_wait(p, -1);
@@ -290,10 +293,50 @@ static int through_wrapper(pt_process *p)
 		pt_thread *t = pt_process_event_thread(p);
 		if (t && pt_thread_stop_cause(t, &c) == 0 &&
 		    c.kind == PT_STOP_EXEC)
-			return 0;
-		if (t && c.kind == PT_STOP_SIGNAL)
-			continue; /* the wrapper's own signals are delivered */
+			execs--;
 	}
+	return 0;
+}
+
+/* Characters a POSIX shell gives a meaning to, escaped with a backslash
+ * in the command line of QStartupWithShell, so that each argument reaches
+ * the program as gdb sent it (no expansion, no splitting), as with
+ * gdbserver. */
+static const char shell_special[] = "\"!#$&*()\\|[]{}<>?'`~^; \t";
+
+static void shell_quote(struct gs_out *o, const char *arg)
+{
+	if (!*arg) {
+		gs_out_str(o, "''");
+		return;
+	}
+	for (; *arg; arg++) {
+		if (*arg == '\n') {
+			/* A backslash-newline is a line continuation: quote it. */
+			gs_out_str(o, "'\n'");
+			continue;
+		}
+		if (strchr(shell_special, *arg))
+			gs_out_str(o, "\\");
+		gs_out_mem(o, arg, 1);
+	}
+}
+
+/* SHELL's -c command: "exec ARGV..." (wrapper included). */
+static char *shell_command(char *const argv[])
+{
+	struct gs_out o = { 0 };
+	gs_out_str(&o, "exec");
+	for (size_t i = 0; argv[i]; i++) {
+		gs_out_str(&o, " ");
+		shell_quote(&o, argv[i]);
+	}
+	gs_out_mem(&o, "", 1);
+	if (o.oom) {
+		gs_out_free(&o);
+		return NULL;
+	}
+	return o.buf; /* the caller frees it */
 }
 
 int gs_server_launch(struct gs_server *s, char *const argv[])
@@ -302,7 +345,8 @@ int gs_server_launch(struct gs_server *s, char *const argv[])
 	struct pt_launch_opts o = { .sz = sizeof o };
 	o.envp = s->env;
 	o.cwd = s->cwd;
-	char **full = NULL;
+	char **full = NULL, *cmd = NULL;
+	int execs = 0;
 	if (s->wrapper && s->wrapper[0]) {
 		size_t nw = 0, na = 0;
 		while (s->wrapper[nw])
@@ -315,6 +359,23 @@ int gs_server_launch(struct gs_server *s, char *const argv[])
 		memcpy(full, s->wrapper, nw * sizeof *full);
 		memcpy(full + nw, argv, na * sizeof *full);
 		argv = full;
+		execs++;
+	}
+	char *shell_argv[4];
+	if (s->with_shell) {
+		const char *sh = getenv("SHELL");
+		if (!sh || !*sh)
+			sh = "/bin/sh";
+		if (!(cmd = shell_command(argv))) {
+			free(full);
+			return PT_ENOMEM;
+		}
+		shell_argv[0] = (char *)sh;
+		shell_argv[1] = (char *)"-c";
+		shell_argv[2] = cmd;
+		shell_argv[3] = NULL;
+		argv = shell_argv;
+		execs++;
 	}
 	/* No ASLR: the personality flag is inherited from the calling thread
 	 * by the tracer thread pt_launch creates, then by its child, and kept
@@ -326,8 +387,14 @@ int gs_server_launch(struct gs_server *s, char *const argv[])
 	if (s->no_aslr && old != -1)
 		personality((unsigned long)old);
 	free(full);
-	if (err == 0 && full && (err = through_wrapper(p)) < 0)
+	free(cmd);
+	if (err == 0 && execs && (err = through_execs(p, execs)) < 0) {
+		int code = -1;
+		if (err == PT_EEXITED && pt_process_exit(p, &code, NULL) == 0 &&
+		    (code == 127 || code == 126))
+			err = code == 127 ? PT_ENOENT : PT_EACCES;
 		pt_process_free(p);
+	}
 	if (err < 0)
 		return err;
 	s->proc = p;
@@ -2289,7 +2356,7 @@ static void cmd_qsupported(struct gs_server *s, const char *p)
 		   "swbreak+;hwbreak+;vContSupported+;binary-upload+;"
 		   "QDisableRandomization+;QEnvironmentHexEncoded+;"
 		   "QEnvironmentUnset+;QEnvironmentReset+;QSetWorkingDir+;"
-		   "QThreadEvents+",
+		   "QThreadEvents+;QStartupWithShell+",
 		   GS_PACKET_MAX);
 	if (s->exec_events)
 		gs_out_str(&s->out, ";exec-events+");
@@ -2806,6 +2873,13 @@ void gs_server_packet(struct gs_server *s, char *body, size_t len)
 		cmd_vattach(s, body + 8);
 	} else if (starts(body, "vKill;")) {
 		cmd_kill(s, true);
+	} else if (starts(body, "QStartupWithShell:")) {
+		if (strcmp(body + 18, "0") && strcmp(body + 18, "1")) {
+			reply_err(s, 0x16, "bad QStartupWithShell");
+		} else {
+			s->with_shell = body[18] == '1';
+			reply_ok(s);
+		}
 	} else if (starts(body, "QThreadEvents:")) {
 		if (strcmp(body + 14, "0") && strcmp(body + 14, "1")) {
 			reply_err(s, 0x16, "bad QThreadEvents");
@@ -2917,6 +2991,7 @@ void gs_server_init(struct gs_server *s)
 	/* As gdbserver: the command line's program too starts without ASLR
 	 * (QDisableRandomization:0 turns it back on for vRun). */
 	s->no_aslr = true;
+	s->with_shell = true; /* gdb's startup-with-shell default */
 	for (size_t i = 0; i < GS_MAX_FILES; i++)
 		s->files[i] = -1;
 }

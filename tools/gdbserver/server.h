@@ -70,6 +70,8 @@ struct gs_server {
 
 	/* How vRun starts programs. */
 	bool no_aslr;              /* QDisableRandomization:1 */
+	bool with_shell;           /* QStartupWithShell:1 (the default): run
+	                              programs as $SHELL -c 'exec PROG ARGS' */
 	char **env;                /* QEnvironment*: NULL = ours */
 	char *cwd;                 /* QSetWorkingDir, NULL = ours */
 	bool first_stop;           /* the launch's exec stop not yet reported */

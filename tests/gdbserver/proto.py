@@ -119,6 +119,54 @@ def interrupt_checks(server, sleeper):
     check("k ends the server (not extended)", rc == 0, "rc %d" % rc)
 
 
+def thread_events_checks(server, threads):
+    """QThreadEvents:1: a create: stop for each new thread, a w reply for
+    each thread exit (the process goes on after it); none when off."""
+    for on in (True, False):
+        tag = "on" if on else "off"
+        c = Conn(server, threads)
+        c.cmd("QStartNoAckMode")
+        c.acks = False
+        r = c.cmd("qSupported:multiprocess+;swbreak+")
+        check("qSupported QThreadEvents+", b"QThreadEvents+" in r, r)
+        if on:
+            check("QThreadEvents:1", c.cmd("QThreadEvents:1") == b"OK")
+        check("QThreadEvents bad: E", is_err(c.cmd("QThreadEvents:2")))
+        main_tid = c.cmd("qC")[2:]
+        creates, exits, other = [], [], []
+        c.raw(frame("vCont;c"))
+        while True:
+            r = c.read_packet()
+            if r.startswith(b"W"):
+                break
+            if r.startswith(b"w"):
+                exits.append(r)
+                continue  # the process goes on: no resume
+            if b"create:;" in r:
+                tid = r.split(b"thread:")[1].split(b";")[0]
+                known = c.cmd("qfThreadInfo")
+                if tid == main_tid or tid not in known:
+                    other.append(r + b" " + known)
+                creates.append(tid)
+            else:
+                other.append(r)
+            c.raw(frame("vCont;c"))
+        if on:
+            check("thread events: 4 create stops, of new threads",
+                  len(creates) == 4 and len(set(creates)) == 4 and not other,
+                  "%r %r" % (creates, other))
+            check("thread events: 4 w replies, status 0, one per new thread",
+                  len(exits) == 4 and all(e.startswith(b"w00;p") for e in exits)
+                  and sorted(e[4:] for e in exits) == sorted(creates),
+                  "%r" % exits)
+        else:
+            check("thread events off: none", not creates and not exits and not other,
+                  "%r %r %r" % (creates, exits, other))
+        check("thread events %s: exit 0" % tag, r.startswith(b"W00"), r)
+        c.p.stdin.close()
+        c.p.wait(timeout=30)
+
+
 def main():
     server, prog = sys.argv[1], sys.argv[2]
     nm = subprocess.run(["nm", prog], capture_output=True, text=True).stdout
@@ -245,6 +293,7 @@ def main():
     rc = c.p.wait(timeout=30)
     check("server exits cleanly", rc == 0, "rc %d" % rc)
     interrupt_checks(server, prog.replace("/basic", "/sleeper"))
+    thread_events_checks(server, prog.replace("/basic", "/threads"))
     if failures:
         print("%d protocol checks failed" % failures)
         return 1

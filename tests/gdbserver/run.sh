@@ -268,6 +268,141 @@ t_gdb_launch_settings() {
 		'^\$5 = 0x[0-9a-f]+ "/tmp"'
 }
 
+# QStartupWithShell (gdb's startup-with-shell, on by default): the program
+# runs as SHELL -c 'exec PROG ARGS', every argument reaching it unchanged
+# (spaces, $, *, quotes, empty), the first stop in the program itself.
+# The shell shows by the PWD it sets when the environment has none: with
+# it the program sees one, without it (startup-with-shell off) none.
+t_gdb_startup_shell() {
+	local f=$LOGDIR/gdb_startup_shell.log
+	$TO "${GDB[@]}" -ex "target extended-remote | $GDBSERVER --once - $T/basic" \
+		-ex 'unset environment PWD' -ex 'set cwd /tmp' -ex 'break main' \
+		-ex "run 'a b' '\$HOME' '*' '' 'x\"y' 'it'\\''s'" \
+		-ex 'p argc' -ex 'p argv[1]' -ex 'p argv[2]' -ex 'p argv[3]' \
+		-ex 'p argv[4]' -ex 'p argv[5]' -ex 'p argv[6]' \
+		-ex 'p (char *)getenv("PWD")' -ex 'info inferiors' \
+		-ex 'set startup-with-shell off' -ex run \
+		-ex 'p (char *)getenv("PWD")' -ex 'p argc' \
+		-ex 'set startup-with-shell on' -ex 'set remote exec-file /nonexistent' \
+		-ex run -ex 'set remote exec-file' -ex 'delete' -ex 'run 5' >"$f" 2>&1
+	expect gdb_startup_shell "$f" '^\$1 = 7$' '^\$2 = 0x[0-9a-f]+ "a b"$' \
+		'^\$3 = 0x[0-9a-f]+ "\$HOME"$' '^\$4 = 0x[0-9a-f]+ "\*"$' \
+		'^\$5 = 0x[0-9a-f]+ ""$' '^\$6 = 0x[0-9a-f]+ "x\\"y"$' \
+		"^\\\$7 = 0x[0-9a-f]+ \"it's\"$" '^\$8 = 0x[0-9a-f]+ "/tmp"$' \
+		'^\* 1 +process [0-9]+ .*basic' '^\$9 = 0x0$' '^\$10 = 7$' \
+		'Running "/nonexistent" on the remote target failed' \
+		'exited with code 05'
+}
+
+# vCont r (range stepping, done by the server's own single steps): gdb's
+# next/step/finish over the loop of basic with range-stepping on give what
+# they give with it off, gdb sends vCont;r, and far fewer stop replies come
+# back; a breakpoint reached during a next stops it.
+t_gdb_range_step() {
+	local rs f
+	for rs in on off; do
+		f=$LOGDIR/gdb_range_step_$rs
+		$TO "${GDB[@]}" -ex "set remotelogfile $f.rlog" \
+			-ex "target extended-remote | $GDBSERVER --once - $T/basic" \
+			-ex "set range-stepping $rs" -ex 'break compute' -ex continue \
+			-ex next -ex next -ex next -ex next -ex next -ex next \
+			-ex 'p s' -ex 'p i' -ex step -ex next -ex finish -ex next \
+			-ex 'break add' -ex next -ex next -ex 'p a' -ex 'delete' \
+			-ex finish -ex next -ex next -ex 'p s' -ex continue \
+			>"$f.log" 2>&1
+		grep -Evi 'process [0-9]|pid = [0-9]' "$f.log" >"$f.out"
+		echo "vCont;r packets: $(grep -c 'vCont;r' "$f.rlog")" >>"$f.log"
+		echo "stop replies: $(grep -aoc '^r \$T' "$f.rlog")" >>"$f.log"
+	done
+	f=$LOGDIR/gdb_range_step_on
+	refuse gdb_range_step "$f.log" 'Range stepping is not supported' \
+		'vCont;r packets: 0$' || return
+	if ! cmp -s "$f.out" "$LOGDIR/gdb_range_step_off.out"; then
+		fail gdb_range_step "output differs from range-stepping off (diff $f.out $LOGDIR/gdb_range_step_off.out)"
+		return
+	fi
+	expect gdb_range_step "$f.log" '^\$1 = 1$' '^\$2 = 2$' \
+		'^add \(a=1, b=2\) at .*basic.c:11' 'Value returned is \$3 = 3' \
+		'Breakpoint 2, add \(a=3, b=3\)' '^\$4 = 3$' \
+		'Value returned is \$5 = 6' '^\$6 = 6$' \
+		'result 10 counter 17' 'exited normally'
+}
+
+# qXfer:libraries-svr4:read: the library list gdb gets from the server
+# (`info sharedlibrary`) equals the one over stock gdbserver (which, like
+# ours, starts the program without ASLR) and natively, for the no-PIE
+# target and a PIE build of it, and the reply document is the same bytes
+# as gdbserver's.
+# The last library-list-svr4 document in a gdb remotelogfile, run-length
+# encoding (X*N: N-29 more X's, which gdbserver uses) undone.
+svr4_doc() {
+	python3 -c '
+import re, sys
+data = open(sys.argv[1], "rb").read().decode("latin-1")
+docs = re.findall(r"<library-list-svr4[^$#]*", data)
+doc = docs[-1] if docs else ""
+print(re.sub(r"(.)\*(.)", lambda m: m.group(1) * (ord(m.group(2)) - 28), doc))
+' "$1"
+}
+
+t_gdb_svr4() {
+	local src pie=$LOGDIR/basic_pie prog name
+	src=$(dirname "$0")/targets/basic.c
+	if ! ${CC:-cc} -g -O0 -fPIE -pie "$src" -o "$pie" >"$LOGDIR/basic_pie.cc.log" 2>&1; then
+		fail gdb_svr4 "cannot build a PIE program (log: $LOGDIR/basic_pie.cc.log)"
+		return
+	fi
+	for prog in "$T/basic" "$pie"; do
+		name=gdb_svr4_$(basename "$prog")
+		local f=$LOGDIR/$name.log
+		$TO "${GDB[@]}" -ex "set remotelogfile $LOGDIR/$name.ours.rlog" \
+			-ex "target extended-remote | $GDBSERVER --once - $prog" \
+			-ex 'break add' -ex continue -ex 'info sharedlibrary' \
+			-ex 'show remote library-info-svr4-packet' -ex kill \
+			>"$f" 2>&1
+		if command -v gdbserver >/dev/null; then
+			$TO "${GDB[@]}" -ex "set remotelogfile $LOGDIR/$name.stock.rlog" \
+				-ex "target extended-remote | gdbserver --once - $prog" \
+				-ex 'break add' -ex continue -ex 'info sharedlibrary' \
+				-ex kill >"$LOGDIR/$name.stock" 2>&1
+		fi
+		$TO "${GDB[@]}" -ex 'break add' -ex run -ex 'info sharedlibrary' \
+			-ex kill "$prog" >"$LOGDIR/$name.native" 2>&1
+		# The table's rows, "target:" (the remote sysroot) dropped.
+		local rows
+		rows() { grep -E '^0x[0-9a-f]+ +0x[0-9a-f]+ ' "$1" | sed 's/target://'; }
+		rows "$f" >"$f.rows"
+		rows "$LOGDIR/$name.native" >"$f.native.rows"
+		refuse "$name" "$f" 'warning: while parsing' || continue
+		if ! grep -q 'libc\.so' "$f.rows"; then
+			fail "$name" "libc not listed by info sharedlibrary"
+			continue
+		fi
+		if ! cmp -s "$f.rows" "$f.native.rows"; then
+			fail "$name" "info sharedlibrary differs from native gdb's ($f.native.rows)"
+			continue
+		fi
+		if [ -e "$LOGDIR/$name.stock" ]; then
+			rows "$LOGDIR/$name.stock" >"$f.stock.rows"
+			local xo xs
+			xo=$(svr4_doc "$LOGDIR/$name.ours.rlog")
+			xs=$(svr4_doc "$LOGDIR/$name.stock.rlog")
+			echo "ours:  $xo" >>"$f"
+			echo "stock: $xs" >>"$f"
+			if ! cmp -s "$f.rows" "$f.stock.rows"; then
+				fail "$name" "info sharedlibrary differs from stock gdbserver's"
+				continue
+			fi
+			if [ -z "$xo" ] || [ "$xo" != "$xs" ]; then
+				fail "$name" "library-list-svr4 document differs from stock gdbserver's"
+				continue
+			fi
+		fi
+		expect "$name" "$f" 'Breakpoint 1, add' \
+			'qXfer:libraries-svr4:read.* currently enabled'
+	done
+}
+
 # A 32-bit program: the i386 register table and target.xml.  Built here
 # with -m32; skipped where that cannot be built or run.
 t_gdb_i386() {
@@ -480,7 +615,7 @@ t_lldb() {
 
 ALL="t_selftest t_protocol t_gdb_break_bt t_gdb_step_next_finish t_gdb_registers
 t_gdb_memory t_gdb_threads t_gdb_threads_next t_gdb_bphits t_gdb_watch t_gdb_hbreak t_gdb_signals t_gdb_run_again
-t_gdb_exit_code t_gdb_i386 t_gdb_exec t_gdb_launch_settings t_gdb_attach_detach t_gdb_extended_attach
+t_gdb_exit_code t_gdb_startup_shell t_gdb_range_step t_gdb_svr4 t_gdb_i386 t_gdb_exec t_gdb_launch_settings t_gdb_attach_detach t_gdb_extended_attach
 t_gdb_tcp_monitor_exit t_lldb"
 
 if ! command -v gdb >/dev/null; then

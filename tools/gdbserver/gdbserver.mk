@@ -2,8 +2,9 @@
 # Included from the top-level Makefile (which defines BUILD, CC, APP_CFLAGS,
 # STATICLIB, TARGET_CFLAGS, BINDIR, DESTDIR).
 #   make $(BUILD)/tools/proctrace-gdbserver   the server
-#   make check-gdbserver                       gdb/lldb tests (part of check)
-#   make fuzz-gdbserver                        a bounded libFuzzer run (clang)
+#   make check-gdbserver                       gdb/lldb tests and a bounded
+#                                              fuzzer run (part of check)
+#   make fuzz-gdbserver[-long]                 libFuzzer runs (clang), below
 
 GS_SRCS := tools/gdbserver/packet.c tools/gdbserver/server.c \
            tools/gdbserver/tdesc.c tools/gdbserver/signals.c
@@ -25,26 +26,87 @@ $(BUILD)/gdbserver-targets/%: tests/gdbserver/targets/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(TARGET_CFLAGS) $< -o $@
 
+# The gdb/lldb tests, then (not in parallel with them: they time things)
+# the bounded fuzzer run.
 check-gdbserver: $(GDBSERVER) $(GS_TARGETS)
 	BUILD=$(BUILD) GDBSERVER=$(abspath $(GDBSERVER)) \
 	  TARGETS=$(abspath $(BUILD))/gdbserver-targets tests/gdbserver/run.sh
+	$(MAKE) --no-print-directory fuzz-gdbserver-check
 
-# The packet layer and command parser under libFuzzer + ASan (clang only),
-# with no process: every packet a hostile client could send.
+# The packet layer and command parser under libFuzzer + ASan + UBSan
+# (clang only), with no process: every packet a hostile client could send.
+# The library itself is linked uninstrumented, built by $(FUZZ_CC) into
+# $(BUILD)/fuzz/lib through the top Makefile (its own rules, so generated
+# sources and new files come along); the fuzzer starts no process, so
+# nothing of the library's tracing runs.
+#   make fuzz-gdbserver        FUZZ_RUNS inputs or FUZZ_TIME seconds
+#   make fuzz-gdbserver-check  the same, part of check-gdbserver; skipped
+#                              with a "SKIP: fuzz-gdbserver (...)" line when
+#                              $(FUZZ_CC) cannot build libFuzzer programs
+#   make fuzz-gdbserver-long   10^7 inputs (FUZZ_LONG_RUNS), no time limit
+# Every run first replays tools/gdbserver/fuzz/seeds/ (regressions
+# included) and fails on any crash, leak or sanitizer report; crashing
+# inputs land in $(BUILD)/fuzz/ as crash-*, leak-*, timeout-*.
 FUZZ_CC ?= clang
-FUZZ_RUNS ?= 200000
+FUZZ_RUNS ?= 2000000
 FUZZ_TIME ?= 30
-$(BUILD)/fuzz/fuzz-gdbserver: $(GS_SRCS) tools/gdbserver/fuzz/fuzz_packet.c $(GS_HDRS) $(LIB_SRCS) $(LIB_HDRS)
+FUZZ_LONG_RUNS ?= 10000000
+FUZZ_DIR := $(BUILD)/fuzz
+FUZZ_BIN := $(FUZZ_DIR)/fuzz-gdbserver
+FUZZ_LIB := $(FUZZ_DIR)/lib/libproctrace.a
+FUZZ_PROBE := $(FUZZ_DIR)/libfuzzer.status
+FUZZ_FLAGS := -max_len=4096 -dict=$(abspath tools/gdbserver/fuzz/packets.dict) \
+	-artifact_prefix=./ -print_final_stats=1
+
+.PHONY: fuzz-gdbserver-check fuzz-gdbserver-long
+
+# Always asked of the top Makefile, which rebuilds it only when needed.
+$(FUZZ_LIB): FORCE
+	$(MAKE) --no-print-directory CC=$(FUZZ_CC) SANITIZE= CFLAGS= \
+	  BUILD=$(FUZZ_DIR)/lib $(FUZZ_LIB)
+
+$(FUZZ_BIN): $(GS_SRCS) tools/gdbserver/fuzz/fuzz_packet.c $(GS_HDRS) $(FUZZ_LIB)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
-	  -Iinclude -Isrc -Itools/gdbserver -DPT_BUILDING_LIBRARY -pthread \
-	  $(GS_SRCS) tools/gdbserver/fuzz/fuzz_packet.c $(LIB_SRCS) -o $@
+	  -fno-sanitize-recover=undefined -Iinclude -Itools/gdbserver -pthread \
+	  $(GS_SRCS) tools/gdbserver/fuzz/fuzz_packet.c $(FUZZ_LIB) -o $@
 
-fuzz-gdbserver: $(BUILD)/fuzz/fuzz-gdbserver
-	@mkdir -p $(BUILD)/fuzz/corpus
-	cp tools/gdbserver/fuzz/seeds/* $(BUILD)/fuzz/corpus/ 2>/dev/null || true
-	cd $(BUILD)/fuzz && ./fuzz-gdbserver -runs=$(FUZZ_RUNS) -max_total_time=$(FUZZ_TIME) -max_len=4096 -artifact_prefix=./ \
-	  corpus
+# Can $(FUZZ_CC) build a libFuzzer program here?  "ok" or the reason.
+$(FUZZ_PROBE): FORCE
+	@mkdir -p $(dir $@)
+	@if printf 'int LLVMFuzzerTestOneInput(const unsigned char *d, unsigned long n);\nint LLVMFuzzerTestOneInput(const unsigned char *d, unsigned long n) { (void)d; (void)n; return 0; }\n' | \
+	    $(FUZZ_CC) -fsanitize=fuzzer,address,undefined -x c - -o $@.bin >$@.err 2>&1; then \
+	  echo ok > $@.new; \
+	else \
+	  echo "$(FUZZ_CC) cannot build libFuzzer programs here: $$(head -n 1 $@.err) (Debian: apt-get install clang)" > $@.new; \
+	fi; \
+	rm -f $@.bin $@.err; \
+	if cmp -s $@.new $@; then rm -f $@.new; else mv $@.new $@; fi
+
+# fuzz_run RUNS TIME: seeds copied into the corpus, then libFuzzer.
+fuzz_run = mkdir -p $(FUZZ_DIR)/corpus && \
+	cp tools/gdbserver/fuzz/seeds/* $(FUZZ_DIR)/corpus/ && \
+	cd $(FUZZ_DIR) && ./fuzz-gdbserver -runs=$(1) -max_total_time=$(2) \
+	  $(FUZZ_FLAGS) corpus
+
+fuzz-gdbserver: $(FUZZ_BIN)
+	$(call fuzz_run,$(FUZZ_RUNS),$(FUZZ_TIME))
+
+fuzz-gdbserver-long: $(FUZZ_BIN)
+	$(call fuzz_run,$(FUZZ_LONG_RUNS),0)
+
+# Part of check-gdbserver: a bounded run (FUZZ_TIME seconds at most), or
+# a SKIP line where there is no libFuzzer.
+fuzz-gdbserver-check: $(FUZZ_PROBE)
+	@if [ "$$(cat $(FUZZ_PROBE))" != ok ]; then \
+	  echo "SKIP: fuzz-gdbserver ($$(cat $(FUZZ_PROBE)))"; \
+	else \
+	  $(MAKE) --no-print-directory fuzz-gdbserver >$(FUZZ_DIR)/check.log 2>&1; rc=$$?; \
+	  grep -E '^(stat::number_of_executed_units|stat::peak_rss_mb|Done )' $(FUZZ_DIR)/check.log; \
+	  if [ $$rc = 0 ]; then echo "PASS: fuzz-gdbserver ($(FUZZ_TIME) s at most, log: $(FUZZ_DIR)/check.log)"; \
+	  else tail -n 40 $(FUZZ_DIR)/check.log; \
+	    echo "FAIL: fuzz-gdbserver (log: $(FUZZ_DIR)/check.log; inputs: $(FUZZ_DIR)/crash-*)"; exit 1; fi; \
+	fi
 
 install-gdbserver: $(GDBSERVER)
 	install -d $(DESTDIR)$(BINDIR)

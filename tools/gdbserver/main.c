@@ -62,6 +62,9 @@ static void usage(FILE *f)
 		"  --attach   attach to the running process PID\n"
 		"  --wrapper WRAPPER [ARGS] --  start programs through WRAPPER,\n"
 		"             which must execute them\n"
+		"  --startup-with-shell, --no-startup-with-shell\n"
+		"             start programs through $SHELL (or /bin/sh) as\n"
+		"             SHELL -c 'exec PROG ARGS' (the default), or not\n"
 		"  --disable-packet=T,Tthread  plain S stop replies, or T\n"
 		"             replies without thread: (for testing)\n"
 		"  --selftest run the packet layer's self-test\n"
@@ -207,7 +210,7 @@ static void new_session(struct gs_server *s)
 int main(int argc, char **argv)
 {
 	bool once = false, multi = false, attach = false;
-	bool no_T = false, no_Tthread = false;
+	bool no_T = false, no_Tthread = false, with_shell = true;
 	char **wrapper = NULL;
 	int i = 1;
 	for (; i < argc && argv[i][0] == '-' && argv[i][1] == '-'; i++) {
@@ -238,6 +241,10 @@ int main(int argc, char **argv)
 		}
 		if (strcmp(argv[i], "--once") == 0)
 			once = true;
+		else if (strcmp(argv[i], "--startup-with-shell") == 0)
+			with_shell = true;
+		else if (strcmp(argv[i], "--no-startup-with-shell") == 0)
+			with_shell = false;
 		else if (strcmp(argv[i], "--multi") == 0)
 			multi = true;
 		else if (strcmp(argv[i], "--attach") == 0)
@@ -311,6 +318,7 @@ int main(int argc, char **argv)
 	struct gs_server *s = &srv;
 	gs_server_init(s);
 	s->wrapper = wrapper;
+	s->with_shell = with_shell;
 	s->no_T = no_T;
 	s->no_Tthread = no_Tthread;
 	if (attach) {

@@ -242,11 +242,20 @@ static void forget_process(struct gs_server *s)
 	s->running = false;
 	s->interrupted = false;
 	s->step_tid = 0;
+	s->ranging = false;
 	s->nbreaks = 0;
 	s->nwatches = 0;
 	s->npending = 0;
 	s->last_tid = 0;
 	s->g_tid = s->c_tid = 0;
+}
+
+/* The library's event mask for what the client wants reported. */
+static unsigned event_mask(struct gs_server *s)
+{
+	return (s->exec_events ? PT_EVENT_EXEC : 0) |
+	       (s->thread_events ? PT_EVENT_THREAD_CREATE | PT_EVENT_THREAD_EXIT
+				 : 0);
 }
 
 static void after_start(struct gs_server *s)
@@ -255,21 +264,25 @@ static void after_start(struct gs_server *s)
 	s->pid = pt_process_pid(s->proc);
 	s->have_exit = false;
 	s->regs_arch = NULL;
-	/* Thread births and deaths need no stop: gdb reads the thread list
-	 * at each stop.  Exec stops only when the client takes exec events. */
-	pt_process_set_events(s->proc, s->exec_events ? PT_EVENT_EXEC : 0);
+	/* Thread births and deaths need no stop unless the client asked for
+	 * them (QThreadEvents): gdb reads the thread list at each stop.  Exec
+	 * stops only when the client takes exec events. */
+	pt_process_set_events(s->proc, event_mask(s));
 	refresh_regs(s);
 	pt_thread *t = first_thread(s);
 	s->last_tid = t ? pt_thread_tid(t) : s->pid;
 }
 
-/* With --wrapper, the wrapper runs first and executes the program: go on
- * until that exec. */
-static int through_wrapper(pt_process *p)
+/* With a shell or --wrapper, the program is not the first one to run:
+ * go on through `execs` exec stops (the shell's exec of the wrapper or
+ * the program, the wrapper's of the program), delivering the signals
+ * the shell and wrapper get.  PT_EEXITED if they end first (a program
+ * the shell cannot find or run: exit status 127 or 126). */
+static int through_execs(pt_process *p, int execs)
 {
 	pt_stop_cause c = { .sz = sizeof c };
 	pt_process_set_events(p, PT_EVENT_EXEC);
-	for (;;) {
+	while (execs > 0) {
 		int err = pt_continue(p);
 		if (err == 0)
 			err = pt_wait(p, -1);
@@ -280,10 +293,50 @@ static int through_wrapper(pt_process *p)
 		pt_thread *t = pt_process_event_thread(p);
 		if (t && pt_thread_stop_cause(t, &c) == 0 &&
 		    c.kind == PT_STOP_EXEC)
-			return 0;
-		if (t && c.kind == PT_STOP_SIGNAL)
-			continue; /* the wrapper's own signals are delivered */
+			execs--;
 	}
+	return 0;
+}
+
+/* Characters a POSIX shell gives a meaning to, escaped with a backslash
+ * in the command line of QStartupWithShell, so that each argument reaches
+ * the program as gdb sent it (no expansion, no splitting), as with
+ * gdbserver. */
+static const char shell_special[] = "\"!#$&*()\\|[]{}<>?'`~^; \t";
+
+static void shell_quote(struct gs_out *o, const char *arg)
+{
+	if (!*arg) {
+		gs_out_str(o, "''");
+		return;
+	}
+	for (; *arg; arg++) {
+		if (*arg == '\n') {
+			/* A backslash-newline is a line continuation: quote it. */
+			gs_out_str(o, "'\n'");
+			continue;
+		}
+		if (strchr(shell_special, *arg))
+			gs_out_str(o, "\\");
+		gs_out_mem(o, arg, 1);
+	}
+}
+
+/* SHELL's -c command: "exec ARGV..." (wrapper included). */
+static char *shell_command(char *const argv[])
+{
+	struct gs_out o = { 0 };
+	gs_out_str(&o, "exec");
+	for (size_t i = 0; argv[i]; i++) {
+		gs_out_str(&o, " ");
+		shell_quote(&o, argv[i]);
+	}
+	gs_out_mem(&o, "", 1);
+	if (o.oom) {
+		gs_out_free(&o);
+		return NULL;
+	}
+	return o.buf; /* the caller frees it */
 }
 
 int gs_server_launch(struct gs_server *s, char *const argv[])
@@ -292,7 +345,8 @@ int gs_server_launch(struct gs_server *s, char *const argv[])
 	struct pt_launch_opts o = { .sz = sizeof o };
 	o.envp = s->env;
 	o.cwd = s->cwd;
-	char **full = NULL;
+	char **full = NULL, *cmd = NULL;
+	int execs = 0;
 	if (s->wrapper && s->wrapper[0]) {
 		size_t nw = 0, na = 0;
 		while (s->wrapper[nw])
@@ -305,6 +359,23 @@ int gs_server_launch(struct gs_server *s, char *const argv[])
 		memcpy(full, s->wrapper, nw * sizeof *full);
 		memcpy(full + nw, argv, na * sizeof *full);
 		argv = full;
+		execs++;
+	}
+	char *shell_argv[4];
+	if (s->with_shell) {
+		const char *sh = getenv("SHELL");
+		if (!sh || !*sh)
+			sh = "/bin/sh";
+		if (!(cmd = shell_command(argv))) {
+			free(full);
+			return PT_ENOMEM;
+		}
+		shell_argv[0] = (char *)sh;
+		shell_argv[1] = (char *)"-c";
+		shell_argv[2] = cmd;
+		shell_argv[3] = NULL;
+		argv = shell_argv;
+		execs++;
 	}
 	/* No ASLR: the personality flag is inherited from the calling thread
 	 * by the tracer thread pt_launch creates, then by its child, and kept
@@ -316,8 +387,14 @@ int gs_server_launch(struct gs_server *s, char *const argv[])
 	if (s->no_aslr && old != -1)
 		personality((unsigned long)old);
 	free(full);
-	if (err == 0 && full && (err = through_wrapper(p)) < 0)
+	free(cmd);
+	if (err == 0 && execs && (err = through_execs(p, execs)) < 0) {
+		int code = -1;
+		if (err == PT_EEXITED && pt_process_exit(p, &code, NULL) == 0 &&
+		    (code == 127 || code == 126))
+			err = code == 127 ? PT_ENOENT : PT_EACCES;
 		pt_process_free(p);
+	}
 	if (err < 0)
 		return err;
 	s->proc = p;
@@ -475,6 +552,11 @@ static void build_stop_reply(struct gs_server *s, pt_thread *t,
 	case PT_STOP_STEP:
 		sig = SIGTRAP;
 		break;
+	case PT_STOP_THREAD_CREATE:
+		/* Reported for the new thread (QThreadEvents). */
+		sig = SIGTRAP;
+		reason = "create:;";
+		break;
 	case PT_STOP_EXEC: {
 		sig = SIGTRAP;
 		char path[64], exe[PATH_MAX];
@@ -600,6 +682,21 @@ static void process_gone(struct gs_server *s)
 		s->want_exit = true;
 }
 
+/* The new thread of a creation event. */
+static pt_thread *created_thread(struct gs_server *s, const pt_stop_cause *c)
+{
+	return c->thread ? c->thread : pt_process_thread(s->proc, c->pid);
+}
+
+/* A thread (not the leader) that exits in this stop, whose exit gdb was
+ * told of with QThreadEvents: no longer in thread lists. */
+static bool thread_gone(struct gs_server *s, pt_thread *t)
+{
+	pt_stop_cause c = { .sz = sizeof c };
+	return s->thread_events && pt_thread_tid(t) != s->pid &&
+	       pt_thread_stop_cause(t, &c) == 0 && c.kind == PT_STOP_THREAD_EXIT;
+}
+
 static bool is_pending(struct gs_server *s, pid_t tid)
 {
 	for (size_t i = 0; i < s->npending; i++)
@@ -619,8 +716,10 @@ static void collect_pending(struct gs_server *s, pt_thread *event)
 		pt_stop_cause c = { .sz = sizeof c };
 		if (ts[i] == event || is_pending(s, pt_thread_tid(ts[i])) ||
 		    pt_thread_stop_cause(ts[i], &c) < 0 ||
-		    !own_event(&c) || c.kind == PT_STOP_STEP ||
-		    c.kind == PT_STOP_EXEC)
+		    c.kind == PT_STOP_STEP || c.kind == PT_STOP_EXEC)
+			continue;
+		if (!own_event(&c) &&
+		    !(s->thread_events && c.kind == PT_STOP_THREAD_CREATE))
 			continue;
 		/* A signal gdb said to pass goes with the next resume. */
 		if (c.kind == PT_STOP_SIGNAL && c.signo > 0 && c.signo <= 64 &&
@@ -650,7 +749,102 @@ static bool pending_valid(struct gs_server *s, pt_thread *t,
 	}
 	if (c->kind == PT_STOP_WATCHPOINT)
 		return watch_of_id(s, c->watch) != NULL;
+	if (c->kind == PT_STOP_THREAD_CREATE)
+		return s->thread_events && created_thread(s, c) != NULL;
 	return own_event(c);
+}
+
+/* A thread's own event other than ev's, or NULL. */
+static pt_thread *other_event_thread(struct gs_server *s, pt_thread *ev)
+{
+	pt_thread *ts[1024];
+	size_t n = pt_process_threads(s->proc, ts, 1024);
+	for (size_t i = 0; i < n && i < 1024; i++) {
+		pt_stop_cause c = { .sz = sizeof c };
+		if (ts[i] != ev && pt_thread_stop_cause(ts[i], &c) == 0 &&
+		    own_event(&c))
+			return ts[i];
+	}
+	return NULL;
+}
+
+/* QThreadEvents: a "w" reply for every thread (but the leader: gdb keeps
+ * the process's main thread until the process is gone) that exits in
+ * this stop.  gdb takes each as an event of its own and waits on without
+ * resuming anything (all-stop). */
+static void report_thread_exits(struct gs_server *s)
+{
+	pt_thread *ts[1024];
+	size_t n = pt_process_threads(s->proc, ts, 1024);
+	for (size_t i = 0; i < n && i < 1024; i++) {
+		pt_stop_cause c = { .sz = sizeof c };
+		if (!thread_gone(s, ts[i]) || pt_thread_stop_cause(ts[i], &c) < 0)
+			continue;
+		DBG("thread %d exits: w\n", (int)pt_thread_tid(ts[i]));
+		gs_out_reset(&s->out);
+		gs_out_fmt(&s->out, "w%02x;", c.status & 0xff);
+		out_tid(s, pt_thread_tid(ts[i]));
+		reply(s);
+	}
+}
+
+/* QThreadEvents, a stop with no event of gdb's own kind (ev's cause c):
+ * a thread creation is a stop reply ("create:", for the new thread, which
+ * gdb then resumes with the others; other creations of the same stop are
+ * kept as pending events).  After thread exits ("w", already sent), gdb
+ * resumes nothing: report another thread's own event of the same stop, or
+ * a creation, or let the process go on (false: the caller resumes it as
+ * after any silent stop). */
+static bool thread_event(struct gs_server *s, pt_thread *ev,
+			 const pt_stop_cause *c)
+{
+	pt_thread *rep = NULL;
+	pt_stop_cause rc = { .sz = sizeof rc };
+	if (c->kind == PT_STOP_THREAD_CREATE && created_thread(s, c)) {
+		rep = ev;
+		rc = *c;
+	} else if ((rep = other_event_thread(s, ev)) != NULL) {
+		pt_thread_stop_cause(rep, &rc);
+	} else {
+		pt_thread *ts[1024];
+		size_t n = pt_process_threads(s->proc, ts, 1024);
+		for (size_t i = 0; i < n && i < 1024 && !rep; i++) {
+			pt_stop_cause tc = { .sz = sizeof tc };
+			if (pt_thread_stop_cause(ts[i], &tc) == 0 &&
+			    tc.kind == PT_STOP_THREAD_CREATE &&
+			    created_thread(s, &tc)) {
+				rep = ts[i];
+				rc = tc;
+			}
+		}
+	}
+	if (!rep)
+		return false;
+	s->step_tid = 0;
+	collect_pending(s, rep);
+	build_stop_reply(s, rc.kind == PT_STOP_THREAD_CREATE ? created_thread(s, &rc)
+							     : rep,
+			 &rc, -1);
+	reply(s);
+	return true;
+}
+
+/* vCont r: the step of the ranging thread ended with its PC still in the
+ * range, on no breakpoint of gdb's and with no other event: step again
+ * (true).  Anything else ends the range step and is reported. */
+static bool range_step_on(struct gs_server *s, pt_thread *ev,
+			  const pt_stop_cause *c)
+{
+	uint64_t pc;
+	if (s->interrupted || !s->step_tid || pt_thread_tid(ev) != s->step_tid ||
+	    c->kind != PT_STOP_STEP || pt_thread_pc(ev, &pc) < 0 ||
+	    pc < s->range_start || pc >= s->range_end || have_break(s, pc) ||
+	    other_event_thread(s, ev) || pt_thread_signal(ev) != 0)
+		return false;
+	if (pt_thread_step(ev) < 0)
+		return false;
+	s->running = true;
+	return true;
 }
 
 /* All threads stopped (or the process is gone): report, or go on. */
@@ -687,6 +881,14 @@ static void on_stop(struct gs_server *s)
 		}
 	}
 
+	if (own && s->ranging && range_step_on(s, ev, &c))
+		return;
+	s->ranging = false;
+	if (s->thread_events)
+		report_thread_exits(s);
+	if (ev && !own && !s->interrupted && s->thread_events &&
+	    thread_event(s, ev, &c))
+		return;
 	if (own && !s->interrupted && !s->step_tid &&
 	    c.kind == PT_STOP_SIGNAL && c.signo > 0 && c.signo <= 64 &&
 	    s->pass[c.signo]) {
@@ -747,8 +949,9 @@ void gs_server_process_event(struct gs_server *s)
 /* ---- resuming ----------------------------------------------------------- */
 
 struct resume_action {
-	char kind;   /* 'c', 's', 0 for none */
+	char kind;   /* 'c', 's', 'r' (a range step), 0 for none */
 	int sig;     /* Linux number */
+	uint64_t start, end; /* r: the range */
 };
 
 #define MAX_ACTIONS 64
@@ -760,6 +963,7 @@ struct vcont {
 		char kind;
 		int sig;
 		pid_t pid, tid; /* tid -1: all */
+		uint64_t start, end; /* r */
 	} a[MAX_ACTIONS];
 };
 
@@ -767,8 +971,9 @@ static struct resume_action action_for(const struct vcont *v, pid_t tid)
 {
 	for (size_t i = 0; i < v->n; i++)
 		if (v->a[i].tid == -1 || v->a[i].tid == tid)
-			return (struct resume_action){ v->a[i].kind, v->a[i].sig };
-	return (struct resume_action){ 0, 0 };
+			return (struct resume_action){ v->a[i].kind, v->a[i].sig,
+						       v->a[i].start, v->a[i].end };
+	return (struct resume_action){ 0, 0, 0, 0 };
 }
 
 /* Carry out a vCont (the c/s/C/S packets are turned into one). */
@@ -793,6 +998,8 @@ static void resume(struct gs_server *s, const struct vcont *v)
 			continue;
 		}
 		DBG("pending event of thread %d reported\n", (int)pe.tid);
+		if (pe.cause.kind == PT_STOP_THREAD_CREATE)
+			t = created_thread(s, &pe.cause);
 		build_stop_reply(s, t, &pe.cause, -1);
 		reply(s);
 		return;
@@ -826,6 +1033,7 @@ static void resume(struct gs_server *s, const struct vcont *v)
 		return;
 	}
 	pt_thread *step = NULL;
+	struct resume_action step_action = { 0, 0, 0, 0 };
 	for (size_t i = 0; i < n; i++) {
 		pid_t tid = pt_thread_tid(ts[i]);
 		struct resume_action a = action_for(v, tid);
@@ -842,13 +1050,23 @@ static void resume(struct gs_server *s, const struct vcont *v)
 		    c.kind == PT_STOP_REQUESTED)
 			sig = 0;
 		pt_thread_set_signal(ts[i], sig);
-		if (a.kind == 's' && !step)
+		if ((a.kind == 's' || a.kind == 'r') && !step) {
 			step = ts[i];
+			step_action = a;
+		}
 	}
 	int err;
+	s->ranging = false;
 	if (step) {
 		err = pt_thread_step(step);
 		s->step_tid = err == 0 ? pt_thread_tid(step) : 0;
+		/* A range step: single steps while the PC stays in the range
+		 * (range_step_on), each stop checked by the server. */
+		if (err == 0 && step_action.kind == 'r') {
+			s->ranging = true;
+			s->range_start = step_action.start;
+			s->range_end = step_action.end;
+		}
 	} else {
 		err = pt_continue(s->proc);
 		/* Every thread runs now, those gdb meant to leave stopped too
@@ -874,7 +1092,13 @@ static bool parse_vcont(struct gs_server *s, const char *p, struct vcont *v)
 			return false;
 		char k = *p++;
 		int sig = 0;
-		if (k == 'C' || k == 'S') {
+		uint64_t start = 0, end = 0;
+		if (k == 'r') {
+			/* rSTART,END: step while START <= PC < END */
+			if (!gs_parse_hex(&p, &start) || *p++ != ',' ||
+			    !gs_parse_hex(&p, &end))
+				return false;
+		} else if (k == 'C' || k == 'S') {
 			uint64_t g;
 			if (!gs_parse_hex(&p, &g) || g > 255)
 				return false;
@@ -883,7 +1107,7 @@ static bool parse_vcont(struct gs_server *s, const char *p, struct vcont *v)
 				return false;
 			k = (char)(k == 'C' ? 'c' : 's');
 		} else if (k != 'c' && k != 's') {
-			return false; /* t, r: not offered by vCont? */
+			return false; /* t: not offered by vCont? */
 		}
 		pid_t pid = 0, tid = -1;
 		if (*p == ':') {
@@ -897,6 +1121,8 @@ static bool parse_vcont(struct gs_server *s, const char *p, struct vcont *v)
 		v->a[v->n].sig = sig;
 		v->a[v->n].pid = pid;
 		v->a[v->n].tid = tid;
+		v->a[v->n].start = start;
+		v->a[v->n].end = end;
 		v->n++;
 	}
 	return *p == 0 && v->n > 0;
@@ -1319,6 +1545,8 @@ static void threads_xml(struct gs_server *s, struct gs_out *o)
 	for (size_t i = 0; i < n && i < 1024; i++) {
 		pid_t tid = pt_thread_tid(ts[i]);
 		char path[64], name[64] = "";
+		if (thread_gone(s, ts[i]))
+			continue;
 		snprintf(path, sizeof path, "/proc/%d/task/%d/comm", (int)s->pid,
 			 (int)tid);
 		struct gs_out c = { 0 };
@@ -1398,6 +1626,175 @@ static bool siginfo_of(struct gs_server *s, pt_thread *t, struct gs_out *o)
 	return true;
 }
 
+/* ---- the dynamic linker's library list (qXfer:libraries-svr4) ---------- */
+
+/* A word of the program's size (8 or 4 bytes) at addr. */
+static bool read_word(struct gs_server *s, uint64_t addr, unsigned wsize,
+		      uint64_t *val)
+{
+	unsigned char b[8] = { 0 };
+	if (pt_mem_read(s->proc, addr, b, wsize, NULL) < 0)
+		return false;
+	*val = 0;
+	for (unsigned i = 0; i < wsize; i++)
+		*val |= (uint64_t)b[i] << (8 * i);
+	return true;
+}
+
+/* AT_PHDR and AT_PHNUM from /proc/PID/auxv. */
+static bool auxv_phdr(struct gs_server *s, unsigned wsize, uint64_t *phdr,
+		      uint64_t *phnum)
+{
+	char path[64];
+	struct gs_out a = { 0 };
+	snprintf(path, sizeof path, "/proc/%d/auxv", (int)s->pid);
+	bool ok = read_file(path, &a) && a.buf;
+	*phdr = *phnum = 0;
+	for (size_t off = 0; ok && off + 2 * wsize <= a.len; off += 2 * wsize) {
+		uint64_t type = 0, val = 0;
+		memcpy(&type, a.buf + off, wsize); /* little-endian host */
+		memcpy(&val, a.buf + off + wsize, wsize);
+		if (type == 0)
+			break;
+		if (type == 3) /* AT_PHDR */
+			*phdr = val;
+		else if (type == 5) /* AT_PHNUM */
+			*phnum = val;
+	}
+	gs_out_free(&a);
+	return ok && *phdr && *phnum;
+}
+
+/* The address of the dynamic linker's r_debug (DT_DEBUG in the program's
+ * dynamic section), 0 when it is not set yet or the program is static,
+ * or false when the program's headers cannot be read.  *slot (may be NULL)
+ * gets the address of DT_DEBUG's value, 0 if there is none. */
+static bool find_r_debug(struct gs_server *s, unsigned wsize, uint64_t *r_debug,
+			 uint64_t *slot)
+{
+	uint64_t phdr, phnum;
+	*r_debug = 0;
+	if (slot)
+		*slot = 0;
+	if (!auxv_phdr(s, wsize, &phdr, &phnum) || phnum > 1024)
+		return false;
+	/* Elf64_Phdr: p_type 0, p_vaddr 16, size 56; Elf32_Phdr: p_type 0,
+	 * p_vaddr 8, size 32. */
+	unsigned phent = wsize == 8 ? 56 : 32, vaddr_at = wsize == 8 ? 16 : 8;
+	uint64_t dyn_vaddr = 0, phdr_vaddr = 0;
+	bool have_dyn = false, have_phdr = false;
+	for (uint64_t i = 0; i < phnum; i++) {
+		uint64_t type, vaddr;
+		uint64_t at = phdr + i * phent;
+		if (!read_word(s, at, 4, &type) ||
+		    !read_word(s, at + vaddr_at, wsize, &vaddr))
+			return false;
+		if (type == 2) { /* PT_DYNAMIC */
+			dyn_vaddr = vaddr;
+			have_dyn = true;
+		} else if (type == 6) { /* PT_PHDR */
+			phdr_vaddr = vaddr;
+			have_phdr = true;
+		}
+	}
+	if (!have_dyn)
+		return true; /* static: no dynamic linker, no libraries */
+	/* The load bias: where the headers are against where the file says.
+	 * Without PT_PHDR, the headers follow the ELF header at the start of
+	 * the first segment (vaddr 0 for a PIE, the usual case). */
+	uint64_t bias = have_phdr ? phdr - phdr_vaddr : 0;
+	uint64_t dyn = bias + dyn_vaddr;
+	for (unsigned i = 0; i < 4096; i++) {
+		uint64_t tag, val;
+		if (!read_word(s, dyn + 2ull * wsize * i, wsize, &tag) ||
+		    !read_word(s, dyn + 2ull * wsize * i + wsize, wsize, &val))
+			return false;
+		if (tag == 0) /* DT_NULL */
+			break;
+		if (tag == 21) { /* DT_DEBUG */
+			*r_debug = val;
+			if (slot)
+				*slot = dyn + 2ull * wsize * i + wsize;
+			break;
+		}
+	}
+	return true;
+}
+
+/* <library-list-svr4>: the link_map chain from r_debug.r_map.  The first
+ * entry is the program itself (main-lm), the others the libraries with a
+ * name (the vDSO's entry included, as the dynamic linker names it).  The
+ * namespace (lmid, which gdb 13 requires) is named by its r_debug's
+ * address, as gdbserver names it. */
+static bool libraries_svr4_xml(struct gs_server *s, struct gs_out *o)
+{
+	unsigned w = s->regs.x86_64 ? 8 : 4;
+	uint64_t r_debug, lm = 0;
+	if (!find_r_debug(s, w, &r_debug, NULL))
+		return false;
+	/* struct r_debug { int r_version; struct link_map *r_map; ... } */
+	if (r_debug && !read_word(s, r_debug + w, w, &lm))
+		return false;
+	gs_out_str(o, "<library-list-svr4 version=\"1.0\"");
+	struct gs_out libs = { 0 };
+	uint64_t prev = 0;
+	/* struct link_map { l_addr, l_name, l_ld, l_next, l_prev } */
+	for (unsigned n = 0; lm && n < 100000; n++) {
+		uint64_t l_addr, l_name, l_ld, l_next, l_prev;
+		if (!read_word(s, lm, w, &l_addr) ||
+		    !read_word(s, lm + w, w, &l_name) ||
+		    !read_word(s, lm + 2 * w, w, &l_ld) ||
+		    !read_word(s, lm + 3 * w, w, &l_next) ||
+		    !read_word(s, lm + 4 * w, w, &l_prev) || l_prev != prev)
+			break; /* unreadable or corrupt: what we have so far */
+		if (n == 0) {
+			gs_out_fmt(o, " main-lm=\"0x%" PRIx64 "\"", lm);
+		} else {
+			char name[PATH_MAX];
+			size_t done = 0;
+			pt_mem_read(s->proc, l_name, name, sizeof name - 1, &done);
+			name[done] = 0;
+			if (l_name && name[0]) {
+				gs_out_str(&libs, "<library name=\"");
+				xml_escape(&libs, name);
+				gs_out_fmt(&libs,
+					   "\" lm=\"0x%" PRIx64 "\" l_addr=\"0x%" PRIx64
+					   "\" l_ld=\"0x%" PRIx64 "\" lmid=\"0x%" PRIx64
+					   "\"/>",
+					   lm, l_addr, l_ld, r_debug);
+			}
+		}
+		prev = lm;
+		lm = l_next;
+	}
+	if (libs.len) {
+		gs_out_str(o, ">");
+		gs_out_mem(o, libs.buf, libs.len);
+		gs_out_str(o, "</library-list-svr4>");
+	} else {
+		gs_out_str(o, "/>");
+	}
+	if (libs.oom)
+		o->oom = true;
+	gs_out_free(&libs);
+	return true;
+}
+
+/* lldb's qShlibInfoAddr: where the pointer to r_debug is (DT_DEBUG's
+ * value), which lldb reads itself; it takes main-lm for that otherwise. */
+static void cmd_qshlibinfoaddr(struct gs_server *s)
+{
+	uint64_t r_debug, slot;
+	if (!stopped(s) ||
+	    !find_r_debug(s, s->regs.x86_64 ? 8 : 4, &r_debug, &slot) || !slot) {
+		reply_err(s, 1, "no dynamic section");
+		return;
+	}
+	gs_out_reset(&s->out);
+	gs_out_fmt(&s->out, "%" PRIx64, slot);
+	reply(s);
+}
+
 static void cmd_qxfer(struct gs_server *s, char *p)
 {
 	/* object:read:annex:off,len */
@@ -1434,6 +1831,11 @@ static void cmd_qxfer(struct gs_server *s, char *p)
 			ok = false;
 		else
 			threads_xml(s, &doc);
+	} else if (strcmp(obj, "libraries-svr4") == 0) {
+		/* No annex (start=/prev= are for clients offered
+		 * augmented-libraries-svr4-read, which we do not offer). */
+		ok = s->proc && stopped(s) && !*annex &&
+		     libraries_svr4_xml(s, &doc);
 	} else if (strcmp(obj, "auxv") == 0) {
 		char path[64];
 		snprintf(path, sizeof path, "/proc/%d/auxv", (int)s->pid);
@@ -1950,16 +2352,16 @@ static void cmd_qsupported(struct gs_server *s, const char *p)
 		   "PacketSize=%x;QPassSignals+;QStartNoAckMode+;"
 		   "qXfer:features:read+;qXfer:threads:read+;"
 		   "qXfer:auxv:read+;qXfer:exec-file:read+;"
-		   "qXfer:siginfo:read+;"
+		   "qXfer:siginfo:read+;qXfer:libraries-svr4:read+;"
 		   "swbreak+;hwbreak+;vContSupported+;binary-upload+;"
 		   "QDisableRandomization+;QEnvironmentHexEncoded+;"
-		   "QEnvironmentUnset+;QEnvironmentReset+;QSetWorkingDir+",
+		   "QEnvironmentUnset+;QEnvironmentReset+;QSetWorkingDir+;"
+		   "QThreadEvents+;QStartupWithShell+",
 		   GS_PACKET_MAX);
-	if (s->exec_events) {
+	if (s->exec_events)
 		gs_out_str(&s->out, ";exec-events+");
-		if (s->proc)
-			pt_process_set_events(s->proc, PT_EVENT_EXEC);
-	}
+	if (s->proc)
+		pt_process_set_events(s->proc, event_mask(s));
 	if (s->multiprocess)
 		gs_out_str(&s->out, ";multiprocess+");
 	reply(s);
@@ -2316,9 +2718,13 @@ static void cmd_threadinfo(struct gs_server *s, bool first)
 	size_t n = pt_process_threads(s->proc, ts, 1024);
 	gs_out_reset(&s->out);
 	gs_out_str(&s->out, "m");
+	bool first_tid = true;
 	for (size_t i = 0; i < n && i < 1024; i++) {
-		if (i)
+		if (thread_gone(s, ts[i]))
+			continue;
+		if (!first_tid)
 			gs_out_str(&s->out, ",");
+		first_tid = false;
 		out_tid(s, pt_thread_tid(ts[i]));
 	}
 	reply(s);
@@ -2452,7 +2858,7 @@ void gs_server_packet(struct gs_server *s, char *body, size_t len)
 	} else if (starts(body, "qRcmd,")) {
 		cmd_qrcmd(s, body + 6);
 	} else if (strcmp(body, "vCont?") == 0) {
-		reply_str(s, "vCont;c;C;s;S");
+		reply_str(s, "vCont;c;C;s;S;r");
 	} else if (starts(body, "vCont;")) {
 		struct vcont v;
 		if (!parse_vcont(s, body + 5, &v))
@@ -2467,6 +2873,22 @@ void gs_server_packet(struct gs_server *s, char *body, size_t len)
 		cmd_vattach(s, body + 8);
 	} else if (starts(body, "vKill;")) {
 		cmd_kill(s, true);
+	} else if (starts(body, "QStartupWithShell:")) {
+		if (strcmp(body + 18, "0") && strcmp(body + 18, "1")) {
+			reply_err(s, 0x16, "bad QStartupWithShell");
+		} else {
+			s->with_shell = body[18] == '1';
+			reply_ok(s);
+		}
+	} else if (starts(body, "QThreadEvents:")) {
+		if (strcmp(body + 14, "0") && strcmp(body + 14, "1")) {
+			reply_err(s, 0x16, "bad QThreadEvents");
+		} else {
+			s->thread_events = body[14] == '1';
+			if (s->proc)
+				pt_process_set_events(s->proc, event_mask(s));
+			reply_ok(s);
+		}
 	} else if (starts(body, "QDisableRandomization:")) {
 		s->no_aslr = strcmp(body + 22, "1") == 0;
 		if (strcmp(body + 22, "0") && strcmp(body + 22, "1"))
@@ -2504,6 +2926,8 @@ void gs_server_packet(struct gs_server *s, char *body, size_t len)
 		cmd_qthreadstopinfo(s, body + 15);
 	} else if (starts(body, "qMemoryRegionInfo:")) {
 		cmd_qmemregion(s, body + 18);
+	} else if (strcmp(body, "qShlibInfoAddr") == 0) {
+		cmd_qshlibinfoaddr(s);
 	} else if (strcmp(body, "qSymbol::") == 0) {
 		reply_ok(s);
 	} else if (s->running) {
@@ -2564,6 +2988,10 @@ void gs_server_reap(struct gs_server *s)
 void gs_server_init(struct gs_server *s)
 {
 	*s = (struct gs_server){ 0 };
+	/* As gdbserver: the command line's program too starts without ASLR
+	 * (QDisableRandomization:0 turns it back on for vRun). */
+	s->no_aslr = true;
+	s->with_shell = true; /* gdb's startup-with-shell default */
 	for (size_t i = 0; i < GS_MAX_FILES; i++)
 		s->files[i] = -1;
 }

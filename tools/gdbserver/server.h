@@ -64,11 +64,14 @@ struct gs_server {
 	bool lldb;                 /* lldb-only packets seen: Linux signal numbers */
 	bool thread_suffix, list_threads_in_stop, error_strings;
 	bool exec_events;          /* report exec as T05exec:... */
+	bool thread_events;        /* QThreadEvents:1: create: stops, w replies */
 	bool remote_debug;         /* log packets on stderr */
 	bool no_T, no_Tthread;     /* --disable-packet=T / Tthread */
 
 	/* How vRun starts programs. */
 	bool no_aslr;              /* QDisableRandomization:1 */
+	bool with_shell;           /* QStartupWithShell:1 (the default): run
+	                              programs as $SHELL -c 'exec PROG ARGS' */
 	char **env;                /* QEnvironment*: NULL = ours */
 	char *cwd;                 /* QSetWorkingDir, NULL = ours */
 	bool first_stop;           /* the launch's exec stop not yet reported */
@@ -80,6 +83,9 @@ struct gs_server {
 	bool running;              /* resumed, its stop not reported yet */
 	bool interrupted;          /* 0x03 seen while running */
 	pid_t step_tid;            /* thread single-stepping, or 0 */
+	uint64_t range_start, range_end; /* vCont r: step_tid steps on while
+	                              its PC is in [start, end) */
+	bool ranging;
 	struct gs_regs regs;
 	const char *regs_arch;
 	pid_t last_tid;            /* thread of the last stop reported */

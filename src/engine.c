@@ -189,6 +189,32 @@ static int bell_spawn(struct pt__engine *e, pid_t parent)
 	return 0;
 }
 
+static void bell_send(struct pt__engine *e, int32_t msg);
+
+/* Ring once and wait for the doorbell's stop: by then it has closed the
+ * application's fds and named itself (before that, ps and /proc show a
+ * copy of the application), and it is known to work. */
+static int bell_ready(struct pt__engine *e)
+{
+	bell_send(e, 0);
+	int raw = 0;
+	pid_t w;
+	while ((w = waitpid(e->bell_pid, &raw, __WALL | WUNTRACED)) < 0 &&
+	       errno == EINTR)
+		;
+	struct pt__wstatus ws;
+	pt__wstatus_decode(raw, 0, &ws);
+	if (w != e->bell_pid || ws.kind != PT__W_UNTRACED_STOP) {
+		pt__log(PT_LOG_WARN, "engine: the doorbell did not start (%s)",
+			w < 0 ? strerror(errno) : pt__wkind_name(ws.kind));
+		if (w == e->bell_pid) /* it ended: reaped */
+			e->bell_pid = 0;
+		return -ECHILD;
+	}
+	kill(e->bell_pid, SIGCONT);
+	return 0;
+}
+
 static int bell_start(struct pt__engine *e)
 {
 	int fds[2];
@@ -202,7 +228,7 @@ static int bell_start(struct pt__engine *e)
 	const char *how = getenv("PROCTRACE_DOORBELL");
 	int r = how && !strcmp(how, "fork") ? -ENOEXEC : bell_spawn(e, parent);
 	if (r == 0)
-		return 0;
+		return bell_ready(e);
 	pt__log(PT_LOG_INFO, "engine: doorbell program not started (%s): "
 		"forking it", strerror(-r));
 	pid_t pid = _Fork();
@@ -211,7 +237,7 @@ static int bell_start(struct pt__engine *e)
 	if (pid == 0)
 		pt__bell_loop(e->bell_rfd, parent); /* never returns */
 	e->bell_pid = pid;
-	return 0;
+	return bell_ready(e);
 }
 
 static void bell_stop(struct pt__engine *e)

@@ -481,13 +481,17 @@ END {
 			} else {
 				nn = ratios(k, s, "native", "native"); ntxt = rtxt(nn); nj = jr("ratio_to_native", nn)
 			}
-			if (tmin >= 0)
+			if (tmin >= 0) {
 				tl = tmin == tmax ? tmin : tmin "-" tmax
+				if (tmin != nof[k] || tmax != nof[k])
+					tl = "**" tl " of " nof[k] ": incomplete, figures not comparable**"
+			}
 			printf "{\"scenario\":\"gdb_%s\",\"tool\":\"%s\",\"transport\":\"%s\",\"floor\":\"gdbserver/%s\"," \
 			       "\"pinning\":\"unpinned\",\"N\":%d,\"n\":%d,\"min\":%.3f,\"median\":%.3f,\"max\":%.3f,%s%s", \
 			       s, tool, tr, ftr, nof[k], m, v[1], median(v, m), v[m], fj, nj > jsonl
 			if (tl != "")
-				printf "\"threads\":%d,\"threads_listed\":\"%s\",", nof[k], tl > jsonl
+				printf "\"threads\":%d,\"threads_listed_min\":%d,\"threads_listed_max\":%d,\"complete\":%s,", \
+				       nof[k], tmin, tmax, tmin == nof[k] && tmax == nof[k] ? "true" : "false" > jsonl
 			printf "\"unit\":\"%s\",\"better\":\"%s\",\"commit\":\"%s\",\"date\":\"%s\"}\n", \
 			       unit, better, commit, date > jsonl
 			printf "| %s | %s | %d | %d | %s | %s | %s | %s | %s |%s\n", tool, tr, nof[k], m, \

@@ -85,7 +85,9 @@ GDBV=$(gdb --version | head -n 1)
 STOCKV=$("$STOCK" --version | head -n 1)
 
 # ---- one run -----------------------------------------------------------------
-# prelude FILE: the settings every run starts with.
+# prelude FILE: the settings every run starts with.  remotetimeout: gdb's 2 s
+# default is shorter than the stock gdbserver's reply to an attach of 4,000
+# threads on a loaded machine (gdb then drops the reply and loses sync).
 prelude() {
 	cat >"$1" <<EOF
 set pagination off
@@ -95,6 +97,7 @@ set startup-with-shell off
 set debuginfod enabled off
 set sysroot /
 set breakpoint condition-evaluation host
+set remotetimeout 30
 python import time
 EOF
 }

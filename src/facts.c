@@ -111,7 +111,8 @@ int pt_process_auxv(pt_process *p, void *buf, size_t len)
 	int r = fact_file(p, op, "auxv", !buf && len ? "buf" : NULL, &data, &n);
 	if (r < 0)
 		return r;
-	memcpy(buf, data, n < len ? n : len);
+	if (len) /* buf may be NULL then */
+		memcpy(buf, data, n < len ? n : len);
 	free(data);
 	return n > INT_MAX ? INT_MAX : (int)n;
 }

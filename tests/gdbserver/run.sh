@@ -154,6 +154,27 @@ t_gdb_threads() {
 		'Switching to thread 3' 'sum 10' 'exited normally'
 }
 
+# More threads than any fixed-size list (1500; the server once stopped at
+# 1024): `info threads` over the server lists every task the kernel
+# counts in /proc/PID/task (the target counts them into ntasks just before
+# all_ready), and the process still runs to its end (every thread
+# resumed).
+t_gdb_many_threads() {
+	local f=$LOGDIR/gdb_many_threads.log
+	gdb_stdio gdb_many_threads manythreads -ex 'break all_ready' -ex continue \
+		-ex 'p ntasks' -ex 'info threads' -ex 'delete' -ex continue
+	local want got
+	want=$(sed -n 's/^\$1 = \([0-9]*\)$/\1/p' "$f")
+	got=$(grep -Ec '^[* ] +[0-9]+ +Thread ' "$f")
+	echo "kernel tasks: ${want:-?}, gdb threads: $got" >>"$f"
+	if [ -z "$want" ] || [ "$want" -lt 1501 ] || [ "$got" != "$want" ]; then
+		fail gdb_many_threads "gdb lists $got threads, the kernel ${want:-?}"
+		return
+	fi
+	expect gdb_many_threads "$f" 'Breakpoint 1, all_ready' 'joined 1500' \
+		'exited normally'
+}
+
 # next over calls that wait for other threads (a barrier, a join): gdb's
 # step-resume breakpoint lets every thread run, so nothing hangs.
 t_gdb_threads_next() {
@@ -614,7 +635,7 @@ t_lldb() {
 # ---- main -------------------------------------------------------------------
 
 ALL="t_selftest t_protocol t_gdb_break_bt t_gdb_step_next_finish t_gdb_registers
-t_gdb_memory t_gdb_threads t_gdb_threads_next t_gdb_bphits t_gdb_watch t_gdb_hbreak t_gdb_signals t_gdb_run_again
+t_gdb_memory t_gdb_threads t_gdb_many_threads t_gdb_threads_next t_gdb_bphits t_gdb_watch t_gdb_hbreak t_gdb_signals t_gdb_run_again
 t_gdb_exit_code t_gdb_startup_shell t_gdb_range_step t_gdb_svr4 t_gdb_i386 t_gdb_exec t_gdb_launch_settings t_gdb_attach_detach t_gdb_extended_attach
 t_gdb_tcp_monitor_exit t_lldb"
 

@@ -219,6 +219,30 @@ static pt_thread *first_thread(struct gs_server *s)
 	return t;
 }
 
+/* Every live thread of the process, in a malloc'd array the caller frees
+ * (*n of them; NULL and 0 when there is none or no memory).  The count
+ * comes from pt_process_threads itself: no limit of ours. */
+static pt_thread **thread_list(struct gs_server *s, size_t *n)
+{
+	size_t cap = 64;
+	*n = 0;
+	if (!s->proc)
+		return NULL;
+	for (int tries = 0; tries < 8; tries++) {
+		pt_thread **ts = malloc(cap * sizeof *ts);
+		if (!ts)
+			return NULL;
+		size_t got = pt_process_threads(s->proc, ts, cap);
+		if (got <= cap) {
+			*n = got;
+			return ts;
+		}
+		free(ts); /* more threads than room (or born meanwhile) */
+		cap = got + got / 4 + 16;
+	}
+	return NULL;
+}
+
 /* The thread a g/p/m/... packet is about. */
 static pt_thread *cur_thread(struct gs_server *s)
 {
@@ -509,10 +533,8 @@ static void out_expedited(struct gs_server *s, pt_thread *t)
 
 static void out_thread_list(struct gs_server *s, bool pcs)
 {
-	pt_thread *ts[1024];
-	size_t n = pt_process_threads(s->proc, ts, 1024);
-	if (n > 1024)
-		n = 1024;
+	size_t n;
+	pt_thread **ts = thread_list(s, &n);
 	for (size_t i = 0; i < n; i++) {
 		if (i)
 			gs_out_str(&s->out, ",");
@@ -524,6 +546,7 @@ static void out_thread_list(struct gs_server *s, bool pcs)
 			gs_out_fmt(&s->out, "%x", (unsigned)pt_thread_tid(ts[i]));
 		}
 	}
+	free(ts);
 }
 
 /* The T packet for thread t; sig_override >= 0 replaces the cause's
@@ -697,6 +720,21 @@ static bool thread_gone(struct gs_server *s, pt_thread *t)
 	       pt_thread_stop_cause(t, &c) == 0 && c.kind == PT_STOP_THREAD_EXIT;
 }
 
+/* Keep thread tid's event c for later (the list grows as needed). */
+static void add_pending(struct gs_server *s, pid_t tid, const pt_stop_cause *c)
+{
+	if (s->npending == s->cap_pending) {
+		size_t cap = s->cap_pending ? 2 * s->cap_pending : 64;
+		struct gs_pending *np = realloc(s->pending, cap * sizeof *np);
+		if (!np)
+			return; /* out of memory: the event is lost */
+		s->pending = np;
+		s->cap_pending = cap;
+	}
+	s->pending[s->npending].tid = tid;
+	s->pending[s->npending++].cause = *c;
+}
+
 static bool is_pending(struct gs_server *s, pid_t tid)
 {
 	for (size_t i = 0; i < s->npending; i++)
@@ -710,9 +748,9 @@ static bool is_pending(struct gs_server *s, pid_t tid)
  * while another one stepped). */
 static void collect_pending(struct gs_server *s, pt_thread *event)
 {
-	pt_thread *ts[1024];
-	size_t n = pt_process_threads(s->proc, ts, 1024);
-	for (size_t i = 0; i < n && i < 1024; i++) {
+	size_t n;
+	pt_thread **ts = thread_list(s, &n);
+	for (size_t i = 0; i < n; i++) {
 		pt_stop_cause c = { .sz = sizeof c };
 		if (ts[i] == event || is_pending(s, pt_thread_tid(ts[i])) ||
 		    pt_thread_stop_cause(ts[i], &c) < 0 ||
@@ -727,11 +765,9 @@ static void collect_pending(struct gs_server *s, pt_thread *event)
 			continue;
 		DBG("pending: thread %d, %s\n", (int)pt_thread_tid(ts[i]),
 		    pt_stop_kind_name(c.kind));
-		if (s->npending < GS_MAX_PENDING) {
-			s->pending[s->npending].tid = pt_thread_tid(ts[i]);
-			s->pending[s->npending++].cause = c;
-		}
+		add_pending(s, pt_thread_tid(ts[i]), &c);
 	}
+	free(ts);
 }
 
 /* Is a pending event still worth reporting?  Its cause is the one
@@ -757,14 +793,18 @@ static bool pending_valid(struct gs_server *s, pt_thread *t,
 /* A thread's own event other than ev's, or NULL. */
 static pt_thread *other_event_thread(struct gs_server *s, pt_thread *ev)
 {
-	pt_thread *ts[1024];
-	size_t n = pt_process_threads(s->proc, ts, 1024);
-	for (size_t i = 0; i < n && i < 1024; i++) {
+	size_t n;
+	pt_thread **ts = thread_list(s, &n);
+	for (size_t i = 0; i < n; i++) {
 		pt_stop_cause c = { .sz = sizeof c };
 		if (ts[i] != ev && pt_thread_stop_cause(ts[i], &c) == 0 &&
-		    own_event(&c))
-			return ts[i];
+		    own_event(&c)) {
+			pt_thread *t = ts[i];
+			free(ts);
+			return t;
+		}
 	}
+	free(ts);
 	return NULL;
 }
 
@@ -774,9 +814,9 @@ static pt_thread *other_event_thread(struct gs_server *s, pt_thread *ev)
  * resuming anything (all-stop). */
 static void report_thread_exits(struct gs_server *s)
 {
-	pt_thread *ts[1024];
-	size_t n = pt_process_threads(s->proc, ts, 1024);
-	for (size_t i = 0; i < n && i < 1024; i++) {
+	size_t n;
+	pt_thread **ts = thread_list(s, &n);
+	for (size_t i = 0; i < n; i++) {
 		pt_stop_cause c = { .sz = sizeof c };
 		if (!thread_gone(s, ts[i]) || pt_thread_stop_cause(ts[i], &c) < 0)
 			continue;
@@ -786,6 +826,7 @@ static void report_thread_exits(struct gs_server *s)
 		out_tid(s, pt_thread_tid(ts[i]));
 		reply(s);
 	}
+	free(ts);
 }
 
 /* QThreadEvents, a stop with no event of gdb's own kind (ev's cause c):
@@ -806,9 +847,9 @@ static bool thread_event(struct gs_server *s, pt_thread *ev,
 	} else if ((rep = other_event_thread(s, ev)) != NULL) {
 		pt_thread_stop_cause(rep, &rc);
 	} else {
-		pt_thread *ts[1024];
-		size_t n = pt_process_threads(s->proc, ts, 1024);
-		for (size_t i = 0; i < n && i < 1024 && !rep; i++) {
+		size_t n;
+		pt_thread **ts = thread_list(s, &n);
+		for (size_t i = 0; i < n && !rep; i++) {
 			pt_stop_cause tc = { .sz = sizeof tc };
 			if (pt_thread_stop_cause(ts[i], &tc) == 0 &&
 			    tc.kind == PT_STOP_THREAD_CREATE &&
@@ -817,6 +858,7 @@ static bool thread_event(struct gs_server *s, pt_thread *ev,
 				rc = tc;
 			}
 		}
+		free(ts);
 	}
 	if (!rep)
 		return false;
@@ -866,9 +908,9 @@ static void on_stop(struct gs_server *s)
 		s->npending = 0;
 	}
 	if (debug_on()) {
-		pt_thread *ts[64];
-		size_t n = pt_process_threads(s->proc, ts, 64);
-		for (size_t i = 0; i < n && i < 64; i++) {
+		size_t n;
+		pt_thread **ts = thread_list(s, &n);
+		for (size_t i = 0; i < n; i++) {
 			pt_stop_cause tc = { .sz = sizeof tc };
 			char why[96] = "?";
 			uint64_t pc = 0;
@@ -879,6 +921,7 @@ static void on_stop(struct gs_server *s)
 			    (int)pt_thread_tid(ts[i]), ts[i] == ev ? " (event)" : "",
 			    why, pc);
 		}
+		free(ts);
 	}
 
 	if (own && s->ranging && range_step_on(s, ev, &c))
@@ -1004,10 +1047,8 @@ static void resume(struct gs_server *s, const struct vcont *v)
 		reply(s);
 		return;
 	}
-	pt_thread *ts[1024];
-	size_t n = pt_process_threads(s->proc, ts, 1024);
-	if (n > 1024)
-		n = 1024;
+	size_t n;
+	pt_thread **ts = thread_list(s, &n);
 	/* A resumed thread that sits on one of gdb's breakpoints without gdb
 	 * having been told it hit it (a breakpoint set at the entry point
 	 * before `run`, a thread halted by the all-stop just before its int3)
@@ -1030,6 +1071,7 @@ static void resume(struct gs_server *s, const struct vcont *v)
 		    (int)tid, pc);
 		build_stop_reply(s, ts[i], &hit, -1);
 		reply(s);
+		free(ts);
 		return;
 	}
 	pt_thread *step = NULL;
@@ -1055,6 +1097,7 @@ static void resume(struct gs_server *s, const struct vcont *v)
 			step_action = a;
 		}
 	}
+	free(ts);
 	int err;
 	s->ranging = false;
 	if (step) {
@@ -1540,9 +1583,9 @@ static void xml_escape(struct gs_out *o, const char *str)
 static void threads_xml(struct gs_server *s, struct gs_out *o)
 {
 	gs_out_str(o, "<?xml version=\"1.0\"?>\n<threads>\n");
-	pt_thread *ts[1024];
-	size_t n = pt_process_threads(s->proc, ts, 1024);
-	for (size_t i = 0; i < n && i < 1024; i++) {
+	size_t n;
+	pt_thread **ts = thread_list(s, &n);
+	for (size_t i = 0; i < n; i++) {
 		pid_t tid = pt_thread_tid(ts[i]);
 		char path[64], name[64] = "";
 		if (thread_gone(s, ts[i]))
@@ -1572,6 +1615,7 @@ static void threads_xml(struct gs_server *s, struct gs_out *o)
 			gs_out_fmt(o, " core=\"%d\"", core);
 		gs_out_str(o, "/>\n");
 	}
+	free(ts);
 	gs_out_str(o, "</threads>\n");
 }
 
@@ -2264,10 +2308,10 @@ static void cmd_jthreadsinfo(struct gs_server *s)
 		return;
 	}
 	struct gs_out j = { 0 };
-	pt_thread *ts[1024];
-	size_t n = pt_process_threads(s->proc, ts, 1024);
+	size_t n;
+	pt_thread **ts = thread_list(s, &n);
 	gs_out_str(&j, "[");
-	for (size_t i = 0; i < n && i < 1024; i++) {
+	for (size_t i = 0; i < n; i++) {
 		pid_t tid = pt_thread_tid(ts[i]);
 		pt_stop_cause c = { .sz = sizeof c };
 		bool kept = false;
@@ -2318,6 +2362,7 @@ static void cmd_jthreadsinfo(struct gs_server *s)
 		}
 		gs_out_str(&j, "}}");
 	}
+	free(ts);
 	gs_out_str(&j, "]");
 	gs_out_reset(&s->out);
 	if (j.oom)
@@ -2714,12 +2759,12 @@ static void cmd_threadinfo(struct gs_server *s, bool first)
 		reply_str(s, "l");
 		return;
 	}
-	pt_thread *ts[1024];
-	size_t n = pt_process_threads(s->proc, ts, 1024);
+	size_t n;
+	pt_thread **ts = thread_list(s, &n);
 	gs_out_reset(&s->out);
 	gs_out_str(&s->out, "m");
 	bool first_tid = true;
-	for (size_t i = 0; i < n && i < 1024; i++) {
+	for (size_t i = 0; i < n; i++) {
 		if (thread_gone(s, ts[i]))
 			continue;
 		if (!first_tid)
@@ -2727,6 +2772,7 @@ static void cmd_threadinfo(struct gs_server *s, bool first)
 		first_tid = false;
 		out_tid(s, pt_thread_tid(ts[i]));
 	}
+	free(ts);
 	reply(s);
 }
 
@@ -3005,6 +3051,9 @@ void gs_server_fini(struct gs_server *s)
 	env_free(s);
 	free(s->cwd);
 	free(s->regs.reg);
+	free(s->pending);
+	s->pending = NULL;
+	s->npending = s->cap_pending = 0;
 	gs_out_free(&s->out);
 	gs_out_free(&s->frame);
 	gs_out_free(&s->last);

@@ -48,7 +48,6 @@ struct gs_watch {
 
 #define GS_MAX_WATCH 16
 #define GS_MAX_BREAK 4096
-#define GS_MAX_PENDING 64
 #define GS_MAX_REAP 16
 #define GS_MAX_FILES 32
 
@@ -103,8 +102,8 @@ struct gs_server {
 	struct gs_pending {        /* threads with unreported events */
 		pid_t tid;
 		pt_stop_cause cause;
-	} pending[GS_MAX_PENDING];
-	size_t npending;
+	} *pending;                /* malloc'd, as many as threads */
+	size_t npending, cap_pending;
 	bool pass[65];              /* QPassSignals, Linux numbers */
 
 	/* --wrapper WRAPPER... --: run programs through it. */

@@ -269,14 +269,15 @@ t_gdb_exec() {
 }
 
 # vRun settings: QDisableRandomization (gdb's default on), QEnvironment*,
-# QSetWorkingDir.
+# QSetWorkingDir; and the program leads its own process group, as with
+# gdbserver.
 t_gdb_launch_settings() {
 	gdb_stdio gdb_launch_settings basic -ex 'break add' -ex run \
 		-ex 'p $sp' -ex run -ex 'p $sp' \
 		-ex 'set environment GS_TEST_VAR=hello' -ex 'unset environment HOME' \
 		-ex 'set cwd /tmp' -ex run -ex 'p (char *)getenv("GS_TEST_VAR")' \
 		-ex 'p (char *)getenv("HOME")' -ex 'p (char *)get_current_dir_name()' \
-		-ex kill
+		-ex 'p (int)getpgrp() == (int)getpid()' -ex kill
 	local f=$LOGDIR/gdb_launch_settings.log
 	local sp1 sp2
 	sp1=$(grep -m1 '^\$1 = ' "$f" | sed 's/^\$1 = //')
@@ -286,7 +287,7 @@ t_gdb_launch_settings() {
 		return
 	fi
 	expect gdb_launch_settings "$f" '^\$3 = 0x[0-9a-f]+ "hello"' '^\$4 = 0x0$' \
-		'^\$5 = 0x[0-9a-f]+ "/tmp"'
+		'^\$5 = 0x[0-9a-f]+ "/tmp"' '^\$6 = 1$'
 }
 
 # QStartupWithShell (gdb's startup-with-shell, on by default): the program

@@ -23,7 +23,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/personality.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -401,15 +400,19 @@ int gs_server_launch(struct gs_server *s, char *const argv[])
 		argv = shell_argv;
 		execs++;
 	}
-	/* No ASLR: the personality flag is inherited from the calling thread
-	 * by the tracer thread pt_launch creates, then by its child, and kept
-	 * across exec.  Put back at once for ourselves. */
-	int old = personality(0xffffffff);
-	if (s->no_aslr && old != -1)
-		personality((unsigned long)old | ADDR_NO_RANDOMIZE);
+	/* As gdbserver's: the program leads a process group of its own (a ^C
+	 * reaches it as gdb's 0x03, which we turn into a stop), no ASLR
+	 * unless QDisableRandomization:0, and over stdio the program gets
+	 * /dev/null as input and our stderr as output, away from the
+	 * protocol on our fds 0 and 1. */
+	o.flags = PT_LAUNCH_NEW_PGRP | (s->no_aslr ? PT_LAUNCH_NO_ASLR : 0);
+	if (s->stdio_conn) {
+		o.flags |= PT_LAUNCH_STDIO;
+		o.stdio[0] = -1;
+		o.stdio[1] = 2;
+		o.stdio[2] = 2;
+	}
 	int err = pt_launch(argv[0], argv, &o, &p);
-	if (s->no_aslr && old != -1)
-		personality((unsigned long)old);
 	free(full);
 	free(cmd);
 	if (err == 0 && execs && (err = through_execs(p, execs)) < 0) {
@@ -457,27 +460,44 @@ int gs_server_wait_fd(struct gs_server *s)
 	return s->proc && s->running ? pt_process_event_fd(s->proc) : -1;
 }
 
-static bool read_file(const char *path, struct gs_out *o);
-
-/* The CPU thread tid last ran on (field 39 of /proc/PID/task/TID/stat),
- * or -1. */
-static int thread_core(pid_t pid, pid_t tid)
+/* The program's path (pt_process_exe) into buf; its length, or -1 when
+ * there is none or it does not fit. */
+static int exe_path(struct gs_server *s, char *buf, size_t len)
 {
-	char path[64];
-	struct gs_out o = { 0 };
-	int core = -1;
-	snprintf(path, sizeof path, "/proc/%d/task/%d/stat", (int)pid, (int)tid);
-	if (read_file(path, &o) && o.buf) {
-		char *p = strrchr(o.buf, ')');
-		int field = 2;
-		for (; p && *p; p++)
-			if (*p == ' ' && ++field == 39) {
-				core = atoi(p + 1);
-				break;
-			}
+	int n = s->proc ? pt_process_exe(s->proc, buf, len) : -1;
+	return n > 0 && (size_t)n < len ? n : -1;
+}
+
+/* The auxiliary vector (pt_process_auxv) in a malloc'd buffer of *len
+ * bytes, or NULL. */
+static unsigned char *proc_auxv(struct gs_server *s, size_t *len)
+{
+	size_t cap = 1024;
+	for (int tries = 0; s->proc && tries < 4; tries++) {
+		unsigned char *b = malloc(cap);
+		if (!b)
+			return NULL;
+		int n = pt_process_auxv(s->proc, b, cap);
+		if (n < 0) {
+			free(b);
+			return NULL;
+		}
+		if ((size_t)n <= cap) {
+			*len = (size_t)n;
+			return b;
+		}
+		free(b);
+		cap = (size_t)n;
 	}
-	gs_out_free(&o);
-	return core;
+	return NULL;
+}
+
+/* The thread's name (pt_thread_name), "" when it has none. */
+static void thread_name(pt_thread *t, char *buf, size_t len)
+{
+	if (pt_thread_name(t, buf, len) < 0)
+		buf[0] = 0;
+	buf[strcspn(buf, "\n")] = 0;
 }
 
 /* ---- stop replies ----------------------------------------------------- */
@@ -582,13 +602,10 @@ static void build_stop_reply(struct gs_server *s, pt_thread *t,
 		break;
 	case PT_STOP_EXEC: {
 		sig = SIGTRAP;
-		char path[64], exe[PATH_MAX];
-		snprintf(path, sizeof path, "/proc/%d/exe", (int)s->pid);
-		ssize_t r = s->exec_events && !exec_hidden
-				    ? readlink(path, exe, sizeof exe - 1)
-				    : -1;
+		char exe[PATH_MAX];
+		int r = s->exec_events && !exec_hidden ? exe_path(s, exe, sizeof exe)
+						       : -1;
 		if (r > 0) {
-			exe[r] = 0;
 			gs_out_reset(&exec_out);
 			gs_out_str(&exec_out, "exec:");
 			gs_out_hex(&exec_out, exe, (size_t)r);
@@ -637,7 +654,7 @@ static void build_stop_reply(struct gs_server *s, pt_thread *t,
 		gs_out_str(&s->out, ";");
 	}
 	out_expedited(s, t);
-	int core = thread_core(s->pid, pt_thread_tid(t));
+	int core = pt_thread_core(t);
 	if (core >= 0)
 		gs_out_fmt(&s->out, "core:%x;", (unsigned)core);
 	if (reason)
@@ -1552,19 +1569,6 @@ static void reply_xfer(struct gs_server *s, const char *doc, size_t n,
 	reply(s);
 }
 
-static bool read_file(const char *path, struct gs_out *o)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return false;
-	char buf[4096];
-	ssize_t r;
-	while ((r = read(fd, buf, sizeof buf)) > 0)
-		gs_out_mem(o, buf, (size_t)r);
-	close(fd);
-	return r == 0;
-}
-
 static void xml_escape(struct gs_out *o, const char *str)
 {
 	for (; *str; str++) {
@@ -1587,19 +1591,10 @@ static void threads_xml(struct gs_server *s, struct gs_out *o)
 	pt_thread **ts = thread_list(s, &n);
 	for (size_t i = 0; i < n; i++) {
 		pid_t tid = pt_thread_tid(ts[i]);
-		char path[64], name[64] = "";
+		char name[64];
 		if (thread_gone(s, ts[i]))
 			continue;
-		snprintf(path, sizeof path, "/proc/%d/task/%d/comm", (int)s->pid,
-			 (int)tid);
-		struct gs_out c = { 0 };
-		if (read_file(path, &c) && c.len) {
-			size_t k = c.len < sizeof name - 1 ? c.len : sizeof name - 1;
-			memcpy(name, c.buf, k);
-			name[k] = 0;
-			name[strcspn(name, "\n")] = 0;
-		}
-		gs_out_free(&c);
+		thread_name(ts[i], name, sizeof name);
 		if (s->multiprocess)
 			gs_out_fmt(o, "<thread id=\"p%x.%x\"", (unsigned)s->pid,
 				   (unsigned)tid);
@@ -1610,7 +1605,7 @@ static void threads_xml(struct gs_server *s, struct gs_out *o)
 			xml_escape(o, name);
 			gs_out_str(o, "\"");
 		}
-		int core = thread_core(s->pid, tid);
+		int core = pt_thread_core(ts[i]);
 		if (core >= 0)
 			gs_out_fmt(o, " core=\"%d\"", core);
 		gs_out_str(o, "/>\n");
@@ -1685,19 +1680,18 @@ static bool read_word(struct gs_server *s, uint64_t addr, unsigned wsize,
 	return true;
 }
 
-/* AT_PHDR and AT_PHNUM from /proc/PID/auxv. */
+/* AT_PHDR and AT_PHNUM from the auxiliary vector (pt_process_auxv). */
 static bool auxv_phdr(struct gs_server *s, unsigned wsize, uint64_t *phdr,
 		      uint64_t *phnum)
 {
-	char path[64];
-	struct gs_out a = { 0 };
-	snprintf(path, sizeof path, "/proc/%d/auxv", (int)s->pid);
-	bool ok = read_file(path, &a) && a.buf;
+	size_t len = 0;
+	unsigned char *a = proc_auxv(s, &len);
+	bool ok = a != NULL;
 	*phdr = *phnum = 0;
-	for (size_t off = 0; ok && off + 2 * wsize <= a.len; off += 2 * wsize) {
+	for (size_t off = 0; ok && off + 2 * wsize <= len; off += 2 * wsize) {
 		uint64_t type = 0, val = 0;
-		memcpy(&type, a.buf + off, wsize); /* little-endian host */
-		memcpy(&val, a.buf + off + wsize, wsize);
+		memcpy(&type, a + off, wsize); /* little-endian host */
+		memcpy(&val, a + off + wsize, wsize);
 		if (type == 0)
 			break;
 		if (type == 3) /* AT_PHDR */
@@ -1705,7 +1699,7 @@ static bool auxv_phdr(struct gs_server *s, unsigned wsize, uint64_t *phdr,
 		else if (type == 5) /* AT_PHNUM */
 			*phnum = val;
 	}
-	gs_out_free(&a);
+	free(a);
 	return ok && *phdr && *phnum;
 }
 
@@ -1881,17 +1875,29 @@ static void cmd_qxfer(struct gs_server *s, char *p)
 		ok = s->proc && stopped(s) && !*annex &&
 		     libraries_svr4_xml(s, &doc);
 	} else if (strcmp(obj, "auxv") == 0) {
-		char path[64];
-		snprintf(path, sizeof path, "/proc/%d/auxv", (int)s->pid);
-		ok = s->proc && read_file(path, &doc);
+		size_t alen = 0;
+		unsigned char *a = proc_auxv(s, &alen);
+		ok = a != NULL;
+		if (ok)
+			gs_out_mem(&doc, a, alen);
+		free(a);
 	} else if (strcmp(obj, "exec-file") == 0) {
-		uint64_t pid = (uint64_t)s->pid;
+		uint64_t pid = s->proc ? (uint64_t)s->pid : 0;
 		const char *a = annex;
 		if (*a && (!gs_parse_hex(&a, &pid) || *a || pid > INT_MAX))
 			ok = false;
-		char path[64], target[PATH_MAX];
-		snprintf(path, sizeof path, "/proc/%d/exe", (int)pid);
-		ssize_t r = ok && pid ? readlink(path, target, sizeof target - 1) : -1;
+		char target[PATH_MAX];
+		int r = -1;
+		if (ok && s->proc && pid == (uint64_t)s->pid) {
+			r = exe_path(s, target, sizeof target);
+		} else if (ok && pid && !s->sandbox) {
+			/* A process we do not trace (gdb asks before
+			 * attaching): the kernel's link. */
+			char path[64];
+			snprintf(path, sizeof path, "/proc/%d/exe", (int)pid);
+			ssize_t l = readlink(path, target, sizeof target - 1);
+			r = l > 0 ? (int)l : -1;
+		}
 		if (r <= 0)
 			ok = false;
 		else
@@ -1951,7 +1957,43 @@ static void cmd_qprocessinfo(struct gs_server *s)
 	reply(s);
 }
 
-/* qMemoryRegionInfo:ADDR from /proc/PID/maps. */
+/* qMemoryRegionInfo: the mapping holding addr, or the gap around it. */
+struct region_query {
+	uint64_t addr;
+	uint64_t gap_start, gap_end;
+	struct gs_out *out;
+};
+
+static void out_hexstr(struct gs_out *o, const char *str);
+
+static int region_of(const pt_map *m, void *arg)
+{
+	struct region_query *q = arg;
+	if (q->addr >= m->start && q->addr < m->end) {
+		gs_out_fmt(q->out, "start:%" PRIx64 ";size:%" PRIx64 ";permissions:",
+			   m->start, m->end - m->start);
+		if (m->flags & PT_MAP_READ)
+			gs_out_str(q->out, "r");
+		if (m->flags & PT_MAP_WRITE)
+			gs_out_str(q->out, "w");
+		if (m->flags & PT_MAP_EXEC)
+			gs_out_str(q->out, "x");
+		gs_out_str(q->out, ";");
+		if (m->path && *m->path) {
+			gs_out_str(q->out, "name:");
+			out_hexstr(q->out, m->path);
+			gs_out_str(q->out, ";");
+		}
+		return 1;
+	}
+	if (m->end <= q->addr && m->end > q->gap_start)
+		q->gap_start = m->end;
+	if (m->start > q->addr && m->start < q->gap_end)
+		q->gap_end = m->start;
+	return 0;
+}
+
+/* qMemoryRegionInfo:ADDR from pt_process_maps. */
 static void cmd_qmemregion(struct gs_server *s, const char *p)
 {
 	uint64_t addr;
@@ -1963,55 +2005,17 @@ static void cmd_qmemregion(struct gs_server *s, const char *p)
 		reply_err(s, 1, "no process");
 		return;
 	}
-	char path[64];
-	snprintf(path, sizeof path, "/proc/%d/maps", (int)s->pid);
-	struct gs_out maps = { 0 };
-	if (!read_file(path, &maps) || !maps.buf) {
-		gs_out_free(&maps);
-		reply_err(s, 1, "cannot read the memory map");
+	gs_out_reset(&s->out);
+	struct region_query q = { .addr = addr, .gap_end = UINT64_MAX,
+				  .out = &s->out };
+	int r = pt_process_maps(s->proc, region_of, &q);
+	if (r < 0) {
+		reply_pterr(s, r);
 		return;
 	}
-	uint64_t gap_start = 0, gap_end = UINT64_MAX;
-	gs_out_reset(&s->out);
-	for (char *line = maps.buf; line && *line;) {
-		char *nl = strchr(line, '\n');
-		if (nl)
-			*nl = 0;
-		unsigned long long lo, hi;
-		char perms[8] = "";
-		int name_at = 0;
-		if (sscanf(line, "%llx-%llx %7s %*s %*s %*s %n", &lo, &hi, perms,
-			   &name_at) >= 3) {
-			if (addr >= lo && addr < hi) {
-				gs_out_fmt(&s->out, "start:%llx;size:%llx;permissions:",
-					   lo, hi - lo);
-				if (perms[0] == 'r')
-					gs_out_str(&s->out, "r");
-				if (perms[1] == 'w')
-					gs_out_str(&s->out, "w");
-				if (perms[2] == 'x')
-					gs_out_str(&s->out, "x");
-				gs_out_str(&s->out, ";");
-				const char *name = name_at ? line + name_at : "";
-				if (*name) {
-					gs_out_str(&s->out, "name:");
-					out_hexstr(&s->out, name);
-					gs_out_str(&s->out, ";");
-				}
-				gs_out_free(&maps);
-				reply(s);
-				return;
-			}
-			if (hi <= addr && hi > gap_start)
-				gap_start = hi;
-			if (lo > addr && lo < gap_end)
-				gap_end = lo;
-		}
-		line = nl ? nl + 1 : NULL;
-	}
-	gs_out_free(&maps);
-	gs_out_fmt(&s->out, "start:%" PRIx64 ";size:%" PRIx64 ";", gap_start,
-		   gap_end - gap_start);
+	if (r == 0)
+		gs_out_fmt(&s->out, "start:%" PRIx64 ";size:%" PRIx64 ";",
+			   q.gap_start, q.gap_end - q.gap_start);
 	reply(s);
 }
 
@@ -2333,15 +2337,8 @@ static void cmd_jthreadsinfo(struct gs_server *s)
 		case PT_STOP_GROUP: reason = "signal"; sig = c.signo; break;
 		default: break;
 		}
-		char path[64], name[64] = "";
-		struct gs_out cm = { 0 };
-		snprintf(path, sizeof path, "/proc/%d/task/%d/comm", (int)s->pid,
-			 (int)tid);
-		if (read_file(path, &cm) && cm.buf) {
-			snprintf(name, sizeof name, "%s", cm.buf);
-			name[strcspn(name, "\n")] = 0;
-		}
-		gs_out_free(&cm);
+		char name[64];
+		thread_name(ts[i], name, sizeof name);
 		gs_out_fmt(&j, "%s{\"tid\":%d,\"name\":", i ? "," : "", (int)tid);
 		json_str(&j, name);
 		if (reason)

@@ -69,6 +69,8 @@ struct gs_server {
 
 	/* How vRun starts programs. */
 	bool no_aslr;              /* QDisableRandomization:1 */
+	bool stdio_conn;           /* the protocol is on our fds 0 and 1: the
+	                              program gets /dev/null and our fd 2 */
 	bool with_shell;           /* QStartupWithShell:1 (the default): run
 	                              programs as $SHELL -c 'exec PROG ARGS' */
 	char **env;                /* QEnvironment*: NULL = ours */

@@ -244,6 +244,54 @@ t_gdb_signals() {
 			'^\$1 = 3' 'handled 3'
 }
 
+# $_siginfo (qXfer:siginfo:read/write): at a SIGSEGV the fields gdb shows
+# are native gdb's; at a SIGUSR1 queued with a value the value is read,
+# and a value written there reaches the program's SA_SIGINFO handler.
+t_gdb_siginfo_rw() {
+	local f=$LOGDIR/gdb_siginfo_segv.log cmds
+	cmds=(-ex 'p $_siginfo.si_signo' -ex 'p $_siginfo.si_code'
+		-ex 'p $_siginfo._sifields._sigfault.si_addr' -ex kill)
+	$TO "${GDB[@]}" -ex "target extended-remote | $GDBSERVER --once - $T/siginfo segv" \
+		-ex continue "${cmds[@]}" >"$f" 2>&1
+	$TO "${GDB[@]}" -ex run "${cmds[@]}" --args "$T/siginfo" segv \
+		>"$f.native" 2>&1
+	grep -E '^\$[0-9]+ = ' "$f" >"$f.vals"
+	grep -E '^\$[0-9]+ = ' "$f.native" >"$f.native.vals"
+	if ! cmp -s "$f.vals" "$f.native.vals" || [ ! -s "$f.vals" ]; then
+		fail gdb_siginfo_segv "\$_siginfo differs from native gdb's ($f.native)"
+	else
+		expect gdb_siginfo_segv "$f" 'SIGSEGV' '^\$1 = 11$' \
+			'^\$3 = \(void \*\) 0x10$'
+	fi
+	gdb_stdio gdb_siginfo_write siginfo -ex 'handle SIGUSR1 stop print pass' \
+		-ex continue -ex 'p $_siginfo._sifields._rt.si_sigval.sival_int' \
+		-ex 'set $_siginfo._sifields._rt.si_sigval.sival_int = 42' \
+		-ex 'p $_siginfo._sifields._rt.si_sigval.sival_int' -ex continue
+	expect gdb_siginfo_write "$LOGDIR/gdb_siginfo_write.log" \
+		'Program received signal SIGUSR1' '^\$1 = 7$' '^\$2 = 42$' \
+		'^sival 42$' 'exited normally'
+}
+
+# QPassSignals: signals gdb passes without stopping are delivered by the
+# library as they come: 2000 SIGUSR1s, every one handled, not one stop
+# of the process (none logged by PROCTRACE_GDBSERVER_DEBUG=1, which logs
+# every stop) and no stop reply.
+t_gdb_pass_signals() {
+	local f=$LOGDIR/gdb_pass_signals.log
+	PROCTRACE_GDBSERVER_DEBUG=1 $TO "${GDB[@]}" -ex "set remotelogfile $f.rlog" \
+		-ex "target extended-remote | $GDBSERVER --once - $T/sigloop 2000" \
+		-ex 'handle SIGUSR1 nostop noprint pass' -ex continue >"$f" 2>&1
+	local stops replies
+	stops=$(grep -c 'stop: thread.*SIGUSR1' "$f")
+	replies=$(grep -ac '^r \$T1e' "$f.rlog")
+	echo "SIGUSR1 stops: $stops, SIGUSR1 stop replies: $replies" >>"$f"
+	if [ "$stops" != 0 ] || [ "$replies" != 0 ]; then
+		fail gdb_pass_signals "$stops stops for SIGUSR1, $replies stop replies"
+		return
+	fi
+	expect gdb_pass_signals "$f" '^handled 2000$' 'exited normally'
+}
+
 t_gdb_run_again() {
 	gdb_stdio gdb_run_again basic -ex 'break add' -ex continue -ex kill \
 		-ex 'info inferiors' -ex 'run' -ex 'bt 1' -ex 'delete' \
@@ -636,7 +684,7 @@ t_lldb() {
 # ---- main -------------------------------------------------------------------
 
 ALL="t_selftest t_protocol t_gdb_break_bt t_gdb_step_next_finish t_gdb_registers
-t_gdb_memory t_gdb_threads t_gdb_many_threads t_gdb_threads_next t_gdb_bphits t_gdb_watch t_gdb_hbreak t_gdb_signals t_gdb_run_again
+t_gdb_memory t_gdb_threads t_gdb_many_threads t_gdb_threads_next t_gdb_bphits t_gdb_watch t_gdb_hbreak t_gdb_signals t_gdb_siginfo_rw t_gdb_pass_signals t_gdb_run_again
 t_gdb_exit_code t_gdb_startup_shell t_gdb_range_step t_gdb_svr4 t_gdb_i386 t_gdb_exec t_gdb_launch_settings t_gdb_attach_detach t_gdb_extended_attach
 t_gdb_tcp_monitor_exit t_lldb"
 

@@ -205,6 +205,7 @@ static void new_session(struct gs_server *s)
 	s->thread_suffix = s->list_threads_in_stop = s->error_strings = false;
 	s->want_exit = false;
 	memset(s->pass, 0, sizeof s->pass);
+	gs_server_apply_pass(s);
 }
 
 int main(int argc, char **argv)

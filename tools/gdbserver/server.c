@@ -281,6 +281,21 @@ static unsigned event_mask(struct gs_server *s)
 				 : 0);
 }
 
+/* QPassSignals to the library (pt_process_pass_signals): those signals
+ * are delivered as they come, without a stop.  SIGTRAP, SIGKILL and SIGSTOP
+ * cannot be passed (the library refuses them): they stop as always. */
+void gs_server_apply_pass(struct gs_server *s)
+{
+	sigset_t set;
+	sigemptyset(&set);
+	for (int sig = 1; sig <= 64; sig++)
+		if (s->pass[sig] && sig != SIGTRAP && sig != SIGKILL &&
+		    sig != SIGSTOP && sigaddset(&set, sig) < 0)
+			continue; /* a number the C library reserves */
+	if (s->proc && pt_process_pass_signals(s->proc, &set) < 0)
+		DBG("pass signals: %s\n", pt_errmsg());
+}
+
 static void after_start(struct gs_server *s)
 {
 	s->first_stop = true;
@@ -291,6 +306,7 @@ static void after_start(struct gs_server *s)
 	 * them (QThreadEvents): gdb reads the thread list at each stop.  Exec
 	 * stops only when the client takes exec events. */
 	pt_process_set_events(s->proc, event_mask(s));
+	gs_server_apply_pass(s);
 	refresh_regs(s);
 	pt_thread *t = first_thread(s);
 	s->last_tid = t ? pt_thread_tid(t) : s->pid;
@@ -1614,23 +1630,28 @@ static void threads_xml(struct gs_server *s, struct gs_out *o)
 	gs_out_str(o, "</threads>\n");
 }
 
-/* The siginfo of thread t's stop, rebuilt from its stop cause (the
- * library gives signo, si_code, the fault address and the sender, not the
- * whole siginfo): x86-64 layout only. */
+/* The siginfo of thread t's stop: the kernel's (pt_thread_siginfo), or,
+ * where the library has none to give (a kept event of a thread whose cause
+ * the library has since forgotten), rebuilt from the recorded cause
+ * (signo, si_code, fault address, sender).  x86-64 layout only. */
 static bool siginfo_of(struct gs_server *s, pt_thread *t, struct gs_out *o)
 {
 	pt_stop_cause c = { .sz = sizeof c };
 	bool found = false;
+	siginfo_t si;
 	if (!t || !s->regs.x86_64)
 		return false;
+	if (pt_thread_siginfo(t, &si) == 0) {
+		gs_out_mem(o, &si, sizeof si);
+		return true;
+	}
 	for (size_t i = 0; i < s->npending; i++)
 		if (s->pending[i].tid == pt_thread_tid(t)) {
 			c = s->pending[i].cause;
 			found = true;
 		}
-	if (!found && pt_thread_stop_cause(t, &c) < 0)
+	if (!found)
 		return false;
-	siginfo_t si;
 	memset(&si, 0, sizeof si);
 	switch (c.kind) {
 	case PT_STOP_SIGNAL:
@@ -1833,7 +1854,45 @@ static void cmd_qshlibinfoaddr(struct gs_server *s)
 	reply(s);
 }
 
-static void cmd_qxfer(struct gs_server *s, char *p)
+/* qXfer:siginfo:write::OFFSET:DATA: bytes of the current thread's siginfo
+ * replaced (pt_thread_set_siginfo, at a signal stop), for the signal it
+ * gets when it resumes. */
+static void siginfo_write(struct gs_server *s, const char *annex, char *range,
+			  const char *end)
+{
+	uint64_t off;
+	const char *q = range;
+	if (*annex || !gs_parse_hex(&q, &off) || *q != ':') {
+		reply_err(s, 0x16, "bad qXfer:siginfo:write packet");
+		return;
+	}
+	char *data = (char *)q + 1;
+	long n = gs_unescape(data, (size_t)(end - data));
+	pt_thread *t = cur_thread(s);
+	siginfo_t si;
+	if (n < 0 || off > sizeof si || (uint64_t)n > sizeof si - off) {
+		reply_err(s, 0x16, "bad siginfo data");
+		return;
+	}
+	if (!stopped(s) || !t || !s->regs.x86_64) {
+		reply_err(s, 1, "no stopped thread");
+		return;
+	}
+	int err = pt_thread_siginfo(t, &si);
+	if (err == 0) {
+		memcpy((char *)&si + off, data, (size_t)n);
+		err = pt_thread_set_siginfo(t, &si);
+	}
+	if (err < 0) {
+		reply_pterr(s, err);
+		return;
+	}
+	gs_out_reset(&s->out);
+	gs_out_fmt(&s->out, "%lx", n);
+	reply(s);
+}
+
+static void cmd_qxfer(struct gs_server *s, char *p, const char *end)
 {
 	/* object:read:annex:off,len */
 	char *obj = p, *op, *annex, *range;
@@ -1846,6 +1905,10 @@ static void cmd_qxfer(struct gs_server *s, char *p)
 	if (!(range = strchr(annex, ':')))
 		goto bad;
 	*range++ = 0;
+	if (strcmp(op, "write") == 0 && strcmp(obj, "siginfo") == 0) {
+		siginfo_write(s, annex, range, end);
+		return;
+	}
 	if (strcmp(op, "read") != 0) {
 		reply_empty(s);
 		return;
@@ -2394,7 +2457,8 @@ static void cmd_qsupported(struct gs_server *s, const char *p)
 		   "PacketSize=%x;QPassSignals+;QStartNoAckMode+;"
 		   "qXfer:features:read+;qXfer:threads:read+;"
 		   "qXfer:auxv:read+;qXfer:exec-file:read+;"
-		   "qXfer:siginfo:read+;qXfer:libraries-svr4:read+;"
+		   "qXfer:siginfo:read+;qXfer:siginfo:write+;"
+		   "qXfer:libraries-svr4:read+;"
 		   "swbreak+;hwbreak+;vContSupported+;binary-upload+;"
 		   "QDisableRandomization+;QEnvironmentHexEncoded+;"
 		   "QEnvironmentUnset+;QEnvironmentReset+;QSetWorkingDir+;"
@@ -2425,6 +2489,7 @@ static void cmd_qpasssignals(struct gs_server *s, const char *p)
 			p++;
 	}
 	memcpy(s->pass, pass, sizeof pass);
+	gs_server_apply_pass(s);
 	reply_ok(s);
 }
 
@@ -2879,7 +2944,7 @@ void gs_server_packet(struct gs_server *s, char *body, size_t len)
 	} else if (starts(body, "qSupported")) {
 		cmd_qsupported(s, body[10] == ':' ? body + 11 : "");
 	} else if (starts(body, "qXfer:")) {
-		cmd_qxfer(s, body + 6);
+		cmd_qxfer(s, body + 6, body + len);
 	} else if (strcmp(body, "qC") == 0) {
 		pt_thread *t = cur_thread(s);
 		if (!t) {

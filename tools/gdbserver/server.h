@@ -143,6 +143,8 @@ int gs_server_attach(struct gs_server *s, pid_t pid);
 /* Reap detached children that have ended (call now and then while
  * s->nreap is not 0). */
 void gs_server_reap(struct gs_server *s);
+/* Hand s->pass (QPassSignals) to the library for the current process. */
+void gs_server_apply_pass(struct gs_server *s);
 /* Close the files vFile:open opened (at the end of a connection). */
 void gs_server_close_files(struct gs_server *s);
 /* Kill or detach whatever is traced (at the end). */

@@ -292,6 +292,27 @@ t_gdb_pass_signals() {
 	expect gdb_pass_signals "$f" '^handled 2000$' 'exited normally'
 }
 
+# QCatchSyscalls: gdb's `catch syscall getppid` stops at the call and at
+# its return, with the lines native gdb prints ("target:" dropped).
+t_gdb_catch_syscall() {
+	local f=$LOGDIR/gdb_catch_syscall.log cmds
+	cmds=(-ex 'catch syscall getppid' -ex continue -ex continue -ex continue)
+	$TO "${GDB[@]}" -ex "target extended-remote | $GDBSERVER --once - $T/syscalls" \
+		"${cmds[@]}" >"$f" 2>&1
+	$TO "${GDB[@]}" -ex starti "${cmds[@]}" "$T/syscalls" \
+		>"$f.native" 2>&1
+	grep -E '^Catchpoint [0-9]+ \(' "$f" | sed 's/target://' >"$f.lines"
+	grep -E '^Catchpoint [0-9]+ \(' "$f.native" >"$f.native.lines"
+	if ! cmp -s "$f.lines" "$f.native.lines"; then
+		fail gdb_catch_syscall "catchpoint stops differ from native gdb's ($f.native)"
+		return
+	fi
+	expect gdb_catch_syscall "$f" \
+		'^Catchpoint 1 \(call to syscall getppid\)' \
+		'^Catchpoint 1 \(returned from syscall getppid\)' \
+		'^ppid ok$' 'exited normally'
+}
+
 t_gdb_run_again() {
 	gdb_stdio gdb_run_again basic -ex 'break add' -ex continue -ex kill \
 		-ex 'info inferiors' -ex 'run' -ex 'bt 1' -ex 'delete' \
@@ -684,7 +705,7 @@ t_lldb() {
 # ---- main -------------------------------------------------------------------
 
 ALL="t_selftest t_protocol t_gdb_break_bt t_gdb_step_next_finish t_gdb_registers
-t_gdb_memory t_gdb_threads t_gdb_many_threads t_gdb_threads_next t_gdb_bphits t_gdb_watch t_gdb_hbreak t_gdb_signals t_gdb_siginfo_rw t_gdb_pass_signals t_gdb_run_again
+t_gdb_memory t_gdb_threads t_gdb_many_threads t_gdb_threads_next t_gdb_bphits t_gdb_watch t_gdb_hbreak t_gdb_signals t_gdb_siginfo_rw t_gdb_pass_signals t_gdb_catch_syscall t_gdb_run_again
 t_gdb_exit_code t_gdb_startup_shell t_gdb_range_step t_gdb_svr4 t_gdb_i386 t_gdb_exec t_gdb_launch_settings t_gdb_attach_detach t_gdb_extended_attach
 t_gdb_tcp_monitor_exit t_lldb"
 

@@ -307,6 +307,10 @@ static void after_start(struct gs_server *s)
 	 * stops only when the client takes exec events. */
 	pt_process_set_events(s->proc, event_mask(s));
 	gs_server_apply_pass(s);
+	if (s->catch_mode != PT_SYSCALLS_OFF &&
+	    pt_process_catch_syscalls(s->proc, s->catch_mode, s->catch_nums,
+				      s->ncatch) < 0)
+		DBG("catch syscalls: %s\n", pt_errmsg());
 	refresh_regs(s);
 	pt_thread *t = first_thread(s);
 	s->last_tid = t ? pt_thread_tid(t) : s->pid;
@@ -527,6 +531,8 @@ static bool own_event(const pt_stop_cause *c)
 	case PT_STOP_STEP:
 	case PT_STOP_WATCHPOINT:
 	case PT_STOP_EXEC:
+	case PT_STOP_SYSCALL_ENTRY:
+	case PT_STOP_SYSCALL_EXIT:
 		return true;
 	default:
 		return false;
@@ -634,6 +640,23 @@ static void build_stop_reply(struct gs_server *s, pt_thread *t,
 	case PT_STOP_GROUP:
 		sig = c.signo;
 		break;
+	case PT_STOP_SYSCALL_ENTRY:
+	case PT_STOP_SYSCALL_EXIT: {
+		/* QCatchSyscalls.  An exit whose entry the library did not see
+		 * has no number: orig_rax / orig_eax still holds it. */
+		sig = SIGTRAP;
+		uint64_t nr = (uint64_t)c.syscall;
+		if (c.syscall < 0 &&
+		    pt_thread_reg_get_name(t, s->regs.x86_64 ? "orig_rax" : "orig_eax",
+					   &nr) < 0)
+			nr = 0;
+		snprintf(reason_buf, sizeof reason_buf, "%s:%" PRIx64 ";",
+			 c.kind == PT_STOP_SYSCALL_ENTRY ? "syscall_entry"
+							 : "syscall_return",
+			 s->regs.x86_64 ? nr : (uint32_t)nr);
+		reason = reason_buf;
+		break;
+	}
 	case PT_STOP_WATCHPOINT: {
 		sig = SIGTRAP;
 		const struct gs_watch *w = watch_of_id(s, c.watch);
@@ -2462,7 +2485,7 @@ static void cmd_qsupported(struct gs_server *s, const char *p)
 		   "swbreak+;hwbreak+;vContSupported+;binary-upload+;"
 		   "QDisableRandomization+;QEnvironmentHexEncoded+;"
 		   "QEnvironmentUnset+;QEnvironmentReset+;QSetWorkingDir+;"
-		   "QThreadEvents+;QStartupWithShell+",
+		   "QThreadEvents+;QStartupWithShell+;QCatchSyscalls+",
 		   GS_PACKET_MAX);
 	if (s->exec_events)
 		gs_out_str(&s->out, ";exec-events+");
@@ -2471,6 +2494,56 @@ static void cmd_qsupported(struct gs_server *s, const char *p)
 	if (s->multiprocess)
 		gs_out_str(&s->out, ";multiprocess+");
 	reply(s);
+}
+
+/* QCatchSyscalls:0, QCatchSyscalls:1 (all), QCatchSyscalls:1;NR;NR...
+ * (those, hex, in the program's ABI): pt_process_catch_syscalls. */
+static void cmd_qcatchsyscalls(struct gs_server *s, const char *p)
+{
+	int mode;
+	int *nums = NULL;
+	size_t n = 0;
+	if (strcmp(p, "0") == 0) {
+		mode = PT_SYSCALLS_OFF;
+	} else if (strcmp(p, "1") == 0) {
+		mode = PT_SYSCALLS_ALL;
+	} else if (starts(p, "1;")) {
+		mode = PT_SYSCALLS_SOME;
+		p += 2;
+		nums = malloc(strlen(p) / 2 * sizeof *nums + sizeof *nums);
+		if (!nums) {
+			reply_err(s, 0x0c, "out of memory");
+			return;
+		}
+		for (;;) {
+			uint64_t nr;
+			if (!gs_parse_hex(&p, &nr) || nr >= PT_SYSCALL_MAX ||
+			    (*p && *p != ';')) {
+				free(nums);
+				reply_err(s, 0x16, "bad system call list");
+				return;
+			}
+			nums[n++] = (int)nr;
+			if (!*p++)
+				break;
+		}
+	} else {
+		reply_err(s, 0x16, "bad QCatchSyscalls");
+		return;
+	}
+	if (s->proc) {
+		int err = pt_process_catch_syscalls(s->proc, mode, nums, n);
+		if (err < 0) {
+			free(nums);
+			reply_pterr(s, err);
+			return;
+		}
+	}
+	free(s->catch_nums);
+	s->catch_nums = nums;
+	s->ncatch = n;
+	s->catch_mode = mode;
+	reply_ok(s);
 }
 
 static void cmd_qpasssignals(struct gs_server *s, const char *p)
@@ -2961,6 +3034,8 @@ void gs_server_packet(struct gs_server *s, char *body, size_t len)
 		cmd_threadinfo(s, false);
 	} else if (starts(body, "qAttached")) {
 		reply_str(s, s->attached ? "1" : "0");
+	} else if (starts(body, "QCatchSyscalls:")) {
+		cmd_qcatchsyscalls(s, body + 15);
 	} else if (starts(body, "QPassSignals:")) {
 		cmd_qpasssignals(s, body + 13);
 	} else if (starts(body, "qRcmd,")) {
@@ -3115,6 +3190,8 @@ void gs_server_fini(struct gs_server *s)
 	free(s->regs.reg);
 	free(s->pending);
 	s->pending = NULL;
+	free(s->catch_nums);
+	s->catch_nums = NULL;
 	s->npending = s->cap_pending = 0;
 	gs_out_free(&s->out);
 	gs_out_free(&s->frame);

@@ -107,6 +107,9 @@ struct gs_server {
 	} *pending;                /* malloc'd, as many as threads */
 	size_t npending, cap_pending;
 	bool pass[65];              /* QPassSignals, Linux numbers */
+	int catch_mode;            /* QCatchSyscalls: PT_SYSCALLS_* */
+	int *catch_nums;           /* and its numbers (SOME), malloc'd */
+	size_t ncatch;
 
 	/* --wrapper WRAPPER... --: run programs through it. */
 	char **wrapper;

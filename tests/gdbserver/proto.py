@@ -42,6 +42,27 @@ def escape(data):
     return bytes(out)
 
 
+bad_counts = []
+
+
+def unrle(body):
+    """Undo run-length encoding (c*N: N-29 more c's), as gdb does before
+    anything else; note any count character the protocol forbids."""
+    out = bytearray()
+    i = 0
+    while i < len(body):
+        if body[i] == 0x2A and out and i + 1 < len(body):
+            n = body[i + 1]
+            if n in b"#$+-":
+                bad_counts.append(bytes(body))
+            out += bytes([out[-1]]) * (n - 29)
+            i += 2
+        else:
+            out.append(body[i])
+            i += 1
+    return bytes(out)
+
+
 def unescape(data):
     out = bytearray()
     i = 0
@@ -85,7 +106,8 @@ class Conn:
             raise ValueError("bad checksum from server")
         if self.acks:
             self.raw(b"+")
-        return bytes(body)
+        self.last_raw = bytes(body)
+        return unrle(bytes(body))
 
     def cmd(self, body):
         self.raw(frame(body))
@@ -250,6 +272,8 @@ def main():
     r = c.cmd("g")
     check("g is hex", len(r) > 1000 and all(ch in b"0123456789abcdefx" for ch in r),
           r[:40])
+    check("g is run-length encoded (%d bytes for %d)" % (len(c.last_raw), len(r)),
+          b"*" in c.last_raw and 2 * len(c.last_raw) < len(r), c.last_raw[:80])
     r = c.cmd("p10")
     check("p10 (rip) 8 bytes", len(r) == 16, r)
     check("p of no register: E", is_err(c.cmd("p1000")))
@@ -329,6 +353,7 @@ def main():
     interrupt_checks(server, prog.replace("/basic", "/sleeper"))
     thread_events_checks(server, prog.replace("/basic", "/threads"))
     zombie_leader_checks(server, prog.replace("/basic", "/zombieleader"))
+    check("no run-length count is # $ + -", not bad_counts, bad_counts[:1])
     if failures:
         print("%d protocol checks failed" % failures)
         return 1

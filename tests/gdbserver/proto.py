@@ -15,7 +15,9 @@ failures = 0
 
 def check(name, ok, detail=""):
     global failures
-    print(("ok   " if ok else "FAIL ") + name + ("" if ok else ": " + detail))
+    if isinstance(detail, (bytes, bytearray)):
+        detail = repr(bytes(detail))
+    print(("ok   " if ok else "FAIL ") + name + ("" if ok else ": " + str(detail)))
     if not ok:
         failures += 1
 
@@ -37,6 +39,27 @@ def escape(data):
             out += bytes([0x7D, b ^ 0x20])
         else:
             out.append(b)
+    return bytes(out)
+
+
+bad_counts = []
+
+
+def unrle(body):
+    """Undo run-length encoding (c*N: N-29 more c's), as gdb does before
+    anything else; note any count character the protocol forbids."""
+    out = bytearray()
+    i = 0
+    while i < len(body):
+        if body[i] == 0x2A and out and i + 1 < len(body):
+            n = body[i + 1]
+            if n in b"#$+-":
+                bad_counts.append(bytes(body))
+            out += bytes([out[-1]]) * (n - 29)
+            i += 2
+        else:
+            out.append(body[i])
+            i += 1
     return bytes(out)
 
 
@@ -83,7 +106,8 @@ class Conn:
             raise ValueError("bad checksum from server")
         if self.acks:
             self.raw(b"+")
-        return bytes(body)
+        self.last_raw = bytes(body)
+        return unrle(bytes(body))
 
     def cmd(self, body):
         self.raw(frame(body))
@@ -167,6 +191,38 @@ def thread_events_checks(server, threads):
         c.p.wait(timeout=30)
 
 
+def zombie_leader_checks(server, prog):
+    """Process facts while the leader is a zombie (it called pthread_exit,
+    a worker runs on): exec-file, auxv, memory regions, thread names come
+    from the library, which reads them through a live thread."""
+    nm = subprocess.run(["nm", prog], capture_output=True, text=True).stdout
+    addr = {l.split()[2]: int(l.split()[0], 16) for l in nm.splitlines()
+            if len(l.split()) == 3}
+    c = Conn(server, prog)
+    c.cmd("QStartNoAckMode")
+    c.acks = False
+    c.cmd("qSupported:multiprocess+;swbreak+")
+    check("zombie leader: Z0", c.cmd("Z0,%x,1" % addr["worker_here"]) == b"OK")
+    r = c.cmd("vCont;c")
+    check("zombie leader: worker stops", r.startswith(b"T05") and b"swbreak" in r, r)
+    r = c.cmd("qXfer:exec-file:read::0,fff")
+    check("zombie leader: exec-file", r.startswith(b"l") and
+          r.endswith(b"/zombieleader"), r)
+    r = c.cmd("qXfer:auxv:read::0,fff")
+    check("zombie leader: auxv", r[:1] == b"l" and len(r) > 100, r[:20])
+    r = c.cmd("qMemoryRegionInfo:%x" % addr["worker_here"])
+    check("zombie leader: qMemoryRegionInfo", b"permissions:rx;" in r, r)
+    r = c.cmd("qXfer:threads:read::0,fff")
+    check("zombie leader: thread name", b'name="lonely"' in r, r)
+    r = c.cmd("qXfer:libraries-svr4:read::0,fff")
+    check("zombie leader: libraries-svr4", b"libc.so" in r, r[:60])
+    check("zombie leader: z0", c.cmd("z0,%x,1" % addr["worker_here"]) == b"OK")
+    r = c.cmd("vCont;c")
+    check("zombie leader: exits 0", r.startswith(b"W00"), r)
+    c.p.stdin.close()
+    c.p.wait(timeout=30)
+
+
 def main():
     server, prog = sys.argv[1], sys.argv[2]
     nm = subprocess.run(["nm", prog], capture_output=True, text=True).stdout
@@ -216,6 +272,8 @@ def main():
     r = c.cmd("g")
     check("g is hex", len(r) > 1000 and all(ch in b"0123456789abcdefx" for ch in r),
           r[:40])
+    check("g is run-length encoded (%d bytes for %d)" % (len(c.last_raw), len(r)),
+          b"*" in c.last_raw and 2 * len(c.last_raw) < len(r), c.last_raw[:80])
     r = c.cmd("p10")
     check("p10 (rip) 8 bytes", len(r) == 16, r)
     check("p of no register: E", is_err(c.cmd("p1000")))
@@ -294,6 +352,8 @@ def main():
     check("server exits cleanly", rc == 0, "rc %d" % rc)
     interrupt_checks(server, prog.replace("/basic", "/sleeper"))
     thread_events_checks(server, prog.replace("/basic", "/threads"))
+    zombie_leader_checks(server, prog.replace("/basic", "/zombieleader"))
+    check("no run-length count is # $ + -", not bad_counts, bad_counts[:1])
     if failures:
         print("%d protocol checks failed" % failures)
         return 1

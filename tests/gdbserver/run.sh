@@ -154,6 +154,27 @@ t_gdb_threads() {
 		'Switching to thread 3' 'sum 10' 'exited normally'
 }
 
+# More threads than any fixed-size list (1500; the server once stopped at
+# 1024): `info threads` over the server lists every task the kernel
+# counts in /proc/PID/task (the target counts them into ntasks just before
+# all_ready), and the process still runs to its end (every thread
+# resumed).
+t_gdb_many_threads() {
+	local f=$LOGDIR/gdb_many_threads.log
+	gdb_stdio gdb_many_threads manythreads -ex 'break all_ready' -ex continue \
+		-ex 'p ntasks' -ex 'info threads' -ex 'delete' -ex continue
+	local want got
+	want=$(sed -n 's/^\$1 = \([0-9]*\)$/\1/p' "$f")
+	got=$(grep -Ec '^[* ] +[0-9]+ +Thread ' "$f")
+	echo "kernel tasks: ${want:-?}, gdb threads: $got" >>"$f"
+	if [ -z "$want" ] || [ "$want" -lt 1501 ] || [ "$got" != "$want" ]; then
+		fail gdb_many_threads "gdb lists $got threads, the kernel ${want:-?}"
+		return
+	fi
+	expect gdb_many_threads "$f" 'Breakpoint 1, all_ready' 'joined 1500' \
+		'exited normally'
+}
+
 # next over calls that wait for other threads (a barrier, a join): gdb's
 # step-resume breakpoint lets every thread run, so nothing hangs.
 t_gdb_threads_next() {
@@ -223,6 +244,75 @@ t_gdb_signals() {
 			'^\$1 = 3' 'handled 3'
 }
 
+# $_siginfo (qXfer:siginfo:read/write): at a SIGSEGV the fields gdb shows
+# are native gdb's; at a SIGUSR1 queued with a value the value is read,
+# and a value written there reaches the program's SA_SIGINFO handler.
+t_gdb_siginfo_rw() {
+	local f=$LOGDIR/gdb_siginfo_segv.log cmds
+	cmds=(-ex 'p $_siginfo.si_signo' -ex 'p $_siginfo.si_code'
+		-ex 'p $_siginfo._sifields._sigfault.si_addr' -ex kill)
+	$TO "${GDB[@]}" -ex "target extended-remote | $GDBSERVER --once - $T/siginfo segv" \
+		-ex continue "${cmds[@]}" >"$f" 2>&1
+	$TO "${GDB[@]}" -ex run "${cmds[@]}" --args "$T/siginfo" segv \
+		>"$f.native" 2>&1
+	grep -E '^\$[0-9]+ = ' "$f" >"$f.vals"
+	grep -E '^\$[0-9]+ = ' "$f.native" >"$f.native.vals"
+	if ! cmp -s "$f.vals" "$f.native.vals" || [ ! -s "$f.vals" ]; then
+		fail gdb_siginfo_segv "\$_siginfo differs from native gdb's ($f.native)"
+	else
+		expect gdb_siginfo_segv "$f" 'SIGSEGV' '^\$1 = 11$' \
+			'^\$3 = \(void \*\) 0x10$'
+	fi
+	gdb_stdio gdb_siginfo_write siginfo -ex 'handle SIGUSR1 stop print pass' \
+		-ex continue -ex 'p $_siginfo._sifields._rt.si_sigval.sival_int' \
+		-ex 'set $_siginfo._sifields._rt.si_sigval.sival_int = 42' \
+		-ex 'p $_siginfo._sifields._rt.si_sigval.sival_int' -ex continue
+	expect gdb_siginfo_write "$LOGDIR/gdb_siginfo_write.log" \
+		'Program received signal SIGUSR1' '^\$1 = 7$' '^\$2 = 42$' \
+		'^sival 42$' 'exited normally'
+}
+
+# QPassSignals: signals gdb passes without stopping are delivered by the
+# library as they come: 2000 SIGUSR1s, every one handled, not one stop
+# of the process (none logged by PROCTRACE_GDBSERVER_DEBUG=1, which logs
+# every stop) and no stop reply.
+t_gdb_pass_signals() {
+	local f=$LOGDIR/gdb_pass_signals.log
+	PROCTRACE_GDBSERVER_DEBUG=1 $TO "${GDB[@]}" -ex "set remotelogfile $f.rlog" \
+		-ex "target extended-remote | $GDBSERVER --once - $T/sigloop 2000" \
+		-ex 'handle SIGUSR1 nostop noprint pass' -ex continue >"$f" 2>&1
+	local stops replies
+	stops=$(grep -c 'stop: thread.*SIGUSR1' "$f")
+	replies=$(grep -ac '^r \$T1e' "$f.rlog")
+	echo "SIGUSR1 stops: $stops, SIGUSR1 stop replies: $replies" >>"$f"
+	if [ "$stops" != 0 ] || [ "$replies" != 0 ]; then
+		fail gdb_pass_signals "$stops stops for SIGUSR1, $replies stop replies"
+		return
+	fi
+	expect gdb_pass_signals "$f" '^handled 2000$' 'exited normally'
+}
+
+# QCatchSyscalls: gdb's `catch syscall getppid` stops at the call and at
+# its return, with the lines native gdb prints ("target:" dropped).
+t_gdb_catch_syscall() {
+	local f=$LOGDIR/gdb_catch_syscall.log cmds
+	cmds=(-ex 'catch syscall getppid' -ex continue -ex continue -ex continue)
+	$TO "${GDB[@]}" -ex "target extended-remote | $GDBSERVER --once - $T/syscalls" \
+		"${cmds[@]}" >"$f" 2>&1
+	$TO "${GDB[@]}" -ex starti "${cmds[@]}" "$T/syscalls" \
+		>"$f.native" 2>&1
+	grep -E '^Catchpoint [0-9]+ \(' "$f" | sed 's/target://' >"$f.lines"
+	grep -E '^Catchpoint [0-9]+ \(' "$f.native" >"$f.native.lines"
+	if ! cmp -s "$f.lines" "$f.native.lines"; then
+		fail gdb_catch_syscall "catchpoint stops differ from native gdb's ($f.native)"
+		return
+	fi
+	expect gdb_catch_syscall "$f" \
+		'^Catchpoint 1 \(call to syscall getppid\)' \
+		'^Catchpoint 1 \(returned from syscall getppid\)' \
+		'^ppid ok$' 'exited normally'
+}
+
 t_gdb_run_again() {
 	gdb_stdio gdb_run_again basic -ex 'break add' -ex continue -ex kill \
 		-ex 'info inferiors' -ex 'run' -ex 'bt 1' -ex 'delete' \
@@ -248,14 +338,15 @@ t_gdb_exec() {
 }
 
 # vRun settings: QDisableRandomization (gdb's default on), QEnvironment*,
-# QSetWorkingDir.
+# QSetWorkingDir; and the program leads its own process group, as with
+# gdbserver.
 t_gdb_launch_settings() {
 	gdb_stdio gdb_launch_settings basic -ex 'break add' -ex run \
 		-ex 'p $sp' -ex run -ex 'p $sp' \
 		-ex 'set environment GS_TEST_VAR=hello' -ex 'unset environment HOME' \
 		-ex 'set cwd /tmp' -ex run -ex 'p (char *)getenv("GS_TEST_VAR")' \
 		-ex 'p (char *)getenv("HOME")' -ex 'p (char *)get_current_dir_name()' \
-		-ex kill
+		-ex 'p (int)getpgrp() == (int)getpid()' -ex kill
 	local f=$LOGDIR/gdb_launch_settings.log
 	local sp1 sp2
 	sp1=$(grep -m1 '^\$1 = ' "$f" | sed 's/^\$1 = //')
@@ -265,7 +356,7 @@ t_gdb_launch_settings() {
 		return
 	fi
 	expect gdb_launch_settings "$f" '^\$3 = 0x[0-9a-f]+ "hello"' '^\$4 = 0x0$' \
-		'^\$5 = 0x[0-9a-f]+ "/tmp"'
+		'^\$5 = 0x[0-9a-f]+ "/tmp"' '^\$6 = 1$'
 }
 
 # QStartupWithShell (gdb's startup-with-shell, on by default): the program
@@ -614,7 +705,7 @@ t_lldb() {
 # ---- main -------------------------------------------------------------------
 
 ALL="t_selftest t_protocol t_gdb_break_bt t_gdb_step_next_finish t_gdb_registers
-t_gdb_memory t_gdb_threads t_gdb_threads_next t_gdb_bphits t_gdb_watch t_gdb_hbreak t_gdb_signals t_gdb_run_again
+t_gdb_memory t_gdb_threads t_gdb_many_threads t_gdb_threads_next t_gdb_bphits t_gdb_watch t_gdb_hbreak t_gdb_signals t_gdb_siginfo_rw t_gdb_pass_signals t_gdb_catch_syscall t_gdb_run_again
 t_gdb_exit_code t_gdb_startup_shell t_gdb_range_step t_gdb_svr4 t_gdb_i386 t_gdb_exec t_gdb_launch_settings t_gdb_attach_detach t_gdb_extended_attach
 t_gdb_tcp_monitor_exit t_lldb"
 

@@ -205,6 +205,7 @@ static void new_session(struct gs_server *s)
 	s->thread_suffix = s->list_threads_in_stop = s->error_strings = false;
 	s->want_exit = false;
 	memset(s->pass, 0, sizeof s->pass);
+	gs_server_apply_pass(s);
 }
 
 int main(int argc, char **argv)
@@ -297,27 +298,19 @@ int main(int argc, char **argv)
 	if (stdio)
 		sigaction(SIGINT, &sa, NULL);
 
+	/* Over stdio the protocol stays on our fds 0 and 1; programs get
+	 * /dev/null and our stderr in their place (PT_LAUNCH_STDIO). */
 	struct conn c = { .in = -1, .out = -1 };
 	if (stdio) {
-		/* Keep the protocol away from the program: it gets /dev/null in
-		 * and our stderr out. */
-		c.in = fcntl(0, F_DUPFD_CLOEXEC, 3);
-		c.out = fcntl(1, F_DUPFD_CLOEXEC, 3);
-		int null = open("/dev/null", O_RDONLY);
-		if (c.in < 0 || c.out < 0 || null < 0) {
-			perror("proctrace-gdbserver: stdio");
-			return 1;
-		}
-		dup2(null, 0);
-		dup2(2, 1);
-		if (null > 2)
-			close(null);
+		c.in = 0;
+		c.out = 1;
 	}
 
 	static struct gs_server srv;
 	struct gs_server *s = &srv;
 	gs_server_init(s);
 	s->wrapper = wrapper;
+	s->stdio_conn = stdio;
 	s->with_shell = with_shell;
 	s->no_T = no_T;
 	s->no_Tthread = no_Tthread;

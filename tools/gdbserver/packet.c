@@ -195,16 +195,66 @@ void gs_out_bin(struct gs_out *o, const void *p, size_t n)
 	o->buf[o->len] = 0;
 }
 
+/* Run-length encoding: "c*N" stands for c and then N - 29 more c's.  N
+ * is a printable character from ' ' (3 more) to '~' (97 more), but never
+ * one the framing or some clients could take for something else. */
+static bool rle_count_ok(size_t more)
+{
+	int n = (int)more + 29;
+	return more >= 3 && more <= 97 && n != '#' && n != '$' && n != '+' &&
+	       n != '-' && n != '*' && n != '}';
+}
+
 void gs_frame(const struct gs_out *o, struct gs_out *f)
 {
-	unsigned sum = 0;
+	const char *b = o->buf ? o->buf : "";
+	size_t n = o->len;
 	gs_out_reset(f);
 	gs_out_mem(f, "$", 1);
-	gs_out_mem(f, o->buf ? o->buf : "", o->len);
-	for (size_t i = 0; i < o->len; i++)
-		sum += (unsigned char)o->buf[i];
+	for (size_t i = 0; i < n;) {
+		if (b[i] == '}') {
+			/* An escape and the byte it escapes go as they are: a
+			 * run never starts on an escaped byte (clients differ on
+			 * whether '*' after it repeats it escaped or not). */
+			gs_out_mem(f, b + i, i + 1 < n ? 2 : 1);
+			i += 2;
+			continue;
+		}
+		size_t more = 0;
+		while (i + 1 + more < n && more < 97 && b[i + 1 + more] == b[i])
+			more++;
+		while (more >= 3 && !rle_count_ok(more))
+			more--;
+		if (more >= 3) {
+			char run[3] = { b[i], '*', (char)(more + 29) };
+			gs_out_mem(f, run, 3);
+			i += 1 + more;
+		} else {
+			gs_out_mem(f, b + i, 1);
+			i++;
+		}
+	}
+	unsigned sum = 0;
+	for (size_t i = 1; i < f->len; i++)
+		sum += (unsigned char)f->buf[i];
 	char tail[3] = { '#', hexdig[(sum >> 4) & 15], hexdig[sum & 15] };
 	gs_out_mem(f, tail, 3);
+}
+
+/* Undo gs_frame's run-length encoding of a body (for the self-test). */
+static size_t st_unrle(const char *in, size_t n, char *out, size_t cap)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (in[i] == '*' && k && i + 1 < n) {
+			int more = (unsigned char)in[++i] - 29;
+			for (int r = 0; r < more && k < cap; r++, k++)
+				out[k] = out[k - 1];
+		} else if (k < cap) {
+			out[k++] = in[i];
+		}
+	}
+	return k;
 }
 
 long gs_unescape(char *p, size_t n)
@@ -334,6 +384,37 @@ int gs_packet_selftest(int *failed)
 	snprintf(big + GS_PACKET_MAX + 2, 4, "#%02x", sum & 0xff);
 	st_check(st_feed(&rx, big, GS_PACKET_MAX + 5) == GS_RX_TOOLONG,
 		 "an overlong packet");
+
+	/* Run-length encoding: every run length from 1 to 300 comes back
+	 * whole, with no count character the framing reserves. */
+	bool rle_ok = true, counts_ok = true;
+	for (size_t len = 1; len <= 300; len++) {
+		char body[320], back[400];
+		memset(body, '0', len);
+		body[len] = 'x';
+		gs_out_reset(&o);
+		gs_out_mem(&o, body, len + 1);
+		gs_frame(&o, &f);
+		size_t k = st_unrle(f.buf + 1, f.len - 4, back, sizeof back);
+		if (k != len + 1 || memcmp(back, body, len + 1) != 0)
+			rle_ok = false;
+		for (size_t i = 1; i + 1 < f.len - 3; i++)
+			if (f.buf[i] == '*' && strchr("#$+-*}", f.buf[i + 1]))
+				counts_ok = false;
+	}
+	st_check(rle_ok, "run-length encoding round trip");
+	st_check(counts_ok, "run-length counts avoid # $ + - * }");
+	gs_out_reset(&o);
+	gs_out_str(&o, "00000000");
+	gs_frame(&o, &f);
+	st_check(f.len == 9 && memcmp(f.buf, "$0*\"00#", 7) == 0,
+		 "a run of 8 (7 more: '$' avoided)");
+	const unsigned char esc[] = { '}', '}', '}', '}', '}', 'a' };
+	gs_out_reset(&o);
+	gs_out_bin(&o, esc, sizeof esc);
+	gs_frame(&o, &f);
+	st_check(f.len == 15 && memcmp(f.buf, "$}]}]}]}]}]a#", 13) == 0,
+		 "escaped bytes are never run-length encoded");
 
 	gs_out_free(&o);
 	gs_out_free(&f);

@@ -23,7 +23,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/personality.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -219,6 +218,30 @@ static pt_thread *first_thread(struct gs_server *s)
 	return t;
 }
 
+/* Every live thread of the process, in a malloc'd array the caller frees
+ * (*n of them; NULL and 0 when there is none or no memory).  The count
+ * comes from pt_process_threads itself: no limit of ours. */
+static pt_thread **thread_list(struct gs_server *s, size_t *n)
+{
+	size_t cap = 64;
+	*n = 0;
+	if (!s->proc)
+		return NULL;
+	for (int tries = 0; tries < 8; tries++) {
+		pt_thread **ts = malloc(cap * sizeof *ts);
+		if (!ts)
+			return NULL;
+		size_t got = pt_process_threads(s->proc, ts, cap);
+		if (got <= cap) {
+			*n = got;
+			return ts;
+		}
+		free(ts); /* more threads than room (or born meanwhile) */
+		cap = got + got / 4 + 16;
+	}
+	return NULL;
+}
+
 /* The thread a g/p/m/... packet is about. */
 static pt_thread *cur_thread(struct gs_server *s)
 {
@@ -258,6 +281,21 @@ static unsigned event_mask(struct gs_server *s)
 				 : 0);
 }
 
+/* QPassSignals to the library (pt_process_pass_signals): those signals
+ * are delivered as they come, without a stop.  SIGTRAP, SIGKILL and SIGSTOP
+ * cannot be passed (the library refuses them): they stop as always. */
+void gs_server_apply_pass(struct gs_server *s)
+{
+	sigset_t set;
+	sigemptyset(&set);
+	for (int sig = 1; sig <= 64; sig++)
+		if (s->pass[sig] && sig != SIGTRAP && sig != SIGKILL &&
+		    sig != SIGSTOP && sigaddset(&set, sig) < 0)
+			continue; /* a number the C library reserves */
+	if (s->proc && pt_process_pass_signals(s->proc, &set) < 0)
+		DBG("pass signals: %s\n", pt_errmsg());
+}
+
 static void after_start(struct gs_server *s)
 {
 	s->first_stop = true;
@@ -268,6 +306,11 @@ static void after_start(struct gs_server *s)
 	 * them (QThreadEvents): gdb reads the thread list at each stop.  Exec
 	 * stops only when the client takes exec events. */
 	pt_process_set_events(s->proc, event_mask(s));
+	gs_server_apply_pass(s);
+	if (s->catch_mode != PT_SYSCALLS_OFF &&
+	    pt_process_catch_syscalls(s->proc, s->catch_mode, s->catch_nums,
+				      s->ncatch) < 0)
+		DBG("catch syscalls: %s\n", pt_errmsg());
 	refresh_regs(s);
 	pt_thread *t = first_thread(s);
 	s->last_tid = t ? pt_thread_tid(t) : s->pid;
@@ -377,15 +420,19 @@ int gs_server_launch(struct gs_server *s, char *const argv[])
 		argv = shell_argv;
 		execs++;
 	}
-	/* No ASLR: the personality flag is inherited from the calling thread
-	 * by the tracer thread pt_launch creates, then by its child, and kept
-	 * across exec.  Put back at once for ourselves. */
-	int old = personality(0xffffffff);
-	if (s->no_aslr && old != -1)
-		personality((unsigned long)old | ADDR_NO_RANDOMIZE);
+	/* As gdbserver's: the program leads a process group of its own (a ^C
+	 * reaches it as gdb's 0x03, which we turn into a stop), no ASLR
+	 * unless QDisableRandomization:0, and over stdio the program gets
+	 * /dev/null as input and our stderr as output, away from the
+	 * protocol on our fds 0 and 1. */
+	o.flags = PT_LAUNCH_NEW_PGRP | (s->no_aslr ? PT_LAUNCH_NO_ASLR : 0);
+	if (s->stdio_conn) {
+		o.flags |= PT_LAUNCH_STDIO;
+		o.stdio[0] = -1;
+		o.stdio[1] = 2;
+		o.stdio[2] = 2;
+	}
 	int err = pt_launch(argv[0], argv, &o, &p);
-	if (s->no_aslr && old != -1)
-		personality((unsigned long)old);
 	free(full);
 	free(cmd);
 	if (err == 0 && execs && (err = through_execs(p, execs)) < 0) {
@@ -433,27 +480,44 @@ int gs_server_wait_fd(struct gs_server *s)
 	return s->proc && s->running ? pt_process_event_fd(s->proc) : -1;
 }
 
-static bool read_file(const char *path, struct gs_out *o);
-
-/* The CPU thread tid last ran on (field 39 of /proc/PID/task/TID/stat),
- * or -1. */
-static int thread_core(pid_t pid, pid_t tid)
+/* The program's path (pt_process_exe) into buf; its length, or -1 when
+ * there is none or it does not fit. */
+static int exe_path(struct gs_server *s, char *buf, size_t len)
 {
-	char path[64];
-	struct gs_out o = { 0 };
-	int core = -1;
-	snprintf(path, sizeof path, "/proc/%d/task/%d/stat", (int)pid, (int)tid);
-	if (read_file(path, &o) && o.buf) {
-		char *p = strrchr(o.buf, ')');
-		int field = 2;
-		for (; p && *p; p++)
-			if (*p == ' ' && ++field == 39) {
-				core = atoi(p + 1);
-				break;
-			}
+	int n = s->proc ? pt_process_exe(s->proc, buf, len) : -1;
+	return n > 0 && (size_t)n < len ? n : -1;
+}
+
+/* The auxiliary vector (pt_process_auxv) in a malloc'd buffer of *len
+ * bytes, or NULL. */
+static unsigned char *proc_auxv(struct gs_server *s, size_t *len)
+{
+	size_t cap = 1024;
+	for (int tries = 0; s->proc && tries < 4; tries++) {
+		unsigned char *b = malloc(cap);
+		if (!b)
+			return NULL;
+		int n = pt_process_auxv(s->proc, b, cap);
+		if (n < 0) {
+			free(b);
+			return NULL;
+		}
+		if ((size_t)n <= cap) {
+			*len = (size_t)n;
+			return b;
+		}
+		free(b);
+		cap = (size_t)n;
 	}
-	gs_out_free(&o);
-	return core;
+	return NULL;
+}
+
+/* The thread's name (pt_thread_name), "" when it has none. */
+static void thread_name(pt_thread *t, char *buf, size_t len)
+{
+	if (pt_thread_name(t, buf, len) < 0)
+		buf[0] = 0;
+	buf[strcspn(buf, "\n")] = 0;
 }
 
 /* ---- stop replies ----------------------------------------------------- */
@@ -467,6 +531,8 @@ static bool own_event(const pt_stop_cause *c)
 	case PT_STOP_STEP:
 	case PT_STOP_WATCHPOINT:
 	case PT_STOP_EXEC:
+	case PT_STOP_SYSCALL_ENTRY:
+	case PT_STOP_SYSCALL_EXIT:
 		return true;
 	default:
 		return false;
@@ -509,10 +575,8 @@ static void out_expedited(struct gs_server *s, pt_thread *t)
 
 static void out_thread_list(struct gs_server *s, bool pcs)
 {
-	pt_thread *ts[1024];
-	size_t n = pt_process_threads(s->proc, ts, 1024);
-	if (n > 1024)
-		n = 1024;
+	size_t n;
+	pt_thread **ts = thread_list(s, &n);
 	for (size_t i = 0; i < n; i++) {
 		if (i)
 			gs_out_str(&s->out, ",");
@@ -524,6 +588,7 @@ static void out_thread_list(struct gs_server *s, bool pcs)
 			gs_out_fmt(&s->out, "%x", (unsigned)pt_thread_tid(ts[i]));
 		}
 	}
+	free(ts);
 }
 
 /* The T packet for thread t; sig_override >= 0 replaces the cause's
@@ -559,13 +624,10 @@ static void build_stop_reply(struct gs_server *s, pt_thread *t,
 		break;
 	case PT_STOP_EXEC: {
 		sig = SIGTRAP;
-		char path[64], exe[PATH_MAX];
-		snprintf(path, sizeof path, "/proc/%d/exe", (int)s->pid);
-		ssize_t r = s->exec_events && !exec_hidden
-				    ? readlink(path, exe, sizeof exe - 1)
-				    : -1;
+		char exe[PATH_MAX];
+		int r = s->exec_events && !exec_hidden ? exe_path(s, exe, sizeof exe)
+						       : -1;
 		if (r > 0) {
-			exe[r] = 0;
 			gs_out_reset(&exec_out);
 			gs_out_str(&exec_out, "exec:");
 			gs_out_hex(&exec_out, exe, (size_t)r);
@@ -578,6 +640,23 @@ static void build_stop_reply(struct gs_server *s, pt_thread *t,
 	case PT_STOP_GROUP:
 		sig = c.signo;
 		break;
+	case PT_STOP_SYSCALL_ENTRY:
+	case PT_STOP_SYSCALL_EXIT: {
+		/* QCatchSyscalls.  An exit whose entry the library did not see
+		 * has no number: orig_rax / orig_eax still holds it. */
+		sig = SIGTRAP;
+		uint64_t nr = (uint64_t)c.syscall;
+		if (c.syscall < 0 &&
+		    pt_thread_reg_get_name(t, s->regs.x86_64 ? "orig_rax" : "orig_eax",
+					   &nr) < 0)
+			nr = 0;
+		snprintf(reason_buf, sizeof reason_buf, "%s:%" PRIx64 ";",
+			 c.kind == PT_STOP_SYSCALL_ENTRY ? "syscall_entry"
+							 : "syscall_return",
+			 s->regs.x86_64 ? nr : (uint32_t)nr);
+		reason = reason_buf;
+		break;
+	}
 	case PT_STOP_WATCHPOINT: {
 		sig = SIGTRAP;
 		const struct gs_watch *w = watch_of_id(s, c.watch);
@@ -614,7 +693,7 @@ static void build_stop_reply(struct gs_server *s, pt_thread *t,
 		gs_out_str(&s->out, ";");
 	}
 	out_expedited(s, t);
-	int core = thread_core(s->pid, pt_thread_tid(t));
+	int core = pt_thread_core(t);
 	if (core >= 0)
 		gs_out_fmt(&s->out, "core:%x;", (unsigned)core);
 	if (reason)
@@ -697,6 +776,21 @@ static bool thread_gone(struct gs_server *s, pt_thread *t)
 	       pt_thread_stop_cause(t, &c) == 0 && c.kind == PT_STOP_THREAD_EXIT;
 }
 
+/* Keep thread tid's event c for later (the list grows as needed). */
+static void add_pending(struct gs_server *s, pid_t tid, const pt_stop_cause *c)
+{
+	if (s->npending == s->cap_pending) {
+		size_t cap = s->cap_pending ? 2 * s->cap_pending : 64;
+		struct gs_pending *np = realloc(s->pending, cap * sizeof *np);
+		if (!np)
+			return; /* out of memory: the event is lost */
+		s->pending = np;
+		s->cap_pending = cap;
+	}
+	s->pending[s->npending].tid = tid;
+	s->pending[s->npending++].cause = *c;
+}
+
 static bool is_pending(struct gs_server *s, pid_t tid)
 {
 	for (size_t i = 0; i < s->npending; i++)
@@ -710,9 +804,9 @@ static bool is_pending(struct gs_server *s, pid_t tid)
  * while another one stepped). */
 static void collect_pending(struct gs_server *s, pt_thread *event)
 {
-	pt_thread *ts[1024];
-	size_t n = pt_process_threads(s->proc, ts, 1024);
-	for (size_t i = 0; i < n && i < 1024; i++) {
+	size_t n;
+	pt_thread **ts = thread_list(s, &n);
+	for (size_t i = 0; i < n; i++) {
 		pt_stop_cause c = { .sz = sizeof c };
 		if (ts[i] == event || is_pending(s, pt_thread_tid(ts[i])) ||
 		    pt_thread_stop_cause(ts[i], &c) < 0 ||
@@ -727,11 +821,9 @@ static void collect_pending(struct gs_server *s, pt_thread *event)
 			continue;
 		DBG("pending: thread %d, %s\n", (int)pt_thread_tid(ts[i]),
 		    pt_stop_kind_name(c.kind));
-		if (s->npending < GS_MAX_PENDING) {
-			s->pending[s->npending].tid = pt_thread_tid(ts[i]);
-			s->pending[s->npending++].cause = c;
-		}
+		add_pending(s, pt_thread_tid(ts[i]), &c);
 	}
+	free(ts);
 }
 
 /* Is a pending event still worth reporting?  Its cause is the one
@@ -757,14 +849,18 @@ static bool pending_valid(struct gs_server *s, pt_thread *t,
 /* A thread's own event other than ev's, or NULL. */
 static pt_thread *other_event_thread(struct gs_server *s, pt_thread *ev)
 {
-	pt_thread *ts[1024];
-	size_t n = pt_process_threads(s->proc, ts, 1024);
-	for (size_t i = 0; i < n && i < 1024; i++) {
+	size_t n;
+	pt_thread **ts = thread_list(s, &n);
+	for (size_t i = 0; i < n; i++) {
 		pt_stop_cause c = { .sz = sizeof c };
 		if (ts[i] != ev && pt_thread_stop_cause(ts[i], &c) == 0 &&
-		    own_event(&c))
-			return ts[i];
+		    own_event(&c)) {
+			pt_thread *t = ts[i];
+			free(ts);
+			return t;
+		}
 	}
+	free(ts);
 	return NULL;
 }
 
@@ -774,9 +870,9 @@ static pt_thread *other_event_thread(struct gs_server *s, pt_thread *ev)
  * resuming anything (all-stop). */
 static void report_thread_exits(struct gs_server *s)
 {
-	pt_thread *ts[1024];
-	size_t n = pt_process_threads(s->proc, ts, 1024);
-	for (size_t i = 0; i < n && i < 1024; i++) {
+	size_t n;
+	pt_thread **ts = thread_list(s, &n);
+	for (size_t i = 0; i < n; i++) {
 		pt_stop_cause c = { .sz = sizeof c };
 		if (!thread_gone(s, ts[i]) || pt_thread_stop_cause(ts[i], &c) < 0)
 			continue;
@@ -786,6 +882,7 @@ static void report_thread_exits(struct gs_server *s)
 		out_tid(s, pt_thread_tid(ts[i]));
 		reply(s);
 	}
+	free(ts);
 }
 
 /* QThreadEvents, a stop with no event of gdb's own kind (ev's cause c):
@@ -806,9 +903,9 @@ static bool thread_event(struct gs_server *s, pt_thread *ev,
 	} else if ((rep = other_event_thread(s, ev)) != NULL) {
 		pt_thread_stop_cause(rep, &rc);
 	} else {
-		pt_thread *ts[1024];
-		size_t n = pt_process_threads(s->proc, ts, 1024);
-		for (size_t i = 0; i < n && i < 1024 && !rep; i++) {
+		size_t n;
+		pt_thread **ts = thread_list(s, &n);
+		for (size_t i = 0; i < n && !rep; i++) {
 			pt_stop_cause tc = { .sz = sizeof tc };
 			if (pt_thread_stop_cause(ts[i], &tc) == 0 &&
 			    tc.kind == PT_STOP_THREAD_CREATE &&
@@ -817,6 +914,7 @@ static bool thread_event(struct gs_server *s, pt_thread *ev,
 				rc = tc;
 			}
 		}
+		free(ts);
 	}
 	if (!rep)
 		return false;
@@ -866,9 +964,9 @@ static void on_stop(struct gs_server *s)
 		s->npending = 0;
 	}
 	if (debug_on()) {
-		pt_thread *ts[64];
-		size_t n = pt_process_threads(s->proc, ts, 64);
-		for (size_t i = 0; i < n && i < 64; i++) {
+		size_t n;
+		pt_thread **ts = thread_list(s, &n);
+		for (size_t i = 0; i < n; i++) {
 			pt_stop_cause tc = { .sz = sizeof tc };
 			char why[96] = "?";
 			uint64_t pc = 0;
@@ -879,6 +977,7 @@ static void on_stop(struct gs_server *s)
 			    (int)pt_thread_tid(ts[i]), ts[i] == ev ? " (event)" : "",
 			    why, pc);
 		}
+		free(ts);
 	}
 
 	if (own && s->ranging && range_step_on(s, ev, &c))
@@ -1004,10 +1103,8 @@ static void resume(struct gs_server *s, const struct vcont *v)
 		reply(s);
 		return;
 	}
-	pt_thread *ts[1024];
-	size_t n = pt_process_threads(s->proc, ts, 1024);
-	if (n > 1024)
-		n = 1024;
+	size_t n;
+	pt_thread **ts = thread_list(s, &n);
 	/* A resumed thread that sits on one of gdb's breakpoints without gdb
 	 * having been told it hit it (a breakpoint set at the entry point
 	 * before `run`, a thread halted by the all-stop just before its int3)
@@ -1030,6 +1127,7 @@ static void resume(struct gs_server *s, const struct vcont *v)
 		    (int)tid, pc);
 		build_stop_reply(s, ts[i], &hit, -1);
 		reply(s);
+		free(ts);
 		return;
 	}
 	pt_thread *step = NULL;
@@ -1055,6 +1153,7 @@ static void resume(struct gs_server *s, const struct vcont *v)
 			step_action = a;
 		}
 	}
+	free(ts);
 	int err;
 	s->ranging = false;
 	if (step) {
@@ -1509,19 +1608,6 @@ static void reply_xfer(struct gs_server *s, const char *doc, size_t n,
 	reply(s);
 }
 
-static bool read_file(const char *path, struct gs_out *o)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return false;
-	char buf[4096];
-	ssize_t r;
-	while ((r = read(fd, buf, sizeof buf)) > 0)
-		gs_out_mem(o, buf, (size_t)r);
-	close(fd);
-	return r == 0;
-}
-
 static void xml_escape(struct gs_out *o, const char *str)
 {
 	for (; *str; str++) {
@@ -1540,23 +1626,14 @@ static void xml_escape(struct gs_out *o, const char *str)
 static void threads_xml(struct gs_server *s, struct gs_out *o)
 {
 	gs_out_str(o, "<?xml version=\"1.0\"?>\n<threads>\n");
-	pt_thread *ts[1024];
-	size_t n = pt_process_threads(s->proc, ts, 1024);
-	for (size_t i = 0; i < n && i < 1024; i++) {
+	size_t n;
+	pt_thread **ts = thread_list(s, &n);
+	for (size_t i = 0; i < n; i++) {
 		pid_t tid = pt_thread_tid(ts[i]);
-		char path[64], name[64] = "";
+		char name[64];
 		if (thread_gone(s, ts[i]))
 			continue;
-		snprintf(path, sizeof path, "/proc/%d/task/%d/comm", (int)s->pid,
-			 (int)tid);
-		struct gs_out c = { 0 };
-		if (read_file(path, &c) && c.len) {
-			size_t k = c.len < sizeof name - 1 ? c.len : sizeof name - 1;
-			memcpy(name, c.buf, k);
-			name[k] = 0;
-			name[strcspn(name, "\n")] = 0;
-		}
-		gs_out_free(&c);
+		thread_name(ts[i], name, sizeof name);
 		if (s->multiprocess)
 			gs_out_fmt(o, "<thread id=\"p%x.%x\"", (unsigned)s->pid,
 				   (unsigned)tid);
@@ -1567,31 +1644,37 @@ static void threads_xml(struct gs_server *s, struct gs_out *o)
 			xml_escape(o, name);
 			gs_out_str(o, "\"");
 		}
-		int core = thread_core(s->pid, tid);
+		int core = pt_thread_core(ts[i]);
 		if (core >= 0)
 			gs_out_fmt(o, " core=\"%d\"", core);
 		gs_out_str(o, "/>\n");
 	}
+	free(ts);
 	gs_out_str(o, "</threads>\n");
 }
 
-/* The siginfo of thread t's stop, rebuilt from its stop cause (the
- * library gives signo, si_code, the fault address and the sender, not the
- * whole siginfo): x86-64 layout only. */
+/* The siginfo of thread t's stop: the kernel's (pt_thread_siginfo), or,
+ * where the library has none to give (a kept event of a thread whose cause
+ * the library has since forgotten), rebuilt from the recorded cause
+ * (signo, si_code, fault address, sender).  x86-64 layout only. */
 static bool siginfo_of(struct gs_server *s, pt_thread *t, struct gs_out *o)
 {
 	pt_stop_cause c = { .sz = sizeof c };
 	bool found = false;
+	siginfo_t si;
 	if (!t || !s->regs.x86_64)
 		return false;
+	if (pt_thread_siginfo(t, &si) == 0) {
+		gs_out_mem(o, &si, sizeof si);
+		return true;
+	}
 	for (size_t i = 0; i < s->npending; i++)
 		if (s->pending[i].tid == pt_thread_tid(t)) {
 			c = s->pending[i].cause;
 			found = true;
 		}
-	if (!found && pt_thread_stop_cause(t, &c) < 0)
+	if (!found)
 		return false;
-	siginfo_t si;
 	memset(&si, 0, sizeof si);
 	switch (c.kind) {
 	case PT_STOP_SIGNAL:
@@ -1641,19 +1724,18 @@ static bool read_word(struct gs_server *s, uint64_t addr, unsigned wsize,
 	return true;
 }
 
-/* AT_PHDR and AT_PHNUM from /proc/PID/auxv. */
+/* AT_PHDR and AT_PHNUM from the auxiliary vector (pt_process_auxv). */
 static bool auxv_phdr(struct gs_server *s, unsigned wsize, uint64_t *phdr,
 		      uint64_t *phnum)
 {
-	char path[64];
-	struct gs_out a = { 0 };
-	snprintf(path, sizeof path, "/proc/%d/auxv", (int)s->pid);
-	bool ok = read_file(path, &a) && a.buf;
+	size_t len = 0;
+	unsigned char *a = proc_auxv(s, &len);
+	bool ok = a != NULL;
 	*phdr = *phnum = 0;
-	for (size_t off = 0; ok && off + 2 * wsize <= a.len; off += 2 * wsize) {
+	for (size_t off = 0; ok && off + 2 * wsize <= len; off += 2 * wsize) {
 		uint64_t type = 0, val = 0;
-		memcpy(&type, a.buf + off, wsize); /* little-endian host */
-		memcpy(&val, a.buf + off + wsize, wsize);
+		memcpy(&type, a + off, wsize); /* little-endian host */
+		memcpy(&val, a + off + wsize, wsize);
 		if (type == 0)
 			break;
 		if (type == 3) /* AT_PHDR */
@@ -1661,7 +1743,7 @@ static bool auxv_phdr(struct gs_server *s, unsigned wsize, uint64_t *phdr,
 		else if (type == 5) /* AT_PHNUM */
 			*phnum = val;
 	}
-	gs_out_free(&a);
+	free(a);
 	return ok && *phdr && *phnum;
 }
 
@@ -1795,7 +1877,45 @@ static void cmd_qshlibinfoaddr(struct gs_server *s)
 	reply(s);
 }
 
-static void cmd_qxfer(struct gs_server *s, char *p)
+/* qXfer:siginfo:write::OFFSET:DATA: bytes of the current thread's siginfo
+ * replaced (pt_thread_set_siginfo, at a signal stop), for the signal it
+ * gets when it resumes. */
+static void siginfo_write(struct gs_server *s, const char *annex, char *range,
+			  const char *end)
+{
+	uint64_t off;
+	const char *q = range;
+	if (*annex || !gs_parse_hex(&q, &off) || *q != ':') {
+		reply_err(s, 0x16, "bad qXfer:siginfo:write packet");
+		return;
+	}
+	char *data = (char *)q + 1;
+	long n = gs_unescape(data, (size_t)(end - data));
+	pt_thread *t = cur_thread(s);
+	siginfo_t si;
+	if (n < 0 || off > sizeof si || (uint64_t)n > sizeof si - off) {
+		reply_err(s, 0x16, "bad siginfo data");
+		return;
+	}
+	if (!stopped(s) || !t || !s->regs.x86_64) {
+		reply_err(s, 1, "no stopped thread");
+		return;
+	}
+	int err = pt_thread_siginfo(t, &si);
+	if (err == 0) {
+		memcpy((char *)&si + off, data, (size_t)n);
+		err = pt_thread_set_siginfo(t, &si);
+	}
+	if (err < 0) {
+		reply_pterr(s, err);
+		return;
+	}
+	gs_out_reset(&s->out);
+	gs_out_fmt(&s->out, "%lx", n);
+	reply(s);
+}
+
+static void cmd_qxfer(struct gs_server *s, char *p, const char *end)
 {
 	/* object:read:annex:off,len */
 	char *obj = p, *op, *annex, *range;
@@ -1808,6 +1928,10 @@ static void cmd_qxfer(struct gs_server *s, char *p)
 	if (!(range = strchr(annex, ':')))
 		goto bad;
 	*range++ = 0;
+	if (strcmp(op, "write") == 0 && strcmp(obj, "siginfo") == 0) {
+		siginfo_write(s, annex, range, end);
+		return;
+	}
 	if (strcmp(op, "read") != 0) {
 		reply_empty(s);
 		return;
@@ -1837,17 +1961,29 @@ static void cmd_qxfer(struct gs_server *s, char *p)
 		ok = s->proc && stopped(s) && !*annex &&
 		     libraries_svr4_xml(s, &doc);
 	} else if (strcmp(obj, "auxv") == 0) {
-		char path[64];
-		snprintf(path, sizeof path, "/proc/%d/auxv", (int)s->pid);
-		ok = s->proc && read_file(path, &doc);
+		size_t alen = 0;
+		unsigned char *a = proc_auxv(s, &alen);
+		ok = a != NULL;
+		if (ok)
+			gs_out_mem(&doc, a, alen);
+		free(a);
 	} else if (strcmp(obj, "exec-file") == 0) {
-		uint64_t pid = (uint64_t)s->pid;
+		uint64_t pid = s->proc ? (uint64_t)s->pid : 0;
 		const char *a = annex;
 		if (*a && (!gs_parse_hex(&a, &pid) || *a || pid > INT_MAX))
 			ok = false;
-		char path[64], target[PATH_MAX];
-		snprintf(path, sizeof path, "/proc/%d/exe", (int)pid);
-		ssize_t r = ok && pid ? readlink(path, target, sizeof target - 1) : -1;
+		char target[PATH_MAX];
+		int r = -1;
+		if (ok && s->proc && pid == (uint64_t)s->pid) {
+			r = exe_path(s, target, sizeof target);
+		} else if (ok && pid && !s->sandbox) {
+			/* A process we do not trace (gdb asks before
+			 * attaching): the kernel's link. */
+			char path[64];
+			snprintf(path, sizeof path, "/proc/%d/exe", (int)pid);
+			ssize_t l = readlink(path, target, sizeof target - 1);
+			r = l > 0 ? (int)l : -1;
+		}
 		if (r <= 0)
 			ok = false;
 		else
@@ -1907,7 +2043,43 @@ static void cmd_qprocessinfo(struct gs_server *s)
 	reply(s);
 }
 
-/* qMemoryRegionInfo:ADDR from /proc/PID/maps. */
+/* qMemoryRegionInfo: the mapping holding addr, or the gap around it. */
+struct region_query {
+	uint64_t addr;
+	uint64_t gap_start, gap_end;
+	struct gs_out *out;
+};
+
+static void out_hexstr(struct gs_out *o, const char *str);
+
+static int region_of(const pt_map *m, void *arg)
+{
+	struct region_query *q = arg;
+	if (q->addr >= m->start && q->addr < m->end) {
+		gs_out_fmt(q->out, "start:%" PRIx64 ";size:%" PRIx64 ";permissions:",
+			   m->start, m->end - m->start);
+		if (m->flags & PT_MAP_READ)
+			gs_out_str(q->out, "r");
+		if (m->flags & PT_MAP_WRITE)
+			gs_out_str(q->out, "w");
+		if (m->flags & PT_MAP_EXEC)
+			gs_out_str(q->out, "x");
+		gs_out_str(q->out, ";");
+		if (m->path && *m->path) {
+			gs_out_str(q->out, "name:");
+			out_hexstr(q->out, m->path);
+			gs_out_str(q->out, ";");
+		}
+		return 1;
+	}
+	if (m->end <= q->addr && m->end > q->gap_start)
+		q->gap_start = m->end;
+	if (m->start > q->addr && m->start < q->gap_end)
+		q->gap_end = m->start;
+	return 0;
+}
+
+/* qMemoryRegionInfo:ADDR from pt_process_maps. */
 static void cmd_qmemregion(struct gs_server *s, const char *p)
 {
 	uint64_t addr;
@@ -1919,55 +2091,17 @@ static void cmd_qmemregion(struct gs_server *s, const char *p)
 		reply_err(s, 1, "no process");
 		return;
 	}
-	char path[64];
-	snprintf(path, sizeof path, "/proc/%d/maps", (int)s->pid);
-	struct gs_out maps = { 0 };
-	if (!read_file(path, &maps) || !maps.buf) {
-		gs_out_free(&maps);
-		reply_err(s, 1, "cannot read the memory map");
+	gs_out_reset(&s->out);
+	struct region_query q = { .addr = addr, .gap_end = UINT64_MAX,
+				  .out = &s->out };
+	int r = pt_process_maps(s->proc, region_of, &q);
+	if (r < 0) {
+		reply_pterr(s, r);
 		return;
 	}
-	uint64_t gap_start = 0, gap_end = UINT64_MAX;
-	gs_out_reset(&s->out);
-	for (char *line = maps.buf; line && *line;) {
-		char *nl = strchr(line, '\n');
-		if (nl)
-			*nl = 0;
-		unsigned long long lo, hi;
-		char perms[8] = "";
-		int name_at = 0;
-		if (sscanf(line, "%llx-%llx %7s %*s %*s %*s %n", &lo, &hi, perms,
-			   &name_at) >= 3) {
-			if (addr >= lo && addr < hi) {
-				gs_out_fmt(&s->out, "start:%llx;size:%llx;permissions:",
-					   lo, hi - lo);
-				if (perms[0] == 'r')
-					gs_out_str(&s->out, "r");
-				if (perms[1] == 'w')
-					gs_out_str(&s->out, "w");
-				if (perms[2] == 'x')
-					gs_out_str(&s->out, "x");
-				gs_out_str(&s->out, ";");
-				const char *name = name_at ? line + name_at : "";
-				if (*name) {
-					gs_out_str(&s->out, "name:");
-					out_hexstr(&s->out, name);
-					gs_out_str(&s->out, ";");
-				}
-				gs_out_free(&maps);
-				reply(s);
-				return;
-			}
-			if (hi <= addr && hi > gap_start)
-				gap_start = hi;
-			if (lo > addr && lo < gap_end)
-				gap_end = lo;
-		}
-		line = nl ? nl + 1 : NULL;
-	}
-	gs_out_free(&maps);
-	gs_out_fmt(&s->out, "start:%" PRIx64 ";size:%" PRIx64 ";", gap_start,
-		   gap_end - gap_start);
+	if (r == 0)
+		gs_out_fmt(&s->out, "start:%" PRIx64 ";size:%" PRIx64 ";",
+			   q.gap_start, q.gap_end - q.gap_start);
 	reply(s);
 }
 
@@ -2264,10 +2398,10 @@ static void cmd_jthreadsinfo(struct gs_server *s)
 		return;
 	}
 	struct gs_out j = { 0 };
-	pt_thread *ts[1024];
-	size_t n = pt_process_threads(s->proc, ts, 1024);
+	size_t n;
+	pt_thread **ts = thread_list(s, &n);
 	gs_out_str(&j, "[");
-	for (size_t i = 0; i < n && i < 1024; i++) {
+	for (size_t i = 0; i < n; i++) {
 		pid_t tid = pt_thread_tid(ts[i]);
 		pt_stop_cause c = { .sz = sizeof c };
 		bool kept = false;
@@ -2289,15 +2423,8 @@ static void cmd_jthreadsinfo(struct gs_server *s)
 		case PT_STOP_GROUP: reason = "signal"; sig = c.signo; break;
 		default: break;
 		}
-		char path[64], name[64] = "";
-		struct gs_out cm = { 0 };
-		snprintf(path, sizeof path, "/proc/%d/task/%d/comm", (int)s->pid,
-			 (int)tid);
-		if (read_file(path, &cm) && cm.buf) {
-			snprintf(name, sizeof name, "%s", cm.buf);
-			name[strcspn(name, "\n")] = 0;
-		}
-		gs_out_free(&cm);
+		char name[64];
+		thread_name(ts[i], name, sizeof name);
 		gs_out_fmt(&j, "%s{\"tid\":%d,\"name\":", i ? "," : "", (int)tid);
 		json_str(&j, name);
 		if (reason)
@@ -2318,6 +2445,7 @@ static void cmd_jthreadsinfo(struct gs_server *s)
 		}
 		gs_out_str(&j, "}}");
 	}
+	free(ts);
 	gs_out_str(&j, "]");
 	gs_out_reset(&s->out);
 	if (j.oom)
@@ -2352,11 +2480,12 @@ static void cmd_qsupported(struct gs_server *s, const char *p)
 		   "PacketSize=%x;QPassSignals+;QStartNoAckMode+;"
 		   "qXfer:features:read+;qXfer:threads:read+;"
 		   "qXfer:auxv:read+;qXfer:exec-file:read+;"
-		   "qXfer:siginfo:read+;qXfer:libraries-svr4:read+;"
+		   "qXfer:siginfo:read+;qXfer:siginfo:write+;"
+		   "qXfer:libraries-svr4:read+;"
 		   "swbreak+;hwbreak+;vContSupported+;binary-upload+;"
 		   "QDisableRandomization+;QEnvironmentHexEncoded+;"
 		   "QEnvironmentUnset+;QEnvironmentReset+;QSetWorkingDir+;"
-		   "QThreadEvents+;QStartupWithShell+",
+		   "QThreadEvents+;QStartupWithShell+;QCatchSyscalls+",
 		   GS_PACKET_MAX);
 	if (s->exec_events)
 		gs_out_str(&s->out, ";exec-events+");
@@ -2365,6 +2494,56 @@ static void cmd_qsupported(struct gs_server *s, const char *p)
 	if (s->multiprocess)
 		gs_out_str(&s->out, ";multiprocess+");
 	reply(s);
+}
+
+/* QCatchSyscalls:0, QCatchSyscalls:1 (all), QCatchSyscalls:1;NR;NR...
+ * (those, hex, in the program's ABI): pt_process_catch_syscalls. */
+static void cmd_qcatchsyscalls(struct gs_server *s, const char *p)
+{
+	int mode;
+	int *nums = NULL;
+	size_t n = 0;
+	if (strcmp(p, "0") == 0) {
+		mode = PT_SYSCALLS_OFF;
+	} else if (strcmp(p, "1") == 0) {
+		mode = PT_SYSCALLS_ALL;
+	} else if (starts(p, "1;")) {
+		mode = PT_SYSCALLS_SOME;
+		p += 2;
+		nums = malloc(strlen(p) / 2 * sizeof *nums + sizeof *nums);
+		if (!nums) {
+			reply_err(s, 0x0c, "out of memory");
+			return;
+		}
+		for (;;) {
+			uint64_t nr;
+			if (!gs_parse_hex(&p, &nr) || nr >= PT_SYSCALL_MAX ||
+			    (*p && *p != ';')) {
+				free(nums);
+				reply_err(s, 0x16, "bad system call list");
+				return;
+			}
+			nums[n++] = (int)nr;
+			if (!*p++)
+				break;
+		}
+	} else {
+		reply_err(s, 0x16, "bad QCatchSyscalls");
+		return;
+	}
+	if (s->proc) {
+		int err = pt_process_catch_syscalls(s->proc, mode, nums, n);
+		if (err < 0) {
+			free(nums);
+			reply_pterr(s, err);
+			return;
+		}
+	}
+	free(s->catch_nums);
+	s->catch_nums = nums;
+	s->ncatch = n;
+	s->catch_mode = mode;
+	reply_ok(s);
 }
 
 static void cmd_qpasssignals(struct gs_server *s, const char *p)
@@ -2383,6 +2562,7 @@ static void cmd_qpasssignals(struct gs_server *s, const char *p)
 			p++;
 	}
 	memcpy(s->pass, pass, sizeof pass);
+	gs_server_apply_pass(s);
 	reply_ok(s);
 }
 
@@ -2714,12 +2894,12 @@ static void cmd_threadinfo(struct gs_server *s, bool first)
 		reply_str(s, "l");
 		return;
 	}
-	pt_thread *ts[1024];
-	size_t n = pt_process_threads(s->proc, ts, 1024);
+	size_t n;
+	pt_thread **ts = thread_list(s, &n);
 	gs_out_reset(&s->out);
 	gs_out_str(&s->out, "m");
 	bool first_tid = true;
-	for (size_t i = 0; i < n && i < 1024; i++) {
+	for (size_t i = 0; i < n; i++) {
 		if (thread_gone(s, ts[i]))
 			continue;
 		if (!first_tid)
@@ -2727,6 +2907,7 @@ static void cmd_threadinfo(struct gs_server *s, bool first)
 		first_tid = false;
 		out_tid(s, pt_thread_tid(ts[i]));
 	}
+	free(ts);
 	reply(s);
 }
 
@@ -2836,7 +3017,7 @@ void gs_server_packet(struct gs_server *s, char *body, size_t len)
 	} else if (starts(body, "qSupported")) {
 		cmd_qsupported(s, body[10] == ':' ? body + 11 : "");
 	} else if (starts(body, "qXfer:")) {
-		cmd_qxfer(s, body + 6);
+		cmd_qxfer(s, body + 6, body + len);
 	} else if (strcmp(body, "qC") == 0) {
 		pt_thread *t = cur_thread(s);
 		if (!t) {
@@ -2853,6 +3034,8 @@ void gs_server_packet(struct gs_server *s, char *body, size_t len)
 		cmd_threadinfo(s, false);
 	} else if (starts(body, "qAttached")) {
 		reply_str(s, s->attached ? "1" : "0");
+	} else if (starts(body, "QCatchSyscalls:")) {
+		cmd_qcatchsyscalls(s, body + 15);
 	} else if (starts(body, "QPassSignals:")) {
 		cmd_qpasssignals(s, body + 13);
 	} else if (starts(body, "qRcmd,")) {
@@ -3005,6 +3188,11 @@ void gs_server_fini(struct gs_server *s)
 	env_free(s);
 	free(s->cwd);
 	free(s->regs.reg);
+	free(s->pending);
+	s->pending = NULL;
+	free(s->catch_nums);
+	s->catch_nums = NULL;
+	s->npending = s->cap_pending = 0;
 	gs_out_free(&s->out);
 	gs_out_free(&s->frame);
 	gs_out_free(&s->last);

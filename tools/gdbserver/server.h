@@ -48,7 +48,6 @@ struct gs_watch {
 
 #define GS_MAX_WATCH 16
 #define GS_MAX_BREAK 4096
-#define GS_MAX_PENDING 64
 #define GS_MAX_REAP 16
 #define GS_MAX_FILES 32
 
@@ -70,6 +69,8 @@ struct gs_server {
 
 	/* How vRun starts programs. */
 	bool no_aslr;              /* QDisableRandomization:1 */
+	bool stdio_conn;           /* the protocol is on our fds 0 and 1: the
+	                              program gets /dev/null and our fd 2 */
 	bool with_shell;           /* QStartupWithShell:1 (the default): run
 	                              programs as $SHELL -c 'exec PROG ARGS' */
 	char **env;                /* QEnvironment*: NULL = ours */
@@ -103,9 +104,12 @@ struct gs_server {
 	struct gs_pending {        /* threads with unreported events */
 		pid_t tid;
 		pt_stop_cause cause;
-	} pending[GS_MAX_PENDING];
-	size_t npending;
+	} *pending;                /* malloc'd, as many as threads */
+	size_t npending, cap_pending;
 	bool pass[65];              /* QPassSignals, Linux numbers */
+	int catch_mode;            /* QCatchSyscalls: PT_SYSCALLS_* */
+	int *catch_nums;           /* and its numbers (SOME), malloc'd */
+	size_t ncatch;
 
 	/* --wrapper WRAPPER... --: run programs through it. */
 	char **wrapper;
@@ -142,6 +146,8 @@ int gs_server_attach(struct gs_server *s, pid_t pid);
 /* Reap detached children that have ended (call now and then while
  * s->nreap is not 0). */
 void gs_server_reap(struct gs_server *s);
+/* Hand s->pass (QPassSignals) to the library for the current process. */
+void gs_server_apply_pass(struct gs_server *s);
 /* Close the files vFile:open opened (at the end of a connection). */
 void gs_server_close_files(struct gs_server *s);
 /* Kill or detach whatever is traced (at the end). */

@@ -353,6 +353,51 @@ PT_API int pt_process_event_fd(pt_process *p);
  * step could not be started. */
 PT_API int pt_thread_step(pt_thread *t);
 
+/* Per-thread resume (since 0.4): what each thread does when the process is
+ * resumed, as the remote protocol's vCont ("step thread 2 while the others
+ * run", "run thread 3 alone").  acts lists n threads and what each does;
+ * every live thread not listed does `others`.
+ *
+ *   PT_RESUME_HOLD      stays stopped.  Its pending signal stays for its
+ *                       next resume; its stop cause becomes
+ *                       PT_STOP_REQUESTED (the event was reported at the
+ *                       stop it came with), and a thread held on one of
+ *                       our breakpoints is stepped over it when it next
+ *                       runs, not stopped by it again.
+ *   PT_RESUME_CONTINUE  runs, as in pt_continue (stepped over a
+ *                       breakpoint under its PC first, signal delivered).
+ *   PT_RESUME_STEP      executes one instruction, as in pt_thread_step,
+ *                       and reports PT_STOP_STEP.
+ *
+ * The stop is all-stop as ever: the first event of a resumed thread (a
+ * step ending is one) stops every running thread, and pt_wait() returns
+ * once all are stopped; threads held never ran.  A thread to step that
+ * sits on one of our breakpoints steps alone (the breakpoint is lifted
+ * for the step, so nothing else may run meanwhile): the stop comes when
+ * its step ends, before the others were let go (they report
+ * PT_STOP_REQUESTED).  Threads created while the process runs run if any
+ * thread was resumed with PT_RESUME_CONTINUE, else they stay stopped.  If
+ * every resumed thread exits without an event that stops the process (its
+ * exit not asked for with PT_EVENT_THREAD_EXIT), the process stops with no
+ * event thread.
+ *
+ * pt_resume(p, NULL, 0, PT_RESUME_CONTINUE) is pt_continue(p), and
+ * pt_resume(p, &(pt_resume_action){ t, PT_RESUME_STEP }, 1, PT_RESUME_HOLD)
+ * is pt_thread_step(t).  The process must be stopped (PT_ESTATE).
+ * PT_EINVAL: an unknown kind, a thread listed twice or of another process,
+ * or nothing left to run; PT_EEXITED: a thread to run or step has exited
+ * (one to hold may have); PT_ESTATE: a thread to step is held at its exit.  Returns at once; use pt_wait()
+ * for the stop. */
+#define PT_RESUME_HOLD 0
+#define PT_RESUME_CONTINUE 1
+#define PT_RESUME_STEP 2
+typedef struct pt_resume_action {
+	pt_thread *thread;
+	int kind; /* PT_RESUME_* */
+} pt_resume_action;
+PT_API int pt_resume(pt_process *p, const pt_resume_action *acts, size_t n,
+		     int others);
+
 /* Run fn(p, arg) on p's tracer thread and return what fn returns (or
  * PT_EINVAL for a NULL p or fn).  Since 0.3.
  *

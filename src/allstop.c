@@ -14,7 +14,9 @@
  * Continue (pt__proc_resume): threads whose PC sits on one of our
  * breakpoints are stepped over it one at a time (breakpoint lifted, or the
  * instruction emulated; PTRACE_SINGLESTEP; put back) while every other
- * thread stays stopped; then all are resumed.
+ * thread stays stopped; then all are resumed.  Each thread's plan
+ * (pt_resume: t->plan) says whether it runs, single-steps or stays
+ * stopped; pt_continue's plan is "every thread runs".
  *
  * Waiting (pt__wait_stop_since): application threads sleep on the engine's
  * state_cond and count stops (p->stop_seq), so that a stop undone at once
@@ -278,7 +280,17 @@ int pt__proc_resume_next(struct pt_process *p)
 			(int)t->tid, pt_strerror(r));
 	}
 	p->resuming = false;
-	p->all_running = true;
+	/* The plans (pt_resume): held threads stay, the others run or
+	 * step.  New threads run only if some thread was continued. */
+	bool every = true, any_cont = false;
+	for (t = p->live_head; t; t = t->live_next) {
+		if (t->state != PT__TS_STOPPED)
+			continue;
+		every &= t->plan == PT__PLAN_CONT;
+		any_cont |= t->plan == PT__PLAN_CONT;
+	}
+	p->all_running = every;
+	p->run_new = any_cont;
 	/* Write back every changed register set first (emulated step-overs
 	 * leave many), so that the loop below that lets the threads go is
 	 * as short as it can be: a thread let go early that hits a
@@ -289,7 +301,7 @@ int pt__proc_resume_next(struct pt_process *p)
 	 * is met again, and reported, by pt__thread_resume. */
 	int first_err = 0;
 	for (t = p->live_head; t; t = t->live_next) {
-		if (t->state != PT__TS_STOPPED)
+		if (t->state != PT__TS_STOPPED || t->plan == PT__PLAN_HOLD)
 			continue;
 		int r = pt__thread_flush_regs(t);
 		if (r < 0 && r != -ESRCH) {
@@ -298,23 +310,43 @@ int pt__proc_resume_next(struct pt_process *p)
 			 * stopped). */
 			p->async_err = r;
 			p->async_err_tid = t->tid;
-			p->all_running = false;
+			p->all_running = p->run_new = false;
 			pt__proc_update_state(p);
 			return r;
 		}
 	}
 	for (t = p->live_head; t; t = t->live_next) {
-		if (t->state != PT__TS_STOPPED)
+		if (t->state != PT__TS_STOPPED || t->plan == PT__PLAN_HOLD)
 			continue;
-		int r = pt__thread_resume(t, false);
-		if (r < 0 && r != -ESRCH && !first_err)
+		int r = t->plan == PT__PLAN_STEP ? pt__thread_start_step(t, true)
+						 : pt__thread_resume(t, false);
+		if (r < 0 && r != -ESRCH && !first_err) {
 			first_err = r;
+			if (t->plan == PT__PLAN_STEP) {
+				/* for the next pt_wait to report */
+				p->async_err = r;
+				p->async_err_tid = t->tid;
+			}
+		}
 	}
 	pt__proc_update_state(p);
 	return first_err;
 }
 
 #define PT__CONTENDED_RESUMES 64
+
+/* A thread that does not run now (held, or left stopped by a lone step):
+ * its event was reported with the stop it came with.  Made a requested
+ * stop, so that it is not the event of the next one; if it was a hit, the
+ * thread still sits on the breakpoint, and its next resume steps it over
+ * (recheck_bp). */
+static void consume_event(struct pt_thread *t)
+{
+	if (t->cause.kind == PT_STOP_REQUESTED || t->cause.kind == PT_STOP_NONE)
+		return;
+	t->cause.kind = PT_STOP_REQUESTED;
+	t->recheck_bp = true;
+}
 
 /* ENGINE: the work of pt_continue. */
 int pt__proc_resume(struct pt_process *p)
@@ -324,11 +356,39 @@ int pt__proc_resume(struct pt_process *p)
 	p->event_thread = NULL;
 	p->stopping = false;
 	p->stepq_head = p->stepq_tail = NULL;
+	struct pt_thread *lone = NULL;
+	for (struct pt_thread *t = p->live_head; t; t = t->live_next) {
+		t->resume_bp = NULL;
+		if (t->state != PT__TS_STOPPED)
+			continue;
+		if (t->plan == PT__PLAN_HOLD)
+			consume_event(t);
+		else if (t->plan == PT__PLAN_STEP && !lone && p->bps.count &&
+			 pt__thread_fetch_regs(t) == 0 &&
+			 pt__bp_find(p, pt__thread_pc(t)))
+			lone = t;
+	}
+	if (lone) {
+		/* A thread to step sits on one of our breakpoints, which is
+		 * lifted for its step: nobody else may run meanwhile.  It
+		 * steps alone, and its step's end is the stop. */
+		for (struct pt_thread *t = p->live_head; t; t = t->live_next)
+			if (t != lone && t->state == PT__TS_STOPPED)
+				consume_event(t);
+		p->all_running = p->run_new = false;
+		int r = pt__thread_start_step(lone, true);
+		if (r < 0 && r != -ESRCH) {
+			p->async_err = r;
+			p->async_err_tid = lone->tid;
+		}
+		pt__proc_update_state(p);
+		return r;
+	}
 	size_t nhit = 0;
 	pid_t hitter = 0;
 	for (struct pt_thread *t = p->live_head; t; t = t->live_next) {
-		t->resume_bp = NULL;
-		if (t->state != PT__TS_STOPPED || t->at_exit)
+		if (t->state != PT__TS_STOPPED || t->at_exit ||
+		    t->plan != PT__PLAN_CONT)
 			continue;
 		/* Only a thread that reported an event of its own, whose
 		 * registers were changed (the PC moved onto a breakpoint), or
@@ -392,7 +452,7 @@ int pt__proc_interrupt_all(struct pt_process *p)
 {
 	PT__ASSERT_TRACER(p->eng);
 	p->stopping = true;
-	p->all_running = false;
+	p->all_running = p->run_new = false;
 	/* A continue still stepping threads over breakpoints ends here: the
 	 * threads still queued stay stopped (recheck_bp). */
 	p->resuming = false;

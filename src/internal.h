@@ -166,6 +166,8 @@ struct pt_thread {
 	 * shown is freed when it is reaped (pt__thread_forget_unseen). */
 	bool seen;
 	bool step_is_user;            /* report PT_STOP_STEP at the end */
+	uint8_t plan;                 /* its part in the resume under way:
+				       * PT__PLAN_* (pt_resume) */
 	bool resume_step;             /* last resume was SINGLESTEP */
 	bool in_syscall_stop;         /* stopped at an event inside a syscall */
 	bool step_skip_sysexit;       /* first step trap is the syscall exit */
@@ -348,6 +350,8 @@ struct pt_process {
 	struct pt_thread *stepq_head, *stepq_tail; /* continue: step-overs */
 	bool resuming;        /* continue in progress (step-overs pending) */
 	bool all_running;     /* every thread was resumed by a continue */
+	bool run_new;         /* threads born now run (a continue of at
+			       * least one thread is under way) */
 	bool launching;       /* between fork and exec */
 	bool attaching;       /* pt_attach under way: no events reported */
 	bool stepover_single; /* PROCTRACE_STEPOVER=single: never emulate */
@@ -641,6 +645,11 @@ void pt__thread_drop_pending_trap(struct pt_thread *t);
 /* ---- allstop.c: resume, interrupt, step-over queue, waiting ------------------ */
 
 /* ENGINE: resume / stop / step. */
+/* A thread's part in a resume (t->plan): zero, for threads never told
+ * otherwise (pt_continue, threads born running), is CONT. */
+enum { PT__PLAN_CONT = 0, PT__PLAN_STEP, PT__PLAN_HOLD };
+/* ENGINE: resume p, each thread as its plan says (pt_resume; pt_continue
+ * with every plan CONT). */
 int pt__proc_resume(struct pt_process *p);
 int pt__proc_resume_next(struct pt_process *p); /* next step-over, or all */
 int pt__proc_interrupt_all(struct pt_process *p);

@@ -76,6 +76,21 @@ static int do_resume(struct pt__req *r)
 	return rc;
 }
 
+/* Lock held, p stopped, every thread's plan set: hand the resume to the
+ * tracer thread without waiting.  From here on the process counts as
+ * running.  Unlocks. */
+static void post_resume(pt_process *p)
+{
+	p->resume_req = (struct pt__req){ .fn = do_resume, .proc = p };
+	p->resume_queued = true;
+	pt__proc_set_state(p, PT_PROC_RUNNING);
+	pt__event_fd_set(p, false);
+	pt__engine_post(p->eng, &p->resume_req);
+	enum pt__kick k = pt__engine_kick_kind(p->eng);
+	pt__proc_leave(p);
+	pt__engine_kick(p->eng, k); /* after unlocking: no contention */
+}
+
 int pt_continue(pt_process *p)
 {
 	int r = pt__proc_enter(p, "cannot continue");
@@ -84,18 +99,97 @@ int pt_continue(pt_process *p)
 	if (p->state != PT_PROC_STOPPED) {
 		r = pt__fail_state(p, NULL, "cannot continue");
 	} else {
-		/* Handed over without waiting: from here on the process
-		 * counts as running, and the tracer thread resumes it. */
-		p->resume_req = (struct pt__req){ .fn = do_resume, .proc = p };
-		p->resume_queued = true;
-		pt__proc_set_state(p, PT_PROC_RUNNING);
-		pt__event_fd_set(p, false);
-		pt__engine_post(p->eng, &p->resume_req);
-		enum pt__kick k = pt__engine_kick_kind(p->eng);
-		pt__proc_leave(p);
-		pt__engine_kick(p->eng, k); /* after unlocking: no contention */
+		for (struct pt_thread *t = p->live_head; t; t = t->live_next)
+			t->plan = PT__PLAN_CONT;
+		post_resume(p);
 		return 0;
 	}
+	pt__proc_leave(p);
+	return r;
+}
+
+static int plan_of(int kind)
+{
+	switch (kind) {
+	case PT_RESUME_HOLD:
+		return PT__PLAN_HOLD;
+	case PT_RESUME_CONTINUE:
+		return PT__PLAN_CONT;
+	case PT_RESUME_STEP:
+		return PT__PLAN_STEP;
+	default:
+		return -1;
+	}
+}
+
+/* Lock held, p stopped: check the actions and set every thread's plan. */
+static int set_plans(pt_process *p, const pt_resume_action *acts, size_t n,
+		     int others)
+{
+	static const char op[] = "cannot resume";
+	int dflt = plan_of(others);
+	if (dflt < 0)
+		return pt__fail(PT_EINVAL, p, NULL, op,
+				"unknown resume kind %d for the other threads",
+				others);
+	if (n > 0 && !acts)
+		return pt__fail(PT_EINVAL, p, NULL, op,
+				"%zu actions but no array", n);
+	/* A mark per listed thread: the plan of each is set from its action
+	 * below; 0xff marks "listed" while checking. */
+	for (struct pt_thread *t = p->live_head; t; t = t->live_next)
+		t->plan = (uint8_t)dflt;
+	int err = 0;
+	size_t i;
+	for (i = 0; i < n && !err; i++) {
+		struct pt_thread *t = acts[i].thread;
+		int plan = plan_of(acts[i].kind);
+		if (pt__check_thread(t) < 0 || t->proc != p)
+			err = pt__fail(PT_EINVAL, p, NULL, op,
+				       "action %zu: not a thread of this "
+				       "process", i);
+		else if (plan < 0)
+			err = pt__fail(PT_EINVAL, p, t, op,
+				       "unknown resume kind %d", acts[i].kind);
+		else if (plan != PT__PLAN_HOLD &&
+			 (!t->in_live_list || pt__tstate_is_gone(t->state)))
+			err = pt__fail(PT_EEXITED, p, t, op,
+				       "the thread has exited");
+		else if (t->plan == 0xff)
+			err = pt__fail(PT_EINVAL, p, t, op,
+				       "the thread is listed twice");
+		else if (plan == PT__PLAN_STEP && t->at_exit)
+			err = pt__fail(PT_ESTATE, p, t, "cannot single-step",
+				       "it is exiting");
+		else
+			t->plan = 0xff;
+	}
+	if (err)
+		return err;
+	for (i = 0; i < n; i++)
+		acts[i].thread->plan = (uint8_t)plan_of(acts[i].kind);
+	for (struct pt_thread *t = p->live_head; t; t = t->live_next)
+		if (t->state == PT__TS_STOPPED && t->plan != PT__PLAN_HOLD)
+			return 0;
+	return pt__fail(PT_EINVAL, p, NULL, op,
+			"every thread would stay stopped");
+}
+
+int pt_resume(pt_process *p, const pt_resume_action *acts, size_t n,
+	      int others)
+{
+	int r = pt__proc_enter(p, "cannot resume");
+	if (r < 0)
+		return r;
+	if (p->state != PT_PROC_STOPPED)
+		r = pt__fail_state(p, NULL, "cannot resume");
+	else
+		r = set_plans(p, acts, n, others);
+	if (r == 0) {
+		post_resume(p);
+		return 0;
+	}
+	/* Nothing was resumed: the plans are read only by a resume. */
 	pt__proc_leave(p);
 	return r;
 }
@@ -176,7 +270,7 @@ static int do_step(struct pt__req *r)
 	struct pt_process *p = r->proc;
 	p->resume_queued = false;
 	p->event_thread = NULL;
-	p->all_running = false;
+	p->all_running = p->run_new = false;
 	for (struct pt_thread *o = p->live_head; o; o = o->live_next)
 		if (o != t && o->state == PT__TS_STOPPED && !o->at_exit)
 			o->cause.kind = PT_STOP_REQUESTED;

@@ -369,7 +369,8 @@ static void initial_stop(struct pt_thread *t, const struct pt__wstatus *ws)
 	t->stop_gen = p->bp_gen;
 	pt__thread_set_state(t, PT__TS_STOPPED);
 	pt__watch_sync(t); /* before it runs: watchpoints are per process */
-	if (p->all_running && !p->stopping && c.kind == PT_STOP_REQUESTED) {
+	if ((p->all_running || p->run_new) && !p->stopping &&
+	    c.kind == PT_STOP_REQUESTED) {
 		/* The process runs: so does its new thread. */
 		pt__thread_resume(t, false);
 		return;

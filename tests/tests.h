@@ -187,7 +187,14 @@
 	X(siginfo_write, 0)                                                    \
 	X(pass_signals, 0)                                                     \
 	X(catch_syscalls_some, 0)                                              \
-	X(catch_syscalls_all, 0)
+	X(catch_syscalls_all, 0)                                               \
+	X(resume_step_others_run, 0)                                           \
+	X(resume_hold_others, 0)                                               \
+	X(resume_held_hit_once, 0)                                             \
+	X(resume_new_threads_run, 0)                                           \
+	X(resume_held_process_exits, 0)                                        \
+	X(resume_bad_actions, 0)                                               \
+	X(resume_exited_thread, 0)
 
 #define TEST(name) int test_##name(void)
 #define TEST__DECLARE(name, timeout) TEST(name);

@@ -185,6 +185,39 @@ t_gdb_threads_next() {
 		'^44[[:space:]]+pthread_join' 'sum 10' 'exited normally'
 }
 
+# next over a busy loop that waits for another thread: gdb range-steps
+# the main thread with vCont;r...;c, and the other threads must run
+# meanwhile (a server that holds them while it steps hangs here).
+t_gdb_next_spinwait() {
+	gdb_stdio gdb_next_spinwait spinwait -ex 'break a_waits' -ex continue \
+		-ex next -ex next -ex 'p go' -ex 'delete' -ex continue
+	expect gdb_next_spinwait "$LOGDIR/gdb_next_spinwait.log" \
+		'^[0-9]+[[:space:]]+at_loop = 1;' '^[0-9]+[[:space:]]+while \(!go\) spins\+\+;' \
+		'^[0-9]+[[:space:]]+a_mark\(\);' '^\$1 = 1$' 'a done' \
+		'exited normally'
+}
+
+# set scheduler-locking on: finish resumes the current thread alone
+# (vCont;c:TID) for the tens of milliseconds of a_work; thread C, which
+# counts ticks without end, stays stopped.
+t_gdb_schedlock() {
+	local f=$LOGDIR/gdb_schedlock.log
+	gdb_stdio gdb_schedlock spinwait -ex 'break a_work' -ex continue \
+		-ex 'p ticks' -ex 'set scheduler-locking on' -ex finish \
+		-ex 'p ticks' -ex 'set scheduler-locking off' -ex 'delete' \
+		-ex continue
+	local t1 t2
+	t1=$(sed -n 's/^\$1 = \([0-9]*\)$/\1/p' "$f")
+	t2=$(sed -n 's/^\$2 = \([0-9]*\)$/\1/p' "$f")
+	echo "ticks before finish: ${t1:-?}, after: ${t2:-?}" >>"$f"
+	if [ -z "$t1" ] || [ "$t1" != "$t2" ]; then
+		fail gdb_schedlock "ticks ${t1:-?} -> ${t2:-?}: a locked-out thread ran"
+		return
+	fi
+	expect gdb_schedlock "$f" 'Breakpoint 1, a_work' 'main \(\) at .*spinwait.c:[0-9]+' \
+		'a done' 'exited normally'
+}
+
 # Four threads on one breakpoint at once: every hit reported (gdb counts
 # them through an ignore count), none lost to the all-stop.
 t_gdb_bphits() {
@@ -705,7 +738,7 @@ t_lldb() {
 # ---- main -------------------------------------------------------------------
 
 ALL="t_selftest t_protocol t_gdb_break_bt t_gdb_step_next_finish t_gdb_registers
-t_gdb_memory t_gdb_threads t_gdb_many_threads t_gdb_threads_next t_gdb_bphits t_gdb_watch t_gdb_hbreak t_gdb_signals t_gdb_siginfo_rw t_gdb_pass_signals t_gdb_catch_syscall t_gdb_run_again
+t_gdb_memory t_gdb_threads t_gdb_many_threads t_gdb_threads_next t_gdb_next_spinwait t_gdb_schedlock t_gdb_bphits t_gdb_watch t_gdb_hbreak t_gdb_signals t_gdb_siginfo_rw t_gdb_pass_signals t_gdb_catch_syscall t_gdb_run_again
 t_gdb_exit_code t_gdb_startup_shell t_gdb_range_step t_gdb_svr4 t_gdb_i386 t_gdb_exec t_gdb_launch_settings t_gdb_attach_detach t_gdb_extended_attach
 t_gdb_tcp_monitor_exit t_lldb"
 

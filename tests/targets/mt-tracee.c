@@ -62,6 +62,11 @@
  *                   made two more calls; thread A calls
  *                   mt_hit_a(n, 0) in a tight loop until B is done; print
  *                   "b calls NB" and "a calls NA"
+ *   step-wait       start thread A, which spins (sw_spins++) until sw_go is
+ *                   set and then calls mt_hit(1, 0), and thread B, which
+ *                   reads one byte of stdin and sets sw_go; their tids go
+ *                   to sw_tid_a, sw_tid_b; print "step-wait ready" once
+ *                   both are set, join them, print "step-wait done"
  *   mt-echo:N       start N threads looping (sleep 500 us, echo_ticks++);
  *                   print "ready"; for each stdin line print "echo LINE";
  *                   at EOF stop and join them
@@ -611,6 +616,44 @@ static void do_fair(int nb, int spin)
 	printf("a calls %ld\n", a_calls);
 }
 
+/* ---- step-wait ---------------------------------------------------------- */
+
+volatile unsigned long sw_spins;
+volatile long sw_go, sw_tid_a, sw_tid_b;
+
+static void *sw_a(void *arg)
+{
+	(void)arg;
+	sw_tid_a = (long)syscall(SYS_gettid);
+	while (!sw_go)
+		sw_spins++;
+	sink = mt_hit(1, 0);
+	return NULL;
+}
+
+static void *sw_b(void *arg)
+{
+	(void)arg;
+	char c;
+	sw_tid_b = (long)syscall(SYS_gettid);
+	if (read(0, &c, 1) == 1)
+		sw_go = 1;
+	return NULL;
+}
+
+static void do_step_wait(void)
+{
+	pthread_t a, b;
+	start(&a, sw_a, NULL);
+	start(&b, sw_b, NULL);
+	while (!sw_tid_a || !sw_tid_b)
+		;
+	printf("step-wait ready\n");
+	pthread_join(b, NULL);
+	pthread_join(a, NULL);
+	printf("step-wait done\n");
+}
+
 /* ---- mt-echo ---------------------------------------------------------- */
 
 static void *echo_ticker(void *arg)
@@ -699,6 +742,8 @@ int main(int argc, char **argv)
 		} else if (strncmp(cmd, "fair:", 5) == 0) {
 			int nb = arg2(cmd + 5, &b);
 			do_fair(nb, b);
+		} else if (strcmp(cmd, "step-wait") == 0) {
+			do_step_wait();
 		} else if (strncmp(cmd, "mt-echo:", 8) == 0) {
 			do_mt_echo(atoi(cmd + 8));
 		} else {

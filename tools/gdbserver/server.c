@@ -927,6 +927,8 @@ static bool thread_event(struct gs_server *s, pt_thread *ev,
 	return true;
 }
 
+static int resume_as(struct gs_server *s, const struct gs_vcont *v);
+
 /* vCont r: the step of the ranging thread ended with its PC still in the
  * range, on no breakpoint of gdb's and with no other event: step again
  * (true).  Anything else ends the range step and is reported. */
@@ -939,7 +941,7 @@ static bool range_step_on(struct gs_server *s, pt_thread *ev,
 	    pc < s->range_start || pc >= s->range_end || have_break(s, pc) ||
 	    other_event_thread(s, ev) || pt_thread_signal(ev) != 0)
 		return false;
-	if (pt_thread_step(ev) < 0)
+	if (resume_as(s, &s->plan) < 0)
 		return false;
 	s->running = true;
 	return true;
@@ -993,20 +995,15 @@ static void on_stop(struct gs_server *s)
 	    s->pass[c.signo]) {
 		/* Every own event a passed signal?  Then deliver and go on. */
 		collect_pending(s, ev);
-		if (s->npending == 0 && pt_continue(s->proc) == 0) {
+		if (s->npending == 0 && resume_as(s, &s->plan) == 0) {
 			s->running = true;
 			return;
 		}
 	}
 	if (!own && !s->interrupted) {
-		/* Nothing for gdb (a thread event the mask let through). */
-		if (s->step_tid) {
-			pt_thread *st = pt_process_thread(s->proc, s->step_tid);
-			if (st && pt_thread_step(st) == 0) {
-				s->running = true;
-				return;
-			}
-		} else if (pt_continue(s->proc) == 0) {
+		/* Nothing for gdb (a thread event the mask let through):
+		 * the vCont goes on. */
+		if (resume_as(s, &s->plan) == 0) {
 			s->running = true;
 			return;
 		}
@@ -1053,20 +1050,7 @@ struct resume_action {
 	uint64_t start, end; /* r: the range */
 };
 
-#define MAX_ACTIONS 64
-
-/* The action of thread tid under a parsed vCont. */
-struct vcont {
-	size_t n;
-	struct {
-		char kind;
-		int sig;
-		pid_t pid, tid; /* tid -1: all */
-		uint64_t start, end; /* r */
-	} a[MAX_ACTIONS];
-};
-
-static struct resume_action action_for(const struct vcont *v, pid_t tid)
+static struct resume_action action_for(const struct gs_vcont *v, pid_t tid)
 {
 	for (size_t i = 0; i < v->n; i++)
 		if (v->a[i].tid == -1 || v->a[i].tid == tid)
@@ -1075,8 +1059,40 @@ static struct resume_action action_for(const struct vcont *v, pid_t tid)
 	return (struct resume_action){ 0, 0, 0, 0 };
 }
 
+/* Resume every thread as the vCont v says (pt_resume): 'c' runs, 's' and
+ * 'r' step, a thread it does not name stays stopped.  Threads that have
+ * exited are left out (they stay as they are). */
+static int resume_as(struct gs_server *s, const struct gs_vcont *v)
+{
+	size_t n;
+	pt_thread **ts = thread_list(s, &n);
+	pt_resume_action *acts = malloc((n ? n : 1) * sizeof *acts);
+	if (!acts) {
+		free(ts);
+		return PT_ENOMEM;
+	}
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++) {
+		pt_stop_cause c = { .sz = sizeof c };
+		if (pt_thread_stop_cause(ts[i], &c) == 0 &&
+		    c.kind == PT_STOP_EXITED)
+			continue;
+		char kind = action_for(v, pt_thread_tid(ts[i])).kind;
+		acts[k].thread = ts[i];
+		acts[k++].kind = kind == 0     ? PT_RESUME_HOLD
+				 : kind == 'c' ? PT_RESUME_CONTINUE
+					       : PT_RESUME_STEP;
+	}
+	int err = pt_resume(s->proc, acts, k, PT_RESUME_HOLD);
+	if (err < 0)
+		DBG("resume: %s\n", pt_errmsg());
+	free(acts);
+	free(ts);
+	return err;
+}
+
 /* Carry out a vCont (the c/s/C/S packets are turned into one). */
-static void resume(struct gs_server *s, const struct vcont *v)
+static void resume(struct gs_server *s, const struct gs_vcont *v)
 {
 	if (!stopped(s)) {
 		reply_err(s, 1, "the process is not stopped");
@@ -1135,14 +1151,14 @@ static void resume(struct gs_server *s, const struct vcont *v)
 	for (size_t i = 0; i < n; i++) {
 		pid_t tid = pt_thread_tid(ts[i]);
 		struct resume_action a = action_for(v, tid);
-		/* Threads gdb leaves stopped still run (all-stop library): they
-		 * keep no signal, as if gdb had resumed them plainly. */
-		int sig = a.kind ? a.sig : 0;
+		if (a.kind == 0)
+			continue; /* held: its signal stays for later */
 		/* The SIGSTOP we report for a thread stopped by us (attach,
 		 * interrupt) is no signal of the program's: gdb passes it back
 		 * (SIGSTOP is "pass" by default), and the library delivers a
 		 * signal set at any stop; drop it, as gdbserver drops the
 		 * SIGSTOP it expects. */
+		int sig = a.sig;
 		pt_stop_cause c = { .sz = sizeof c };
 		if (sig == SIGSTOP && pt_thread_stop_cause(ts[i], &c) == 0 &&
 		    c.kind == PT_STOP_REQUESTED)
@@ -1154,40 +1170,34 @@ static void resume(struct gs_server *s, const struct vcont *v)
 		}
 	}
 	free(ts);
-	int err;
 	s->ranging = false;
-	if (step) {
-		err = pt_thread_step(step);
-		s->step_tid = err == 0 ? pt_thread_tid(step) : 0;
-		/* A range step: single steps while the PC stays in the range
-		 * (range_step_on), each stop checked by the server. */
-		if (err == 0 && step_action.kind == 'r') {
-			s->ranging = true;
-			s->range_start = step_action.start;
-			s->range_end = step_action.end;
-		}
-	} else {
-		err = pt_continue(s->proc);
-		/* Every thread runs now, those gdb meant to leave stopped too
-		 * (all-stop library): their kept events are gone. */
-		if (err == 0)
-			s->npending = 0;
-	}
+	int err = resume_as(s, v);
 	if (err < 0) {
 		reply_pterr(s, err);
 		return;
+	}
+	s->plan = *v;
+	s->step_tid = step ? pt_thread_tid(step) : 0;
+	/* A range step: single steps while the PC stays in the range
+	 * (range_step_on), each stop checked by the server; the other
+	 * threads do as the vCont says meanwhile. */
+	if (step && step_action.kind == 'r') {
+		s->ranging = true;
+		s->range_start = step_action.start;
+		s->range_end = step_action.end;
 	}
 	s->running = true;
 	s->interrupted = false;
 	/* The stop reply comes when the process stops. */
 }
 
-static bool parse_vcont(struct gs_server *s, const char *p, struct vcont *v)
+static bool parse_vcont(struct gs_server *s, const char *p,
+			struct gs_vcont *v)
 {
 	v->n = 0;
 	while (*p == ';') {
 		p++;
-		if (v->n == MAX_ACTIONS)
+		if (v->n == GS_VCONT_MAX)
 			return false;
 		char k = *p++;
 		int sig = 0;
@@ -1231,7 +1241,7 @@ static bool parse_vcont(struct gs_server *s, const char *p, struct vcont *v)
 static void cmd_resume_old(struct gs_server *s, char *p)
 {
 	char k = *p++;
-	struct vcont v = { .n = 1 };
+	struct gs_vcont v = { .n = 1 };
 	int sig = 0;
 	if (k == 'C' || k == 'S') {
 		uint64_t g;
@@ -3043,7 +3053,7 @@ void gs_server_packet(struct gs_server *s, char *body, size_t len)
 	} else if (strcmp(body, "vCont?") == 0) {
 		reply_str(s, "vCont;c;C;s;S;r");
 	} else if (starts(body, "vCont;")) {
-		struct vcont v;
+		struct gs_vcont v;
 		if (!parse_vcont(s, body + 5, &v))
 			reply_err(s, 0x16, "bad vCont");
 		else if (s->running)

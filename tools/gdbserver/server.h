@@ -37,6 +37,19 @@ void gs_tdesc_build(const struct gs_regs *rs, bool lldb, struct gs_out *o);
 int gs_sig_to_gdb(int sig);
 int gs_sig_from_gdb(int g); /* -1 when Linux has no such signal */
 
+/* A parsed vCont: its actions, in order (the first that names a thread
+ * applies to it; tid -1: every thread). */
+#define GS_VCONT_MAX 64
+struct gs_vcont {
+	size_t n;
+	struct {
+		char kind;  /* 'c', 's', 'r' (a range step) */
+		int sig;    /* Linux number */
+		pid_t pid, tid;
+		uint64_t start, end; /* r: the range */
+	} a[GS_VCONT_MAX];
+};
+
 /* A watchpoint as gdb asked for it: one Z2-Z4 (or Z1) request, made of up
  * to 8 aligned debug-register watches. */
 struct gs_watch {
@@ -84,6 +97,8 @@ struct gs_server {
 	bool running;              /* resumed, its stop not reported yet */
 	bool interrupted;          /* 0x03 seen while running */
 	pid_t step_tid;            /* thread single-stepping, or 0 */
+	struct gs_vcont plan;      /* the vCont under way: a stop gdb is
+	                              not told of resumes it again */
 	uint64_t range_start, range_end; /* vCont r: step_tid steps on while
 	                              its PC is in [start, end) */
 	bool ranging;

@@ -454,7 +454,8 @@ typedef enum pt_stop_kind {
 	PT_STOP_EXITED,        /* the thread (and process) is gone: status or
 	                          signo */
 	PT_STOP_FORK,          /* fork/vfork/clone of a new process, followed
-	                          (PT_EVENT_FORK): pid and process: the child */
+	                          (PT_EVENT_FORK): pid and process: the child;
+	                          code: PT_FORK_* (0.4) */
 	PT_STOP_WATCHPOINT,    /* a hardware watchpoint or hardware breakpoint
 	                          fired: watch (its id), addr (its address);
 	                          stepped: the thread's single-step completed
@@ -463,12 +464,21 @@ typedef enum pt_stop_kind {
 	PT_STOP_SYSCALL_EXIT,  /* leaving it: `sysret` its result (0.4) */
 } pt_stop_kind;
 
+/* How a PT_STOP_FORK child was made (cause.code, since 0.4).  A vfork
+ * child runs on its parent's memory until it executes a program or exits
+ * (the parent is suspended meanwhile): pt_detach() of it then lifts the
+ * parent's breakpoints until the vfork is done, instead of writing the
+ * original bytes back into the shared memory under the parent's feet. */
+#define PT_FORK_FORK 0
+#define PT_FORK_VFORK 1
+#define PT_FORK_CLONE 2
+
 typedef struct pt_stop_cause {
 	size_t sz;         /* set to sizeof(pt_stop_cause) before the call */
 	pt_stop_kind kind;
 	int signo;         /* SIGNAL, GROUP: the signal; THREAD_EXIT, EXITED:
 	                      the terminating signal or 0 */
-	int code;          /* SIGNAL: si_code */
+	int code;          /* SIGNAL: si_code; FORK: PT_FORK_* */
 	int status;        /* THREAD_EXIT, EXITED: the exit status if signo==0 */
 	pid_t pid;         /* SIGNAL: sender pid if sent by a process;
 	                      THREAD_CREATE: new tid; EXEC: former tid */

@@ -137,7 +137,11 @@ int pt_stop_cause_format(const pt_stop_cause *c, char *buf, size_t len)
 						       sizeof tmp));
 		return snprintf(buf, len, "exited with status %d", c->status);
 	case PT_STOP_FORK:
-		return snprintf(buf, len, "forked process %d", (int)c->pid);
+		return snprintf(buf, len, "%s process %d",
+				c->code == PT_FORK_VFORK   ? "vforked"
+				: c->code == PT_FORK_CLONE ? "cloned"
+							   : "forked",
+				(int)c->pid);
 	case PT_STOP_WATCHPOINT: {
 		/* the fields added in 0.2 only when the caller's struct has
 		 * them */

@@ -136,7 +136,7 @@ static void release_child(struct pt__engine *e, struct pt__fork *f)
 
 /* ENGINE: make the followed child a process of its own. */
 static struct pt_process *adopt_child(struct pt_process *parent, pid_t child,
-				      bool child_stopped)
+				      bool child_stopped, bool vfork)
 {
 	struct pt_process *cp;
 	if (pt__proc_create(parent->eng, child, &cp) < 0)
@@ -147,6 +147,7 @@ static struct pt_process *adopt_child(struct pt_process *parent, pid_t child,
 	cp->syscall_mode = parent->syscall_mode;
 	memcpy(cp->syscall_set, parent->syscall_set, sizeof cp->syscall_set);
 	cp->arch = parent->arch;
+	cp->vfork_parent = vfork ? parent->pid : 0;
 	if (parent->bps.cap) {
 		cp->bps.slots = malloc(parent->bps.cap * sizeof *cp->bps.slots);
 		if (cp->bps.slots) {
@@ -189,7 +190,7 @@ struct pt_process *pt__fork_parent_event(struct pt_thread *t, pid_t child,
 	if (p->events & PT_EVENT_FORK) {
 		bool stopped = f->child_stopped;
 		fork_drop(e, f);
-		return adopt_child(p, child, stopped);
+		return adopt_child(p, child, stopped, vfork);
 	}
 	f->parent = p;
 	f->vfork = vfork;
@@ -218,6 +219,28 @@ void pt__fork_vfork_done(struct pt_process *p)
 {
 	if (p->vfork_lifted > 0 && --p->vfork_lifted == 0)
 		pt__bp_insert_all(p);
+}
+
+int pt__fork_unbreak_detaching(struct pt_process *p)
+{
+	struct pt_process *par = NULL;
+	for (struct pt_process *o = p->eng->procs; o && p->vfork_parent;
+	     o = o->eng_next)
+		if (o != p && o->pid == p->vfork_parent &&
+		    o->state != PT_PROC_EXITED && o->state != PT_PROC_DETACHED)
+			par = o;
+	if (!par)
+		return pt__bp_remove_all(p);
+	/* Restoring the bytes here would take them out of the parent, whose
+	 * table still counts them in: lift them as the parent's instead (put
+	 * back at its PTRACE_EVENT_VFORK_DONE), and drop the child's copy of
+	 * the table. */
+	PT__LOGD("process %d: vfork child detached: breakpoints of %d lifted "
+		 "until its vfork is done", (int)p->pid, (int)par->pid);
+	if (par->vfork_lifted++ == 0)
+		pt__bp_lift_all(par);
+	pt__bp_forget_all(p);
+	return 0;
 }
 
 bool pt__fork_child_stop(struct pt__engine *e, pid_t child)

@@ -380,6 +380,8 @@ struct pt_process {
 	/* fork.c: a followed child and its parent until the child's first
 	 * stop: the parent's PT_STOP_FORK waits for it (fork_waiting). */
 	struct pt_process *fork_parent;
+	pid_t vfork_parent;      /* a followed vfork child, until its exec:
+				  * the process whose memory it runs on */
 	unsigned fork_waiting;
 
 	struct pt__watchtab watch; /* hardware watchpoints */
@@ -689,6 +691,10 @@ struct pt_process *pt__fork_parent_event(struct pt_thread *t, pid_t child,
  * parent's event may come later.  False if it cannot be recorded. */
 bool pt__fork_child_stop(struct pt__engine *e, pid_t child);
 void pt__fork_vfork_done(struct pt_process *p);
+/* ENGINE, detaching p: take our breakpoints out of its memory.  A vfork
+ * child shares its parent's: there the parent's breakpoints are lifted
+ * until its vfork is done, as for a child not followed. */
+int pt__fork_unbreak_detaching(struct pt_process *p);
 void pt__fork_forget_parent(struct pt__engine *e, struct pt_process *p);
 void pt__fork_free_all(struct pt__engine *e);
 /* ENGINE: the first stop (or end) of process p has come: if it is a

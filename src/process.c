@@ -323,7 +323,7 @@ int pt_thread_step(pt_thread *t)
 static int do_detach(struct pt__req *r)
 {
 	struct pt_process *p = r->proc;
-	int first = pt__bp_remove_all(p);
+	int first = pt__fork_unbreak_detaching(p);
 	int wr = pt__watch_detach(p); /* debug registers of every thread */
 	if (wr < 0 && !first)
 		first = wr;

@@ -411,6 +411,7 @@ static void on_event(struct pt_thread *t, const struct pt__wstatus *ws)
 		if (!nt && !is_thread_of(p, ntid)) {
 			/* clone without CLONE_THREAD: a new process */
 			c.kind = PT_STOP_FORK;
+			c.code = PT_FORK_CLONE;
 			c.pid = ntid;
 			c.process = pt__fork_parent_event(t, ntid, false);
 			break;
@@ -425,6 +426,8 @@ static void on_event(struct pt_thread *t, const struct pt__wstatus *ws)
 	case PTRACE_EVENT_FORK:
 	case PTRACE_EVENT_VFORK:
 		c.kind = PT_STOP_FORK;
+		c.code = ws->event == PTRACE_EVENT_VFORK ? PT_FORK_VFORK
+							 : PT_FORK_FORK;
 		c.pid = (pid_t)msg;
 		c.process = pt__fork_parent_event(
 			t, (pid_t)msg, ws->event == PTRACE_EVENT_VFORK);
@@ -438,6 +441,7 @@ static void on_event(struct pt_thread *t, const struct pt__wstatus *ws)
 		return;
 	case PTRACE_EVENT_EXEC:
 		p->dying = false; /* the others died for the exec */
+		p->vfork_parent = 0; /* a memory of its own now */
 		c.kind = PT_STOP_EXEC;
 		c.pid = (pid_t)msg;
 		if (c.pid != t->tid) {

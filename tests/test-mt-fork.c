@@ -264,3 +264,59 @@ TEST(follow_fork)
 	pt_process_free(p);
 	return TEST_PASS;
 }
+
+/* A followed child detached at its fork stop (gdb's detach-on-fork): it
+ * runs to its end without our breakpoints (a vfork child shares the
+ * parent's memory: the parent's breakpoints are lifted until the vfork is
+ * done, as for a child not followed), and the parent still hits them. */
+static void detach_followed_child(const char *cmd, const char *want)
+{
+	struct child_io io;
+	pt_process *p = launch_target(&io, MT, ARGS(cmd));
+	CHECK_OK(pt_process_set_events(p, PT_EVENT_DEFAULT | PT_EVENT_FORK));
+	const uint64_t f = mt_sym("mt_hit");
+	CHECK_OK(pt_breakpoint_add(p, f));
+	CHECK_OK(pt_continue(p));
+	expect_hit(p, f, 0, cmd);
+	pt_stop_cause c;
+	continue_until(p, PT_STOP_FORK, &c);
+	CHECKF(c.process != NULL, "%s: fork stop without a process", cmd);
+	CHECK_EQ_INT(c.code, strcmp(cmd, "vfork-call") == 0 ? PT_FORK_VFORK
+							    : PT_FORK_FORK);
+	CHECKF(pt_wait(c.process, WAIT_MS) == 0, "%s: child not stopped", cmd);
+	CHECK_OK(pt_detach(c.process));
+	pt_process_free(c.process);
+	long next = 1;
+	int stops = 0;
+	while (mt_continue_wait(p)) {
+		CHECKF(++stops < 20, "%s: too many stops", cmd);
+		pt_thread *t = pt_process_event_thread(p);
+		CHECKF(t != NULL, "%s: stop without an event", cmd);
+		c = cause_of(t);
+		if ((c.kind == PT_STOP_SIGNAL && c.signo == SIGCHLD) ||
+		    c.kind == PT_STOP_THREAD_EXIT)
+			continue;
+		CHECKF(c.kind == PT_STOP_BREAKPOINT, "%s: unexpected stop: %s",
+		       cmd, cause_str(&c));
+		uint64_t a = reg(t, "rdi");
+		CHECKF(a == (uint64_t)next, "%s: mt_hit(%llu), expected "
+		       "mt_hit(%ld)", cmd, (unsigned long long)a, next);
+		next++;
+	}
+	CHECKF(next == 3, "%s: parent hits up to %ld, expected 2", cmd,
+	       next - 1);
+	const char *out = io_read_all(&io, WAIT_MS);
+	CHECKF(strcmp(out, want) == 0, "%s: target printed \"%s\", expected "
+	       "\"%s\"", cmd, out, want);
+	pt_process_free(p);
+	io_close(&io);
+}
+
+TEST(follow_fork_detach_child)
+{
+	detach_followed_child("fork-call",
+			      "child tracer 0\nchild exit 7\nDONE\n");
+	detach_followed_child("vfork-call",
+			      "child tracer 0\nchild exit 9\nDONE\n");
+	return TEST_PASS;
+}

@@ -194,7 +194,8 @@
 	X(resume_new_threads_run, 0)                                           \
 	X(resume_held_process_exits, 0)                                        \
 	X(resume_bad_actions, 0)                                               \
-	X(resume_exited_thread, 0)
+	X(resume_exited_thread, 0)                                             \
+	X(follow_fork_detach_child, 0)
 
 #define TEST(name) int test_##name(void)
 #define TEST__DECLARE(name, timeout) TEST(name);

@@ -218,6 +218,30 @@ t_gdb_schedlock() {
 		'a done' 'exited normally'
 }
 
+# fork-events+: gdb catches the fork (the child kept stopped until gdb
+# takes its breakpoints out and detaches it: D;PID), the child runs to its
+# end without dying of the breakpoint it inherited, the parent hits its
+# own.
+t_gdb_catch_fork() {
+	gdb_stdio gdb_catch_fork forker -ex 'break child_fn' -ex 'break after_fork' \
+		-ex 'catch fork' -ex continue -ex continue -ex continue
+	expect gdb_catch_fork "$LOGDIR/gdb_catch_fork.log" \
+		'Catchpoint 3 \(forked process [0-9]+\)' \
+		'Detaching after fork from child process' \
+		'Breakpoint 2, after_fork \(st=768\)' 'child exit 3' \
+		'exited normally'
+}
+
+# A vfork child (not reported: no vfork-events) runs on the parent's
+# memory with the parent's breakpoints lifted until the vfork is done.
+t_gdb_vfork_child() {
+	gdb_stdio gdb_vfork_child forker -ex 'break child_fn' -ex 'break after_fork' \
+		-ex 'run vfork' -ex continue
+	expect gdb_vfork_child "$LOGDIR/gdb_vfork_child.log" \
+		'Breakpoint 2, after_fork \(st=1024\)' 'child exit 4' \
+		'exited normally'
+}
+
 # Four threads on one breakpoint at once: every hit reported (gdb counts
 # them through an ignore count), none lost to the all-stop.
 t_gdb_bphits() {
@@ -738,7 +762,7 @@ t_lldb() {
 # ---- main -------------------------------------------------------------------
 
 ALL="t_selftest t_protocol t_gdb_break_bt t_gdb_step_next_finish t_gdb_registers
-t_gdb_memory t_gdb_threads t_gdb_many_threads t_gdb_threads_next t_gdb_next_spinwait t_gdb_schedlock t_gdb_bphits t_gdb_watch t_gdb_hbreak t_gdb_signals t_gdb_siginfo_rw t_gdb_pass_signals t_gdb_catch_syscall t_gdb_run_again
+t_gdb_memory t_gdb_threads t_gdb_many_threads t_gdb_threads_next t_gdb_next_spinwait t_gdb_schedlock t_gdb_catch_fork t_gdb_vfork_child t_gdb_bphits t_gdb_watch t_gdb_hbreak t_gdb_signals t_gdb_siginfo_rw t_gdb_pass_signals t_gdb_catch_syscall t_gdb_run_again
 t_gdb_exit_code t_gdb_startup_shell t_gdb_range_step t_gdb_svr4 t_gdb_i386 t_gdb_exec t_gdb_launch_settings t_gdb_attach_detach t_gdb_extended_attach
 t_gdb_tcp_monitor_exit t_lldb"
 

@@ -258,8 +258,81 @@ static pt_thread *cur_thread(struct gs_server *s)
 	return t;
 }
 
+/* ---- fork children (fork-events+) ----------------------------------------- */
+
+static size_t fork_index(struct gs_server *s, pid_t pid)
+{
+	for (size_t i = 0; i < s->nforks; i++)
+		if (s->forks[i].pid == pid)
+			return i;
+	return SIZE_MAX;
+}
+
+static pt_process *fork_child(struct gs_server *s, pid_t pid)
+{
+	size_t i = pid > 0 ? fork_index(s, pid) : SIZE_MAX;
+	return i == SIZE_MAX ? NULL : s->forks[i].proc;
+}
+
+/* Let a child go: detached (the library takes our breakpoints out of it,
+ * or, for a vfork child, keeps them out of the shared memory until the
+ * vfork is done), or killed. */
+static void release_child(pt_process *c, bool kill)
+{
+	if (kill)
+		pt_kill(c);
+	else if (pt_detach(c) < 0)
+		DBG("fork child %d: detach: %s\n", (int)pt_process_pid(c),
+		    pt_errmsg());
+	pt_process_free(c);
+}
+
+static void fork_drop(struct gs_server *s, size_t i, bool kill)
+{
+	DBG("fork child %d %s\n", (int)s->forks[i].pid,
+	    kill ? "killed" : "detached");
+	if (s->g_fork == s->forks[i].pid)
+		s->g_fork = 0;
+	release_child(s->forks[i].proc, kill);
+	memmove(s->forks + i, s->forks + i + 1,
+		(--s->nforks - i) * sizeof *s->forks);
+}
+
+static void fork_drop_all(struct gs_server *s, bool kill)
+{
+	while (s->nforks > 0)
+		fork_drop(s, s->nforks - 1, kill);
+}
+
+/* At a stop: keep the children of the forks in it, to be reported
+ * (fork:) and then detached or killed by gdb.  A vfork child (no
+ * vfork-events: gdb is not told of it) and children beyond the table are
+ * let go at once, as the library does when forks are not followed. */
+static void fork_adopt(struct gs_server *s)
+{
+	size_t n;
+	pt_thread **ts = thread_list(s, &n);
+	for (size_t i = 0; i < n; i++) {
+		pt_stop_cause c = { .sz = sizeof c };
+		if (pt_thread_stop_cause(ts[i], &c) < 0 ||
+		    c.kind != PT_STOP_FORK || !c.process ||
+		    fork_index(s, c.pid) != SIZE_MAX)
+			continue;
+		if (c.code == PT_FORK_VFORK || s->nforks == GS_MAX_FORKS) {
+			DBG("fork child %d let go\n", (int)c.pid);
+			release_child(c.process, false);
+			continue;
+		}
+		DBG("fork child %d kept\n", (int)c.pid);
+		s->forks[s->nforks].proc = c.process;
+		s->forks[s->nforks++].pid = c.pid;
+	}
+	free(ts);
+}
+
 static void forget_process(struct gs_server *s)
 {
+	fork_drop_all(s, true);
 	pt_process_free(s->proc);
 	s->proc = NULL;
 	s->running = false;
@@ -277,6 +350,7 @@ static void forget_process(struct gs_server *s)
 static unsigned event_mask(struct gs_server *s)
 {
 	return (s->exec_events ? PT_EVENT_EXEC : 0) |
+	       (s->fork_events ? PT_EVENT_FORK : 0) |
 	       (s->thread_events ? PT_EVENT_THREAD_CREATE | PT_EVENT_THREAD_EXIT
 				 : 0);
 }
@@ -534,6 +608,8 @@ static bool own_event(const pt_stop_cause *c)
 	case PT_STOP_SYSCALL_ENTRY:
 	case PT_STOP_SYSCALL_EXIT:
 		return true;
+	case PT_STOP_FORK: /* fork-events+; a vfork child is let go */
+		return c->code != PT_FORK_VFORK && c->process != NULL;
 	default:
 		return false;
 	}
@@ -639,6 +715,13 @@ static void build_stop_reply(struct gs_server *s, pt_thread *t,
 	case PT_STOP_SIGNAL:
 	case PT_STOP_GROUP:
 		sig = c.signo;
+		break;
+	case PT_STOP_FORK:
+		/* fork-events+ (multiprocess ids: gdb asks for both) */
+		sig = SIGTRAP;
+		snprintf(reason_buf, sizeof reason_buf, "fork:p%x.%x;",
+			 (unsigned)c.pid, (unsigned)c.pid);
+		reason = reason_buf;
 		break;
 	case PT_STOP_SYSCALL_ENTRY:
 	case PT_STOP_SYSCALL_EXIT: {
@@ -843,6 +926,8 @@ static bool pending_valid(struct gs_server *s, pt_thread *t,
 		return watch_of_id(s, c->watch) != NULL;
 	if (c->kind == PT_STOP_THREAD_CREATE)
 		return s->thread_events && created_thread(s, c) != NULL;
+	if (c->kind == PT_STOP_FORK) /* the child not let go since */
+		return fork_child(s, c->pid) != NULL;
 	return own_event(c);
 }
 
@@ -956,6 +1041,7 @@ static void on_stop(struct gs_server *s)
 	}
 	s->running = false;
 	refresh_regs(s);
+	fork_adopt(s);
 	pt_thread *ev = pt_process_event_thread(s->proc);
 	pt_stop_cause c = { .sz = sizeof c };
 	bool own = ev && pt_thread_stop_cause(ev, &c) == 0 && own_event(&c);
@@ -1423,6 +1509,14 @@ static void cmd_P(struct gs_server *s, const char *p)
 
 #define MAX_MEM ((GS_PACKET_MAX - 16) / 2)
 
+/* The process whose memory m/M/X packets mean: a fork child that Hg
+ * named, or ours. */
+static pt_process *mem_proc(struct gs_server *s)
+{
+	pt_process *c = s->g_fork ? fork_child(s, s->g_fork) : NULL;
+	return c ? c : s->proc;
+}
+
 static void cmd_m(struct gs_server *s, const char *p, bool binary)
 {
 	uint64_t addr, len;
@@ -1442,7 +1536,7 @@ static void cmd_m(struct gs_server *s, const char *p, bool binary)
 		len = MAX_MEM;
 	unsigned char buf[MAX_MEM];
 	size_t done = 0;
-	pt_mem_read(s->proc, addr, buf, (size_t)len, &done);
+	pt_mem_read(mem_proc(s), addr, buf, (size_t)len, &done);
 	if (done == 0 && len) {
 		reply_err(s, 0x0e, "cannot read memory");
 		return;
@@ -1497,7 +1591,9 @@ static void cmd_M(struct gs_server *s, char *p, size_t total, bool binary)
 		return;
 	}
 	size_t done = 0;
-	int err = len ? pt_mem_write(s->proc, addr, buf, (size_t)len, &done) : 0;
+	int err = len ? pt_mem_write(mem_proc(s), addr, buf, (size_t)len,
+				     &done)
+		      : 0;
 	free(buf);
 	if (err < 0)
 		reply_pterr(s, err);
@@ -1525,6 +1621,24 @@ static void cmd_Z(struct gs_server *s, const char *p, bool insert)
 	if (type > 4 || type == 3) {
 		/* x86 debug registers cannot watch reads alone. */
 		reply_empty(s);
+		return;
+	}
+	pt_process *child = s->g_fork ? fork_child(s, s->g_fork) : NULL;
+	if (child) {
+		/* gdb takes its breakpoints out of a fork child before it
+		 * detaches it (the child has copies of them; no watchpoints:
+		 * debug registers are not inherited). */
+		int err = 0;
+		if (type == 0 && insert)
+			err = pt_breakpoint_add(child, addr);
+		else if (type == 0)
+			err = pt_breakpoint_remove(child, addr);
+		else if (insert)
+			err = PT_EINVAL;
+		if (err < 0 && err != PT_EBPEXIST && err != PT_ENOBP)
+			reply_pterr(s, err);
+		else
+			reply_ok(s);
 		return;
 	}
 	if (!stopped(s)) {
@@ -2472,6 +2586,7 @@ static void cmd_qsupported(struct gs_server *s, const char *p)
 {
 	/* The client's features: name+, name-, name=value, ';'-separated. */
 	const char *f = p;
+	s->fork_events = false;
 	while (f && *f) {
 		const char *e = strchr(f, ';');
 		size_t n = e ? (size_t)(e - f) : strlen(f);
@@ -2483,6 +2598,8 @@ static void cmd_qsupported(struct gs_server *s, const char *p)
 			s->hwbreak = true;
 		else if (n == 12 && strncmp(f, "exec-events+", 12) == 0)
 			s->exec_events = true;
+		else if (n == 12 && strncmp(f, "fork-events+", 12) == 0)
+			s->fork_events = true;
 		f = e ? e + 1 : NULL;
 	}
 	gs_out_reset(&s->out);
@@ -2499,6 +2616,10 @@ static void cmd_qsupported(struct gs_server *s, const char *p)
 		   GS_PACKET_MAX);
 	if (s->exec_events)
 		gs_out_str(&s->out, ";exec-events+");
+	/* fork events name the child by a multiprocess id */
+	s->fork_events &= s->multiprocess;
+	if (s->fork_events)
+		gs_out_str(&s->out, ";fork-events+");
 	if (s->proc)
 		pt_process_set_events(s->proc, event_mask(s));
 	if (s->multiprocess)
@@ -2827,6 +2948,7 @@ static void cmd_detach(struct gs_server *s)
 	}
 	if (s->running)
 		pt_stop(s->proc);
+	fork_drop_all(s, false);
 	int err = pt_detach(s->proc);
 	if (err < 0) {
 		reply_pterr(s, err);
@@ -2871,14 +2993,24 @@ static void cmd_H(struct gs_server *s, const char *p)
 		reply_err(s, 0x16, "bad H packet");
 		return;
 	}
+	pid_t child = pid > 0 ? pid : tid;
+	if (fork_child(s, child) && (tid <= 0 || tid == child)) {
+		/* a fork child, before gdb detaches it: memory and
+		 * breakpoints only */
+		if (which == 'g')
+			s->g_fork = child;
+		reply_ok(s);
+		return;
+	}
 	if (tid > 0 && (!s->proc || !pt_process_thread(s->proc, tid))) {
 		reply_err(s, 0x0f, "no such thread");
 		return;
 	}
-	if (which == 'g')
-		s->g_tid = tid;
-	else
+	if (which == 'g') {
+		s->g_fork = 0;
+	} else {
 		s->c_tid = tid;
+	}
 	reply_ok(s);
 }
 
@@ -3000,9 +3132,20 @@ void gs_server_packet(struct gs_server *s, char *body, size_t len)
 	case 'S':
 		cmd_resume_old(s, body);
 		return;
-	case 'D':
+	case 'D': {
+		/* D;PID of a fork child gdb does not follow */
+		const char *q = body + 1;
+		uint64_t pid;
+		size_t fi;
+		if (*q == ';' && (q++, gs_parse_hex(&q, &pid)) && !*q &&
+		    (fi = fork_index(s, (pid_t)pid)) != SIZE_MAX) {
+			fork_drop(s, fi, false);
+			reply_ok(s);
+			return;
+		}
 		cmd_detach(s);
 		return;
+	}
 	case 'k':
 		cmd_kill(s, false);
 		return;
@@ -3065,7 +3208,16 @@ void gs_server_packet(struct gs_server *s, char *body, size_t len)
 	} else if (starts(body, "vAttach;")) {
 		cmd_vattach(s, body + 8);
 	} else if (starts(body, "vKill;")) {
-		cmd_kill(s, true);
+		const char *q = body + 6;
+		uint64_t pid;
+		size_t fi;
+		if (gs_parse_hex(&q, &pid) && !*q &&
+		    (fi = fork_index(s, (pid_t)pid)) != SIZE_MAX) {
+			fork_drop(s, fi, true);
+			reply_ok(s);
+		} else {
+			cmd_kill(s, true);
+		}
 	} else if (starts(body, "QStartupWithShell:")) {
 		if (strcmp(body + 18, "0") && strcmp(body + 18, "1")) {
 			reply_err(s, 0x16, "bad QStartupWithShell");

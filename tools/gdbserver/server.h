@@ -40,6 +40,7 @@ int gs_sig_from_gdb(int g); /* -1 when Linux has no such signal */
 /* A parsed vCont: its actions, in order (the first that names a thread
  * applies to it; tid -1: every thread). */
 #define GS_VCONT_MAX 64
+#define GS_MAX_FORKS 64
 struct gs_vcont {
 	size_t n;
 	struct {
@@ -99,6 +100,12 @@ struct gs_server {
 	pid_t step_tid;            /* thread single-stepping, or 0 */
 	struct gs_vcont plan;      /* the vCont under way: a stop gdb is
 	                              not told of resumes it again */
+	/* fork-events+: children of followed forks, reported to gdb and
+	 * stopped until gdb detaches (D;PID) or kills them. */
+	bool fork_events;
+	struct { pt_process *proc; pid_t pid; } forks[GS_MAX_FORKS];
+	size_t nforks;
+	pid_t g_fork;              /* Hg named a fork child: its pid */
 	uint64_t range_start, range_end; /* vCont r: step_tid steps on while
 	                              its PC is in [start, end) */
 	bool ranging;

@@ -145,13 +145,15 @@ t_gdb_memory() {
 t_gdb_threads() {
 	gdb_stdio gdb_threads threads -ex 'break all_ready' -ex continue \
 		-ex 'info threads' -ex 'thread apply all bt' -ex 'thread 3' \
-		-ex 'bt 1' -ex 'delete' -ex continue
+		-ex 'bt' -ex 'delete' -ex continue
 	local f=$LOGDIR/gdb_threads.log
 	expect gdb_threads "$f" 'hit Breakpoint 1, all_ready' \
 		'^\* 1 +Thread [0-9]+\.[0-9]+ "threads" +all_ready' \
 		'^  5 +Thread [0-9]+\.[0-9]+ "worker-[1-4]"' \
 		'^Thread 5 \(Thread' '^Thread 1 \(Thread' \
-		'Switching to thread 3' 'sum 10' 'exited normally'
+		'Switching to thread 3' \
+		'^#[0-9]+ +0x[0-9a-f]+ in worker \(arg=0x[1-4]\) at' \
+		'sum 10' 'exited normally'
 }
 
 # More threads than any fixed-size list (1500; the server once stopped at

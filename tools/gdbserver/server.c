@@ -3008,6 +3008,7 @@ static void cmd_H(struct gs_server *s, const char *p)
 	}
 	if (which == 'g') {
 		s->g_fork = 0;
+		s->g_tid = tid;
 	} else {
 		s->c_tid = tid;
 	}

@@ -223,6 +223,42 @@ def zombie_leader_checks(server, prog):
     c.p.wait(timeout=30)
 
 
+def locked_interrupt_checks(server, prog):
+    """An interrupt while only some threads run (gdb's scheduler-locking:
+    vCont;c:TID) is reported for a thread that vCont resumed, not for the
+    stopped current thread: gdb takes the reported thread as the one to
+    go on with."""
+    nm = subprocess.run(["nm", prog], capture_output=True, text=True).stdout
+    addr = {l.split()[2]: int(l.split()[0], 16) for l in nm.splitlines()
+            if len(l.split()) == 3}
+    c = Conn(server, prog)
+    c.cmd("QStartNoAckMode")
+    c.acks = False
+    c.cmd("qSupported:multiprocess+;swbreak+")
+    main_tid = c.cmd("qC")[2:]
+    c.cmd("Z0,%x,1" % addr["a_work"])
+    r = c.cmd("vCont;c")
+    check("locked interrupt: main stops at a_work",
+          r.startswith(b"T05") and b"thread:" + main_tid + b";" in r, r)
+    c.cmd("z0,%x,1" % addr["a_work"])
+    r = c.cmd("qfThreadInfo")
+    others = [t for t in r[1:].split(b",") if t != main_tid]
+    check("locked interrupt: thread C exists", len(others) >= 1, r)
+    # Thread C (the first one created) counts ticks for ever.
+    tid_c = others[0]
+    check("locked interrupt: Hg main", c.cmd(b"Hg" + main_tid) == b"OK")
+    c.raw(frame(b"vCont;c:" + tid_c))
+    c.raw(b"\x03")
+    r = c.read_packet()
+    check("locked interrupt: reported for the resumed thread",
+          r.startswith(b"T02") and b"thread:" + tid_c + b";" in r,
+          r + b" (resumed " + tid_c + b")")
+    c.raw(frame("vKill;1"))
+    c.read_packet()
+    c.p.stdin.close()
+    c.p.wait(timeout=30)
+
+
 def main():
     server, prog = sys.argv[1], sys.argv[2]
     nm = subprocess.run(["nm", prog], capture_output=True, text=True).stdout
@@ -353,6 +389,7 @@ def main():
     interrupt_checks(server, prog.replace("/basic", "/sleeper"))
     thread_events_checks(server, prog.replace("/basic", "/threads"))
     zombie_leader_checks(server, prog.replace("/basic", "/zombieleader"))
+    locked_interrupt_checks(server, prog.replace("/basic", "/spinwait"))
     check("no run-length count is # $ + -", not bad_counts, bad_counts[:1])
     if failures:
         print("%d protocol checks failed" % failures)

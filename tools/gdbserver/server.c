@@ -1013,6 +1013,7 @@ static bool thread_event(struct gs_server *s, pt_thread *ev,
 }
 
 static int resume_as(struct gs_server *s, const struct gs_vcont *v);
+static pt_thread *resumed_thread(struct gs_server *s);
 
 /* vCont r: the step of the ranging thread ended with its PC still in the
  * range, on no breakpoint of gdb's and with no other event: step again
@@ -1096,7 +1097,9 @@ static void on_stop(struct gs_server *s)
 	}
 	s->step_tid = 0;
 	if (!own) {
-		pt_thread *t = cur_thread(s);
+		/* An interrupt: reported for a thread the vCont ran (gdb
+		 * expects the thread it resumed under scheduler-locking). */
+		pt_thread *t = resumed_thread(s);
 		if (!t) {
 			reply_err(s, 1, "no thread");
 			return;
@@ -1143,6 +1146,24 @@ static struct resume_action action_for(const struct gs_vcont *v, pid_t tid)
 			return (struct resume_action){ v->a[i].kind, v->a[i].sig,
 						       v->a[i].start, v->a[i].end };
 	return (struct resume_action){ 0, 0, 0, 0 };
+}
+
+/* The current thread if the last vCont resumed it, else the first thread
+ * it resumed, else the current thread. */
+static pt_thread *resumed_thread(struct gs_server *s)
+{
+	pt_thread *t = cur_thread(s);
+	if (!t || s->plan.n == 0 || action_for(&s->plan, pt_thread_tid(t)).kind)
+		return t;
+	size_t n;
+	pt_thread **ts = thread_list(s, &n);
+	for (size_t i = 0; i < n; i++)
+		if (action_for(&s->plan, pt_thread_tid(ts[i])).kind) {
+			t = ts[i];
+			break;
+		}
+	free(ts);
+	return t;
 }
 
 /* Resume every thread as the vCont v says (pt_resume): 'c' runs, 's' and

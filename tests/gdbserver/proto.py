@@ -122,6 +122,22 @@ def is_err(r):
     return r.startswith(b"E") and len(r) >= 3
 
 
+def symbols(prog):
+    """The program's symbol addresses, by name (nm)."""
+    nm = subprocess.run(["nm", prog], capture_output=True, text=True).stdout
+    return {l.split()[2]: int(l.split()[0], 16) for l in nm.splitlines()
+            if len(l.split()) == 3}
+
+
+def noack_session(server, prog):
+    """A session on prog in no-ack mode, features exchanged."""
+    c = Conn(server, prog)
+    c.cmd("QStartNoAckMode")
+    c.acks = False
+    c.cmd("qSupported:multiprocess+;swbreak+")
+    return c
+
+
 def interrupt_checks(server, sleeper):
     """0x03 while the program runs stops it with SIGINT (gdb's 2)."""
     c = Conn(server, sleeper)
@@ -195,13 +211,8 @@ def zombie_leader_checks(server, prog):
     """Process facts while the leader is a zombie (it called pthread_exit,
     a worker runs on): exec-file, auxv, memory regions, thread names come
     from the library, which reads them through a live thread."""
-    nm = subprocess.run(["nm", prog], capture_output=True, text=True).stdout
-    addr = {l.split()[2]: int(l.split()[0], 16) for l in nm.splitlines()
-            if len(l.split()) == 3}
-    c = Conn(server, prog)
-    c.cmd("QStartNoAckMode")
-    c.acks = False
-    c.cmd("qSupported:multiprocess+;swbreak+")
+    addr = symbols(prog)
+    c = noack_session(server, prog)
     check("zombie leader: Z0", c.cmd("Z0,%x,1" % addr["worker_here"]) == b"OK")
     r = c.cmd("vCont;c")
     check("zombie leader: worker stops", r.startswith(b"T05") and b"swbreak" in r, r)
@@ -228,13 +239,8 @@ def locked_interrupt_checks(server, prog):
     vCont;c:TID) is reported for a thread that vCont resumed, not for the
     stopped current thread: gdb takes the reported thread as the one to
     go on with."""
-    nm = subprocess.run(["nm", prog], capture_output=True, text=True).stdout
-    addr = {l.split()[2]: int(l.split()[0], 16) for l in nm.splitlines()
-            if len(l.split()) == 3}
-    c = Conn(server, prog)
-    c.cmd("QStartNoAckMode")
-    c.acks = False
-    c.cmd("qSupported:multiprocess+;swbreak+")
+    addr = symbols(prog)
+    c = noack_session(server, prog)
     main_tid = c.cmd("qC")[2:]
     c.cmd("Z0,%x,1" % addr["a_work"])
     r = c.cmd("vCont;c")
@@ -261,9 +267,7 @@ def locked_interrupt_checks(server, prog):
 
 def main():
     server, prog = sys.argv[1], sys.argv[2]
-    nm = subprocess.run(["nm", prog], capture_output=True, text=True).stdout
-    addr = {l.split()[2]: int(l.split()[0], 16) for l in nm.splitlines()
-            if len(l.split()) == 3}
+    addr = symbols(prog)
     c = Conn(server, prog)
 
     r = c.cmd("qSupported:multiprocess+;swbreak+;hwbreak+;xmlRegisters=i386")

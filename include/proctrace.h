@@ -268,6 +268,12 @@ PT_API int pt_process_exit(pt_process *p, int *exit_code, int *term_signal);
  * with our breakpoints taken out of their memory first, so that a child
  * never dies of a breakpoint it inherited.
  *
+ * PT_EVENT_VFORK_DONE (since 0.4): the thread that called vfork stops with
+ * PT_STOP_VFORK_DONE when its child has executed a program or exited (the
+ * memory is the parent's alone again; gdb's "vforkdone" event).  Reported
+ * whether the child was followed or not.  Not in PT_EVENT_ALL, which keeps
+ * its 0.3 meaning.
+ *
  * The default is PT_EVENT_DEFAULT. */
 #define PT_EVENT_THREAD_CREATE 0x1u
 #define PT_EVENT_THREAD_EXIT 0x2u
@@ -276,6 +282,7 @@ PT_API int pt_process_exit(pt_process *p, int *exit_code, int *term_signal);
 #define PT_EVENT_DEFAULT                                                       \
 	(PT_EVENT_THREAD_CREATE | PT_EVENT_THREAD_EXIT | PT_EVENT_EXEC)
 #define PT_EVENT_ALL (PT_EVENT_DEFAULT | PT_EVENT_FORK)
+#define PT_EVENT_VFORK_DONE 0x10u
 PT_API int pt_process_set_events(pt_process *p, unsigned mask);
 
 /* System call stops (since 0.4), as gdb's "catch syscall": with
@@ -462,6 +469,9 @@ typedef enum pt_stop_kind {
 	                          in the same instruction */
 	PT_STOP_SYSCALL_ENTRY, /* entering system call `syscall` (0.4) */
 	PT_STOP_SYSCALL_EXIT,  /* leaving it: `sysret` its result (0.4) */
+	PT_STOP_VFORK_DONE,    /* the vfork child of this thread has exec'd
+	                          or exited: pid: the child
+	                          (PT_EVENT_VFORK_DONE, 0.4) */
 } pt_stop_kind;
 
 /* How a PT_STOP_FORK child was made (cause.code, since 0.4).  A vfork
@@ -481,7 +491,8 @@ typedef struct pt_stop_cause {
 	int code;          /* SIGNAL: si_code; FORK: PT_FORK_* */
 	int status;        /* THREAD_EXIT, EXITED: the exit status if signo==0 */
 	pid_t pid;         /* SIGNAL: sender pid if sent by a process;
-	                      THREAD_CREATE: new tid; EXEC: former tid */
+	                      THREAD_CREATE: new tid; EXEC: former tid;
+	                      FORK, VFORK_DONE: the child */
 	uint64_t addr;     /* BREAKPOINT: its address; SIGNAL: fault address */
 	pt_thread *thread; /* THREAD_CREATE: the new thread */
 	pt_process *process; /* FORK: the child process (yours to free) */

@@ -60,6 +60,7 @@ const char *pt_stop_kind_name(pt_stop_kind k)
 		[PT_STOP_WATCHPOINT] = "watchpoint",
 		[PT_STOP_SYSCALL_ENTRY] = "syscall-entry",
 		[PT_STOP_SYSCALL_EXIT] = "syscall-exit",
+		[PT_STOP_VFORK_DONE] = "vfork-done",
 	};
 	return (unsigned)k < sizeof names / sizeof names[0] && names[k]
 		       ? names[k]
@@ -142,6 +143,8 @@ int pt_stop_cause_format(const pt_stop_cause *c, char *buf, size_t len)
 				: c->code == PT_FORK_CLONE ? "cloned"
 							   : "forked",
 				(int)c->pid);
+	case PT_STOP_VFORK_DONE:
+		return snprintf(buf, len, "vfork child %d done", (int)c->pid);
 	case PT_STOP_WATCHPOINT: {
 		/* the fields added in 0.2 only when the caller's struct has
 		 * them */

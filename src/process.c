@@ -509,9 +509,10 @@ int pt_process_set_events(pt_process *p, unsigned mask)
 	int r = pt__proc_enter(p, "set events");
 	if (r < 0)
 		return r;
-	if (mask & ~PT_EVENT_ALL)
+	const unsigned known = PT_EVENT_ALL | PT_EVENT_VFORK_DONE;
+	if (mask & ~known)
 		r = pt__fail(PT_EINVAL, p, NULL, "set events",
-			     "unknown event bits 0x%x", mask & ~PT_EVENT_ALL);
+			     "unknown event bits 0x%x", mask & ~known);
 	else
 		p->events = mask;
 	pt__proc_leave(p);

@@ -434,6 +434,11 @@ static void on_event(struct pt_thread *t, const struct pt__wstatus *ws)
 		break;
 	case PTRACE_EVENT_VFORK_DONE:
 		pt__fork_vfork_done(p);
+		if (p->events & PT_EVENT_VFORK_DONE) {
+			c.kind = PT_STOP_VFORK_DONE;
+			c.pid = (pid_t)msg;
+			break;
+		}
 		c.kind = PT_STOP_REQUESTED; /* nothing to report */
 		if (t->state == PT__TS_STOPPING)
 			break;

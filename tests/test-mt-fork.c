@@ -265,6 +265,38 @@ TEST(follow_fork)
 	return TEST_PASS;
 }
 
+/* Continue p to its end: it hits mt_hit(1) and mt_hit(2) on its
+ * breakpoint (SIGCHLD and thread exits aside, nothing else stops it) and
+ * prints want. */
+static void parent_hits_rest(pt_process *p, struct child_io *io,
+			     const char *cmd, const char *want)
+{
+	long next = 1;
+	int stops = 0;
+	while (mt_continue_wait(p)) {
+		CHECKF(++stops < 20, "%s: too many stops", cmd);
+		pt_thread *t = pt_process_event_thread(p);
+		CHECKF(t != NULL, "%s: stop without an event", cmd);
+		pt_stop_cause c = cause_of(t);
+		if ((c.kind == PT_STOP_SIGNAL && c.signo == SIGCHLD) ||
+		    c.kind == PT_STOP_THREAD_EXIT)
+			continue;
+		CHECKF(c.kind == PT_STOP_BREAKPOINT, "%s: unexpected stop: %s",
+		       cmd, cause_str(&c));
+		uint64_t a = reg(t, "rdi");
+		CHECKF(a == (uint64_t)next, "%s: mt_hit(%llu), expected "
+		       "mt_hit(%ld)", cmd, (unsigned long long)a, next);
+		next++;
+	}
+	CHECKF(next == 3, "%s: parent hits up to %ld, expected 2", cmd,
+	       next - 1);
+	const char *out = io_read_all(io, WAIT_MS);
+	CHECKF(strcmp(out, want) == 0, "%s: target printed \"%s\", expected "
+	       "\"%s\"", cmd, out, want);
+	pt_process_free(p);
+	io_close(io);
+}
+
 /* A followed child detached at its fork stop (gdb's detach-on-fork): it
  * runs to its end without our breakpoints (a vfork child shares the
  * parent's memory: the parent's breakpoints are lifted until the vfork is
@@ -286,30 +318,7 @@ static void detach_followed_child(const char *cmd, const char *want)
 	CHECKF(pt_wait(c.process, WAIT_MS) == 0, "%s: child not stopped", cmd);
 	CHECK_OK(pt_detach(c.process));
 	pt_process_free(c.process);
-	long next = 1;
-	int stops = 0;
-	while (mt_continue_wait(p)) {
-		CHECKF(++stops < 20, "%s: too many stops", cmd);
-		pt_thread *t = pt_process_event_thread(p);
-		CHECKF(t != NULL, "%s: stop without an event", cmd);
-		c = cause_of(t);
-		if ((c.kind == PT_STOP_SIGNAL && c.signo == SIGCHLD) ||
-		    c.kind == PT_STOP_THREAD_EXIT)
-			continue;
-		CHECKF(c.kind == PT_STOP_BREAKPOINT, "%s: unexpected stop: %s",
-		       cmd, cause_str(&c));
-		uint64_t a = reg(t, "rdi");
-		CHECKF(a == (uint64_t)next, "%s: mt_hit(%llu), expected "
-		       "mt_hit(%ld)", cmd, (unsigned long long)a, next);
-		next++;
-	}
-	CHECKF(next == 3, "%s: parent hits up to %ld, expected 2", cmd,
-	       next - 1);
-	const char *out = io_read_all(&io, WAIT_MS);
-	CHECKF(strcmp(out, want) == 0, "%s: target printed \"%s\", expected "
-	       "\"%s\"", cmd, out, want);
-	pt_process_free(p);
-	io_close(&io);
+	parent_hits_rest(p, &io, cmd, want);
 }
 
 TEST(follow_fork_detach_child)
@@ -318,5 +327,52 @@ TEST(follow_fork_detach_child)
 			      "child tracer 0\nchild exit 7\nDONE\n");
 	detach_followed_child("vfork-call",
 			      "child tracer 0\nchild exit 9\nDONE\n");
+	return TEST_PASS;
+}
+
+/* PT_EVENT_VFORK_DONE: the vfork caller stops with PT_STOP_VFORK_DONE
+ * (pid: the child) once the child is gone from its memory, after the
+ * child's end, whether the child was followed (and detached) or not; the
+ * parent's breakpoints, lifted while the memory was shared, are back. */
+static void vfork_done(bool follow)
+{
+	const char *cmd = "vfork-call";
+	struct child_io io;
+	pt_process *p = launch_target(&io, MT, ARGS(cmd));
+	CHECK_OK(pt_process_set_events(p, PT_EVENT_DEFAULT |
+					       PT_EVENT_VFORK_DONE |
+					       (follow ? PT_EVENT_FORK : 0)));
+	const uint64_t f = mt_sym("mt_hit");
+	CHECK_OK(pt_breakpoint_add(p, f));
+	CHECK_OK(pt_continue(p));
+	expect_hit(p, f, 0, cmd);
+	pid_t child = 0;
+	pt_stop_cause c;
+	if (follow) {
+		continue_until(p, PT_STOP_FORK, &c);
+		CHECK_EQ_INT(c.code, PT_FORK_VFORK);
+		child = c.pid;
+		CHECKF(pt_wait(c.process, WAIT_MS) == 0, "child not stopped");
+		CHECK_OK(pt_detach(c.process));
+		pt_process_free(c.process);
+	}
+	pt_thread *t = continue_until(p, PT_STOP_VFORK_DONE, &c);
+	CHECKF(pt_thread_tid(t) == pt_process_pid(p),
+	       "vfork done on thread %d, not the caller %d",
+	       (int)pt_thread_tid(t), (int)pt_process_pid(p));
+	CHECKF(c.pid > 0 && c.pid != pt_process_pid(p) &&
+		       (!follow || c.pid == child),
+	       "vfork done names child %d (the fork stop named %d)",
+	       (int)c.pid, (int)child);
+	char buf[64];
+	pt_stop_cause_format(&c, buf, sizeof buf);
+	CHECKF(strstr(buf, "vfork child") != NULL, "formatted: %s", buf);
+	parent_hits_rest(p, &io, cmd, "child tracer 0\nchild exit 9\nDONE\n");
+}
+
+TEST(vfork_done_event)
+{
+	vfork_done(true);
+	vfork_done(false);
 	return TEST_PASS;
 }

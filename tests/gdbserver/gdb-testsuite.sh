@@ -9,14 +9,17 @@
 #
 # TESTS are runtest arguments: gdb.server, gdb.base/break*.exp, ... (paths
 # relative to gdb/testsuite; globs are expanded there).  Each run is
-# bounded by GS_SUITE_TIMEOUT seconds (default 3600).  Results:
-# $BUILD/gdb-testsuite/{stock,ours}/gdb.sum and gdb.log.
+# bounded by GS_SUITE_TIMEOUT seconds (default 3600).  GS_SUITE_ONLY=stock
+# or =ours runs one side only (the other's last summary is shown beside
+# it).  The server is copied first, so the tree may be rebuilt during a
+# run.  Results: $BUILD/gdb-testsuite/{stock,ours}/gdb.sum and gdb.log.
 set -u
 : "${GDBSERVER:?set GDBSERVER}"
 BUILD=${BUILD:-build}
 SRC_TAR=/usr/src/gdb.tar.xz
 STOCK=${STOCK_GDBSERVER:-/usr/bin/gdbserver}
 TIMEOUT=${GS_SUITE_TIMEOUT:-3600}
+ONLY=${GS_SUITE_ONLY:-}
 
 for need in "$SRC_TAR:gdb-source" "/usr/bin/runtest:dejagnu" "$STOCK:gdbserver" "/usr/bin/gdb:gdb"; do
 	if [ ! -e "${need%%:*}" ]; then
@@ -26,8 +29,9 @@ for need in "$SRC_TAR:gdb-source" "/usr/bin/runtest:dejagnu" "$STOCK:gdbserver" 
 done
 
 DIR=$(cd "$BUILD" && pwd)/gdb-testsuite
-GDBSERVER=$(cd "$(dirname "$GDBSERVER")" && pwd)/$(basename "$GDBSERVER")
 mkdir -p "$DIR"
+cp "$GDBSERVER" "$DIR/proctrace-gdbserver.run" || exit 1
+GDBSERVER=$DIR/proctrace-gdbserver.run
 if [ ! -f "$DIR/build/site.exp" ]; then
 	echo "unpacking the testsuite of $SRC_TAR into $DIR"
 	(cd "$DIR" && tar xf "$SRC_TAR" --wildcards 'gdb/gdb/testsuite/*' \
@@ -70,8 +74,8 @@ count() { # count FILE PREFIX
 	grep -c "^$2: " "$1" 2>/dev/null
 }
 
-run_suite stock "$STOCK"
-run_suite ours "$GDBSERVER"
+[ "$ONLY" != ours ] && run_suite stock "$STOCK"
+[ "$ONLY" != stock ] && run_suite ours "$GDBSERVER"
 
 printf '%-26s %10s %20s\n' "" "gdbserver" "proctrace-gdbserver"
 for pair in "PASS:expected passes" "FAIL:unexpected failures" \

@@ -234,8 +234,26 @@ t_gdb_catch_fork() {
 		'exited normally'
 }
 
-# A vfork child (not reported: no vfork-events) runs on the parent's
-# memory with the parent's breakpoints lifted until the vfork is done.
+# vfork-events+: gdb catches the vfork (vfork: in the stop reply),
+# detaches the child, which runs on the parent's memory with no breakpoint
+# of gdb's in it, and puts its breakpoints back at the parent's vforkdone:
+# the parent then hits after_fork, the child never hits child_fn.
+t_gdb_catch_vfork() {
+	local f=$LOGDIR/gdb_catch_vfork.log
+	gdb_stdio gdb_catch_vfork forker -ex 'break child_fn' -ex 'break after_fork' \
+		-ex 'catch vfork' -ex 'run vfork' -ex 'set debug remote 1' \
+		-ex continue -ex 'set debug remote 0' -ex continue
+	refuse gdb_catch_vfork "$f" 'Breakpoint 1, child_fn' &&
+		expect gdb_catch_vfork "$f" \
+			'Catchpoint 3 \(vforked process [0-9]+\)' \
+			'Detaching after vfork from child process' \
+			'Packet received: T05.*vforkdone:;' \
+			'Breakpoint 2, after_fork' 'child exit 4' \
+			'exited normally'
+}
+
+# A vfork child runs on the parent's memory with the parent's breakpoints
+# lifted until the vfork is done (gdb is told of it and detaches it).
 t_gdb_vfork_child() {
 	gdb_stdio gdb_vfork_child forker -ex 'break child_fn' -ex 'break after_fork' \
 		-ex 'run vfork' -ex continue
@@ -764,7 +782,7 @@ t_lldb() {
 # ---- main -------------------------------------------------------------------
 
 ALL="t_selftest t_protocol t_gdb_break_bt t_gdb_step_next_finish t_gdb_registers
-t_gdb_memory t_gdb_threads t_gdb_many_threads t_gdb_threads_next t_gdb_next_spinwait t_gdb_schedlock t_gdb_catch_fork t_gdb_vfork_child t_gdb_bphits t_gdb_watch t_gdb_hbreak t_gdb_signals t_gdb_siginfo_rw t_gdb_pass_signals t_gdb_catch_syscall t_gdb_run_again
+t_gdb_memory t_gdb_threads t_gdb_many_threads t_gdb_threads_next t_gdb_next_spinwait t_gdb_schedlock t_gdb_catch_fork t_gdb_catch_vfork t_gdb_vfork_child t_gdb_bphits t_gdb_watch t_gdb_hbreak t_gdb_signals t_gdb_siginfo_rw t_gdb_pass_signals t_gdb_catch_syscall t_gdb_run_again
 t_gdb_exit_code t_gdb_startup_shell t_gdb_range_step t_gdb_svr4 t_gdb_i386 t_gdb_exec t_gdb_launch_settings t_gdb_attach_detach t_gdb_extended_attach
 t_gdb_tcp_monitor_exit t_lldb"
 

@@ -305,9 +305,10 @@ static void fork_drop_all(struct gs_server *s, bool kill)
 }
 
 /* At a stop: keep the children of the forks in it, to be reported
- * (fork:) and then detached or killed by gdb.  A vfork child (no
- * vfork-events: gdb is not told of it) and children beyond the table are
- * let go at once, as the library does when forks are not followed. */
+ * (fork:, vfork:) and then detached or killed by gdb.  Children of a kind
+ * gdb did not ask for (a vfork without vfork-events, a fork without
+ * fork-events) and children beyond the table are let go at once, as the
+ * library does when forks are not followed. */
 static void fork_adopt(struct gs_server *s)
 {
 	size_t n;
@@ -318,7 +319,9 @@ static void fork_adopt(struct gs_server *s)
 		    c.kind != PT_STOP_FORK || !c.process ||
 		    fork_index(s, c.pid) != SIZE_MAX)
 			continue;
-		if (c.code == PT_FORK_VFORK || s->nforks == GS_MAX_FORKS) {
+		bool wanted = c.code == PT_FORK_VFORK ? s->vfork_events
+						      : s->fork_events;
+		if (!wanted || s->nforks == GS_MAX_FORKS) {
 			DBG("fork child %d let go\n", (int)c.pid);
 			release_child(c.process, false);
 			continue;
@@ -350,7 +353,8 @@ static void forget_process(struct gs_server *s)
 static unsigned event_mask(struct gs_server *s)
 {
 	return (s->exec_events ? PT_EVENT_EXEC : 0) |
-	       (s->fork_events ? PT_EVENT_FORK : 0) |
+	       (s->fork_events || s->vfork_events ? PT_EVENT_FORK : 0) |
+	       (s->vfork_events ? PT_EVENT_VFORK_DONE : 0) |
 	       (s->thread_events ? PT_EVENT_THREAD_CREATE | PT_EVENT_THREAD_EXIT
 				 : 0);
 }
@@ -596,7 +600,7 @@ static void thread_name(pt_thread *t, char *buf, size_t len)
 
 /* ---- stop replies ----------------------------------------------------- */
 
-static bool own_event(const pt_stop_cause *c)
+static bool own_event(struct gs_server *s, const pt_stop_cause *c)
 {
 	switch (c->kind) {
 	case PT_STOP_BREAKPOINT:
@@ -608,8 +612,10 @@ static bool own_event(const pt_stop_cause *c)
 	case PT_STOP_SYSCALL_ENTRY:
 	case PT_STOP_SYSCALL_EXIT:
 		return true;
-	case PT_STOP_FORK: /* fork-events+; a vfork child is let go */
-		return c->code != PT_FORK_VFORK && c->process != NULL;
+	case PT_STOP_VFORK_DONE: /* only with vfork-events+ */
+		return true;
+	case PT_STOP_FORK: /* a child kept for gdb (fork_adopt) */
+		return c->process != NULL && fork_child(s, c->pid) != NULL;
 	default:
 		return false;
 	}
@@ -717,11 +723,17 @@ static void build_stop_reply(struct gs_server *s, pt_thread *t,
 		sig = c.signo;
 		break;
 	case PT_STOP_FORK:
-		/* fork-events+ (multiprocess ids: gdb asks for both) */
+		/* fork-events+, vfork-events+ (multiprocess ids: gdb asks
+		 * for both) */
 		sig = SIGTRAP;
-		snprintf(reason_buf, sizeof reason_buf, "fork:p%x.%x;",
+		snprintf(reason_buf, sizeof reason_buf, "%s:p%x.%x;",
+			 c.code == PT_FORK_VFORK ? "vfork" : "fork",
 			 (unsigned)c.pid, (unsigned)c.pid);
 		reason = reason_buf;
+		break;
+	case PT_STOP_VFORK_DONE:
+		sig = SIGTRAP;
+		reason = "vforkdone:;";
 		break;
 	case PT_STOP_SYSCALL_ENTRY:
 	case PT_STOP_SYSCALL_EXIT: {
@@ -895,7 +907,7 @@ static void collect_pending(struct gs_server *s, pt_thread *event)
 		    pt_thread_stop_cause(ts[i], &c) < 0 ||
 		    c.kind == PT_STOP_STEP || c.kind == PT_STOP_EXEC)
 			continue;
-		if (!own_event(&c) &&
+		if (!own_event(s, &c) &&
 		    !(s->thread_events && c.kind == PT_STOP_THREAD_CREATE))
 			continue;
 		/* A signal gdb said to pass goes with the next resume. */
@@ -928,7 +940,7 @@ static bool pending_valid(struct gs_server *s, pt_thread *t,
 		return s->thread_events && created_thread(s, c) != NULL;
 	if (c->kind == PT_STOP_FORK) /* the child not let go since */
 		return fork_child(s, c->pid) != NULL;
-	return own_event(c);
+	return own_event(s, c);
 }
 
 /* A thread's own event other than ev's, or NULL. */
@@ -939,7 +951,7 @@ static pt_thread *other_event_thread(struct gs_server *s, pt_thread *ev)
 	for (size_t i = 0; i < n; i++) {
 		pt_stop_cause c = { .sz = sizeof c };
 		if (ts[i] != ev && pt_thread_stop_cause(ts[i], &c) == 0 &&
-		    own_event(&c)) {
+		    own_event(s, &c)) {
 			pt_thread *t = ts[i];
 			free(ts);
 			return t;
@@ -1045,7 +1057,7 @@ static void on_stop(struct gs_server *s)
 	fork_adopt(s);
 	pt_thread *ev = pt_process_event_thread(s->proc);
 	pt_stop_cause c = { .sz = sizeof c };
-	bool own = ev && pt_thread_stop_cause(ev, &c) == 0 && own_event(&c);
+	bool own = ev && pt_thread_stop_cause(ev, &c) == 0 && own_event(s, &c);
 	if (own && c.kind == PT_STOP_EXEC) {
 		/* The library dropped every breakpoint and watchpoint. */
 		s->nbreaks = 0;
@@ -2607,7 +2619,7 @@ static void cmd_qsupported(struct gs_server *s, const char *p)
 {
 	/* The client's features: name+, name-, name=value, ';'-separated. */
 	const char *f = p;
-	s->fork_events = false;
+	s->fork_events = s->vfork_events = false;
 	while (f && *f) {
 		const char *e = strchr(f, ';');
 		size_t n = e ? (size_t)(e - f) : strlen(f);
@@ -2621,6 +2633,8 @@ static void cmd_qsupported(struct gs_server *s, const char *p)
 			s->exec_events = true;
 		else if (n == 12 && strncmp(f, "fork-events+", 12) == 0)
 			s->fork_events = true;
+		else if (n == 13 && strncmp(f, "vfork-events+", 13) == 0)
+			s->vfork_events = true;
 		f = e ? e + 1 : NULL;
 	}
 	gs_out_reset(&s->out);
@@ -2639,8 +2653,11 @@ static void cmd_qsupported(struct gs_server *s, const char *p)
 		gs_out_str(&s->out, ";exec-events+");
 	/* fork events name the child by a multiprocess id */
 	s->fork_events &= s->multiprocess;
+	s->vfork_events &= s->multiprocess;
 	if (s->fork_events)
 		gs_out_str(&s->out, ";fork-events+");
+	if (s->vfork_events)
+		gs_out_str(&s->out, ";vfork-events+");
 	if (s->proc)
 		pt_process_set_events(s->proc, event_mask(s));
 	if (s->multiprocess)

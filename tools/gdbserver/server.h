@@ -103,6 +103,7 @@ struct gs_server {
 	/* fork-events+: children of followed forks, reported to gdb and
 	 * stopped until gdb detaches (D;PID) or kills them. */
 	bool fork_events;
+	bool vfork_events;         /* vfork-events+: vfork: and vforkdone: */
 	struct { pt_process *proc; pid_t pid; } forks[GS_MAX_FORKS];
 	size_t nforks;
 	pid_t g_fork;              /* Hg named a fork child: its pid */

@@ -9,6 +9,7 @@
  * as input and the server's standard error as output).
  */
 #include "server.h"
+#include "siginfo32.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -67,7 +68,7 @@ static void usage(FILE *f)
 		"             SHELL -c 'exec PROG ARGS' (the default), or not\n"
 		"  --disable-packet=T,Tthread  plain S stop replies, or T\n"
 		"             replies without thread: (for testing)\n"
-		"  --selftest run the packet layer's self-test\n"
+		"  --selftest run the packet layer's and siginfo conversion's self-tests\n"
 		"  --help     this text\n");
 }
 
@@ -251,7 +252,10 @@ int main(int argc, char **argv)
 		else if (strcmp(argv[i], "--attach") == 0)
 			attach = true;
 		else if (strcmp(argv[i], "--selftest") == 0) {
-			int failed = 0, ran = gs_packet_selftest(&failed);
+			int failed = 0, failed32 = 0;
+			int ran = gs_packet_selftest(&failed);
+			ran += gs_siginfo32_selftest(&failed32);
+			failed += failed32;
 			printf("Ran %d unit tests, %d failed\n", ran, failed);
 			return failed ? 1 : 0;
 		} else if (strcmp(argv[i], "--help") == 0) {

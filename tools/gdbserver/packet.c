@@ -307,15 +307,20 @@ bool gs_hex_decode(const char *s, size_t n, void *out)
 
 /* ---- self-test (--selftest) ---------------------------------------------- */
 
-static int st_ran, st_failed;
+void gs_selftest_check(struct gs_selftest *t, bool ok, const char *what)
+{
+	t->ran++;
+	if (!ok) {
+		t->failed++;
+		fprintf(stderr, "self-test failed: %s\n", what);
+	}
+}
+
+static struct gs_selftest st;
 
 static void st_check(bool ok, const char *what)
 {
-	st_ran++;
-	if (!ok) {
-		st_failed++;
-		fprintf(stderr, "self-test failed: %s\n", what);
-	}
+	gs_selftest_check(&st, ok, what);
 }
 
 /* Feed a whole string to a fresh receiver; the last event. */
@@ -335,7 +340,7 @@ int gs_packet_selftest(int *failed)
 {
 	static struct gs_rx rx;
 	struct gs_out o = { 0 }, f = { 0 };
-	st_ran = st_failed = 0;
+	st.ran = st.failed = 0;
 
 	st_check(st_feed(&rx, "$g#67", 5) == GS_RX_PACKET && rx.len == 1 &&
 			 rx.buf[0] == 'g',
@@ -418,6 +423,6 @@ int gs_packet_selftest(int *failed)
 
 	gs_out_free(&o);
 	gs_out_free(&f);
-	*failed = st_failed;
-	return st_ran;
+	*failed = st.failed;
+	return st.ran;
 }

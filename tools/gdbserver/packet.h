@@ -72,4 +72,11 @@ bool gs_hex_decode(const char *s, size_t n, void *out);
  * it): returns the number of checks, *failed those that failed. */
 int gs_packet_selftest(int *failed);
 
+/* A self-test's counts; gs_selftest_check counts one check in t->ran,
+ * and in t->failed, with a line on stderr, when ok is false. */
+struct gs_selftest {
+	int ran, failed;
+};
+void gs_selftest_check(struct gs_selftest *t, bool ok, const char *what);
+
 #endif

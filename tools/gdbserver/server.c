@@ -13,6 +13,7 @@
  * expects of an all-stop server.
  */
 #include "server.h"
+#include "siginfo32.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -1810,21 +1811,13 @@ static void threads_xml(struct gs_server *s, struct gs_out *o)
 	gs_out_str(o, "</threads>\n");
 }
 
-/* The siginfo of thread t's stop: the kernel's (pt_thread_siginfo), or,
- * where the library has none to give (a kept event of a thread whose cause
- * the library has since forgotten), rebuilt from the recorded cause
- * (signo, si_code, fault address, sender).  x86-64 layout only. */
-static bool siginfo_of(struct gs_server *s, pt_thread *t, struct gs_out *o)
+/* A siginfo rebuilt from the recorded cause (signo, si_code, fault
+ * address, sender) of thread t's kept event, where the library has no
+ * siginfo to give (it has since forgotten the thread's cause). */
+static bool siginfo_from_cause(struct gs_server *s, pt_thread *t, siginfo_t *si)
 {
 	pt_stop_cause c = { .sz = sizeof c };
 	bool found = false;
-	siginfo_t si;
-	if (!t || !s->regs.x86_64)
-		return false;
-	if (pt_thread_siginfo(t, &si) == 0) {
-		gs_out_mem(o, &si, sizeof si);
-		return true;
-	}
 	for (size_t i = 0; i < s->npending; i++)
 		if (s->pending[i].tid == pt_thread_tid(t)) {
 			c = s->pending[i].cause;
@@ -1832,37 +1825,56 @@ static bool siginfo_of(struct gs_server *s, pt_thread *t, struct gs_out *o)
 		}
 	if (!found)
 		return false;
-	memset(&si, 0, sizeof si);
+	memset(si, 0, sizeof *si);
 	switch (c.kind) {
 	case PT_STOP_SIGNAL:
 	case PT_STOP_GROUP:
-		si.si_signo = c.signo;
-		si.si_code = c.code;
+		si->si_signo = c.signo;
+		si->si_code = c.code;
 		if (c.code <= 0 || c.code == SI_USER) {
-			si.si_pid = c.pid;
+			si->si_pid = c.pid;
 		} else if (c.signo == SIGSEGV || c.signo == SIGBUS ||
 			   c.signo == SIGILL || c.signo == SIGFPE ||
 			   c.signo == SIGTRAP) {
-			si.si_addr = (void *)(uintptr_t)c.addr;
+			si->si_addr = (void *)(uintptr_t)c.addr;
 		}
 		break;
 	case PT_STOP_BREAKPOINT:
-		si.si_signo = SIGTRAP;
-		si.si_code = SI_KERNEL;
+		si->si_signo = SIGTRAP;
+		si->si_code = SI_KERNEL;
 		break;
 	case PT_STOP_STEP:
-		si.si_signo = SIGTRAP;
-		si.si_code = TRAP_TRACE;
+		si->si_signo = SIGTRAP;
+		si->si_code = TRAP_TRACE;
 		break;
 	case PT_STOP_WATCHPOINT:
-		si.si_signo = SIGTRAP;
-		si.si_code = TRAP_HWBKPT;
-		si.si_addr = (void *)(uintptr_t)c.addr;
+		si->si_signo = SIGTRAP;
+		si->si_code = TRAP_HWBKPT;
+		si->si_addr = (void *)(uintptr_t)c.addr;
 		break;
 	default:
 		return false;
 	}
-	gs_out_mem(o, &si, sizeof si);
+	return true;
+}
+
+/* The siginfo of thread t's stop in the program's layout: the kernel's
+ * (pt_thread_siginfo, the tracer's 64-bit siginfo_t) or one rebuilt from
+ * the cause; for an i386 program converted to its 32-bit layout. */
+static bool siginfo_of(struct gs_server *s, pt_thread *t, struct gs_out *o)
+{
+	siginfo_t si;
+	if (!t)
+		return false;
+	if (pt_thread_siginfo(t, &si) != 0 && !siginfo_from_cause(s, t, &si))
+		return false;
+	if (s->regs.x86_64) {
+		gs_out_mem(o, &si, sizeof si);
+	} else {
+		unsigned char b[GS_SIGINFO32_SIZE];
+		gs_siginfo_to32(&si, b);
+		gs_out_mem(o, b, sizeof b);
+	}
 	return true;
 }
 
@@ -2036,7 +2048,9 @@ static void cmd_qshlibinfoaddr(struct gs_server *s)
 
 /* qXfer:siginfo:write::OFFSET:DATA: bytes of the current thread's siginfo
  * replaced (pt_thread_set_siginfo, at a signal stop), for the signal it
- * gets when it resumes. */
+ * gets when it resumes; for an i386 program bytes of its 32-bit layout,
+ * the same size (one bound check for both). */
+_Static_assert(sizeof(siginfo_t) == GS_SIGINFO32_SIZE, "siginfo sizes");
 static void siginfo_write(struct gs_server *s, const char *annex, char *range,
 			  const char *end)
 {
@@ -2054,15 +2068,22 @@ static void siginfo_write(struct gs_server *s, const char *annex, char *range,
 		reply_err(s, 0x16, "bad siginfo data");
 		return;
 	}
-	if (!stopped(s) || !t || !s->regs.x86_64) {
+	if (!stopped(s) || !t) {
 		reply_err(s, 1, "no stopped thread");
 		return;
 	}
 	int err = pt_thread_siginfo(t, &si);
-	if (err == 0) {
+	if (err == 0 && s->regs.x86_64) {
 		memcpy((char *)&si + off, data, (size_t)n);
-		err = pt_thread_set_siginfo(t, &si);
+	} else if (err == 0) {
+		/* i386: the bytes are of the 32-bit layout */
+		unsigned char b[GS_SIGINFO32_SIZE];
+		gs_siginfo_to32(&si, b);
+		memcpy(b + off, data, (size_t)n);
+		gs_siginfo_from32(b, &si);
 	}
+	if (err == 0)
+		err = pt_thread_set_siginfo(t, &si);
 	if (err < 0) {
 		reply_pterr(s, err);
 		return;

@@ -388,6 +388,10 @@ struct pt_process {
 
 	/* memory: through a live thread's tid (the leader may be a zombie) */
 	struct pt_thread *io_thread; /* whose /proc/TID/mem is mem_fd */
+	struct pt_thread *event_thread_io; /* ENGINE: the thread whose ptrace
+	                              event is being handled: in a ptrace-stop
+	                              though not yet PT__TS_STOPPED, so the
+	                              ptrace memory path may use it */
 	int mem_fd;           /* /proc/TID/mem, -1 if unavailable */
 	bool vm_readv_broken;
 

@@ -66,6 +66,8 @@ void pt__mem_close(struct pt_process *p)
 
 static struct pt_thread *some_stopped_thread(struct pt_process *p)
 {
+	if (p->event_thread_io)
+		return p->event_thread_io;
 	for (struct pt_thread *t = p->live_head; t; t = t->live_next)
 		if (t->state == PT__TS_STOPPED)
 			return t;

@@ -689,7 +689,9 @@ void pt__thread_on_wait(struct pt_thread *t, const struct pt__wstatus *ws)
 		}
 		return;
 	case PT__W_EVENT:
+		p->event_thread_io = t;
 		on_event(t, ws);
+		p->event_thread_io = NULL;
 		return;
 	case PT__W_SYSCALL:
 		on_syscall(t);

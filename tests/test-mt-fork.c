@@ -376,3 +376,19 @@ TEST(vfork_done_event)
 	vfork_done(false);
 	return TEST_PASS;
 }
+
+/* The same with memory written only through PTRACE_POKEDATA (no
+ * /proc/PID/mem, no process_vm_writev): the breakpoints are lifted at the
+ * vfork event and put back at the vfork-done event through the thread that
+ * reports it, in a ptrace-stop though its stop is not yet recorded (they
+ * were not: the child died of SIGTRAP, the parent missed its hits). */
+TEST(vfork_ptrace_mem_path)
+{
+	CHECK(setenv("PROCTRACE_MEM_PATH", "ptrace", 1) == 0);
+	child_not_followed("vfork-call",
+			   "child tracer 0\nchild exit 9\nDONE\n", 1);
+	vfork_done(true);
+	vfork_done(false);
+	CHECK(unsetenv("PROCTRACE_MEM_PATH") == 0);
+	return TEST_PASS;
+}

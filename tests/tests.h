@@ -196,7 +196,8 @@
 	X(resume_bad_actions, 0)                                               \
 	X(resume_exited_thread, 0)                                             \
 	X(follow_fork_detach_child, 0)                                         \
-	X(vfork_done_event, 0)
+	X(vfork_done_event, 0)                                                 \
+	X(vfork_ptrace_mem_path, 0)
 
 #define TEST(name) int test_##name(void)
 #define TEST__DECLARE(name, timeout) TEST(name);

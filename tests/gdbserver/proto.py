@@ -122,6 +122,18 @@ def is_err(r):
     return r.startswith(b"E") and len(r) >= 3
 
 
+def read_xfer(c, obj, annex):
+    """A whole qXfer object, read in chunks."""
+    doc = bytearray()
+    while True:
+        r = c.cmd("qXfer:%s:read:%s:%x,fff" % (obj, annex, len(doc)))
+        if r[:1] not in (b"m", b"l"):
+            return bytes(r)
+        doc += unescape(r[1:])
+        if r[:1] == b"l":
+            return bytes(doc)
+
+
 def symbols(prog):
     """The program's symbol addresses, by name (nm)."""
     nm = subprocess.run(["nm", prog], capture_output=True, text=True).stdout
@@ -372,6 +384,14 @@ def main():
     check("qMemoryRegionInfo", b"permissions:rx;" in r or b"permissions:r-x" in r, r)
     r = c.cmd("qMemoryRegionInfo:0")
     check("qMemoryRegionInfo gap", r.startswith(b"start:0;size:") and b"perm" not in r, r)
+    r = read_xfer(c, "osdata", "")
+    check("qXfer:osdata types", b'<column name="Type">processes</column>' in r, r[:200])
+    r = read_xfer(c, "osdata", "processes")
+    check("qXfer:osdata processes: the server itself",
+          b'<osdata type="processes">' in r and
+          b'<column name="pid">%d</column>' % c.p.pid in r and
+          b'<column name="command">' + server.encode() in r, r[:200])
+    check("qXfer:osdata unknown annex: E", is_err(c.cmd("qXfer:osdata:read:nosuch:0,fff")))
     r = c.cmd("jThreadsInfo")
     try:
         import json

@@ -690,6 +690,23 @@ t_gdb_tcp_monitor_exit() {
 
 # ---- self-test and raw protocol -----------------------------------------------------------
 
+# A program that cannot be run: the server says so as gdbserver does
+# (gdb's gdb.server/non-existing-program.exp reads these lines): through
+# the shell, its message, then the exit code; without a shell, the error.
+t_startup_failure() {
+	local f=$LOGDIR/startup_failure.log
+	$TO "$GDBSERVER" stdio "$T/no-such-program" </dev/null >"$f" 2>&1
+	echo "rc $?" >>"$f"
+	$TO "$GDBSERVER" --no-startup-with-shell stdio "$T/no-such-program" \
+		</dev/null >>"$f" 2>&1
+	echo "rc $?" >>"$f"
+	expect startup_failure "$f" '^stdin/stdout redirected$' \
+		'no-such-program: (not found|No such file)' \
+		'^During startup program exited with code 127\.$' '^Exiting$' \
+		'^Cannot exec .*no-such-program: no such file or directory\.$' \
+		'^rc 1$'
+}
+
 t_selftest() {
 	$TO "$GDBSERVER" --selftest >"$LOGDIR/selftest.log" 2>&1
 	echo "rc $?" >>"$LOGDIR/selftest.log"
@@ -783,7 +800,7 @@ t_lldb() {
 
 # ---- main -------------------------------------------------------------------
 
-ALL="t_selftest t_protocol t_gdb_break_bt t_gdb_step_next_finish t_gdb_registers
+ALL="t_selftest t_startup_failure t_protocol t_gdb_break_bt t_gdb_step_next_finish t_gdb_registers
 t_gdb_memory t_gdb_threads t_gdb_many_threads t_gdb_threads_next t_gdb_next_spinwait t_gdb_schedlock t_gdb_catch_fork t_gdb_catch_vfork t_gdb_vfork_child t_gdb_bphits t_gdb_watch t_gdb_hbreak t_gdb_signals t_gdb_siginfo_rw t_gdb_pass_signals t_gdb_catch_syscall t_gdb_run_again
 t_gdb_exit_code t_gdb_startup_shell t_gdb_range_step t_gdb_svr4 t_gdb_i386 t_gdb_exec t_gdb_launch_settings t_gdb_attach_detach t_gdb_extended_attach
 t_gdb_tcp_monitor_exit t_lldb"

@@ -7,7 +7,7 @@
 #   make fuzz-gdbserver[-long]                 libFuzzer runs (clang), below
 
 GS_SRCS := tools/gdbserver/packet.c tools/gdbserver/server.c \
-           tools/gdbserver/tdesc.c tools/gdbserver/signals.c \
+           tools/gdbserver/tdesc.c tools/gdbserver/signals.c tools/gdbserver/osdata.c \
            tools/gdbserver/siginfo32.c
 GS_HDRS := $(wildcard tools/gdbserver/*.h)
 GDBSERVER := $(BUILD)/tools/proctrace-gdbserver

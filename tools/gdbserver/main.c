@@ -308,6 +308,7 @@ int main(int argc, char **argv)
 	if (stdio) {
 		c.in = 0;
 		c.out = 1;
+		fprintf(stderr, "stdin/stdout redirected\n");
 	}
 
 	static struct gs_server srv;
@@ -341,6 +342,12 @@ int main(int argc, char **argv)
 		if (abs)
 			argv[i] = abs;
 		int err = gs_server_launch(s, &argv[i]);
+		if (err < 0 && s->startup_exit >= 0) {
+			/* the shell said why; gdbserver's words after it */
+			fprintf(stderr, "During startup program exited with "
+				"code %d.\nExiting\n", s->startup_exit);
+			return 1;
+		}
 		if (err < 0) {
 			fprintf(stderr, "Cannot exec %s: %s.\n", argv[i],
 				pt_strerror(err));

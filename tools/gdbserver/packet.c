@@ -139,6 +139,21 @@ void gs_out_str(struct gs_out *o, const char *s)
 	gs_out_mem(o, s, strlen(s));
 }
 
+void gs_out_xml(struct gs_out *o, const char *str)
+{
+	for (; *str; str++) {
+		switch (*str) {
+		case '<': gs_out_str(o, "&lt;"); break;
+		case '>': gs_out_str(o, "&gt;"); break;
+		case '&': gs_out_str(o, "&amp;"); break;
+		case '"': gs_out_str(o, "&quot;"); break;
+		default:
+			if ((unsigned char)*str >= 0x20)
+				gs_out_mem(o, str, 1);
+		}
+	}
+}
+
 void gs_out_fmt(struct gs_out *o, const char *fmt, ...)
 {
 	char small[256];

@@ -47,6 +47,9 @@ void gs_out_reset(struct gs_out *o);
 void gs_out_free(struct gs_out *o);
 void gs_out_mem(struct gs_out *o, const void *p, size_t n);
 void gs_out_str(struct gs_out *o, const char *s);
+/* s as XML character data or attribute text (<>&" escaped, control
+ * characters dropped). */
+void gs_out_xml(struct gs_out *o, const char *s);
 void gs_out_fmt(struct gs_out *o, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* Two hex digits per byte. */

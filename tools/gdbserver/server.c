@@ -514,10 +514,12 @@ int gs_server_launch(struct gs_server *s, char *const argv[])
 	int err = pt_launch(argv[0], argv, &o, &p);
 	free(full);
 	free(cmd);
+	s->startup_exit = -1;
 	if (err == 0 && execs && (err = through_execs(p, execs)) < 0) {
 		int code = -1;
-		if (err == PT_EEXITED && pt_process_exit(p, &code, NULL) == 0 &&
-		    (code == 127 || code == 126))
+		if (err == PT_EEXITED && pt_process_exit(p, &code, NULL) == 0)
+			s->startup_exit = code;
+		if (code == 127 || code == 126)
 			err = code == 127 ? PT_ENOENT : PT_EACCES;
 		pt_process_free(p);
 	}
@@ -1766,21 +1768,6 @@ static void reply_xfer(struct gs_server *s, const char *doc, size_t n,
 	reply(s);
 }
 
-static void xml_escape(struct gs_out *o, const char *str)
-{
-	for (; *str; str++) {
-		switch (*str) {
-		case '<': gs_out_str(o, "&lt;"); break;
-		case '>': gs_out_str(o, "&gt;"); break;
-		case '&': gs_out_str(o, "&amp;"); break;
-		case '"': gs_out_str(o, "&quot;"); break;
-		default:
-			if ((unsigned char)*str >= 0x20)
-				gs_out_mem(o, str, 1);
-		}
-	}
-}
-
 static void threads_xml(struct gs_server *s, struct gs_out *o)
 {
 	gs_out_str(o, "<?xml version=\"1.0\"?>\n<threads>\n");
@@ -1799,7 +1786,7 @@ static void threads_xml(struct gs_server *s, struct gs_out *o)
 			gs_out_fmt(o, "<thread id=\"%x\"", (unsigned)tid);
 		if (*name) {
 			gs_out_str(o, " name=\"");
-			xml_escape(o, name);
+			gs_out_xml(o, name);
 			gs_out_str(o, "\"");
 		}
 		int core = pt_thread_core(ts[i]);
@@ -2007,7 +1994,7 @@ static bool libraries_svr4_xml(struct gs_server *s, struct gs_out *o)
 			name[done] = 0;
 			if (l_name && name[0]) {
 				gs_out_str(&libs, "<library name=\"");
-				xml_escape(&libs, name);
+				gs_out_xml(&libs, name);
 				gs_out_fmt(&libs,
 					   "\" lm=\"0x%" PRIx64 "\" l_addr=\"0x%" PRIx64
 					   "\" l_ld=\"0x%" PRIx64 "\" lmid=\"0x%" PRIx64
@@ -2128,6 +2115,9 @@ static void cmd_qxfer(struct gs_server *s, char *p, const char *end)
 			gs_tdesc_build(&s->regs, s->lldb, &doc);
 	} else if (strcmp(obj, "siginfo") == 0) {
 		ok = s->proc && stopped(s) && siginfo_of(s, cur_thread(s), &doc);
+	} else if (strcmp(obj, "osdata") == 0) {
+		/* the host's processes ("info os"): not for the fuzzer */
+		ok = !s->sandbox && gs_osdata_xml(annex, &doc);
 	} else if (strcmp(obj, "threads") == 0) {
 		if (!s->proc)
 			ok = false;
@@ -2664,7 +2654,7 @@ static void cmd_qsupported(struct gs_server *s, const char *p)
 		   "qXfer:features:read+;qXfer:threads:read+;"
 		   "qXfer:auxv:read+;qXfer:exec-file:read+;"
 		   "qXfer:siginfo:read+;qXfer:siginfo:write+;"
-		   "qXfer:libraries-svr4:read+;"
+		   "qXfer:libraries-svr4:read+;qXfer:osdata:read+;"
 		   "swbreak+;hwbreak+;vContSupported+;binary-upload+;"
 		   "QDisableRandomization+;QEnvironmentHexEncoded+;"
 		   "QEnvironmentUnset+;QEnvironmentReset+;QSetWorkingDir+;"

@@ -139,6 +139,9 @@ struct gs_server {
 
 	/* What vRun runs when it names no program. */
 	char **default_argv;
+	int startup_exit;          /* the last launch failed because the
+	                              program (or the shell) exited during
+	                              startup with this status; else -1 */
 	char **last_argv;          /* what the last vRun ran (R runs it again) */
 
 	int files[GS_MAX_FILES];   /* vFile:open descriptors, -1 free */
@@ -175,5 +178,9 @@ void gs_server_apply_pass(struct gs_server *s);
 void gs_server_close_files(struct gs_server *s);
 /* Kill or detach whatever is traced (at the end). */
 void gs_server_drop(struct gs_server *s);
+
+/* qXfer:osdata:read (osdata.c): the document for annex ("" lists the
+ * types; "processes"), appended to o; false for an unknown annex. */
+bool gs_osdata_xml(const char *annex, struct gs_out *o);
 
 #endif

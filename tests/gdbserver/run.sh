@@ -720,6 +720,60 @@ t_protocol() {
 	expect protocol "$LOGDIR/protocol.log" '^all protocol checks passed' '^rc 0$'
 }
 
+t_nonstop_protocol() {
+	$TO python3 "$(dirname "$0")/nonstop.py" "$GDBSERVER" "$T" \
+		>"$LOGDIR/nonstop_protocol.log" 2>&1
+	echo "rc $?" >>"$LOGDIR/nonstop_protocol.log"
+	expect nonstop_protocol "$LOGDIR/nonstop_protocol.log" \
+		'^all non-stop checks passed' '^rc 0$'
+}
+
+# QNonStop: set non-stop on: a worker stops at its breakpoint while main
+# stays "(running)"; interrupt -a, then continue -a until the exit (each
+# continue -a ends at one stop of the interrupt, at most five).  Then
+# maint set target-non-stop on (gdb's all-stop over a non-stop target:
+# gdb stops every thread itself with vCont;t).
+t_gdb_nonstop() {
+	local f=$LOGDIR/gdb_nonstop.log
+	$TO "${GDB[@]}" -ex 'set non-stop on' \
+		-ex "target extended-remote | $GDBSERVER --once - $T/threads" \
+		-ex 'break worker_ready' -ex continue -ex 'info threads' \
+		-ex 'interrupt -a' -ex delete -ex 'continue -a' -ex 'continue -a' \
+		-ex 'continue -a' -ex 'continue -a' -ex 'continue -a' \
+		-ex 'continue -a' >"$f" 2>&1
+	echo "gdb exit: $?" >>"$f"
+	refuse gdb_nonstop "$f" '^gdb exit: 124' 'Remote connection closed' &&
+		expect gdb_nonstop "$f" \
+			'^Thread [0-9]+ "worker-[1-4]" hit Breakpoint 1, worker_ready' \
+			'^\* 1 +Thread [0-9]+\.[0-9]+ "threads" +\(running\)' \
+			'^  [2-5] +Thread [0-9]+\.[0-9]+ "worker-[1-4]" +worker_ready \(id=[1-4]\)' \
+			'^Thread 1 "threads" stopped\.' 'sum 10' 'exited normally'
+	f=$LOGDIR/gdb_target_nonstop.log
+	$TO "${GDB[@]}" -ex 'maint set target-non-stop on' \
+		-ex "target extended-remote | $GDBSERVER --once - $T/threads" \
+		-ex 'break all_ready' -ex continue -ex 'info threads' \
+		-ex 'thread 3' -ex bt -ex delete -ex continue >"$f" 2>&1
+	echo "gdb exit: $?" >>"$f"
+	refuse gdb_target_nonstop "$f" '\(running\)' &&
+		expect gdb_target_nonstop "$f" 'hit Breakpoint 1, all_ready' \
+			'^  5 +Thread [0-9]+\.[0-9]+ "worker-[1-4]" ' \
+			'^#[0-9]+ +0x[0-9a-f]+ in worker \(arg=0x[1-4]\) at' \
+			'sum 10' 'exited normally' '^gdb exit: 0'
+	# next in non-stop over a loop that waits for another thread (each
+	# range step a single step; the other threads run meanwhile).
+	f=$LOGDIR/gdb_nonstop_next.log
+	$TO "${GDB[@]}" -ex 'set non-stop on' \
+		-ex "target extended-remote | $GDBSERVER --once - $T/spinwait" \
+		-ex 'break a_waits' -ex continue -ex next -ex next -ex 'p go' \
+		-ex 'info threads' -ex delete -ex continue >"$f" 2>&1
+	echo "gdb exit: $?" >>"$f"
+	expect gdb_nonstop_next "$f" 'hit Breakpoint 1, a_waits' \
+		'^[0-9]+[[:space:]]+while \(!go\) spins\+\+;' \
+		'^[0-9]+[[:space:]]+a_mark\(\);' '^\$1 = 1$' \
+		'^  2 +Thread [0-9]+\.[0-9]+ "spinwait" +\(running\)' \
+		'a done' 'exited normally' '^gdb exit: 0'
+}
+
 # ---- lldb -------------------------------------------------------------------
 
 LLDB=(lldb -b -x -o 'settings set auto-confirm true')
@@ -803,7 +857,7 @@ t_lldb() {
 ALL="t_selftest t_startup_failure t_protocol t_gdb_break_bt t_gdb_step_next_finish t_gdb_registers
 t_gdb_memory t_gdb_threads t_gdb_many_threads t_gdb_threads_next t_gdb_next_spinwait t_gdb_schedlock t_gdb_catch_fork t_gdb_catch_vfork t_gdb_vfork_child t_gdb_bphits t_gdb_watch t_gdb_hbreak t_gdb_signals t_gdb_siginfo_rw t_gdb_pass_signals t_gdb_catch_syscall t_gdb_run_again
 t_gdb_exit_code t_gdb_startup_shell t_gdb_range_step t_gdb_svr4 t_gdb_i386 t_gdb_exec t_gdb_launch_settings t_gdb_attach_detach t_gdb_extended_attach
-t_gdb_tcp_monitor_exit t_lldb"
+t_gdb_tcp_monitor_exit t_lldb t_nonstop_protocol t_gdb_nonstop"
 
 if ! command -v gdb >/dev/null; then
 	skip gdb "gdb is not installed (Debian: apt-get install gdb)"

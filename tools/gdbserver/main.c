@@ -176,11 +176,16 @@ static void serve(struct gs_server *s, struct conn *c)
 		struct pollfd pf[2] = { { .fd = c->in, .events = POLLIN },
 					{ .fd = gs_server_wait_fd(s),
 					  .events = POLLIN } };
-		int r = poll(pf, pf[1].fd >= 0 ? 2 : 1, s->nreap ? 200 : -1);
+		int tmo = s->nreap ? 200 : -1, idle = gs_server_poll_timeout(s);
+		if (idle >= 0 && (tmo < 0 || idle < tmo))
+			tmo = idle;
+		int r = poll(pf, pf[1].fd >= 0 ? 2 : 1, tmo);
 		if (r < 0 && errno != EINTR)
 			break;
 		if (s->nreap)
 			gs_server_reap(s);
+		if (r == 0)
+			gs_server_idle(s);
 		if (r <= 0)
 			continue;
 		if (pf[1].fd >= 0 && (pf[1].revents & POLLIN))
@@ -205,6 +210,7 @@ static void new_session(struct gs_server *s)
 	s->swbreak = s->hwbreak = s->lldb = s->exec_events = false;
 	s->thread_suffix = s->list_threads_in_stop = s->error_strings = false;
 	s->want_exit = false;
+	gs_server_allstop(s);
 	memset(s->pass, 0, sizeof s->pass);
 	gs_server_apply_pass(s);
 }

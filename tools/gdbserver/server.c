@@ -334,6 +334,9 @@ static void fork_adopt(struct gs_server *s)
 	free(ts);
 }
 
+static void ns_push(struct gs_server *s);
+static void ns_forget(struct gs_server *s);
+
 static void forget_process(struct gs_server *s)
 {
 	fork_drop_all(s, true);
@@ -348,6 +351,7 @@ static void forget_process(struct gs_server *s)
 	s->npending = 0;
 	s->last_tid = 0;
 	s->g_tid = s->c_tid = 0;
+	ns_forget(s);
 }
 
 /* The library's event mask for what the client wants reported. */
@@ -854,6 +858,12 @@ static void process_gone(struct gs_server *s)
 	s->have_exit = true;
 	forget_process(s);
 	build_exit_reply(s);
+	if (s->nonstop) {
+		/* A notification; the session ends once gdb has seen it. */
+		ns_push(s);
+		s->ns_exit_after = !s->extended;
+		return;
+	}
 	reply(s);
 	if (!s->extended)
 		s->want_exit = true;
@@ -1129,6 +1139,9 @@ static void on_stop(struct gs_server *s)
 	reply(s);
 }
 
+static void ns_collect(struct gs_server *s);
+static void ns_settle(struct gs_server *s);
+
 void gs_server_process_event(struct gs_server *s)
 {
 	if (!s->proc || !s->running)
@@ -1141,6 +1154,12 @@ void gs_server_process_event(struct gs_server *s)
 		s->running = false;
 		s->exit_code = 0;
 		process_gone(s);
+		return;
+	}
+	if (s->nonstop) {
+		s->running = false;
+		ns_collect(s);
+		ns_settle(s);
 		return;
 	}
 	on_stop(s);
@@ -1337,8 +1356,8 @@ static bool parse_vcont(struct gs_server *s, const char *p,
 			if (sig < 0)
 				return false;
 			k = (char)(k == 'C' ? 'c' : 's');
-		} else if (k != 'c' && k != 's') {
-			return false; /* t: not offered by vCont? */
+		} else if (k != 'c' && k != 's' && !(k == 't' && s->nonstop)) {
+			return false; /* t: offered by vCont? in non-stop only */
 		}
 		pid_t pid = 0, tid = -1;
 		if (*p == ':') {
@@ -1408,6 +1427,504 @@ static void cmd_resume_old(struct gs_server *s, char *p)
 		v.a[1].tid = -1;
 	}
 	resume(s, &v);
+}
+
+/* ---- non-stop (QNonStop:1) ---------------------------------------------
+ *
+ * Emulated on the all-stop library.  The server keeps, per thread, whether
+ * gdb believes it runs (and how: 'c' or 's').  Whenever the library stops
+ * (an event, or a pause to serve a packet), each thread gdb believes
+ * running that has an event of its own becomes stopped for gdb and its
+ * stop reply is queued (sent as a %Stop notification when the queue was
+ * empty, the rest on vStopped); then the threads gdb still believes
+ * running are resumed at once with pt_resume, the others held. */
+
+static struct gs_ns_thread *ns_find(struct gs_server *s, pid_t tid, bool add)
+{
+	for (size_t i = 0; i < s->nnst; i++)
+		if (s->nst[i].tid == tid)
+			return &s->nst[i];
+	if (!add)
+		return NULL;
+	if (s->nnst == s->cap_nst) {
+		size_t cap = s->cap_nst ? 2 * s->cap_nst : 64;
+		struct gs_ns_thread *n = realloc(s->nst, cap * sizeof *n);
+		if (!n)
+			return NULL;
+		s->nst = n;
+		s->cap_nst = cap;
+	}
+	struct gs_ns_thread *e = &s->nst[s->nnst++];
+	*e = (struct gs_ns_thread){ .tid = tid, .kind = 'c', .sig = -1 };
+	e->cause.sz = sizeof e->cause;
+	return e;
+}
+
+/* Does gdb believe thread tid runs?  (Threads it has not heard of do.) */
+static bool ns_running(struct gs_server *s, pid_t tid)
+{
+	struct gs_ns_thread *e = ns_find(s, tid, false);
+	return !e || !e->stopped;
+}
+
+static void ns_drop_notes(struct gs_server *s)
+{
+	for (size_t i = 0; i < s->nnotes; i++)
+		free(s->notes[i]);
+	s->nnotes = 0;
+}
+
+/* The process is gone: no thread left, no reply queued for it. */
+static void ns_forget(struct gs_server *s)
+{
+	s->nnst = 0;
+	ns_drop_notes(s);
+}
+
+/* "%Stop:body#xx": no ack, not resent on '-'. */
+static void send_notification(struct gs_server *s, const char *body)
+{
+	struct gs_out o = { 0 }, f = { 0 };
+	gs_out_str(&o, "Stop:");
+	gs_out_str(&o, body);
+	gs_frame(&o, &f);
+	if (!o.oom && !f.oom && f.len) {
+		f.buf[0] = '%';
+		if (s->remote_debug)
+			fprintf(stderr, "gdbserver: -> %.*s\n", (int)f.len, f.buf);
+		send_raw(s, f.buf, f.len);
+	}
+	gs_out_free(&o);
+	gs_out_free(&f);
+}
+
+/* Queue s->out as a stop reply; notify gdb if it is the only one (and
+ * notify is set: '?' answers with the first itself). */
+static void ns_queue(struct gs_server *s, bool notify)
+{
+	char *r = s->out.oom ? NULL : strdup(s->out.buf ? s->out.buf : "");
+	gs_out_reset(&s->out);
+	if (!r)
+		return;
+	if (s->nnotes == s->cap_notes) {
+		size_t cap = s->cap_notes ? 2 * s->cap_notes : 16;
+		char **n = realloc(s->notes, cap * sizeof *n);
+		if (!n) {
+			free(r);
+			return;
+		}
+		s->notes = n;
+		s->cap_notes = cap;
+	}
+	s->notes[s->nnotes++] = r;
+	if (s->nnotes == 1 && notify)
+		send_notification(s, r);
+}
+
+static void ns_push(struct gs_server *s)
+{
+	ns_queue(s, true);
+}
+
+/* Thread t stops for gdb with cause c (sig: the signal override). */
+static void ns_report(struct gs_server *s, pt_thread *t, const pt_stop_cause *c,
+		      int sig)
+{
+	struct gs_ns_thread *e = ns_find(s, pt_thread_tid(t), true);
+	if (e) {
+		e->stopped = true;
+		e->cause = *c;
+		e->sig = sig;
+		e->skip_bp = 0;
+	}
+	DBG("non-stop: thread %d stops (%s)\n", (int)pt_thread_tid(t),
+	    pt_stop_kind_name(c->kind));
+	build_stop_reply(s, t, c, sig);
+	ns_push(s);
+}
+
+/* Every thread as gdb sees it after a launch or QNonStop:1 (stopped) or
+ * an attach (running, until gdb stops them). */
+static void ns_fill(struct gs_server *s, bool stopped)
+{
+	s->nnst = 0;
+	size_t n;
+	pt_thread **ts = thread_list(s, &n);
+	for (size_t i = 0; i < n; i++) {
+		pid_t tid = pt_thread_tid(ts[i]);
+		struct gs_ns_thread *e = ns_find(s, tid, true);
+		if (!e)
+			break;
+		e->stopped = stopped;
+		if (tid == s->last_tid)
+			e->cause = s->last_cause;
+		else
+			pt_thread_stop_cause(ts[i], &e->cause);
+		if (e->cause.kind == PT_STOP_EXEC || /* the launch's: T05 */
+		    (s->first_stop && !s->attached && tid == s->pid))
+			e->cause = (pt_stop_cause){ .sz = sizeof e->cause,
+						    .kind = PT_STOP_SIGNAL,
+						    .signo = SIGTRAP };
+		if (s->attached && s->first_stop)
+			e->sig = SIGSTOP;
+	}
+	free(ts);
+}
+
+/* The library has stopped (s->running false): the events of threads gdb
+ * believes running become their stop replies. */
+static void ns_collect(struct gs_server *s)
+{
+	if (pt_process_state(s->proc) == PT_PROC_EXITED) {
+		process_gone(s);
+		return;
+	}
+	refresh_regs(s);
+	fork_adopt(s);
+	pt_thread *ev = pt_process_event_thread(s->proc);
+	pt_stop_cause ec = { .sz = sizeof ec };
+	if (ev && pt_thread_stop_cause(ev, &ec) == 0 && ec.kind == PT_STOP_EXEC &&
+	    own_event(s, &ec)) {
+		/* The library dropped every breakpoint and watchpoint. */
+		s->nbreaks = 0;
+		s->nwatches = 0;
+	}
+	size_t n;
+	pt_thread **ts = thread_list(s, &n);
+	for (size_t i = 0; i < n; i++) {
+		pid_t tid = pt_thread_tid(ts[i]);
+		struct gs_ns_thread *e = ns_find(s, tid, true);
+		pt_stop_cause c = { .sz = sizeof c };
+		uint64_t pc = 0;
+		if (!e || e->stopped || pt_thread_stop_cause(ts[i], &c) < 0 ||
+		    c.kind == PT_STOP_EXITED)
+			continue;
+		if (c.kind == PT_STOP_THREAD_EXIT) {
+			if (s->thread_events && tid != s->pid) {
+				gs_out_reset(&s->out);
+				gs_out_fmt(&s->out, "w%02x;", c.status & 0xff);
+				out_tid(s, tid);
+				ns_push(s);
+			}
+			continue; /* resumed: it goes on to its end */
+		}
+		if (own_event(s, &c)) {
+			/* A signal gdb said to pass is delivered on resume. */
+			if (c.kind == PT_STOP_SIGNAL && c.signo > 0 &&
+			    c.signo <= 64 && s->pass[c.signo])
+				continue;
+		} else if (pt_thread_pc(ts[i], &pc) == 0 && have_break(s, pc) &&
+			   pc != e->skip_bp) {
+			/* Halted just before one of gdb's breakpoints: a
+			 * resume would step it over, so it is the hit now. */
+			c = (pt_stop_cause){ .sz = sizeof c,
+					     .kind = PT_STOP_BREAKPOINT,
+					     .addr = pc };
+		} else {
+			continue;
+		}
+		ns_report(s, ts[i], &c, -1);
+	}
+	free(ts);
+}
+
+/* Resume the threads gdb believes running, if any (the process stopped). */
+static void ns_settle(struct gs_server *s)
+{
+	s->ns_resume_due = false;
+	if (!s->proc || s->running ||
+	    pt_process_state(s->proc) != PT_PROC_STOPPED)
+		return;
+	/* Threads gone since: out of the table. */
+	size_t kept = 0;
+	for (size_t i = 0; i < s->nnst; i++)
+		if (pt_process_thread(s->proc, s->nst[i].tid))
+			s->nst[kept++] = s->nst[i];
+	s->nnst = kept;
+	size_t n, k = 0;
+	bool any = false;
+	pt_thread **ts = thread_list(s, &n);
+	pt_resume_action *acts = malloc((n ? n : 1) * sizeof *acts);
+	if (!acts) {
+		free(ts);
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		pt_stop_cause c = { .sz = sizeof c };
+		if (pt_thread_stop_cause(ts[i], &c) == 0 &&
+		    c.kind == PT_STOP_EXITED)
+			continue;
+		struct gs_ns_thread *e = ns_find(s, pt_thread_tid(ts[i]), true);
+		int kind = !e || !e->stopped ? PT_RESUME_CONTINUE : PT_RESUME_HOLD;
+		if (e && !e->stopped && e->kind == 's')
+			kind = PT_RESUME_STEP;
+		any |= kind != PT_RESUME_HOLD;
+		acts[k].thread = ts[i];
+		acts[k++].kind = kind;
+	}
+	int err = any ? pt_resume(s->proc, acts, k, PT_RESUME_HOLD) : 0;
+	if (any && err == 0) {
+		s->running = true;
+	} else if (any) {
+		/* Cannot run them: report them stopped rather than leave gdb
+		 * waiting for ever. */
+		DBG("non-stop resume: %s\n", pt_errmsg());
+		for (size_t i = 0; i < k; i++) {
+			pt_stop_cause c = { .sz = sizeof c,
+					    .kind = PT_STOP_REQUESTED };
+			if (acts[i].kind != PT_RESUME_HOLD)
+				ns_report(s, acts[i].thread, &c, 0);
+		}
+	}
+	free(acts);
+	free(ts);
+}
+
+/* Stop the library to serve a packet; events seen meanwhile are queued. */
+static void ns_pause(struct gs_server *s)
+{
+	if (!s->proc || !s->running)
+		return;
+	pt_stop(s->proc);
+	int err = pt_wait(s->proc, -1);
+	s->running = false;
+	if (err < 0) {
+		s->exit_code = 0;
+		process_gone(s);
+		return;
+	}
+	ns_collect(s);
+}
+
+/* An interrupt (vCtrlC, 0x03): a thread gdb believes running stops with
+ * SIGINT (the paused process's first such thread). */
+static void ns_interrupt(struct gs_server *s)
+{
+	size_t n;
+	pt_thread **ts = thread_list(s, &n);
+	for (size_t i = 0; i < n; i++) {
+		if (!ns_running(s, pt_thread_tid(ts[i])))
+			continue;
+		pt_stop_cause c = { .sz = sizeof c, .kind = PT_STOP_REQUESTED };
+		ns_report(s, ts[i], &c, SIGINT);
+		break;
+	}
+	free(ts);
+}
+
+/* vCont in non-stop: OK at once; the threads it names run (c, s; r is a
+ * single step, which the protocol allows) or stop (t: a T00 stop reply
+ * each); the others stay as they are. */
+static void ns_vcont(struct gs_server *s, const struct gs_vcont *v)
+{
+	if (!s->proc) {
+		reply_err(s, 1, "no process");
+		return;
+	}
+	size_t n;
+	pt_thread **ts = thread_list(s, &n);
+	bool *report = calloc(n ? n : 1, sizeof *report);
+	if (!report) {
+		free(ts);
+		reply_err(s, 0x0c, "out of memory");
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		pid_t tid = pt_thread_tid(ts[i]);
+		struct resume_action a = action_for(v, tid);
+		struct gs_ns_thread *e = a.kind ? ns_find(s, tid, true) : NULL;
+		if (!e)
+			continue;
+		if (a.kind == 't') {
+			report[i] = !e->stopped;
+			continue;
+		}
+		if (!e->stopped)
+			continue; /* already running: goes on as it was */
+		e->kind = a.kind == 'c' ? 'c' : 's';
+		uint64_t pc = 0;
+		bool on_break = pt_thread_pc(ts[i], &pc) == 0 && have_break(s, pc);
+		bool told = e->cause.kind == PT_STOP_BREAKPOINT && e->cause.addr == pc;
+		if (on_break && !told) {
+			/* A hit gdb was not told of: report it (see resume). */
+			report[i] = true;
+			continue;
+		}
+		int sig = a.sig;
+		pt_stop_cause c = { .sz = sizeof c };
+		if (sig == SIGSTOP && pt_thread_stop_cause(ts[i], &c) == 0 &&
+		    c.kind == PT_STOP_REQUESTED)
+			sig = 0;
+		pt_thread_set_signal(ts[i], sig);
+		e->stopped = false;
+		e->skip_bp = on_break ? pc : 0;
+	}
+	reply_ok(s);
+	for (size_t i = 0; i < n; i++) {
+		if (!report[i])
+			continue;
+		uint64_t pc = 0;
+		pt_stop_cause c = { .sz = sizeof c, .kind = PT_STOP_REQUESTED };
+		int sig = 0;
+		if (action_for(v, pt_thread_tid(ts[i])).kind != 't' &&
+		    pt_thread_pc(ts[i], &pc) == 0) {
+			c.kind = PT_STOP_BREAKPOINT;
+			c.addr = pc;
+			sig = -1;
+		}
+		ns_report(s, ts[i], &c, sig);
+	}
+	free(report);
+	free(ts);
+}
+
+/* '?' in non-stop (gdb sends it when it connects): the stop reply of one
+ * thread stopped for gdb (the last reported, else the first), or OK for
+ * none.  The other threads stopped for gdb run from now on, as gdb then
+ * believes of threads it was not told of (gdb 13 asserts when it gets
+ * more than one stop reply at connect, in process_initial_stop_replies;
+ * gdbserver reports none of the threads stopped implicitly). */
+static void ns_status(struct gs_server *s)
+{
+	ns_drop_notes(s);
+	size_t n;
+	pt_thread **ts = thread_list(s, &n);
+	pt_thread *rep = NULL;
+	for (size_t i = 0; i < n; i++) {
+		struct gs_ns_thread *e = ns_find(s, pt_thread_tid(ts[i]), false);
+		if (e && e->stopped &&
+		    (!rep || pt_thread_tid(ts[i]) == s->last_tid))
+			rep = ts[i];
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct gs_ns_thread *e = ns_find(s, pt_thread_tid(ts[i]), false);
+		if (!e || !e->stopped || ts[i] == rep)
+			continue;
+		e->stopped = false;
+		e->kind = 'c';
+		e->skip_bp = e->cause.kind == PT_STOP_BREAKPOINT ? e->cause.addr : 0;
+	}
+	if (rep) {
+		struct gs_ns_thread *e = ns_find(s, pt_thread_tid(rep), false);
+		pt_stop_cause c = e->cause;
+		build_stop_reply(s, rep, &c, e->sig);
+		ns_queue(s, false);
+	}
+	free(ts);
+	if (s->nnotes)
+		reply_str(s, s->notes[0]);
+	else
+		reply_ok(s);
+}
+
+/* vStopped: the head was seen; the next queued reply, or OK. */
+static void ns_vstopped(struct gs_server *s)
+{
+	if (s->nnotes) {
+		free(s->notes[0]);
+		memmove(s->notes, s->notes + 1, --s->nnotes * sizeof *s->notes);
+	}
+	if (s->nnotes) {
+		reply_str(s, s->notes[0]);
+		return;
+	}
+	reply_ok(s);
+	if (s->ns_exit_after && !s->proc)
+		s->want_exit = true;
+}
+
+/* QNonStop:1 (with the process stopped: every thread stopped for gdb;
+ * E while an all-stop vCont is under way), QNonStop:0 (every thread
+ * stopped). */
+static void cmd_qnonstop(struct gs_server *s, const char *p)
+{
+	if (strcmp(p, "0") && strcmp(p, "1")) {
+		reply_err(s, 0x16, "bad QNonStop");
+		return;
+	}
+	bool on = *p == '1';
+	if (on == s->nonstop) {
+		reply_ok(s);
+		return;
+	}
+	/* QNonStop:0: the process is paused (ns_packet) and stays so: every
+	 * thread stopped, as all-stop has it after a stop. */
+	ns_forget(s);
+	s->nonstop = on;
+	s->ns_exit_after = false;
+	s->npending = 0;
+	s->plan.n = 0;
+	if (on && s->proc)
+		ns_fill(s, true);
+	reply_ok(s);
+}
+
+void gs_server_allstop(struct gs_server *s)
+{
+	if (!s->nonstop)
+		return;
+	ns_pause(s);
+	ns_forget(s);
+	s->ns_resume_due = false;
+	s->nonstop = false;
+	s->ns_exit_after = false;
+}
+
+static void dispatch(struct gs_server *s, char *body, size_t len);
+
+/* A packet in non-stop: served with the process paused (threads gdb
+ * believes running are resumed after it). */
+static void ns_packet(struct gs_server *s, char *body, size_t len)
+{
+	if (strcmp(body, "vStopped") == 0) {
+		ns_vstopped(s);
+		return;
+	}
+	ns_pause(s);
+	pt_thread *t;
+	struct gs_vcont v;
+	bool defer = false;
+	if (starts(body, "vCont;")) {
+		if (!parse_vcont(s, body + 5, &v)) {
+			reply_err(s, 0x16, "bad vCont");
+		} else {
+			ns_vcont(s, &v);
+			/* Stop requests come in bursts (gdb's stop_all_threads:
+			 * one vCont;t per thread): resume the others only once
+			 * gdb is quiet (gs_server_idle). */
+			defer = true;
+			for (size_t i = 0; i < v.n; i++)
+				defer &= v.a[i].kind == 't';
+		}
+	} else if (strcmp(body, "vCtrlC") == 0) {
+		reply_ok(s);
+		ns_interrupt(s);
+	} else if (strcmp(body, "?") == 0) {
+		ns_status(s);
+	} else if (body[0] && strchr("cCsS", body[0])) {
+		reply_err(s, 1, "vCont only in non-stop");
+	} else if (body[0] && strchr("gGpP", body[0]) && (t = cur_thread(s)) &&
+		   ns_running(s, pt_thread_tid(t))) {
+		reply_err(s, 1, "the thread is running");
+	} else {
+		dispatch(s, body, len);
+	}
+	if (s->nonstop && defer) /* not after QNonStop:0 */
+		s->ns_resume_due = true;
+	else if (s->nonstop)
+		ns_settle(s);
+}
+
+void gs_server_idle(struct gs_server *s)
+{
+	if (s->ns_resume_due && s->nonstop)
+		ns_settle(s);
+	s->ns_resume_due = false;
+}
+
+int gs_server_poll_timeout(struct gs_server *s)
+{
+	return s->ns_resume_due ? 2 : -1;
 }
 
 /* ---- registers ---------------------------------------------------------- */
@@ -2658,7 +3175,8 @@ static void cmd_qsupported(struct gs_server *s, const char *p)
 		   "swbreak+;hwbreak+;vContSupported+;binary-upload+;"
 		   "QDisableRandomization+;QEnvironmentHexEncoded+;"
 		   "QEnvironmentUnset+;QEnvironmentReset+;QSetWorkingDir+;"
-		   "QThreadEvents+;QStartupWithShell+;QCatchSyscalls+",
+		   "QThreadEvents+;QStartupWithShell+;QCatchSyscalls+;"
+		   "QNonStop+",
 		   GS_PACKET_MAX);
 	if (s->exec_events)
 		gs_out_str(&s->out, ";exec-events+");
@@ -2964,6 +3482,8 @@ static void cmd_vrun(struct gs_server *s, char *p)
 			s->last_argv = NULL;
 		}
 	reply_status(s);
+	if (s->nonstop)
+		ns_fill(s, true);
 out:
 	for (int i = 0; i < argc; i++)
 		free(argv[i]);
@@ -2984,6 +3504,12 @@ static void cmd_vattach(struct gs_server *s, const char *p)
 	int err = gs_server_attach(s, (pid_t)pid);
 	if (err < 0) {
 		reply_pterr(s, err);
+		return;
+	}
+	if (s->nonstop) {
+		/* gdb stops the threads itself (vCont;t) */
+		ns_fill(s, false);
+		reply_ok(s);
 		return;
 	}
 	reply_status(s);
@@ -3124,7 +3650,14 @@ void gs_server_packet(struct gs_server *s, char *body, size_t len)
 	if (s->thread_suffix && body[0] != 'X' && body[0] != 'v' &&
 	    body[0] != 'M')
 		take_thread_suffix(s, body, &len);
+	if (s->nonstop)
+		ns_packet(s, body, len);
+	else
+		dispatch(s, body, len);
+}
 
+static void dispatch(struct gs_server *s, char *body, size_t len)
+{
 	if (s->running && body[0] != 'v' && strcmp(body, "?") != 0) {
 		/* gdb waits for the stop reply; nothing else is legal now. */
 		reply_err(s, 1, "the process is running");
@@ -3208,6 +3741,8 @@ void gs_server_packet(struct gs_server *s, char *body, size_t len)
 			if (gs_server_launch(s, av) < 0)
 				fprintf(stderr, "Cannot restart %s: %s\n", av[0],
 					pt_errmsg());
+			else if (s->nonstop)
+				ns_fill(s, true);
 		}
 		return;
 	default:
@@ -3244,7 +3779,7 @@ void gs_server_packet(struct gs_server *s, char *body, size_t len)
 	} else if (starts(body, "qRcmd,")) {
 		cmd_qrcmd(s, body + 6);
 	} else if (strcmp(body, "vCont?") == 0) {
-		reply_str(s, "vCont;c;C;s;S;r");
+		reply_str(s, s->nonstop ? "vCont;c;C;s;S;r;t" : "vCont;c;C;s;S;r");
 	} else if (starts(body, "vCont;")) {
 		struct gs_vcont v;
 		if (!parse_vcont(s, body + 5, &v))
@@ -3268,6 +3803,8 @@ void gs_server_packet(struct gs_server *s, char *body, size_t len)
 		} else {
 			cmd_kill(s, true);
 		}
+	} else if (starts(body, "QNonStop:")) {
+		cmd_qnonstop(s, body + 9);
 	} else if (starts(body, "QStartupWithShell:")) {
 		if (strcmp(body + 18, "0") && strcmp(body + 18, "1")) {
 			reply_err(s, 0x16, "bad QStartupWithShell");
@@ -3358,6 +3895,14 @@ void gs_server_input(struct gs_server *s, struct gs_rx *rx,
 				send_raw(s, s->last.buf, s->last.len);
 			break;
 		case GS_RX_INTERRUPT:
+			if (s->nonstop) {
+				if (s->proc && s->running) {
+					ns_pause(s);
+					ns_interrupt(s);
+					ns_settle(s);
+				}
+				break;
+			}
 			if (s->proc && s->running && !s->interrupted) {
 				s->interrupted = true;
 				if (pt_stop(s->proc) == 0 || pt_wait(s->proc, 0) == 0)
@@ -3402,6 +3947,13 @@ void gs_server_fini(struct gs_server *s)
 	free(s->regs.reg);
 	free(s->pending);
 	s->pending = NULL;
+	ns_forget(s);
+	free(s->nst);
+	s->nst = NULL;
+	s->cap_nst = 0;
+	free(s->notes);
+	s->notes = NULL;
+	s->cap_notes = 0;
 	free(s->catch_nums);
 	s->catch_nums = NULL;
 	s->npending = s->cap_pending = 0;

@@ -149,6 +149,25 @@ struct gs_server {
 	pid_t reap[16];            /* detached children of ours, to reap */
 	size_t nreap;
 
+	/* QNonStop:1, emulated on the all-stop library: what gdb believes of
+	 * each thread, and the stop replies not yet acknowledged.  A thread
+	 * missing from nst (born while the process ran) runs, for gdb. */
+	bool nonstop;
+	bool ns_resume_due;        /* threads to resume once gdb is quiet */
+	bool ns_exit_after;        /* not extended: end once the exit
+	                              notification is acknowledged */
+	struct gs_ns_thread {
+		pid_t tid;
+		bool stopped;      /* as gdb sees it */
+		char kind;         /* while running: 'c' or 's' */
+		int sig;           /* its stop reply's signal override, or -1 */
+		pt_stop_cause cause; /* of the stop reported */
+		uint64_t skip_bp;  /* resumed from a hit of this breakpoint */
+	} *nst;                    /* malloc'd */
+	size_t nnst, cap_nst;
+	char **notes;              /* queued stop replies (vStopped), malloc'd */
+	size_t nnotes, cap_notes;
+
 	bool sandbox;              /* the fuzzer: no vRun/vAttach, no file
 	                              opened or removed by vFile */
 	bool want_exit;            /* monitor exit, or the end of the session */
@@ -174,6 +193,15 @@ int gs_server_attach(struct gs_server *s, pid_t pid);
 void gs_server_reap(struct gs_server *s);
 /* Hand s->pass (QPassSignals) to the library for the current process. */
 void gs_server_apply_pass(struct gs_server *s);
+/* Non-stop: after a burst of stop requests the running threads are
+ * resumed only once the connection has been quiet for
+ * gs_server_poll_timeout(s) ms (-1: nothing waits): then call
+ * gs_server_idle. */
+int gs_server_poll_timeout(struct gs_server *s);
+void gs_server_idle(struct gs_server *s);
+/* Back to all-stop (a new connection): a non-stop session's process is
+ * stopped, its queued stop replies dropped. */
+void gs_server_allstop(struct gs_server *s);
 /* Close the files vFile:open opened (at the end of a connection). */
 void gs_server_close_files(struct gs_server *s);
 /* Kill or detach whatever is traced (at the end). */

@@ -1,0 +1,222 @@
+#!/usr/bin/env python3
+"""Raw protocol checks of proctrace-gdbserver's non-stop mode (QNonStop:1).
+
+usage: nonstop.py GDBSERVER TARGETS   (TARGETS: the built target programs)
+
+vCont replies OK at once and stops come as %Stop notifications acknowledged
+with vStopped; '?' reports one stopped thread and lets the others run; a thread stopped at a breakpoint stays stopped while the
+others run (spinwait's thread C counts ticks meanwhile); vCont;t stops one
+thread (T00); vCtrlC stops one with SIGINT (T02); the exit is a W notification.  Prints one line per check and
+"all non-stop checks passed" at the end.
+"""
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import proto  # noqa: E402
+from proto import check, csum, frame, is_err, symbols, unrle  # noqa: E402
+
+
+class NsConn(proto.Conn):
+    """A connection that tells notifications (%...#xx) from replies."""
+
+    def __init__(self, server, prog):
+        super().__init__(server, prog)
+        self.notes = []
+
+    def read_any(self):
+        """The next packet or notification: (b"$" or b"%", body)."""
+        while True:
+            b = self.byte()
+            if b in (b"$", b"%"):
+                break
+        kind = b
+        body = bytearray()
+        while True:
+            b = self.byte()
+            if b == b"#":
+                break
+            body += b
+        sumtxt = self.byte() + self.byte()
+        if sumtxt.decode() != csum(body):
+            raise ValueError("bad checksum from server")
+        if kind == b"$" and self.acks:
+            self.raw(b"+")
+        return kind, unrle(bytes(body))
+
+    def read_packet(self):
+        while True:
+            kind, body = self.read_any()
+            if kind == b"$":
+                return body
+            self.notes.append(body)
+
+    def note(self):
+        """The next %Stop notification's stop reply."""
+        if self.notes:
+            body = self.notes.pop(0)
+        else:
+            kind, body = self.read_any()
+            if kind != b"%":
+                raise ValueError("a reply where a notification was due: %r" % body)
+        if not body.startswith(b"Stop:"):
+            raise ValueError("not a Stop notification: %r" % body)
+        return body[5:]
+
+
+def tid_of(reply):
+    return reply.split(b"thread:")[1].split(b";")[0] if b"thread:" in reply else b""
+
+
+def read_ulong(c, addr):
+    r = c.cmd("m%x,8" % addr)
+    return int.from_bytes(bytes.fromhex(r.decode()), "little") if not is_err(r) else -1
+
+
+def ticks_move(c, addr, tries=2000):
+    """Does the counter at addr change over a few reads?"""
+    first = read_ulong(c, addr)
+    for _ in range(tries):
+        if read_ulong(c, addr) != first:
+            return True
+    return False
+
+
+def drain(c, first):
+    """The stop replies from a '?' reply (first) and vStopped up to OK."""
+    got = []
+    r = first
+    while r != b"OK":
+        got.append(r)
+        r = c.cmd("vStopped")
+    return got
+
+
+def spinwait_checks(server, prog):
+    addr = symbols(prog)
+    c = NsConn(server, prog)
+    c.cmd("QStartNoAckMode")
+    c.acks = False
+    r = c.cmd("qSupported:multiprocess+;swbreak+")
+    check("qSupported QNonStop+", b"QNonStop+" in r, r)
+    check("QNonStop bad: E", is_err(c.cmd("QNonStop:2")))
+    check("QNonStop:1", c.cmd("QNonStop:1") == b"OK")
+    check("vCont? offers t", c.cmd("vCont?").split(b";")[-1] == b"t")
+    main_tid = c.cmd("qC")[2:]
+    r = c.cmd("?")
+    check("? after launch: the main thread", r.startswith(b"T05") and
+          tid_of(r) == main_tid, r)
+    check("? after launch: nothing else", c.cmd("vStopped") == b"OK")
+
+    check("Z0 a_waits", c.cmd("Z0,%x,1" % addr["a_waits"]) == b"OK")
+    r = c.cmd("vCont;c")
+    check("vCont;c: OK at once", r == b"OK", r)
+    r = c.note()
+    check("breakpoint: %Stop notification", r.startswith(b"T05") and
+          b"swbreak:;" in r and tid_of(r) == main_tid, r)
+    r = c.cmd("vStopped")
+    check("vStopped: OK", r == b"OK", r)
+
+    threads = c.cmd("qfThreadInfo")[1:].split(b",")
+    others = [t for t in threads if t != main_tid]
+    check("three threads", len(threads) == 3, threads)
+    tid_c = others[0]  # created first: counts ticks
+    check("Hg main", c.cmd(b"Hg" + main_tid) == b"OK")
+    r = c.cmd("p10")
+    pc = int.from_bytes(bytes.fromhex(r.decode()), "little") if not is_err(r) else -1
+    check("registers of the stopped thread", pc == addr["a_waits"], r)
+    check("thread C runs while main is stopped", ticks_move(c, addr["ticks"]))
+    check("Hg thread C", c.cmd(b"Hg" + tid_c) == b"OK")
+    check("registers of a running thread: E", is_err(c.cmd("g")))
+    check("c in non-stop: E", is_err(c.cmd("c")))
+
+    r = c.cmd(b"vCont;t:" + tid_c)
+    check("vCont;t: OK", r == b"OK", r)
+    r = c.note()
+    check("vCont;t: T00 for that thread", r.startswith(b"T00") and
+          tid_of(r) == tid_c, r)
+    check("vCont;t: vStopped OK", c.cmd("vStopped") == b"OK")
+    t1 = read_ulong(c, addr["ticks"])
+    check("thread C stopped: ticks still", not ticks_move(c, addr["ticks"], 50),
+          t1)
+    check("registers of thread C now", len(c.cmd("g")) > 1000)
+
+    r = c.cmd(b"vCont;c:" + tid_c)
+    check("vCont;c:C: OK", r == b"OK", r)
+    check("thread C runs again", ticks_move(c, addr["ticks"]))
+    check("vCtrlC: OK", c.cmd("vCtrlC") == b"OK")
+    r = c.note()
+    check("vCtrlC: T02 for the running thread", r.startswith(b"T02") and
+          tid_of(r) == tid_c, r)
+    check("vCtrlC: vStopped OK", c.cmd("vStopped") == b"OK")
+
+    check("z0 a_waits", c.cmd("z0,%x,1" % addr["a_waits"]) == b"OK")
+    # '?' (gdb's at connect): one stop reply, the last reported thread's;
+    # the other stopped thread (main) runs from then on.
+    got = drain(c, c.cmd("?"))
+    check("? reports the last thread reported only",
+          len(got) == 1 and got[0].startswith(b"T02") and
+          tid_of(got[0]) == tid_c, got)
+    check("Hg main again", c.cmd(b"Hg" + main_tid) == b"OK")
+    check("? lets main run: its registers E", is_err(c.cmd("g")))
+    r = c.cmd("vCont;c")  # E if main has already ended the process
+    check("vCont;c to the end: OK", r == b"OK" or is_err(r), r)
+    r = c.note()
+    check("exit: W notification", r.startswith(b"W00;process:"), r)
+    check("exit: vStopped OK", c.cmd("vStopped") == b"OK")
+    c.p.stdin.close()
+    rc = c.p.wait(timeout=30)
+    check("server exits after the exit (not extended)", rc == 0, "rc %d" % rc)
+
+
+def threads_checks(server, prog):
+    """Four workers hit one breakpoint: each hit is a notification of its
+    own thread, the other workers run on until they hit it too."""
+    addr = symbols(prog)
+    c = NsConn(server, prog)
+    c.cmd("QStartNoAckMode")
+    c.acks = False
+    c.cmd("qSupported:multiprocess+;swbreak+")
+    check("threads: QNonStop:1", c.cmd("QNonStop:1") == b"OK")
+    check("threads: QNonStop:0", c.cmd("QNonStop:0") == b"OK")
+    r = c.cmd("?")
+    check("threads: ? in all-stop again: T05", r.startswith(b"T05thread:"), r)
+    check("threads: QNonStop:1 again", c.cmd("QNonStop:1") == b"OK")
+    c.cmd("Z0,%x,1" % addr["worker_ready"])
+    check("threads: vCont;c", c.cmd("vCont;c") == b"OK")
+    hits = []
+    r = c.note()
+    while True:
+        hits.append(r)
+        r = c.cmd("vStopped")
+        if r == b"OK":
+            if len(hits) == 4:
+                break
+            r = c.note()
+    check("threads: 4 hits, 4 threads",
+          all(h.startswith(b"T05") and b"swbreak" in h for h in hits) and
+          len(set(tid_of(h) for h in hits)) == 4, hits)
+    c.cmd("z0,%x,1" % addr["worker_ready"])
+    for h in hits:
+        check("threads: resume " + tid_of(h).decode(),
+              c.cmd(b"vCont;c:" + tid_of(h)) == b"OK")
+    r = c.note()
+    check("threads: exit W00", r.startswith(b"W00"), r)
+    c.cmd("vStopped")
+    c.p.stdin.close()
+    c.p.wait(timeout=30)
+
+
+def main():
+    server, targets = sys.argv[1], sys.argv[2]
+    spinwait_checks(server, os.path.join(targets, "spinwait"))
+    threads_checks(server, os.path.join(targets, "threads"))
+    if proto.failures:
+        print("%d non-stop checks failed" % proto.failures)
+        return 1
+    print("all non-stop checks passed")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

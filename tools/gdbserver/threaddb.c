@@ -481,37 +481,6 @@ static bool try_load(const char *file)
 	return true;
 }
 
-/* The first libthread_db of the search path that loads. */
-static bool load(pt_process *p)
-{
-	if (lib)
-		return true;
-	const char *path = gs_tdb_search_path();
-	while (*path) {
-		const char *e = strchr(path, ':');
-		size_t n = e ? (size_t)(e - path) : strlen(path);
-		char file[PATH_MAX + 32];
-		file[0] = 0;
-		if (n == 5 && strncmp(path, "$sdir", 5) == 0) {
-			snprintf(file, sizeof file, "%s", LIBTHREAD_DB);
-		} else if (n == 5 && strncmp(path, "$pdir", 5) == 0) {
-			struct pdir_query q = { "", 0 };
-			pt_process_maps(p, pdir_map, &q);
-			if (q.rank)
-				snprintf(file, sizeof file, "%s/%s", q.dir,
-					 LIBTHREAD_DB);
-		} else if (n > 0 && n < PATH_MAX) {
-			/* A directory, taken literally ("" and "." too). */
-			snprintf(file, sizeof file, "%.*s/%s", (int)n, path,
-				 LIBTHREAD_DB);
-		}
-		if (file[0] && try_load(file))
-			return true;
-		path += n + (e != NULL);
-	}
-	return false;
-}
-
 static const char *td_name(td_err_e e)
 {
 	static const char *const names[] = {
@@ -524,6 +493,51 @@ static const char *td_name(td_err_e e)
 	};
 	return (unsigned)e < sizeof names / sizeof names[0] ? names[e]
 							     : "unknown error";
+}
+
+/* A thread agent for the process (ph): from the libthread_db loaded, or
+ * from the first of the search path that loads and takes the program
+ * (as gdbserver, an entry whose td_ta_new refuses it is passed over). */
+static int new_agent(struct ps_prochandle *ph, td_thragent_t **ta, char *err,
+		     size_t errlen)
+{
+	td_err_e e;
+	if (lib) {
+		if ((e = td.ta_new(ph, ta)) == TD_OK)
+			return 0;
+		errf(err, errlen, "td_ta_new: %s", td_name(e));
+		return -1;
+	}
+	errf(err, errlen, "no libthread_db found in %s", gs_tdb_search_path());
+	const char *path = gs_tdb_search_path();
+	while (*path) {
+		const char *sep = strchr(path, ':');
+		size_t n = sep ? (size_t)(sep - path) : strlen(path);
+		char file[PATH_MAX + 32];
+		file[0] = 0;
+		if (n == 5 && strncmp(path, "$sdir", 5) == 0) {
+			snprintf(file, sizeof file, "%s", LIBTHREAD_DB);
+		} else if (n == 5 && strncmp(path, "$pdir", 5) == 0) {
+			struct pdir_query q = { "", 0 };
+			pt_process_maps(ph->p, pdir_map, &q);
+			if (q.rank)
+				snprintf(file, sizeof file, "%s/%s", q.dir,
+					 LIBTHREAD_DB);
+		} else if (n > 0 && n < PATH_MAX) {
+			/* A directory, taken literally ("." too). */
+			snprintf(file, sizeof file, "%.*s/%s", (int)n, path,
+				 LIBTHREAD_DB);
+		}
+		if (file[0] && try_load(file)) {
+			if ((e = td.ta_new(ph, ta)) == TD_OK)
+				return 0;
+			errf(err, errlen, "%s: td_ta_new: %s", file,
+			     td_name(e));
+			unload();
+		}
+		path += n + (sep != NULL);
+	}
+	return -1;
 }
 
 int gs_tdb_tls_address(pt_process *p, pid_t tid, uint64_t offset,
@@ -539,21 +553,13 @@ int gs_tdb_tls_address(pt_process *p, pid_t tid, uint64_t offset,
 		errf(err, errlen, "no thread %d", (int)tid);
 		return -1;
 	}
-	if (!load(p)) {
-		errf(err, errlen, "no libthread_db found in %s",
-		     gs_tdb_search_path());
-		return -1;
-	}
 	struct ps_prochandle ph = { p, pt_process_pid(p) };
 	td_thragent_t *ta = NULL;
 	td_thrhandle_t th;
 	psaddr_t a = NULL;
-	td_err_e e = td.ta_new(&ph, &ta);
-	if (e != TD_OK) {
-		errf(err, errlen, "td_ta_new: %s", td_name(e));
+	if (new_agent(&ph, &ta, err, errlen) < 0)
 		return -1;
-	}
-	e = td.map_lwp2thr(ta, tid, &th);
+	td_err_e e = td.map_lwp2thr(ta, tid, &th);
 	if (e == TD_OK)
 		e = td.tls_get_addr(&th, (psaddr_t)(uintptr_t)lm, (size_t)offset,
 				    &a);

@@ -8,7 +8,7 @@
 
 GS_SRCS := tools/gdbserver/packet.c tools/gdbserver/server.c \
            tools/gdbserver/tdesc.c tools/gdbserver/signals.c tools/gdbserver/osdata.c \
-           tools/gdbserver/siginfo32.c
+           tools/gdbserver/siginfo32.c tools/gdbserver/threaddb.c
 GS_HDRS := $(wildcard tools/gdbserver/*.h)
 GDBSERVER := $(BUILD)/tools/proctrace-gdbserver
 GS_TARGET_SRCS := $(wildcard tests/gdbserver/targets/*.c)
@@ -19,9 +19,13 @@ GS_TARGETS := $(patsubst tests/gdbserver/targets/%.c,$(BUILD)/gdbserver-targets/
 all: $(GDBSERVER)
 gdbserver: $(GDBSERVER)
 
-$(GDBSERVER): $(GS_SRCS) tools/gdbserver/main.c $(GS_HDRS) $(STATICLIB)
+# threaddb.c's proc_service callbacks (ps_*) are exported for the
+# libthread_db it loads with dlopen (tools/gdbserver/threaddb.dynlist).
+$(GDBSERVER): $(GS_SRCS) tools/gdbserver/main.c $(GS_HDRS) $(STATICLIB) \
+	      tools/gdbserver/threaddb.dynlist
 	@mkdir -p $(dir $@)
-	$(CC) $(APP_CFLAGS) $(GS_SRCS) tools/gdbserver/main.c $(STATICLIB) -o $@
+	$(CC) $(APP_CFLAGS) $(GS_SRCS) tools/gdbserver/main.c $(STATICLIB) \
+	  -Wl,--dynamic-list=tools/gdbserver/threaddb.dynlist -o $@
 
 $(BUILD)/gdbserver-targets/%: tests/gdbserver/targets/%.c
 	@mkdir -p $(dir $@)

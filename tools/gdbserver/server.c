@@ -14,6 +14,7 @@
  */
 #include "server.h"
 #include "siginfo32.h"
+#include "threaddb.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -3371,6 +3372,10 @@ static const char monitor_help[] =
 	"    Log every packet on the server's stderr\n"
 	"  set debug-format all|none\n"
 	"    Accepted for gdbserver compatibility; no effect\n"
+	"  set libthread-db-search-path [PATH]\n"
+	"    Where to look for libthread_db (for thread-local variables):\n"
+	"    directories, colon-separated; $sdir the system's, $pdir the\n"
+	"    program's thread library's; none: the default, $pdir:$sdir\n"
 	"  exit\n"
 	"    End the server\n"
 	"  help\n"
@@ -3410,11 +3415,52 @@ static void cmd_qrcmd(struct gs_server *s, const char *hex)
 					? "All extra debug format options enabled.\n"
 					: "All extra debug format options disabled.\n");
 		reply_ok(s);
+	} else if (starts(cmd, "set libthread-db-search-path") &&
+		   (!cmd[28] || isspace((unsigned char)cmd[28]))) {
+		const char *path = cmd + 28;
+		while (isspace((unsigned char)*path))
+			path++;
+		char msg[600];
+		gs_tdb_set_search_path(path);
+		snprintf(msg, sizeof msg, "libthread-db-search-path set to `%s'\n",
+			 gs_tdb_search_path());
+		send_console(s, msg);
+		reply_ok(s);
 	} else {
 		send_console(s, "Unknown monitor command.\n\n");
 		send_console(s, monitor_help);
 		reply_err(s, 1, "unknown monitor command");
 	}
+}
+
+/* qGetTLSAddr:THREAD,OFFSET,LM: the address of a thread-local variable
+ * (threaddb.c); another shape is an unknown packet. */
+static void cmd_qgettlsaddr(struct gs_server *s, const char *p)
+{
+	pid_t pid, tid;
+	uint64_t off, lm, addr;
+	char err[300];
+	if (!parse_tid(&p, &pid, &tid) || *p++ != ',' ||
+	    !gs_parse_hex(&p, &off) || *p++ != ',' ||
+	    !gs_parse_hex(&p, &lm) || *p) {
+		reply_empty(s);
+		return;
+	}
+	if (s->sandbox || !s->proc || s->running || tid <= 0 ||
+	    (pid > 0 && pid != s->pid)) {
+		reply_err(s, 1, "no such stopped thread");
+		return;
+	}
+	if (gs_tdb_tls_address(s->proc, tid, off, lm, &addr, err,
+			       sizeof err) < 0) {
+		if (debug_on())
+			fprintf(stderr, "gdbserver: qGetTLSAddr: %s\n", err);
+		reply_err(s, 1, err);
+		return;
+	}
+	gs_out_reset(&s->out);
+	gs_out_fmt(&s->out, "%" PRIx64, addr);
+	reply(s);
 }
 
 static void free_argv(char **av)
@@ -3778,6 +3824,8 @@ static void dispatch(struct gs_server *s, char *body, size_t len)
 		cmd_qpasssignals(s, body + 13);
 	} else if (starts(body, "qRcmd,")) {
 		cmd_qrcmd(s, body + 6);
+	} else if (starts(body, "qGetTLSAddr:")) {
+		cmd_qgettlsaddr(s, body + 12);
 	} else if (strcmp(body, "vCont?") == 0) {
 		reply_str(s, s->nonstop ? "vCont;c;C;s;S;r;t" : "vCont;c;C;s;S;r");
 	} else if (starts(body, "vCont;")) {

@@ -363,6 +363,9 @@ def main():
     check("qRcmd odd hex: E", is_err(c.cmd("qRcmd,7")))
     check("unknown packet: empty", c.cmd("qNoSuchThing") == b"")
     check("vRun garbage: E", is_err(c.cmd("vRun;zz")))
+    check("qGetTLSAddr garbage: E", is_err(c.cmd("qGetTLSAddr:zz")))
+    check("qGetTLSAddr no such thread: E",
+          is_err(c.cmd("qGetTLSAddr:p7fffffff.7fffffff,0,0")))
     check("vAttach garbage: E", is_err(c.cmd("vAttach;zz")))
 
     # Longer than PacketSize: E, and the session survives.

@@ -3443,7 +3443,7 @@ static void cmd_qgettlsaddr(struct gs_server *s, const char *p)
 	if (!parse_tid(&p, &pid, &tid) || *p++ != ',' ||
 	    !gs_parse_hex(&p, &off) || *p++ != ',' ||
 	    !gs_parse_hex(&p, &lm) || *p) {
-		reply_empty(s);
+		reply_err(s, 0x16, "bad qGetTLSAddr packet");
 		return;
 	}
 	if (s->sandbox || !s->proc || s->running || tid <= 0 ||

@@ -234,6 +234,21 @@ t_gdb_catch_fork() {
 		'exited normally'
 }
 
+# detach-on-fork off + follow-fork-mode child: gdb resumes the child
+# alone (vCont;c:pCHILD.-1), which the server, one process at a time,
+# refuses (E01) instead of running the parent (which then waited for its
+# stopped child for ever: gdb hung); gdb goes back to the parent, detaches
+# the child, and both run to their ends.
+t_gdb_fork_child_refused() {
+	local f=$LOGDIR/gdb_fork_child_refused.log
+	gdb_stdio gdb_fork_child_refused forker -ex 'set detach-on-fork off' \
+		-ex 'set follow-fork-mode child' -ex 'break child_fn' \
+		-ex continue -ex 'inferior 1' -ex 'detach inferior 2' -ex continue
+	expect gdb_fork_child_refused "$f" 'New inferior 2 \(process [0-9]+\)' \
+		'Remote failure reply: E01' 'Inferior 2 \(process [0-9]+\) detached' \
+		'child exit 3' 'exited normally' '^gdb exit: 0'
+}
+
 # vfork-events+: gdb catches the vfork (vfork: in the stop reply),
 # detaches the child, which runs on the parent's memory with no breakpoint
 # of gdb's in it, and puts its breakpoints back at the parent's vforkdone:
@@ -875,7 +890,7 @@ t_lldb() {
 # ---- main -------------------------------------------------------------------
 
 ALL="t_selftest t_startup_failure t_protocol t_gdb_break_bt t_gdb_step_next_finish t_gdb_registers
-t_gdb_memory t_gdb_threads t_gdb_many_threads t_gdb_threads_next t_gdb_next_spinwait t_gdb_schedlock t_gdb_catch_fork t_gdb_catch_vfork t_gdb_vfork_child t_gdb_bphits t_gdb_watch t_gdb_hbreak t_gdb_signals t_gdb_siginfo_rw t_gdb_pass_signals t_gdb_catch_syscall t_gdb_run_again
+t_gdb_memory t_gdb_threads t_gdb_many_threads t_gdb_threads_next t_gdb_next_spinwait t_gdb_schedlock t_gdb_catch_fork t_gdb_fork_child_refused t_gdb_catch_vfork t_gdb_vfork_child t_gdb_bphits t_gdb_watch t_gdb_hbreak t_gdb_signals t_gdb_siginfo_rw t_gdb_pass_signals t_gdb_catch_syscall t_gdb_run_again
 t_gdb_exit_code t_gdb_startup_shell t_gdb_range_step t_gdb_svr4 t_gdb_i386 t_gdb_exec t_gdb_launch_settings t_gdb_attach_detach t_gdb_extended_attach
 t_gdb_tcp_monitor_exit t_gdb_tls t_lldb t_nonstop_protocol t_gdb_nonstop"
 

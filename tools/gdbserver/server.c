@@ -1337,6 +1337,7 @@ static bool parse_vcont(struct gs_server *s, const char *p,
 			struct gs_vcont *v)
 {
 	v->n = 0;
+	v->other = 0;
 	while (*p == ';') {
 		p++;
 		if (v->n == GS_VCONT_MAX)
@@ -1368,6 +1369,14 @@ static bool parse_vcont(struct gs_server *s, const char *p,
 			if (tid == 0)
 				tid = -1;
 		}
+		if (pid > 0 && s->proc && pid != s->pid) {
+			/* Another process: only a kept fork child may be
+			 * named, and it cannot run (one process at a time). */
+			if (!fork_child(s, pid))
+				return false;
+			v->other = pid;
+			continue;
+		}
 		v->a[v->n].kind = k;
 		v->a[v->n].sig = sig;
 		v->a[v->n].pid = pid;
@@ -1376,7 +1385,23 @@ static bool parse_vcont(struct gs_server *s, const char *p,
 		v->a[v->n].end = end;
 		v->n++;
 	}
-	return *p == 0 && v->n > 0;
+	return *p == 0 && (v->n > 0 || v->other);
+}
+
+/* A vCont that names a kept fork child: refused (E01), as nothing of it
+ * can be done: the server runs one process at a time (gdb's
+ * detach-on-fork off with follow-fork-mode child, or schedule-multiple,
+ * need two). */
+static bool vcont_other_refused(struct gs_server *s, const struct gs_vcont *v)
+{
+	if (!v->other)
+		return false;
+	char msg[128];
+	snprintf(msg, sizeof msg, "process %d (a fork child kept stopped) "
+		 "cannot be resumed: one process runs at a time",
+		 (int)v->other);
+	reply_err(s, 1, msg);
+	return true;
 }
 
 /* c [addr], s [addr], C sig[;addr], S sig[;addr] */
@@ -1888,7 +1913,7 @@ static void ns_packet(struct gs_server *s, char *body, size_t len)
 	if (starts(body, "vCont;")) {
 		if (!parse_vcont(s, body + 5, &v)) {
 			reply_err(s, 0x16, "bad vCont");
-		} else {
+		} else if (!vcont_other_refused(s, &v)) {
 			ns_vcont(s, &v);
 			/* Stop requests come in bursts (gdb's stop_all_threads:
 			 * one vCont;t per thread): resume the others only once
@@ -3834,7 +3859,7 @@ static void dispatch(struct gs_server *s, char *body, size_t len)
 			reply_err(s, 0x16, "bad vCont");
 		else if (s->running)
 			reply_err(s, 1, "the process is running");
-		else
+		else if (!vcont_other_refused(s, &v))
 			resume(s, &v);
 	} else if (starts(body, "vRun;")) {
 		cmd_vrun(s, body + 5);

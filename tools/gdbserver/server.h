@@ -49,6 +49,8 @@ struct gs_vcont {
 		pid_t pid, tid;
 		uint64_t start, end; /* r: the range */
 	} a[GS_VCONT_MAX];
+	pid_t other;        /* an action named this other process (a kept
+	                       fork child), which cannot be resumed: 0 */
 };
 
 /* A watchpoint as gdb asked for it: one Z2-Z4 (or Z1) request, made of up

@@ -395,6 +395,27 @@ def main():
           b'<column name="pid">%d</column>' % c.p.pid in r and
           b'<column name="command">' + server.encode() in r, r[:200])
     check("qXfer:osdata unknown annex: E", is_err(c.cmd("qXfer:osdata:read:nosuch:0,fff")))
+    # The document is the one of the read at offset 0: a process born
+    # between two chunks is not in it, and the chunks fit together (the
+    # list was made afresh for each chunk, so processes born or gone
+    # meanwhile shifted the offsets: garbled XML).
+    r = c.cmd("qXfer:osdata:read:processes:0,100")
+    doc = bytearray(unescape(r[1:]))
+    born = subprocess.Popen(["sleep", "30"])
+    while r[:1] == b"m":
+        r = c.cmd("qXfer:osdata:read:processes:%x,fff" % len(doc))
+        doc += unescape(r[1:])
+    born.kill()
+    born.wait()
+    try:
+        import xml.etree.ElementTree as ET
+        pids = [col.text for col in ET.fromstring(bytes(doc).split(b"\n", 2)[2])
+                .iter("column") if col.get("name") == "pid"]
+        ok = str(c.p.pid) in pids and str(born.pid) not in pids
+    except ET.ParseError as e:
+        ok, pids = False, e
+    check("qXfer:osdata chunks from one snapshot", ok,
+          "%r (born %d)" % (pids, born.pid))
     r = c.cmd("jThreadsInfo")
     try:
         import json

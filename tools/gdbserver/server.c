@@ -2659,8 +2659,20 @@ static void cmd_qxfer(struct gs_server *s, char *p, const char *end)
 	} else if (strcmp(obj, "siginfo") == 0) {
 		ok = s->proc && stopped(s) && siginfo_of(s, cur_thread(s), &doc);
 	} else if (strcmp(obj, "osdata") == 0) {
-		/* the host's processes ("info os"): not for the fuzzer */
-		ok = !s->sandbox && gs_osdata_xml(annex, &doc);
+		/* the host's processes ("info os"): not for the fuzzer.  Made
+		 * at offset 0; the next chunks come from that snapshot. */
+		if (off == 0 || !s->osdata_valid ||
+		    strcmp(annex, s->osdata_annex) != 0) {
+			gs_out_reset(&s->osdata);
+			s->osdata_valid = !s->sandbox &&
+				strlen(annex) < sizeof s->osdata_annex &&
+				gs_osdata_xml(annex, &s->osdata);
+			if (s->osdata_valid)
+				strcpy(s->osdata_annex, annex);
+		}
+		ok = s->osdata_valid;
+		if (ok)
+			gs_out_mem(&doc, s->osdata.buf, s->osdata.len);
 	} else if (strcmp(obj, "threads") == 0) {
 		if (!s->proc)
 			ok = false;
@@ -4018,6 +4030,7 @@ void gs_server_fini(struct gs_server *s)
 	env_free(s);
 	free(s->cwd);
 	free(s->regs.reg);
+	gs_out_free(&s->osdata);
 	free(s->pending);
 	s->pending = NULL;
 	ns_forget(s);

@@ -2649,6 +2649,18 @@ static void cmd_qxfer(struct gs_server *s, char *p, const char *end)
 	if (!parse_addr_len(&q, &off, &len, 0))
 		goto bad;
 
+	/* Lists that change under our feet: the next chunks of one are read
+	 * from the document made for its first. */
+	char key[sizeof s->xfer_key];
+	bool snap = (strcmp(obj, "threads") == 0 || strcmp(obj, "osdata") == 0 ||
+		     strcmp(obj, "libraries-svr4") == 0) &&
+		    (size_t)snprintf(key, sizeof key, "%s:%s", obj, annex) <
+			    sizeof key;
+	if (snap && off > 0 && strcmp(key, s->xfer_key) == 0) {
+		reply_xfer(s, s->xfer_doc.buf ? s->xfer_doc.buf : "",
+			   s->xfer_doc.len, off, len);
+		return;
+	}
 	struct gs_out doc = { 0 };
 	bool known = true, ok = true;
 	if (strcmp(obj, "features") == 0) {
@@ -2659,20 +2671,8 @@ static void cmd_qxfer(struct gs_server *s, char *p, const char *end)
 	} else if (strcmp(obj, "siginfo") == 0) {
 		ok = s->proc && stopped(s) && siginfo_of(s, cur_thread(s), &doc);
 	} else if (strcmp(obj, "osdata") == 0) {
-		/* the host's processes ("info os"): not for the fuzzer.  Made
-		 * at offset 0; the next chunks come from that snapshot. */
-		if (off == 0 || !s->osdata_valid ||
-		    strcmp(annex, s->osdata_annex) != 0) {
-			gs_out_reset(&s->osdata);
-			s->osdata_valid = !s->sandbox &&
-				strlen(annex) < sizeof s->osdata_annex &&
-				gs_osdata_xml(annex, &s->osdata);
-			if (s->osdata_valid)
-				strcpy(s->osdata_annex, annex);
-		}
-		ok = s->osdata_valid;
-		if (ok)
-			gs_out_mem(&doc, s->osdata.buf, s->osdata.len);
+		/* the host's processes ("info os"): not for the fuzzer */
+		ok = !s->sandbox && gs_osdata_xml(annex, &doc);
 	} else if (strcmp(obj, "threads") == 0) {
 		if (!s->proc)
 			ok = false;
@@ -2718,8 +2718,17 @@ static void cmd_qxfer(struct gs_server *s, char *p, const char *end)
 		reply_empty(s);
 	} else if (!ok || doc.oom) {
 		reply_err(s, 0x02, "object not available");
+		if (snap)
+			s->xfer_key[0] = 0;
 	} else {
 		reply_xfer(s, doc.buf ? doc.buf : "", doc.len, off, len);
+		if (snap) {
+			/* keep it for the next chunks */
+			gs_out_free(&s->xfer_doc);
+			s->xfer_doc = doc;
+			doc = (struct gs_out){ 0 };
+			strcpy(s->xfer_key, key);
+		}
 	}
 	gs_out_free(&doc);
 	return;
@@ -4030,7 +4039,7 @@ void gs_server_fini(struct gs_server *s)
 	env_free(s);
 	free(s->cwd);
 	free(s->regs.reg);
-	gs_out_free(&s->osdata);
+	gs_out_free(&s->xfer_doc);
 	free(s->pending);
 	s->pending = NULL;
 	ns_forget(s);

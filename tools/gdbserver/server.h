@@ -106,11 +106,13 @@ struct gs_server {
 	 * stopped until gdb detaches (D;PID) or kills them. */
 	bool fork_events;
 	bool vfork_events;         /* vfork-events+: vfork: and vforkdone: */
-	/* qXfer:osdata: the document made at the read of offset 0, for the
-	 * reads of its next chunks (the host's processes change meanwhile) */
-	struct gs_out osdata;
-	char osdata_annex[32];
-	bool osdata_valid;
+	/* qXfer:threads, osdata, libraries-svr4: the document made at the
+	 * read of offset 0, for the reads of its next chunks (made afresh for
+	 * each chunk, threads or processes born or gone meanwhile would shift
+	 * the offsets, and a list of 4000 threads read in 80 chunks would
+	 * cost 80 times the /proc reads) */
+	struct gs_out xfer_doc;
+	char xfer_key[64];          /* "object:annex", "" if none */
 	struct { pt_process *proc; pid_t pid; } forks[GS_MAX_FORKS];
 	size_t nforks;
 	pid_t g_fork;              /* Hg named a fork child: its pid */

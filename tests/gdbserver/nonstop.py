@@ -14,7 +14,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import proto  # noqa: E402
-from proto import check, csum, frame, is_err, symbols, unrle  # noqa: E402
+from proto import check, frame, is_err, symbols  # noqa: E402
 
 
 class NsConn(proto.Conn):
@@ -26,23 +26,7 @@ class NsConn(proto.Conn):
 
     def read_any(self):
         """The next packet or notification: (b"$" or b"%", body)."""
-        while True:
-            b = self.byte()
-            if b in (b"$", b"%"):
-                break
-        kind = b
-        body = bytearray()
-        while True:
-            b = self.byte()
-            if b == b"#":
-                break
-            body += b
-        sumtxt = self.byte() + self.byte()
-        if sumtxt.decode() != csum(body):
-            raise ValueError("bad checksum from server")
-        if kind == b"$" and self.acks:
-            self.raw(b"+")
-        return kind, unrle(bytes(body))
+        return self.read_frame(starts=(b"$", b"%"))
 
     def read_packet(self):
         while True:

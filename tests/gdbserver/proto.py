@@ -92,9 +92,13 @@ class Conn:
         self.p.stdin.write(data)
         self.p.stdin.flush()
 
-    def read_packet(self):
-        while self.byte() != b"$":
-            pass
+    def read_frame(self, starts=b"$"):
+        """The next frame that begins with one of starts: (that byte, its
+        body, run-length decoded); '$' packets are acknowledged."""
+        while True:
+            kind = self.byte()
+            if kind in starts:
+                break
         body = bytearray()
         while True:
             b = self.byte()
@@ -104,10 +108,13 @@ class Conn:
         sumtxt = self.byte() + self.byte()
         if sumtxt.decode() != csum(body):
             raise ValueError("bad checksum from server")
-        if self.acks:
+        if kind == b"$" and self.acks:
             self.raw(b"+")
         self.last_raw = bytes(body)
-        return unrle(bytes(body))
+        return kind, unrle(bytes(body))
+
+    def read_packet(self):
+        return self.read_frame()[1]
 
     def cmd(self, body):
         self.raw(frame(body))

@@ -278,7 +278,7 @@ def locked_interrupt_checks(server, prog):
     check("locked interrupt: reported for the resumed thread",
           r.startswith(b"T02") and b"thread:" + tid_c + b";" in r,
           r + b" (resumed " + tid_c + b")")
-    c.raw(frame("vKill;1"))
+    c.raw(frame(b"vKill;" + tid_c[1:].split(b".")[0]))
     c.read_packet()
     c.p.stdin.close()
     c.p.wait(timeout=30)
@@ -435,7 +435,10 @@ def main():
     check("qC", c.cmd("qC").startswith(b"QCp"))
     check("qAttached", c.cmd("qAttached") == b"0")
 
-    c.raw(frame("vKill;1"))
+    r = c.cmd("vKill;1")
+    check("vKill of a process not ours: E", r.startswith(b"E"), r)
+    pid = c.cmd("qC")[3:].split(b".")[0]
+    c.raw(frame(b"vKill;" + pid))
     r = c.read_packet()
     check("vKill", r == b"OK", r)
     c.p.stdin.close()

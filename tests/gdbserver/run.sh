@@ -234,19 +234,37 @@ t_gdb_catch_fork() {
 		'exited normally'
 }
 
-# detach-on-fork off + follow-fork-mode child: gdb resumes the child
-# alone (vCont;c:pCHILD.-1), which the server, one process at a time,
-# refuses (E01) instead of running the parent (which then waited for its
-# stopped child for ever: gdb hung); gdb goes back to the parent, detaches
-# the child, and both run to their ends.
-t_gdb_fork_child_refused() {
-	local f=$LOGDIR/gdb_fork_child_refused.log
-	gdb_stdio gdb_fork_child_refused forker -ex 'set detach-on-fork off' \
+# detach-on-fork off + follow-fork-mode child: two processes under gdb.
+# gdb resumes the child alone (vCont;c:pCHILD.-1), which hits child_fn
+# (the parent stays stopped) and exits; gdb goes back to the parent,
+# which runs to its end and sees the child's status.
+t_gdb_fork_follow_child() {
+	local f=$LOGDIR/gdb_fork_follow_child.log
+	gdb_stdio gdb_fork_follow_child forker -ex 'set detach-on-fork off' \
 		-ex 'set follow-fork-mode child' -ex 'break child_fn' \
-		-ex continue -ex 'inferior 1' -ex 'detach inferior 2' -ex continue
-	expect gdb_fork_child_refused "$f" 'New inferior 2 \(process [0-9]+\)' \
-		'Remote failure reply: E01' 'Inferior 2 \(process [0-9]+\) detached' \
-		'child exit 3' 'exited normally' '^gdb exit: 0'
+		-ex continue -ex continue -ex 'inferior 1' -ex continue
+	expect gdb_fork_follow_child "$f" 'New inferior 2 \(process [0-9]+\)' \
+		'Thread 2\.1 .*hit Breakpoint 1\.2, child_fn' \
+		'Inferior 2 \(process [0-9]+\) exited with code 03' \
+		'child exit 3' 'Inferior 1 \(process [0-9]+\) exited normally' \
+		'^gdb exit: 0'
+}
+
+# detach-on-fork off + schedule-multiple on: both processes run at once
+# (vCont;c); the child's breakpoint stop stops the parent too, the
+# child's exit is reported with ;process:, then the parent's breakpoint.
+t_gdb_fork_schedule_multiple() {
+	local f=$LOGDIR/gdb_fork_schedule_multiple.log
+	gdb_stdio gdb_fork_schedule_multiple forker -ex 'set detach-on-fork off' \
+		-ex 'set schedule-multiple on' -ex 'break child_fn' \
+		-ex 'break after_fork' -ex continue -ex continue \
+		-ex 'inferior 1' -ex continue -ex continue
+	expect gdb_fork_schedule_multiple "$f" \
+		'Thread 2\.1 .*hit Breakpoint 1\.2, child_fn' \
+		'Inferior 2 \(process [0-9]+\) exited with code 03' \
+		'Thread 1\.1 .*hit Breakpoint 2\.1, after_fork \(st=768\)' \
+		'child exit 3' 'Inferior 1 \(process [0-9]+\) exited normally' \
+		'^gdb exit: 0'
 }
 
 # vfork-events+: gdb catches the vfork (vfork: in the stop reply),
@@ -890,7 +908,7 @@ t_lldb() {
 # ---- main -------------------------------------------------------------------
 
 ALL="t_selftest t_startup_failure t_protocol t_gdb_break_bt t_gdb_step_next_finish t_gdb_registers
-t_gdb_memory t_gdb_threads t_gdb_many_threads t_gdb_threads_next t_gdb_next_spinwait t_gdb_schedlock t_gdb_catch_fork t_gdb_fork_child_refused t_gdb_catch_vfork t_gdb_vfork_child t_gdb_bphits t_gdb_watch t_gdb_hbreak t_gdb_signals t_gdb_siginfo_rw t_gdb_pass_signals t_gdb_catch_syscall t_gdb_run_again
+t_gdb_memory t_gdb_threads t_gdb_many_threads t_gdb_threads_next t_gdb_next_spinwait t_gdb_schedlock t_gdb_catch_fork t_gdb_fork_follow_child t_gdb_fork_schedule_multiple t_gdb_catch_vfork t_gdb_vfork_child t_gdb_bphits t_gdb_watch t_gdb_hbreak t_gdb_signals t_gdb_siginfo_rw t_gdb_pass_signals t_gdb_catch_syscall t_gdb_run_again
 t_gdb_exit_code t_gdb_startup_shell t_gdb_range_step t_gdb_svr4 t_gdb_i386 t_gdb_exec t_gdb_launch_settings t_gdb_attach_detach t_gdb_extended_attach
 t_gdb_tcp_monitor_exit t_gdb_tls t_lldb t_nonstop_protocol t_gdb_nonstop"
 

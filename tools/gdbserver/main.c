@@ -173,13 +173,17 @@ static void serve(struct gs_server *s, struct conn *c)
 	s->send = conn_send;
 	s->ctx = c;
 	while (!s->want_exit && !c->broken) {
-		struct pollfd pf[2] = { { .fd = c->in, .events = POLLIN },
-					{ .fd = gs_server_wait_fd(s),
-					  .events = POLLIN } };
+		/* The connection, and the event fd of each running process. */
+		struct pollfd pf[1 + GS_MAX_PROCS];
+		int fds[GS_MAX_PROCS];
+		size_t nfds = gs_server_wait_fds(s, fds, GS_MAX_PROCS);
+		pf[0] = (struct pollfd){ .fd = c->in, .events = POLLIN };
+		for (size_t i = 0; i < nfds; i++)
+			pf[1 + i] = (struct pollfd){ .fd = fds[i], .events = POLLIN };
 		int tmo = s->nreap ? 200 : -1, idle = gs_server_poll_timeout(s);
 		if (idle >= 0 && (tmo < 0 || idle < tmo))
 			tmo = idle;
-		int r = poll(pf, pf[1].fd >= 0 ? 2 : 1, tmo);
+		int r = poll(pf, 1 + nfds, tmo);
 		if (r < 0 && errno != EINTR)
 			break;
 		if (s->nreap)
@@ -188,7 +192,10 @@ static void serve(struct gs_server *s, struct conn *c)
 			gs_server_idle(s);
 		if (r <= 0)
 			continue;
-		if (pf[1].fd >= 0 && (pf[1].revents & POLLIN))
+		bool event = false;
+		for (size_t i = 0; i < nfds; i++)
+			event |= (pf[1 + i].revents & POLLIN) != 0;
+		if (event)
 			gs_server_process_event(s);
 		if (pf[0].revents & (POLLIN | POLLHUP | POLLERR)) {
 			unsigned char buf[4096];
@@ -360,7 +367,7 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		fprintf(stderr, "Process %s created; pid = %d\n", argv[i],
-			(int)s->pid);
+			(int)s->p->pid);
 	}
 
 	int lfd = -1;
@@ -395,11 +402,11 @@ int main(int argc, char **argv)
 		if (c.socket)
 			close(c.in);
 		bool ended = s->want_exit;
-		if (s->have_exit && !s->proc)
+		if (s->have_exit && !s->nprocs)
 			fprintf(stderr, s->exit_signal ? "Child terminated with signal = %d\n"
 						       : "Child exited with status %d\n",
 				s->exit_signal ? s->exit_signal : s->exit_code);
-		if (stdio || once || ended || (!multi && !s->proc))
+		if (stdio || once || ended || (!multi && !s->nprocs))
 			break;
 	}
 	if (lfd >= 0)

@@ -178,7 +178,7 @@ static bool parse_addr_len(const char **p, uint64_t *addr, uint64_t *len,
 static void out_tid(struct gs_server *s, pid_t tid)
 {
 	if (s->multiprocess)
-		gs_out_fmt(&s->out, "p%x.%x", (unsigned)s->pid, (unsigned)tid);
+		gs_out_fmt(&s->out, "p%x.%x", (unsigned)s->p->pid, (unsigned)tid);
 	else
 		gs_out_fmt(&s->out, "%x", (unsigned)tid);
 }
@@ -199,24 +199,24 @@ static int sig_from_wire(struct gs_server *s, int sig)
 
 static bool stopped(struct gs_server *s)
 {
-	return s->proc && !s->running &&
-	       pt_process_state(s->proc) == PT_PROC_STOPPED;
+	return s->p->proc && !s->p->running &&
+	       pt_process_state(s->p->proc) == PT_PROC_STOPPED;
 }
 
 static void refresh_regs(struct gs_server *s)
 {
-	const char *arch = pt_process_arch(s->proc);
-	if (s->regs.reg && arch == s->regs_arch)
+	const char *arch = pt_process_arch(s->p->proc);
+	if (s->p->regs.reg && arch == s->p->regs_arch)
 		return;
-	gs_regs_build(s->proc, &s->regs);
-	s->regs_arch = arch;
+	gs_regs_build(s->p->proc, &s->p->regs);
+	s->p->regs_arch = arch;
 }
 
 static pt_thread *first_thread(struct gs_server *s)
 {
 	pt_thread *t = NULL;
-	if (s->proc)
-		pt_process_threads(s->proc, &t, 1);
+	if (s->p->proc)
+		pt_process_threads(s->p->proc, &t, 1);
 	return t;
 }
 
@@ -227,13 +227,13 @@ static pt_thread **thread_list(struct gs_server *s, size_t *n)
 {
 	size_t cap = 64;
 	*n = 0;
-	if (!s->proc)
+	if (!s->p->proc)
 		return NULL;
 	for (int tries = 0; tries < 8; tries++) {
 		pt_thread **ts = malloc(cap * sizeof *ts);
 		if (!ts)
 			return NULL;
-		size_t got = pt_process_threads(s->proc, ts, cap);
+		size_t got = pt_process_threads(s->p->proc, ts, cap);
 		if (got <= cap) {
 			*n = got;
 			return ts;
@@ -249,110 +249,165 @@ static pt_thread *cur_thread(struct gs_server *s)
 {
 	pid_t tid = s->suffix_tid ? s->suffix_tid : s->g_tid;
 	pt_thread *t = NULL;
-	if (!s->proc)
+	if (!s->p->proc)
 		return NULL;
 	if (tid > 0)
-		t = pt_process_thread(s->proc, tid);
+		t = pt_process_thread(s->p->proc, tid);
 	if (!t && s->last_tid > 0)
-		t = pt_process_thread(s->proc, s->last_tid);
+		t = pt_process_thread(s->p->proc, s->last_tid);
 	if (!t)
 		t = first_thread(s);
 	return t;
 }
 
-/* ---- fork children (fork-events+) ----------------------------------------- */
+/* ---- the processes ------------------------------------------------------ */
 
-static size_t fork_index(struct gs_server *s, pid_t pid)
+static struct gs_proc *find_proc(struct gs_server *s, pid_t pid)
 {
-	for (size_t i = 0; i < s->nforks; i++)
-		if (s->forks[i].pid == pid)
-			return i;
-	return SIZE_MAX;
+	for (size_t i = 0; pid > 0 && i < s->nprocs; i++)
+		if (s->procs[i]->pid == pid)
+			return s->procs[i];
+	return NULL;
 }
 
-static pt_process *fork_child(struct gs_server *s, pid_t pid)
+/* The process with thread tid, or NULL. */
+static struct gs_proc *proc_of_tid(struct gs_server *s, pid_t tid)
 {
-	size_t i = pid > 0 ? fork_index(s, pid) : SIZE_MAX;
-	return i == SIZE_MAX ? NULL : s->forks[i].proc;
+	for (size_t i = 0; tid > 0 && i < s->nprocs; i++)
+		if (pt_process_thread(s->procs[i]->proc, tid))
+			return s->procs[i];
+	return NULL;
 }
 
-/* Let a child go: detached (the library takes our breakpoints out of it,
- * or, for a vfork child, keeps them out of the shared memory until the
- * vfork is done), or killed. */
-static void release_child(pt_process *c, bool kill)
+static void refresh_regs(struct gs_server *s);
+
+static void select_proc(struct gs_server *s, struct gs_proc *p)
 {
+	s->p = p ? p : &s->idle;
+	if (s->p->proc)
+		refresh_regs(s);
+}
+
+static bool any_running(struct gs_server *s)
+{
+	for (size_t i = 0; i < s->nprocs; i++)
+		if (s->procs[i]->running)
+			return true;
+	return false;
+}
+
+/* A new process of the session (not selected), or NULL when the table is
+ * full or memory short (pp is then left to the caller). */
+static struct gs_proc *add_proc(struct gs_server *s, pt_process *pp)
+{
+	if (s->nprocs == GS_MAX_PROCS)
+		return NULL;
+	struct gs_proc *p = calloc(1, sizeof *p);
+	if (!p)
+		return NULL;
+	p->proc = pp;
+	p->pid = pt_process_pid(pp);
+	s->procs[s->nprocs++] = p;
+	return p;
+}
+
+/* Out of the table and freed, with its pt_process; another process (or
+ * none) becomes the current one if it was. */
+static void free_proc(struct gs_server *s, struct gs_proc *p)
+{
+	for (size_t i = 0; i < s->nprocs; i++)
+		if (s->procs[i] == p) {
+			memmove(s->procs + i, s->procs + i + 1,
+				(--s->nprocs - i) * sizeof *s->procs);
+			break;
+		}
+	if (s->p == p)
+		select_proc(s, s->nprocs ? s->procs[0] : NULL);
+	pt_process_free(p->proc);
+	free(p->regs.reg);
+	free(p->pending);
+	free(p->nst);
+	free(p);
+}
+
+/* Let the current process go: detached (the library takes our
+ * breakpoints out of it; a vfork child's stay out of the shared memory
+ * until the vfork is done), or killed. */
+static void release_proc(struct gs_server *s, bool kill)
+{
+	struct gs_proc *p = s->p;
+	if (!p->proc)
+		return;
+	DBG("process %d %s\n", (int)p->pid, kill ? "killed" : "detached");
+	if (p->running)
+		pt_stop(p->proc);
+	p->running = false;
 	if (kill)
-		pt_kill(c);
-	else if (pt_detach(c) < 0)
-		DBG("fork child %d: detach: %s\n", (int)pt_process_pid(c),
-		    pt_errmsg());
-	pt_process_free(c);
+		pt_kill(p->proc);
+	else if (pt_detach(p->proc) < 0)
+		DBG("process %d: detach: %s\n", (int)p->pid, pt_errmsg());
 }
 
-static void fork_drop(struct gs_server *s, size_t i, bool kill)
-{
-	DBG("fork child %d %s\n", (int)s->forks[i].pid,
-	    kill ? "killed" : "detached");
-	if (s->g_fork == s->forks[i].pid)
-		s->g_fork = 0;
-	release_child(s->forks[i].proc, kill);
-	memmove(s->forks + i, s->forks + i + 1,
-		(--s->nforks - i) * sizeof *s->forks);
-}
+static void apply_settings(struct gs_server *s, pt_process *pp);
 
-static void fork_drop_all(struct gs_server *s, bool kill)
-{
-	while (s->nforks > 0)
-		fork_drop(s, s->nforks - 1, kill);
-}
-
-/* At a stop: keep the children of the forks in it, to be reported
- * (fork:, vfork:) and then detached or killed by gdb.  Children of a kind
- * gdb did not ask for (a vfork without vfork-events, a fork without
- * fork-events) and children beyond the table are let go at once, as the
- * library does when forks are not followed. */
+/* At a stop: keep the children of the forks in it as processes of their
+ * own, to be reported (fork:, vfork:) and then resumed, detached or
+ * killed by gdb.  Children of a kind gdb did not ask for (a vfork without
+ * vfork-events, a fork without fork-events) and children beyond the table
+ * are let go at once, as the library does when forks are not followed. */
 static void fork_adopt(struct gs_server *s)
 {
 	size_t n;
 	pt_thread **ts = thread_list(s, &n);
+	struct gs_proc *parent = s->p;
 	for (size_t i = 0; i < n; i++) {
 		pt_stop_cause c = { .sz = sizeof c };
 		if (pt_thread_stop_cause(ts[i], &c) < 0 ||
 		    c.kind != PT_STOP_FORK || !c.process ||
-		    fork_index(s, c.pid) != SIZE_MAX)
+		    find_proc(s, c.pid))
 			continue;
 		bool wanted = c.code == PT_FORK_VFORK ? s->vfork_events
 						      : s->fork_events;
-		if (!wanted || s->nforks == GS_MAX_FORKS) {
+		struct gs_proc *child = wanted ? add_proc(s, c.process) : NULL;
+		if (!child) {
 			DBG("fork child %d let go\n", (int)c.pid);
-			release_child(c.process, false);
+			if (pt_detach(c.process) < 0)
+				DBG("fork child %d: detach: %s\n", (int)c.pid,
+				    pt_errmsg());
+			pt_process_free(c.process);
 			continue;
 		}
 		DBG("fork child %d kept\n", (int)c.pid);
-		s->forks[s->nforks].proc = c.process;
-		s->forks[s->nforks++].pid = c.pid;
+		/* It has its parent's breakpoints (the library copied them:
+		 * the int3s are in its memory), not its watchpoints. */
+		child->forked = true;
+		child->attached = parent->attached;
+		memcpy(child->breaks, parent->breaks,
+		       parent->nbreaks * sizeof *parent->breaks);
+		child->nbreaks = parent->nbreaks;
+		apply_settings(s, c.process);
 	}
 	free(ts);
 }
 
 static void ns_push(struct gs_server *s);
 static void ns_forget(struct gs_server *s);
+static void ns_drop_notes(struct gs_server *s);
 
+/* The current process is gone (or let go): forgotten.  Another process,
+ * if any, becomes the current one. */
 static void forget_process(struct gs_server *s)
 {
-	fork_drop_all(s, true);
-	pt_process_free(s->proc);
-	s->proc = NULL;
-	s->running = false;
+	if (s->p->proc)
+		free_proc(s, s->p);
+	ns_forget(s);
+	if (s->nprocs)
+		return;
 	s->interrupted = false;
 	s->step_tid = 0;
 	s->ranging = false;
-	s->nbreaks = 0;
-	s->nwatches = 0;
-	s->npending = 0;
 	s->last_tid = 0;
 	s->g_tid = s->c_tid = 0;
-	ns_forget(s);
 }
 
 /* The library's event mask for what the client wants reported. */
@@ -368,7 +423,7 @@ static unsigned event_mask(struct gs_server *s)
 /* QPassSignals to the library (pt_process_pass_signals): those signals
  * are delivered as they come, without a stop.  SIGTRAP, SIGKILL and SIGSTOP
  * cannot be passed (the library refuses them): they stop as always. */
-void gs_server_apply_pass(struct gs_server *s)
+static void pass_signals(struct gs_server *s, pt_process *pp)
 {
 	sigset_t set;
 	sigemptyset(&set);
@@ -376,28 +431,52 @@ void gs_server_apply_pass(struct gs_server *s)
 		if (s->pass[sig] && sig != SIGTRAP && sig != SIGKILL &&
 		    sig != SIGSTOP && sigaddset(&set, sig) < 0)
 			continue; /* a number the C library reserves */
-	if (s->proc && pt_process_pass_signals(s->proc, &set) < 0)
+	if (pt_process_pass_signals(pp, &set) < 0)
 		DBG("pass signals: %s\n", pt_errmsg());
 }
 
-static void after_start(struct gs_server *s)
+void gs_server_apply_pass(struct gs_server *s)
 {
-	s->first_stop = true;
-	s->pid = pt_process_pid(s->proc);
-	s->have_exit = false;
-	s->regs_arch = NULL;
+	for (size_t i = 0; i < s->nprocs; i++)
+		pass_signals(s, s->procs[i]->proc);
+}
+
+/* What gdb asked of every process: events, passed signals, syscalls. */
+static void apply_settings(struct gs_server *s, pt_process *pp)
+{
 	/* Thread births and deaths need no stop unless the client asked for
 	 * them (QThreadEvents): gdb reads the thread list at each stop.  Exec
 	 * stops only when the client takes exec events. */
-	pt_process_set_events(s->proc, event_mask(s));
-	gs_server_apply_pass(s);
+	pt_process_set_events(pp, event_mask(s));
+	pass_signals(s, pp);
 	if (s->catch_mode != PT_SYSCALLS_OFF &&
-	    pt_process_catch_syscalls(s->proc, s->catch_mode, s->catch_nums,
+	    pt_process_catch_syscalls(pp, s->catch_mode, s->catch_nums,
 				      s->ncatch) < 0)
 		DBG("catch syscalls: %s\n", pt_errmsg());
-	refresh_regs(s);
+}
+
+/* A process launched or attached: the current one.  PT_ENOMEM (the
+ * process killed or detached) when the table is full. */
+static int after_start(struct gs_server *s, pt_process *pp, bool attached)
+{
+	struct gs_proc *p = add_proc(s, pp);
+	if (!p) {
+		if (attached)
+			pt_detach(pp);
+		else
+			pt_kill(pp);
+		pt_process_free(pp);
+		return PT_ENOMEM;
+	}
+	p->attached = attached;
+	p->first_stop = true;
+	s->have_exit = false;
+	apply_settings(s, pp);
+	select_proc(s, p);
 	pt_thread *t = first_thread(s);
-	s->last_tid = t ? pt_thread_tid(t) : s->pid;
+	s->last_tid = t ? pt_thread_tid(t) : s->p->pid;
+	s->g_tid = 0;
+	return 0;
 }
 
 /* With a shell or --wrapper, the program is not the first one to run:
@@ -530,10 +609,7 @@ int gs_server_launch(struct gs_server *s, char *const argv[])
 	}
 	if (err < 0)
 		return err;
-	s->proc = p;
-	s->attached = false;
-	after_start(s);
-	return 0;
+	return after_start(s, p, false);
 }
 
 int gs_server_attach(struct gs_server *s, pid_t pid)
@@ -542,35 +618,33 @@ int gs_server_attach(struct gs_server *s, pid_t pid)
 	int err = pt_attach(pid, &p);
 	if (err < 0)
 		return err;
-	s->proc = p;
-	s->attached = true;
-	after_start(s);
-	return 0;
+	return after_start(s, p, true);
 }
 
+/* Every process let go: the attached ones detached, the others killed. */
 void gs_server_drop(struct gs_server *s)
 {
-	if (!s->proc)
-		return;
-	if (s->running)
-		pt_stop(s->proc);
-	if (s->attached)
-		pt_detach(s->proc);
-	else
-		pt_kill(s->proc);
-	forget_process(s);
+	while (s->nprocs) {
+		select_proc(s, s->procs[s->nprocs - 1]);
+		release_proc(s, !s->p->attached);
+		forget_process(s);
+	}
 }
 
-int gs_server_wait_fd(struct gs_server *s)
+size_t gs_server_wait_fds(struct gs_server *s, int *fds, size_t max)
 {
-	return s->proc && s->running ? pt_process_event_fd(s->proc) : -1;
+	size_t n = 0;
+	for (size_t i = 0; i < s->nprocs && n < max; i++)
+		if (s->procs[i]->running)
+			fds[n++] = pt_process_event_fd(s->procs[i]->proc);
+	return n;
 }
 
 /* The program's path (pt_process_exe) into buf; its length, or -1 when
  * there is none or it does not fit. */
 static int exe_path(struct gs_server *s, char *buf, size_t len)
 {
-	int n = s->proc ? pt_process_exe(s->proc, buf, len) : -1;
+	int n = s->p->proc ? pt_process_exe(s->p->proc, buf, len) : -1;
 	return n > 0 && (size_t)n < len ? n : -1;
 }
 
@@ -579,11 +653,11 @@ static int exe_path(struct gs_server *s, char *buf, size_t len)
 static unsigned char *proc_auxv(struct gs_server *s, size_t *len)
 {
 	size_t cap = 1024;
-	for (int tries = 0; s->proc && tries < 4; tries++) {
+	for (int tries = 0; s->p->proc && tries < 4; tries++) {
 		unsigned char *b = malloc(cap);
 		if (!b)
 			return NULL;
-		int n = pt_process_auxv(s->proc, b, cap);
+		int n = pt_process_auxv(s->p->proc, b, cap);
 		if (n < 0) {
 			free(b);
 			return NULL;
@@ -623,7 +697,7 @@ static bool own_event(struct gs_server *s, const pt_stop_cause *c)
 	case PT_STOP_VFORK_DONE: /* only with vfork-events+ */
 		return true;
 	case PT_STOP_FORK: /* a child kept for gdb (fork_adopt) */
-		return c->process != NULL && fork_child(s, c->pid) != NULL;
+		return c->process != NULL && find_proc(s, c->pid) != NULL;
 	default:
 		return false;
 	}
@@ -631,18 +705,18 @@ static bool own_event(struct gs_server *s, const pt_stop_cause *c)
 
 static bool have_break(struct gs_server *s, uint64_t addr)
 {
-	for (size_t i = 0; i < s->nbreaks; i++)
-		if (s->breaks[i] == addr)
+	for (size_t i = 0; i < s->p->nbreaks; i++)
+		if (s->p->breaks[i] == addr)
 			return true;
 	return false;
 }
 
 static const struct gs_watch *watch_of_id(struct gs_server *s, int id)
 {
-	for (size_t i = 0; i < s->nwatches; i++)
-		for (int k = 0; k < s->watches[i].nids; k++)
-			if (s->watches[i].ids[k] == id)
-				return &s->watches[i];
+	for (size_t i = 0; i < s->p->nwatches; i++)
+		for (int k = 0; k < s->p->watches[i].nids; k++)
+			if (s->p->watches[i].ids[k] == id)
+				return &s->p->watches[i];
 	return NULL;
 }
 
@@ -652,7 +726,7 @@ static void out_expedited(struct gs_server *s, pt_thread *t)
 	static const pt_reg_role roles[] = { PT_ROLE_FP, PT_ROLE_SP,
 					     PT_ROLE_PC };
 	for (size_t i = 0; i < sizeof roles / sizeof *roles; i++) {
-		const struct gs_reg *g = gs_regs_role(&s->regs, roles[i]);
+		const struct gs_reg *g = gs_regs_role(&s->p->regs, roles[i]);
 		unsigned char buf[64];
 		if (!g || g->info->size > sizeof buf ||
 		    pt_thread_reg_read(t, g->index, buf, sizeof buf) < 0)
@@ -688,7 +762,7 @@ static void build_stop_reply(struct gs_server *s, pt_thread *t,
 {
 	static struct gs_out exec_out;
 	/* The exec that started the program is no event for gdb. */
-	bool exec_hidden = s->first_stop;
+	bool exec_hidden = s->p->first_stop;
 	pt_stop_cause c = { .sz = sizeof c };
 	int sig = 0;
 	const char *reason = NULL;
@@ -750,13 +824,13 @@ static void build_stop_reply(struct gs_server *s, pt_thread *t,
 		sig = SIGTRAP;
 		uint64_t nr = (uint64_t)c.syscall;
 		if (c.syscall < 0 &&
-		    pt_thread_reg_get_name(t, s->regs.x86_64 ? "orig_rax" : "orig_eax",
+		    pt_thread_reg_get_name(t, s->p->regs.x86_64 ? "orig_rax" : "orig_eax",
 					   &nr) < 0)
 			nr = 0;
 		snprintf(reason_buf, sizeof reason_buf, "%s:%" PRIx64 ";",
 			 c.kind == PT_STOP_SYSCALL_ENTRY ? "syscall_entry"
 							 : "syscall_return",
-			 s->regs.x86_64 ? nr : (uint32_t)nr);
+			 s->p->regs.x86_64 ? nr : (uint32_t)nr);
 		reason = reason_buf;
 		break;
 	}
@@ -783,7 +857,11 @@ static void build_stop_reply(struct gs_server *s, pt_thread *t,
 		sig = sig_override;
 	s->last_tid = pt_thread_tid(t);
 	s->last_cause = c;
-	s->first_stop = false;
+	s->p->first_stop = false;
+	/* All-stop: gdb takes the thread of a stop reply as its general
+	 * thread (Hg) from now on, as gdbserver does. */
+	if (!s->nonstop)
+		s->g_tid = 0;
 	gs_out_reset(&s->out);
 	if (s->no_T) { /* --disable-packet=T: the old S reply */
 		gs_out_fmt(&s->out, "S%02x", sig_to_wire(s, sig) & 0xff);
@@ -822,13 +900,13 @@ static void build_exit_reply(struct gs_server *s)
 	else
 		gs_out_fmt(&s->out, "W%02x", s->exit_code & 0xff);
 	if (s->multiprocess)
-		gs_out_fmt(&s->out, ";process:%x", (unsigned)s->pid);
+		gs_out_fmt(&s->out, ";process:%x", (unsigned)s->exit_pid);
 }
 
 /* The reply to '?' and the stop reply after vRun/vAttach. */
 static void reply_status(struct gs_server *s)
 {
-	if (!s->proc) {
+	if (!s->p->proc) {
 		if (s->have_exit) {
 			build_exit_reply(s);
 			reply(s);
@@ -839,41 +917,48 @@ static void reply_status(struct gs_server *s)
 	}
 	pt_thread *t = NULL;
 	if (s->last_tid)
-		t = pt_process_thread(s->proc, s->last_tid);
+		t = pt_process_thread(s->p->proc, s->last_tid);
 	if (!t)
 		t = first_thread(s);
 	if (!t) {
 		reply_err(s, 1, "no thread");
 		return;
 	}
-	build_stop_reply(s, t, NULL, s->attached && s->first_stop ? SIGSTOP : -1);
+	build_stop_reply(s, t, NULL, s->p->attached && s->p->first_stop ? SIGSTOP : -1);
 	reply(s);
 }
 
+static void halt_others(struct gs_server *s, struct gs_proc *except);
+
+/* The current process is gone: its W or X reply (after the other
+ * processes are stopped, in all-stop). */
 static void process_gone(struct gs_server *s)
 {
 	int code = 0, sig = 0;
-	pt_process_exit(s->proc, &code, &sig);
+	pt_process_exit(s->p->proc, &code, &sig);
 	s->exit_code = code < 0 ? 0 : code;
 	s->exit_signal = sig;
+	s->exit_pid = s->p->pid;
 	s->have_exit = true;
 	forget_process(s);
+	if (!s->nonstop)
+		halt_others(s, NULL);
 	build_exit_reply(s);
 	if (s->nonstop) {
 		/* A notification; the session ends once gdb has seen it. */
 		ns_push(s);
-		s->ns_exit_after = !s->extended;
+		s->ns_exit_after = !s->extended && !s->nprocs;
 		return;
 	}
 	reply(s);
-	if (!s->extended)
+	if (!s->extended && !s->nprocs)
 		s->want_exit = true;
 }
 
 /* The new thread of a creation event. */
 static pt_thread *created_thread(struct gs_server *s, const pt_stop_cause *c)
 {
-	return c->thread ? c->thread : pt_process_thread(s->proc, c->pid);
+	return c->thread ? c->thread : pt_process_thread(s->p->proc, c->pid);
 }
 
 /* A thread (not the leader) that exits in this stop, whose exit gdb was
@@ -881,29 +966,29 @@ static pt_thread *created_thread(struct gs_server *s, const pt_stop_cause *c)
 static bool thread_gone(struct gs_server *s, pt_thread *t)
 {
 	pt_stop_cause c = { .sz = sizeof c };
-	return s->thread_events && pt_thread_tid(t) != s->pid &&
+	return s->thread_events && pt_thread_tid(t) != s->p->pid &&
 	       pt_thread_stop_cause(t, &c) == 0 && c.kind == PT_STOP_THREAD_EXIT;
 }
 
 /* Keep thread tid's event c for later (the list grows as needed). */
 static void add_pending(struct gs_server *s, pid_t tid, const pt_stop_cause *c)
 {
-	if (s->npending == s->cap_pending) {
-		size_t cap = s->cap_pending ? 2 * s->cap_pending : 64;
-		struct gs_pending *np = realloc(s->pending, cap * sizeof *np);
+	if (s->p->npending == s->p->cap_pending) {
+		size_t cap = s->p->cap_pending ? 2 * s->p->cap_pending : 64;
+		struct gs_pending *np = realloc(s->p->pending, cap * sizeof *np);
 		if (!np)
 			return; /* out of memory: the event is lost */
-		s->pending = np;
-		s->cap_pending = cap;
+		s->p->pending = np;
+		s->p->cap_pending = cap;
 	}
-	s->pending[s->npending].tid = tid;
-	s->pending[s->npending++].cause = *c;
+	s->p->pending[s->p->npending].tid = tid;
+	s->p->pending[s->p->npending++].cause = *c;
 }
 
 static bool is_pending(struct gs_server *s, pid_t tid)
 {
-	for (size_t i = 0; i < s->npending; i++)
-		if (s->pending[i].tid == tid)
+	for (size_t i = 0; i < s->p->npending; i++)
+		if (s->p->pending[i].tid == tid)
 			return true;
 	return false;
 }
@@ -935,6 +1020,36 @@ static void collect_pending(struct gs_server *s, pt_thread *event)
 	free(ts);
 }
 
+/* All-stop: a stop is about to be reported; every running process but
+ * `except` is stopped too (gdb then believes every thread stopped).
+ * Their own events are kept as pending events, reported when gdb
+ * resumes their threads; a process that ended meanwhile is marked gone:
+ * its exit is reported then. */
+static void halt_others(struct gs_server *s, struct gs_proc *except)
+{
+	struct gs_proc *cur = s->p;
+	size_t n = s->nprocs; /* fork_adopt may add processes: not these */
+	for (size_t i = 0; i < n; i++) {
+		struct gs_proc *p = s->procs[i];
+		if (p == except || !p->running)
+			continue;
+		s->p = p;
+		int err = pt_stop(p->proc);
+		if (err == 0)
+			err = pt_wait(p->proc, -1);
+		p->running = false;
+		if (err < 0 || pt_process_state(p->proc) != PT_PROC_STOPPED) {
+			DBG("process %d ended while being halted\n", (int)p->pid);
+			p->gone = true;
+			continue;
+		}
+		refresh_regs(s);
+		fork_adopt(s);
+		collect_pending(s, NULL);
+	}
+	s->p = cur;
+}
+
 /* Is a pending event still worth reporting?  Its cause is the one
  * recorded at the stop: the library forgets the causes of threads that
  * stayed stopped while another one single-stepped. */
@@ -953,7 +1068,7 @@ static bool pending_valid(struct gs_server *s, pt_thread *t,
 	if (c->kind == PT_STOP_THREAD_CREATE)
 		return s->thread_events && created_thread(s, c) != NULL;
 	if (c->kind == PT_STOP_FORK) /* the child not let go since */
-		return fork_child(s, c->pid) != NULL;
+		return find_proc(s, c->pid) != NULL;
 	return own_event(s, c);
 }
 
@@ -1030,6 +1145,7 @@ static bool thread_event(struct gs_server *s, pt_thread *ev,
 	if (!rep)
 		return false;
 	s->step_tid = 0;
+	halt_others(s, s->p);
 	collect_pending(s, rep);
 	build_stop_reply(s, rc.kind == PT_STOP_THREAD_CREATE ? created_thread(s, &rc)
 							     : rep,
@@ -1055,28 +1171,28 @@ static bool range_step_on(struct gs_server *s, pt_thread *ev,
 		return false;
 	if (resume_as(s, &s->plan) < 0)
 		return false;
-	s->running = true;
+	s->p->running = true;
 	return true;
 }
 
 /* All threads stopped (or the process is gone): report, or go on. */
 static void on_stop(struct gs_server *s)
 {
-	if (pt_process_state(s->proc) == PT_PROC_EXITED) {
+	if (pt_process_state(s->p->proc) == PT_PROC_EXITED) {
 		process_gone(s);
 		return;
 	}
-	s->running = false;
+	s->p->running = false;
 	refresh_regs(s);
 	fork_adopt(s);
-	pt_thread *ev = pt_process_event_thread(s->proc);
+	pt_thread *ev = pt_process_event_thread(s->p->proc);
 	pt_stop_cause c = { .sz = sizeof c };
 	bool own = ev && pt_thread_stop_cause(ev, &c) == 0 && own_event(s, &c);
 	if (own && c.kind == PT_STOP_EXEC) {
 		/* The library dropped every breakpoint and watchpoint. */
-		s->nbreaks = 0;
-		s->nwatches = 0;
-		s->npending = 0;
+		s->p->nbreaks = 0;
+		s->p->nwatches = 0;
+		s->p->npending = 0;
 	}
 	if (debug_on()) {
 		size_t n;
@@ -1108,8 +1224,8 @@ static void on_stop(struct gs_server *s)
 	    s->pass[c.signo]) {
 		/* Every own event a passed signal?  Then deliver and go on. */
 		collect_pending(s, ev);
-		if (s->npending == 0 && resume_as(s, &s->plan) == 0) {
-			s->running = true;
+		if (s->p->npending == 0 && resume_as(s, &s->plan) == 0) {
+			s->p->running = true;
 			return;
 		}
 	}
@@ -1117,11 +1233,12 @@ static void on_stop(struct gs_server *s)
 		/* Nothing for gdb (a thread event the mask let through):
 		 * the vCont goes on. */
 		if (resume_as(s, &s->plan) == 0) {
-			s->running = true;
+			s->p->running = true;
 			return;
 		}
 	}
 	s->step_tid = 0;
+	halt_others(s, s->p);
 	if (!own) {
 		/* An interrupt: reported for a thread the vCont ran (gdb
 		 * expects the thread it resumed under scheduler-locking). */
@@ -1143,27 +1260,34 @@ static void on_stop(struct gs_server *s)
 static void ns_collect(struct gs_server *s);
 static void ns_settle(struct gs_server *s);
 
+/* A running process has stopped: the first found (from the one after
+ * the last one served, for fairness) is served. */
 void gs_server_process_event(struct gs_server *s)
 {
-	if (!s->proc || !s->running)
-		return;
-	int err = pt_wait(s->proc, 0);
-	if (err == PT_ETIMEDOUT)
-		return;
-	if (err < 0) {
-		/* Detached or broken under us: the process is lost. */
-		s->running = false;
-		s->exit_code = 0;
-		process_gone(s);
+	for (size_t k = 0; k < s->nprocs; k++) {
+		struct gs_proc *p = s->procs[(s->next_event + k) % s->nprocs];
+		if (!p->running)
+			continue;
+		int err = pt_wait(p->proc, 0);
+		if (err == PT_ETIMEDOUT)
+			continue;
+		s->next_event = (s->next_event + k + 1) % s->nprocs;
+		select_proc(s, p);
+		p->running = false;
+		if (err < 0) {
+			/* Detached or broken under us: the process is lost. */
+			s->exit_code = 0;
+			process_gone(s);
+			return;
+		}
+		if (s->nonstop) {
+			ns_collect(s);
+			ns_settle(s);
+			return;
+		}
+		on_stop(s);
 		return;
 	}
-	if (s->nonstop) {
-		s->running = false;
-		ns_collect(s);
-		ns_settle(s);
-		return;
-	}
-	on_stop(s);
 }
 
 /* ---- resuming ----------------------------------------------------------- */
@@ -1174,10 +1298,15 @@ struct resume_action {
 	uint64_t start, end; /* r: the range */
 };
 
-static struct resume_action action_for(const struct gs_vcont *v, pid_t tid)
+/* The action of vCont v for thread tid of process pid (the first that
+ * names it: the thread, its process, or every thread). */
+static struct resume_action action_for(const struct gs_vcont *v, pid_t pid,
+				       pid_t tid)
 {
 	for (size_t i = 0; i < v->n; i++)
-		if (v->a[i].tid == -1 || v->a[i].tid == tid)
+		if ((v->a[i].tid == -1 &&
+		     (v->a[i].pid <= 0 || v->a[i].pid == pid)) ||
+		    v->a[i].tid == tid)
 			return (struct resume_action){ v->a[i].kind, v->a[i].sig,
 						       v->a[i].start, v->a[i].end };
 	return (struct resume_action){ 0, 0, 0, 0 };
@@ -1188,12 +1317,12 @@ static struct resume_action action_for(const struct gs_vcont *v, pid_t tid)
 static pt_thread *resumed_thread(struct gs_server *s)
 {
 	pt_thread *t = cur_thread(s);
-	if (!t || s->plan.n == 0 || action_for(&s->plan, pt_thread_tid(t)).kind)
+	if (!t || s->plan.n == 0 || action_for(&s->plan, s->p->pid, pt_thread_tid(t)).kind)
 		return t;
 	size_t n;
 	pt_thread **ts = thread_list(s, &n);
 	for (size_t i = 0; i < n; i++)
-		if (action_for(&s->plan, pt_thread_tid(ts[i])).kind) {
+		if (action_for(&s->plan, s->p->pid, pt_thread_tid(ts[i])).kind) {
 			t = ts[i];
 			break;
 		}
@@ -1219,13 +1348,13 @@ static int resume_as(struct gs_server *s, const struct gs_vcont *v)
 		if (pt_thread_stop_cause(ts[i], &c) == 0 &&
 		    c.kind == PT_STOP_EXITED)
 			continue;
-		char kind = action_for(v, pt_thread_tid(ts[i])).kind;
+		char kind = action_for(v, s->p->pid, pt_thread_tid(ts[i])).kind;
 		acts[k].thread = ts[i];
 		acts[k++].kind = kind == 0     ? PT_RESUME_HOLD
 				 : kind == 'c' ? PT_RESUME_CONTINUE
 					       : PT_RESUME_STEP;
 	}
-	int err = pt_resume(s->proc, acts, k, PT_RESUME_HOLD);
+	int err = pt_resume(s->p->proc, acts, k, PT_RESUME_HOLD);
 	if (err < 0)
 		DBG("resume: %s\n", pt_errmsg());
 	free(acts);
@@ -1233,23 +1362,30 @@ static int resume_as(struct gs_server *s, const struct gs_vcont *v)
 	return err;
 }
 
-/* Carry out a vCont (the c/s/C/S packets are turned into one). */
-static void resume(struct gs_server *s, const struct gs_vcont *v)
+/* Does vCont v resume a thread of the current process? */
+static bool vcont_names(struct gs_server *s, const struct gs_vcont *v)
 {
-	if (!stopped(s)) {
-		reply_err(s, 1, "the process is not stopped");
-		return;
-	}
+	for (size_t i = 0; i < v->n; i++)
+		if (v->a[i].tid == -1 ? v->a[i].pid <= 0 || v->a[i].pid == s->p->pid
+				      : pt_process_thread(s->p->proc, v->a[i].tid) != NULL)
+			return true;
+	return false;
+}
+
+/* Before the current process is resumed by vCont v: an event gdb has not
+ * been told of, of a thread it resumes, is reported instead (true). */
+static bool report_held_event(struct gs_server *s, const struct gs_vcont *v)
+{
 	/* A pending event of a thread gdb resumes is reported first. */
-	for (size_t i = 0; i < s->npending;) {
-		struct gs_pending pe = s->pending[i];
-		if (action_for(v, pe.tid).kind == 0) {
+	for (size_t i = 0; i < s->p->npending;) {
+		struct gs_pending pe = s->p->pending[i];
+		if (action_for(v, s->p->pid, pe.tid).kind == 0) {
 			i++; /* not resumed now: keep it for later */
 			continue;
 		}
-		memmove(s->pending + i, s->pending + i + 1,
-			(--s->npending - i) * sizeof *s->pending);
-		pt_thread *t = pt_process_thread(s->proc, pe.tid);
+		memmove(s->p->pending + i, s->p->pending + i + 1,
+			(--s->p->npending - i) * sizeof *s->p->pending);
+		pt_thread *t = pt_process_thread(s->p->proc, pe.tid);
 		if (!pending_valid(s, t, &pe.cause)) {
 			DBG("pending event of thread %d dropped\n", (int)pe.tid);
 			continue;
@@ -1259,7 +1395,7 @@ static void resume(struct gs_server *s, const struct gs_vcont *v)
 			t = created_thread(s, &pe.cause);
 		build_stop_reply(s, t, &pe.cause, -1);
 		reply(s);
-		return;
+		return true;
 	}
 	size_t n;
 	pt_thread **ts = thread_list(s, &n);
@@ -1273,8 +1409,8 @@ static void resume(struct gs_server *s, const struct gs_vcont *v)
 	for (size_t i = 0; i < n; i++) {
 		pid_t tid = pt_thread_tid(ts[i]);
 		uint64_t pc;
-		if (action_for(v, tid).kind == 0 || pt_thread_pc(ts[i], &pc) < 0 ||
-		    !have_break(s, pc))
+		if (action_for(v, s->p->pid, tid).kind == 0 ||
+		    pt_thread_pc(ts[i], &pc) < 0 || !have_break(s, pc))
 			continue;
 		if (tid == s->last_tid && s->last_cause.kind == PT_STOP_BREAKPOINT &&
 		    s->last_cause.addr == pc)
@@ -1286,38 +1422,113 @@ static void resume(struct gs_server *s, const struct gs_vcont *v)
 		build_stop_reply(s, ts[i], &hit, -1);
 		reply(s);
 		free(ts);
-		return;
+		return true;
 	}
+	free(ts);
+	return false;
+}
+
+/* Thread t resumes with signal sig (a vCont action's).  The SIGSTOP we
+ * report for a thread stopped by us (attach, interrupt) is no signal of
+ * the program's: gdb passes it back (SIGSTOP is "pass" by default), and
+ * the library delivers a signal set at any stop; it is dropped, as
+ * gdbserver drops the SIGSTOP it expects. */
+static void give_signal(pt_thread *t, int sig)
+{
+	pt_stop_cause c = { .sz = sizeof c };
+	if (sig == SIGSTOP && pt_thread_stop_cause(t, &c) == 0 &&
+	    c.kind == PT_STOP_REQUESTED)
+		sig = 0;
+	pt_thread_set_signal(t, sig);
+}
+
+/* The signals vCont v gives the threads of the current process it
+ * resumes; the first thread it steps, or NULL. */
+static pt_thread *set_signals(struct gs_server *s, const struct gs_vcont *v,
+			      struct resume_action *step_action)
+{
+	size_t n;
+	pt_thread **ts = thread_list(s, &n);
 	pt_thread *step = NULL;
-	struct resume_action step_action = { 0, 0, 0, 0 };
 	for (size_t i = 0; i < n; i++) {
 		pid_t tid = pt_thread_tid(ts[i]);
-		struct resume_action a = action_for(v, tid);
+		struct resume_action a = action_for(v, s->p->pid, tid);
 		if (a.kind == 0)
 			continue; /* held: its signal stays for later */
-		/* The SIGSTOP we report for a thread stopped by us (attach,
-		 * interrupt) is no signal of the program's: gdb passes it back
-		 * (SIGSTOP is "pass" by default), and the library delivers a
-		 * signal set at any stop; drop it, as gdbserver drops the
-		 * SIGSTOP it expects. */
-		int sig = a.sig;
-		pt_stop_cause c = { .sz = sizeof c };
-		if (sig == SIGSTOP && pt_thread_stop_cause(ts[i], &c) == 0 &&
-		    c.kind == PT_STOP_REQUESTED)
-			sig = 0;
-		pt_thread_set_signal(ts[i], sig);
+		give_signal(ts[i], a.sig);
 		if ((a.kind == 's' || a.kind == 'r') && !step) {
 			step = ts[i];
-			step_action = a;
+			*step_action = a;
 		}
 	}
 	free(ts);
-	s->ranging = false;
-	int err = resume_as(s, v);
-	if (err < 0) {
-		reply_pterr(s, err);
+	return step;
+}
+
+/* Carry out a vCont (the c/s/C/S packets are turned into one): every
+ * process it names is resumed, the others stay stopped.  With several
+ * processes, the first stop of any is reported, the others stopped then
+ * (halt_others). */
+static void resume(struct gs_server *s, const struct gs_vcont *v)
+{
+	struct gs_proc *cur = s->p, *in[GS_MAX_PROCS];
+	size_t nin = 0;
+	for (size_t i = 0; i < s->nprocs; i++) {
+		select_proc(s, s->procs[i]);
+		if (vcont_names(s, v))
+			in[nin++] = s->p;
+	}
+	select_proc(s, cur);
+	if (nin == 0) {
+		reply_err(s, 1, "no such process or thread");
 		return;
 	}
+	for (size_t i = 0; i < nin; i++)
+		if (in[i]->gone) { /* it ended while halted: now its exit */
+			select_proc(s, in[i]);
+			process_gone(s);
+			return;
+		}
+	for (size_t i = 0; i < nin; i++) {
+		select_proc(s, in[i]);
+		if (!stopped(s)) {
+			select_proc(s, cur);
+			reply_err(s, 1, "the process is not stopped");
+			return;
+		}
+	}
+	for (size_t i = 0; i < nin; i++) {
+		select_proc(s, in[i]);
+		if (report_held_event(s, v))
+			return;
+	}
+	pt_thread *step = NULL;
+	struct gs_proc *step_proc = NULL;
+	struct resume_action step_action = { 0, 0, 0, 0 };
+	for (size_t i = 0; i < nin; i++) {
+		select_proc(s, in[i]);
+		struct resume_action a = { 0, 0, 0, 0 };
+		pt_thread *t = set_signals(s, v, &a);
+		if (t && !step) {
+			step = t;
+			step_proc = s->p;
+			step_action = a;
+		}
+	}
+	s->ranging = false;
+	for (size_t i = 0; i < nin; i++) {
+		select_proc(s, in[i]);
+		int err = resume_as(s, v);
+		if (err < 0) {
+			/* Those resumed already are stopped again. */
+			halt_others(s, NULL);
+			select_proc(s, cur);
+			reply_pterr(s, err);
+			return;
+		}
+		s->p->running = true;
+	}
+	select_proc(s, step_proc ? step_proc : cur);
 	s->plan = *v;
 	s->step_tid = step ? pt_thread_tid(step) : 0;
 	/* A range step: single steps while the PC stays in the range
@@ -1328,16 +1539,14 @@ static void resume(struct gs_server *s, const struct gs_vcont *v)
 		s->range_start = step_action.start;
 		s->range_end = step_action.end;
 	}
-	s->running = true;
 	s->interrupted = false;
-	/* The stop reply comes when the process stops. */
+	/* The stop reply comes when a process stops. */
 }
 
 static bool parse_vcont(struct gs_server *s, const char *p,
 			struct gs_vcont *v)
 {
 	v->n = 0;
-	v->other = 0;
 	while (*p == ';') {
 		p++;
 		if (v->n == GS_VCONT_MAX)
@@ -1369,14 +1578,8 @@ static bool parse_vcont(struct gs_server *s, const char *p,
 			if (tid == 0)
 				tid = -1;
 		}
-		if (pid > 0 && s->proc && pid != s->pid) {
-			/* Another process: only a kept fork child may be
-			 * named, and it cannot run (one process at a time). */
-			if (!fork_child(s, pid))
-				return false;
-			v->other = pid;
-			continue;
-		}
+		if (pid > 0 && !find_proc(s, pid))
+			return false; /* no process of ours */
 		v->a[v->n].kind = k;
 		v->a[v->n].sig = sig;
 		v->a[v->n].pid = pid;
@@ -1385,23 +1588,7 @@ static bool parse_vcont(struct gs_server *s, const char *p,
 		v->a[v->n].end = end;
 		v->n++;
 	}
-	return *p == 0 && (v->n > 0 || v->other);
-}
-
-/* A vCont that names a kept fork child: refused (E01), as nothing of it
- * can be done: the server runs one process at a time (gdb's
- * detach-on-fork off with follow-fork-mode child, or schedule-multiple,
- * need two). */
-static bool vcont_other_refused(struct gs_server *s, const struct gs_vcont *v)
-{
-	if (!v->other)
-		return false;
-	char msg[128];
-	snprintf(msg, sizeof msg, "process %d (a fork child kept stopped) "
-		 "cannot be resumed: one process runs at a time",
-		 (int)v->other);
-	reply_err(s, 1, msg);
-	return true;
+	return *p == 0 && v->n > 0;
 }
 
 /* c [addr], s [addr], C sig[;addr], S sig[;addr] */
@@ -1467,20 +1654,20 @@ static void cmd_resume_old(struct gs_server *s, char *p)
 
 static struct gs_ns_thread *ns_find(struct gs_server *s, pid_t tid, bool add)
 {
-	for (size_t i = 0; i < s->nnst; i++)
-		if (s->nst[i].tid == tid)
-			return &s->nst[i];
+	for (size_t i = 0; i < s->p->nnst; i++)
+		if (s->p->nst[i].tid == tid)
+			return &s->p->nst[i];
 	if (!add)
 		return NULL;
-	if (s->nnst == s->cap_nst) {
-		size_t cap = s->cap_nst ? 2 * s->cap_nst : 64;
-		struct gs_ns_thread *n = realloc(s->nst, cap * sizeof *n);
+	if (s->p->nnst == s->p->cap_nst) {
+		size_t cap = s->p->cap_nst ? 2 * s->p->cap_nst : 64;
+		struct gs_ns_thread *n = realloc(s->p->nst, cap * sizeof *n);
 		if (!n)
 			return NULL;
-		s->nst = n;
-		s->cap_nst = cap;
+		s->p->nst = n;
+		s->p->cap_nst = cap;
 	}
-	struct gs_ns_thread *e = &s->nst[s->nnst++];
+	struct gs_ns_thread *e = &s->p->nst[s->p->nnst++];
 	*e = (struct gs_ns_thread){ .tid = tid, .kind = 'c', .sig = -1 };
 	e->cause.sz = sizeof e->cause;
 	return e;
@@ -1500,11 +1687,12 @@ static void ns_drop_notes(struct gs_server *s)
 	s->nnotes = 0;
 }
 
-/* The process is gone: no thread left, no reply queued for it. */
+/* A process is gone (its table went with it): with none left, no reply
+ * stays queued. */
 static void ns_forget(struct gs_server *s)
 {
-	s->nnst = 0;
-	ns_drop_notes(s);
+	if (!s->nprocs)
+		ns_drop_notes(s);
 }
 
 /* "%Stop:body#xx": no ack, not resent on '-'. */
@@ -1573,7 +1761,7 @@ static void ns_report(struct gs_server *s, pt_thread *t, const pt_stop_cause *c,
  * an attach (running, until gdb stops them). */
 static void ns_fill(struct gs_server *s, bool stopped)
 {
-	s->nnst = 0;
+	s->p->nnst = 0;
 	size_t n;
 	pt_thread **ts = thread_list(s, &n);
 	for (size_t i = 0; i < n; i++) {
@@ -1587,33 +1775,33 @@ static void ns_fill(struct gs_server *s, bool stopped)
 		else
 			pt_thread_stop_cause(ts[i], &e->cause);
 		if (e->cause.kind == PT_STOP_EXEC || /* the launch's: T05 */
-		    (s->first_stop && !s->attached && tid == s->pid))
+		    (s->p->first_stop && !s->p->attached && tid == s->p->pid))
 			e->cause = (pt_stop_cause){ .sz = sizeof e->cause,
 						    .kind = PT_STOP_SIGNAL,
 						    .signo = SIGTRAP };
-		if (s->attached && s->first_stop)
+		if (s->p->attached && s->p->first_stop)
 			e->sig = SIGSTOP;
 	}
 	free(ts);
 }
 
-/* The library has stopped (s->running false): the events of threads gdb
+/* The library has stopped (s->p->running false): the events of threads gdb
  * believes running become their stop replies. */
 static void ns_collect(struct gs_server *s)
 {
-	if (pt_process_state(s->proc) == PT_PROC_EXITED) {
+	if (pt_process_state(s->p->proc) == PT_PROC_EXITED) {
 		process_gone(s);
 		return;
 	}
 	refresh_regs(s);
 	fork_adopt(s);
-	pt_thread *ev = pt_process_event_thread(s->proc);
+	pt_thread *ev = pt_process_event_thread(s->p->proc);
 	pt_stop_cause ec = { .sz = sizeof ec };
 	if (ev && pt_thread_stop_cause(ev, &ec) == 0 && ec.kind == PT_STOP_EXEC &&
 	    own_event(s, &ec)) {
 		/* The library dropped every breakpoint and watchpoint. */
-		s->nbreaks = 0;
-		s->nwatches = 0;
+		s->p->nbreaks = 0;
+		s->p->nwatches = 0;
 	}
 	size_t n;
 	pt_thread **ts = thread_list(s, &n);
@@ -1626,7 +1814,7 @@ static void ns_collect(struct gs_server *s)
 		    c.kind == PT_STOP_EXITED)
 			continue;
 		if (c.kind == PT_STOP_THREAD_EXIT) {
-			if (s->thread_events && tid != s->pid) {
+			if (s->thread_events && tid != s->p->pid) {
 				gs_out_reset(&s->out);
 				gs_out_fmt(&s->out, "w%02x;", c.status & 0xff);
 				out_tid(s, tid);
@@ -1658,15 +1846,15 @@ static void ns_collect(struct gs_server *s)
 static void ns_settle(struct gs_server *s)
 {
 	s->ns_resume_due = false;
-	if (!s->proc || s->running ||
-	    pt_process_state(s->proc) != PT_PROC_STOPPED)
+	if (!s->p->proc || s->p->running ||
+	    pt_process_state(s->p->proc) != PT_PROC_STOPPED)
 		return;
 	/* Threads gone since: out of the table. */
 	size_t kept = 0;
-	for (size_t i = 0; i < s->nnst; i++)
-		if (pt_process_thread(s->proc, s->nst[i].tid))
-			s->nst[kept++] = s->nst[i];
-	s->nnst = kept;
+	for (size_t i = 0; i < s->p->nnst; i++)
+		if (pt_process_thread(s->p->proc, s->p->nst[i].tid))
+			s->p->nst[kept++] = s->p->nst[i];
+	s->p->nnst = kept;
 	size_t n, k = 0;
 	bool any = false;
 	pt_thread **ts = thread_list(s, &n);
@@ -1688,9 +1876,9 @@ static void ns_settle(struct gs_server *s)
 		acts[k].thread = ts[i];
 		acts[k++].kind = kind;
 	}
-	int err = any ? pt_resume(s->proc, acts, k, PT_RESUME_HOLD) : 0;
+	int err = any ? pt_resume(s->p->proc, acts, k, PT_RESUME_HOLD) : 0;
 	if (any && err == 0) {
-		s->running = true;
+		s->p->running = true;
 	} else if (any) {
 		/* Cannot run them: report them stopped rather than leave gdb
 		 * waiting for ever. */
@@ -1706,36 +1894,69 @@ static void ns_settle(struct gs_server *s)
 	free(ts);
 }
 
-/* Stop the library to serve a packet; events seen meanwhile are queued. */
+/* Stop every process to serve a packet; events seen meanwhile are
+ * queued. */
 static void ns_pause(struct gs_server *s)
 {
-	if (!s->proc || !s->running)
-		return;
-	pt_stop(s->proc);
-	int err = pt_wait(s->proc, -1);
-	s->running = false;
-	if (err < 0) {
-		s->exit_code = 0;
-		process_gone(s);
-		return;
+	struct gs_proc *cur = s->p;
+	for (size_t i = 0; i < s->nprocs;) {
+		struct gs_proc *p = s->procs[i];
+		if (!p->running) {
+			i++;
+			continue;
+		}
+		select_proc(s, p);
+		pt_stop(p->proc);
+		int err = pt_wait(p->proc, -1);
+		p->running = false;
+		if (err < 0) {
+			s->exit_code = 0;
+			if (cur == p)
+				cur = NULL;
+			process_gone(s); /* out of the table */
+			continue;
+		}
+		size_t n = s->nprocs;
+		ns_collect(s); /* may end it too */
+		if (s->nprocs < n && cur == p)
+			cur = NULL;
+		i += s->nprocs == n;
 	}
-	ns_collect(s);
+	select_proc(s, cur ? cur : s->nprocs ? s->procs[0] : NULL);
+}
+
+/* ns_settle for every process. */
+static void ns_settle_all(struct gs_server *s)
+{
+	struct gs_proc *cur = s->p;
+	for (size_t i = 0; i < s->nprocs; i++) {
+		select_proc(s, s->procs[i]);
+		ns_settle(s);
+	}
+	select_proc(s, cur);
 }
 
 /* An interrupt (vCtrlC, 0x03): a thread gdb believes running stops with
  * SIGINT (the paused process's first such thread). */
 static void ns_interrupt(struct gs_server *s)
 {
-	size_t n;
-	pt_thread **ts = thread_list(s, &n);
-	for (size_t i = 0; i < n; i++) {
-		if (!ns_running(s, pt_thread_tid(ts[i])))
-			continue;
-		pt_stop_cause c = { .sz = sizeof c, .kind = PT_STOP_REQUESTED };
-		ns_report(s, ts[i], &c, SIGINT);
-		break;
+	struct gs_proc *cur = s->p;
+	bool done = false;
+	for (size_t k = 0; k < s->nprocs && !done; k++) {
+		select_proc(s, s->procs[k]);
+		size_t n;
+		pt_thread **ts = thread_list(s, &n);
+		for (size_t i = 0; i < n && !done; i++) {
+			if (!ns_running(s, pt_thread_tid(ts[i])))
+				continue;
+			pt_stop_cause c = { .sz = sizeof c,
+					    .kind = PT_STOP_REQUESTED };
+			ns_report(s, ts[i], &c, SIGINT);
+			done = true;
+		}
+		free(ts);
 	}
-	free(ts);
+	select_proc(s, cur);
 }
 
 /* vCont in non-stop: OK at once; the threads it names run (c, s; r is a
@@ -1743,65 +1964,73 @@ static void ns_interrupt(struct gs_server *s)
  * each); the others stay as they are. */
 static void ns_vcont(struct gs_server *s, const struct gs_vcont *v)
 {
-	if (!s->proc) {
+	if (!s->nprocs) {
 		reply_err(s, 1, "no process");
 		return;
 	}
-	size_t n;
-	pt_thread **ts = thread_list(s, &n);
-	bool *report = calloc(n ? n : 1, sizeof *report);
-	if (!report) {
+	struct gs_proc *cur = s->p;
+	for (size_t k = 0; k < s->nprocs; k++) {
+		select_proc(s, s->procs[k]);
+		size_t n;
+		pt_thread **ts = thread_list(s, &n);
+		for (size_t i = 0; i < n; i++) {
+			pid_t tid = pt_thread_tid(ts[i]);
+			struct resume_action a = action_for(v, s->p->pid, tid);
+			struct gs_ns_thread *e = a.kind ? ns_find(s, tid, true)
+							: NULL;
+			if (!e)
+				continue;
+			e->due = 0;
+			if (a.kind == 't') {
+				e->due = e->stopped ? 0 : 't';
+				continue;
+			}
+			if (!e->stopped)
+				continue; /* already running: goes on as it was */
+			e->kind = a.kind == 'c' ? 'c' : 's';
+			uint64_t pc = 0;
+			bool on_break = pt_thread_pc(ts[i], &pc) == 0 &&
+					have_break(s, pc);
+			bool told = e->cause.kind == PT_STOP_BREAKPOINT &&
+				    e->cause.addr == pc;
+			if (on_break && !told) {
+				/* A hit gdb was not told of: report it (see
+				 * report_held_event). */
+				e->due = 'b';
+				continue;
+			}
+			give_signal(ts[i], a.sig);
+			e->stopped = false;
+			e->skip_bp = on_break ? pc : 0;
+		}
 		free(ts);
-		reply_err(s, 0x0c, "out of memory");
-		return;
-	}
-	for (size_t i = 0; i < n; i++) {
-		pid_t tid = pt_thread_tid(ts[i]);
-		struct resume_action a = action_for(v, tid);
-		struct gs_ns_thread *e = a.kind ? ns_find(s, tid, true) : NULL;
-		if (!e)
-			continue;
-		if (a.kind == 't') {
-			report[i] = !e->stopped;
-			continue;
-		}
-		if (!e->stopped)
-			continue; /* already running: goes on as it was */
-		e->kind = a.kind == 'c' ? 'c' : 's';
-		uint64_t pc = 0;
-		bool on_break = pt_thread_pc(ts[i], &pc) == 0 && have_break(s, pc);
-		bool told = e->cause.kind == PT_STOP_BREAKPOINT && e->cause.addr == pc;
-		if (on_break && !told) {
-			/* A hit gdb was not told of: report it (see resume). */
-			report[i] = true;
-			continue;
-		}
-		int sig = a.sig;
-		pt_stop_cause c = { .sz = sizeof c };
-		if (sig == SIGSTOP && pt_thread_stop_cause(ts[i], &c) == 0 &&
-		    c.kind == PT_STOP_REQUESTED)
-			sig = 0;
-		pt_thread_set_signal(ts[i], sig);
-		e->stopped = false;
-		e->skip_bp = on_break ? pc : 0;
 	}
 	reply_ok(s);
-	for (size_t i = 0; i < n; i++) {
-		if (!report[i])
-			continue;
-		uint64_t pc = 0;
-		pt_stop_cause c = { .sz = sizeof c, .kind = PT_STOP_REQUESTED };
-		int sig = 0;
-		if (action_for(v, pt_thread_tid(ts[i])).kind != 't' &&
-		    pt_thread_pc(ts[i], &pc) == 0) {
-			c.kind = PT_STOP_BREAKPOINT;
-			c.addr = pc;
-			sig = -1;
+	/* Then the stop replies of the threads stopped (t) or on a hit. */
+	for (size_t k = 0; k < s->nprocs; k++) {
+		select_proc(s, s->procs[k]);
+		size_t n;
+		pt_thread **ts = thread_list(s, &n);
+		for (size_t i = 0; i < n; i++) {
+			struct gs_ns_thread *e = ns_find(s, pt_thread_tid(ts[i]),
+							 false);
+			uint64_t pc = 0;
+			if (!e || !e->due)
+				continue;
+			pt_stop_cause c = { .sz = sizeof c,
+					    .kind = PT_STOP_REQUESTED };
+			int sig = 0;
+			if (e->due == 'b' && pt_thread_pc(ts[i], &pc) == 0) {
+				c.kind = PT_STOP_BREAKPOINT;
+				c.addr = pc;
+				sig = -1;
+			}
+			e->due = 0;
+			ns_report(s, ts[i], &c, sig);
 		}
-		ns_report(s, ts[i], &c, sig);
+		free(ts);
 	}
-	free(report);
-	free(ts);
+	select_proc(s, cur);
 }
 
 /* '?' in non-stop (gdb sends it when it connects): the stop reply of one
@@ -1813,30 +2042,39 @@ static void ns_vcont(struct gs_server *s, const struct gs_vcont *v)
 static void ns_status(struct gs_server *s)
 {
 	ns_drop_notes(s);
-	size_t n;
-	pt_thread **ts = thread_list(s, &n);
-	pt_thread *rep = NULL;
-	for (size_t i = 0; i < n; i++) {
-		struct gs_ns_thread *e = ns_find(s, pt_thread_tid(ts[i]), false);
-		if (e && e->stopped &&
-		    (!rep || pt_thread_tid(ts[i]) == s->last_tid))
-			rep = ts[i];
+	/* The one reported: the last thread reported if stopped for gdb,
+	 * else the first stopped, in any process. */
+	struct gs_proc *rp = NULL;
+	pid_t rtid = 0;
+	for (size_t k = 0; k < s->nprocs; k++) {
+		struct gs_proc *p = s->procs[k];
+		for (size_t i = 0; i < p->nnst; i++)
+			if (p->nst[i].stopped &&
+			    pt_process_thread(p->proc, p->nst[i].tid) &&
+			    (!rp || p->nst[i].tid == s->last_tid)) {
+				rp = p;
+				rtid = p->nst[i].tid;
+			}
 	}
-	for (size_t i = 0; i < n; i++) {
-		struct gs_ns_thread *e = ns_find(s, pt_thread_tid(ts[i]), false);
-		if (!e || !e->stopped || ts[i] == rep)
-			continue;
-		e->stopped = false;
-		e->kind = 'c';
-		e->skip_bp = e->cause.kind == PT_STOP_BREAKPOINT ? e->cause.addr : 0;
+	for (size_t k = 0; k < s->nprocs; k++) {
+		struct gs_proc *p = s->procs[k];
+		for (size_t i = 0; i < p->nnst; i++) {
+			struct gs_ns_thread *e = &p->nst[i];
+			if (!e->stopped || e->tid == rtid)
+				continue;
+			e->stopped = false;
+			e->kind = 'c';
+			e->skip_bp = e->cause.kind == PT_STOP_BREAKPOINT
+					     ? e->cause.addr : 0;
+		}
 	}
-	if (rep) {
-		struct gs_ns_thread *e = ns_find(s, pt_thread_tid(rep), false);
+	if (rp) {
+		select_proc(s, rp);
+		struct gs_ns_thread *e = ns_find(s, rtid, false);
 		pt_stop_cause c = e->cause;
-		build_stop_reply(s, rep, &c, e->sig);
+		build_stop_reply(s, pt_process_thread(rp->proc, rtid), &c, e->sig);
 		ns_queue(s, false);
 	}
-	free(ts);
 	if (s->nnotes)
 		reply_str(s, s->notes[0]);
 	else
@@ -1855,7 +2093,7 @@ static void ns_vstopped(struct gs_server *s)
 		return;
 	}
 	reply_ok(s);
-	if (s->ns_exit_after && !s->proc)
+	if (s->ns_exit_after && !s->p->proc)
 		s->want_exit = true;
 }
 
@@ -1875,13 +2113,19 @@ static void cmd_qnonstop(struct gs_server *s, const char *p)
 	}
 	/* QNonStop:0: the process is paused (ns_packet) and stays so: every
 	 * thread stopped, as all-stop has it after a stop. */
-	ns_forget(s);
+	ns_drop_notes(s);
 	s->nonstop = on;
 	s->ns_exit_after = false;
-	s->npending = 0;
 	s->plan.n = 0;
-	if (on && s->proc)
-		ns_fill(s, true);
+	struct gs_proc *cur = s->p;
+	for (size_t k = 0; k < s->nprocs; k++) {
+		select_proc(s, s->procs[k]);
+		s->p->npending = 0;
+		s->p->nnst = 0;
+		if (on)
+			ns_fill(s, true);
+	}
+	select_proc(s, cur);
 	reply_ok(s);
 }
 
@@ -1890,7 +2134,9 @@ void gs_server_allstop(struct gs_server *s)
 	if (!s->nonstop)
 		return;
 	ns_pause(s);
-	ns_forget(s);
+	ns_drop_notes(s);
+	for (size_t k = 0; k < s->nprocs; k++)
+		s->procs[k]->nnst = 0;
 	s->ns_resume_due = false;
 	s->nonstop = false;
 	s->ns_exit_after = false;
@@ -1913,7 +2159,7 @@ static void ns_packet(struct gs_server *s, char *body, size_t len)
 	if (starts(body, "vCont;")) {
 		if (!parse_vcont(s, body + 5, &v)) {
 			reply_err(s, 0x16, "bad vCont");
-		} else if (!vcont_other_refused(s, &v)) {
+		} else {
 			ns_vcont(s, &v);
 			/* Stop requests come in bursts (gdb's stop_all_threads:
 			 * one vCont;t per thread): resume the others only once
@@ -1938,13 +2184,13 @@ static void ns_packet(struct gs_server *s, char *body, size_t len)
 	if (s->nonstop && defer) /* not after QNonStop:0 */
 		s->ns_resume_due = true;
 	else if (s->nonstop)
-		ns_settle(s);
+		ns_settle_all(s);
 }
 
 void gs_server_idle(struct gs_server *s)
 {
 	if (s->ns_resume_due && s->nonstop)
-		ns_settle(s);
+		ns_settle_all(s);
 	s->ns_resume_due = false;
 }
 
@@ -1983,8 +2229,8 @@ static void cmd_g(struct gs_server *s)
 		return;
 	}
 	gs_out_reset(&s->out);
-	for (size_t i = 0; i < s->regs.count; i++) {
-		const struct gs_reg *g = &s->regs.reg[i];
+	for (size_t i = 0; i < s->p->regs.count; i++) {
+		const struct gs_reg *g = &s->p->regs.reg[i];
 		unsigned char buf[128];
 		if (read_reg(t, g, buf)) {
 			gs_out_hex(&s->out, buf, g->wire);
@@ -2004,12 +2250,12 @@ static void cmd_G(struct gs_server *s, const char *hex)
 		reply_err(s, 1, "no stopped thread");
 		return;
 	}
-	if (n % 2 || n / 2 > s->regs.g_size) {
+	if (n % 2 || n / 2 > s->p->regs.g_size) {
 		reply_err(s, 0x16, "bad register data length");
 		return;
 	}
-	for (size_t i = 0; i < s->regs.count; i++) {
-		const struct gs_reg *g = &s->regs.reg[i];
+	for (size_t i = 0; i < s->p->regs.count; i++) {
+		const struct gs_reg *g = &s->p->regs.reg[i];
 		unsigned char nv[128], old[128];
 		if (2 * (g->offset + g->wire) > n)
 			break;
@@ -2042,7 +2288,7 @@ static void cmd_p(struct gs_server *s, const char *p)
 		reply_err(s, 1, "no stopped thread");
 		return;
 	}
-	const struct gs_reg *g = n < INT_MAX ? gs_regs_find(&s->regs, (int)n) : NULL;
+	const struct gs_reg *g = n < INT_MAX ? gs_regs_find(&s->p->regs, (int)n) : NULL;
 	unsigned char buf[128];
 	if (!g) {
 		reply_err(s, 0x16, "no such register");
@@ -2070,7 +2316,7 @@ static void cmd_P(struct gs_server *s, const char *p)
 		reply_err(s, 1, "no stopped thread");
 		return;
 	}
-	const struct gs_reg *g = n < INT_MAX ? gs_regs_find(&s->regs, (int)n) : NULL;
+	const struct gs_reg *g = n < INT_MAX ? gs_regs_find(&s->p->regs, (int)n) : NULL;
 	unsigned char buf[128];
 	if (!g || strlen(p) != 2 * (size_t)g->wire ||
 	    !gs_hex_decode(p, g->wire, buf)) {
@@ -2088,12 +2334,10 @@ static void cmd_P(struct gs_server *s, const char *p)
 
 #define MAX_MEM ((GS_PACKET_MAX - 16) / 2)
 
-/* The process whose memory m/M/X packets mean: a fork child that Hg
- * named, or ours. */
+/* The process whose memory m/M/X packets mean: the current one (Hg). */
 static pt_process *mem_proc(struct gs_server *s)
 {
-	pt_process *c = s->g_fork ? fork_child(s, s->g_fork) : NULL;
-	return c ? c : s->proc;
+	return s->p->proc;
 }
 
 static void cmd_m(struct gs_server *s, const char *p, bool binary)
@@ -2103,7 +2347,7 @@ static void cmd_m(struct gs_server *s, const char *p, bool binary)
 		reply_err(s, 0x16, "bad m packet");
 		return;
 	}
-	if (!s->proc) {
+	if (!s->p->proc) {
 		reply_err(s, 1, "no process");
 		return;
 	}
@@ -2164,7 +2408,7 @@ static void cmd_M(struct gs_server *s, char *p, size_t total, bool binary)
 		reply_err(s, 0x16, "bad hex data");
 		return;
 	}
-	if (!s->proc) {
+	if (!s->p->proc) {
 		free(buf);
 		reply_err(s, 1, "no process");
 		return;
@@ -2185,7 +2429,7 @@ static void cmd_M(struct gs_server *s, char *p, size_t total, bool binary)
 static void watch_undo(struct gs_server *s, const struct gs_watch *w)
 {
 	for (int k = 0; k < w->nids; k++)
-		pt_watchpoint_remove(s->proc, w->ids[k]);
+		pt_watchpoint_remove(s->p->proc, w->ids[k]);
 }
 
 static void cmd_Z(struct gs_server *s, const char *p, bool insert)
@@ -2202,24 +2446,6 @@ static void cmd_Z(struct gs_server *s, const char *p, bool insert)
 		reply_empty(s);
 		return;
 	}
-	pt_process *child = s->g_fork ? fork_child(s, s->g_fork) : NULL;
-	if (child) {
-		/* gdb takes its breakpoints out of a fork child before it
-		 * detaches it (the child has copies of them; no watchpoints:
-		 * debug registers are not inherited). */
-		int err = 0;
-		if (type == 0 && insert)
-			err = pt_breakpoint_add(child, addr);
-		else if (type == 0)
-			err = pt_breakpoint_remove(child, addr);
-		else if (insert)
-			err = PT_EINVAL;
-		if (err < 0 && err != PT_EBPEXIST && err != PT_ENOBP)
-			reply_pterr(s, err);
-		else
-			reply_ok(s);
-		return;
-	}
 	if (!stopped(s)) {
 		reply_err(s, 1, "the process is not stopped");
 		return;
@@ -2227,19 +2453,19 @@ static void cmd_Z(struct gs_server *s, const char *p, bool insert)
 	if (type == 0) {
 		int err;
 		if (insert) {
-			err = pt_breakpoint_add(s->proc, addr);
+			err = pt_breakpoint_add(s->p->proc, addr);
 			if (err == PT_EBPEXIST)
 				err = 0;
 			if (err == 0 && !have_break(s, addr) &&
-			    s->nbreaks < GS_MAX_BREAK)
-				s->breaks[s->nbreaks++] = addr;
+			    s->p->nbreaks < GS_MAX_BREAK)
+				s->p->breaks[s->p->nbreaks++] = addr;
 		} else {
-			err = pt_breakpoint_remove(s->proc, addr);
+			err = pt_breakpoint_remove(s->p->proc, addr);
 			if (err == PT_ENOBP)
 				err = 0;
-			for (size_t i = 0; i < s->nbreaks; i++)
-				if (s->breaks[i] == addr) {
-					s->breaks[i] = s->breaks[--s->nbreaks];
+			for (size_t i = 0; i < s->p->nbreaks; i++)
+				if (s->p->breaks[i] == addr) {
+					s->p->breaks[i] = s->p->breaks[--s->p->nbreaks];
 					break;
 				}
 		}
@@ -2252,19 +2478,19 @@ static void cmd_Z(struct gs_server *s, const char *p, bool insert)
 	if (type == 1)
 		kind = 1;
 	if (!insert) {
-		for (size_t i = 0; i < s->nwatches; i++) {
-			struct gs_watch *w = &s->watches[i];
+		for (size_t i = 0; i < s->p->nwatches; i++) {
+			struct gs_watch *w = &s->p->watches[i];
 			if (w->type == (int)type && w->addr == addr &&
 			    w->len == kind) {
 				watch_undo(s, w);
-				s->watches[i] = s->watches[--s->nwatches];
+				s->p->watches[i] = s->p->watches[--s->p->nwatches];
 				break;
 			}
 		}
 		reply_ok(s);
 		return;
 	}
-	if (s->nwatches == GS_MAX_WATCH || kind == 0 || kind > 64) {
+	if (s->p->nwatches == GS_MAX_WATCH || kind == 0 || kind > 64) {
 		reply_err(s, 0x1c, "no room for the watchpoint");
 		return;
 	}
@@ -2277,7 +2503,7 @@ static void cmd_Z(struct gs_server *s, const char *p, bool insert)
 		uint64_t sz = 8;
 		while (sz > 1 && (a % sz || a + sz > end))
 			sz /= 2;
-		int id = w.nids < 8 ? pt_watchpoint_add(s->proc, a, sz, wk)
+		int id = w.nids < 8 ? pt_watchpoint_add(s->p->proc, a, sz, wk)
 				    : PT_ENOSLOT;
 		if (id < 0) {
 			watch_undo(s, &w);
@@ -2287,7 +2513,7 @@ static void cmd_Z(struct gs_server *s, const char *p, bool insert)
 		w.ids[w.nids++] = id;
 		a += sz;
 	}
-	s->watches[s->nwatches++] = w;
+	s->p->watches[s->p->nwatches++] = w;
 	reply_ok(s);
 }
 
@@ -2311,9 +2537,9 @@ static void reply_xfer(struct gs_server *s, const char *doc, size_t n,
 	reply(s);
 }
 
-static void threads_xml(struct gs_server *s, struct gs_out *o)
+/* The <thread> elements of the current process's threads. */
+static void threads_xml_proc(struct gs_server *s, struct gs_out *o)
 {
-	gs_out_str(o, "<?xml version=\"1.0\"?>\n<threads>\n");
 	size_t n;
 	pt_thread **ts = thread_list(s, &n);
 	for (size_t i = 0; i < n; i++) {
@@ -2323,7 +2549,7 @@ static void threads_xml(struct gs_server *s, struct gs_out *o)
 			continue;
 		thread_name(ts[i], name, sizeof name);
 		if (s->multiprocess)
-			gs_out_fmt(o, "<thread id=\"p%x.%x\"", (unsigned)s->pid,
+			gs_out_fmt(o, "<thread id=\"p%x.%x\"", (unsigned)s->p->pid,
 				   (unsigned)tid);
 		else
 			gs_out_fmt(o, "<thread id=\"%x\"", (unsigned)tid);
@@ -2338,6 +2564,18 @@ static void threads_xml(struct gs_server *s, struct gs_out *o)
 		gs_out_str(o, "/>\n");
 	}
 	free(ts);
+}
+
+/* qXfer:threads: the threads of every process. */
+static void threads_xml(struct gs_server *s, struct gs_out *o)
+{
+	gs_out_str(o, "<?xml version=\"1.0\"?>\n<threads>\n");
+	struct gs_proc *cur = s->p;
+	for (size_t k = 0; k < s->nprocs; k++) {
+		select_proc(s, s->procs[k]);
+		threads_xml_proc(s, o);
+	}
+	select_proc(s, cur);
 	gs_out_str(o, "</threads>\n");
 }
 
@@ -2348,9 +2586,9 @@ static bool siginfo_from_cause(struct gs_server *s, pt_thread *t, siginfo_t *si)
 {
 	pt_stop_cause c = { .sz = sizeof c };
 	bool found = false;
-	for (size_t i = 0; i < s->npending; i++)
-		if (s->pending[i].tid == pt_thread_tid(t)) {
-			c = s->pending[i].cause;
+	for (size_t i = 0; i < s->p->npending; i++)
+		if (s->p->pending[i].tid == pt_thread_tid(t)) {
+			c = s->p->pending[i].cause;
 			found = true;
 		}
 	if (!found)
@@ -2398,7 +2636,7 @@ static bool siginfo_of(struct gs_server *s, pt_thread *t, struct gs_out *o)
 		return false;
 	if (pt_thread_siginfo(t, &si) != 0 && !siginfo_from_cause(s, t, &si))
 		return false;
-	if (s->regs.x86_64) {
+	if (s->p->regs.x86_64) {
 		gs_out_mem(o, &si, sizeof si);
 	} else {
 		unsigned char b[GS_SIGINFO32_SIZE];
@@ -2415,7 +2653,7 @@ static bool read_word(struct gs_server *s, uint64_t addr, unsigned wsize,
 		      uint64_t *val)
 {
 	unsigned char b[8] = { 0 };
-	if (pt_mem_read(s->proc, addr, b, wsize, NULL) < 0)
+	if (pt_mem_read(s->p->proc, addr, b, wsize, NULL) < 0)
 		return false;
 	*val = 0;
 	for (unsigned i = 0; i < wsize; i++)
@@ -2509,7 +2747,7 @@ static bool find_r_debug(struct gs_server *s, unsigned wsize, uint64_t *r_debug,
  * address, as gdbserver names it. */
 static bool libraries_svr4_xml(struct gs_server *s, struct gs_out *o)
 {
-	unsigned w = s->regs.x86_64 ? 8 : 4;
+	unsigned w = s->p->regs.x86_64 ? 8 : 4;
 	uint64_t r_debug, lm = 0;
 	if (!find_r_debug(s, w, &r_debug, NULL))
 		return false;
@@ -2533,7 +2771,7 @@ static bool libraries_svr4_xml(struct gs_server *s, struct gs_out *o)
 		} else {
 			char name[PATH_MAX];
 			size_t done = 0;
-			pt_mem_read(s->proc, l_name, name, sizeof name - 1, &done);
+			pt_mem_read(s->p->proc, l_name, name, sizeof name - 1, &done);
 			name[done] = 0;
 			if (l_name && name[0]) {
 				gs_out_str(&libs, "<library name=\"");
@@ -2567,7 +2805,7 @@ static void cmd_qshlibinfoaddr(struct gs_server *s)
 {
 	uint64_t r_debug, slot;
 	if (!stopped(s) ||
-	    !find_r_debug(s, s->regs.x86_64 ? 8 : 4, &r_debug, &slot) || !slot) {
+	    !find_r_debug(s, s->p->regs.x86_64 ? 8 : 4, &r_debug, &slot) || !slot) {
 		reply_err(s, 1, "no dynamic section");
 		return;
 	}
@@ -2603,7 +2841,7 @@ static void siginfo_write(struct gs_server *s, const char *annex, char *range,
 		return;
 	}
 	int err = pt_thread_siginfo(t, &si);
-	if (err == 0 && s->regs.x86_64) {
+	if (err == 0 && s->p->regs.x86_64) {
 		memcpy((char *)&si + off, data, (size_t)n);
 	} else if (err == 0) {
 		/* i386: the bytes are of the 32-bit layout */
@@ -2664,24 +2902,24 @@ static void cmd_qxfer(struct gs_server *s, char *p, const char *end)
 	struct gs_out doc = { 0 };
 	bool known = true, ok = true;
 	if (strcmp(obj, "features") == 0) {
-		if (strcmp(annex, "target.xml") != 0 || !s->proc)
+		if (strcmp(annex, "target.xml") != 0 || !s->p->proc)
 			ok = false;
 		else
-			gs_tdesc_build(&s->regs, s->lldb, &doc);
+			gs_tdesc_build(&s->p->regs, s->lldb, &doc);
 	} else if (strcmp(obj, "siginfo") == 0) {
-		ok = s->proc && stopped(s) && siginfo_of(s, cur_thread(s), &doc);
+		ok = s->p->proc && stopped(s) && siginfo_of(s, cur_thread(s), &doc);
 	} else if (strcmp(obj, "osdata") == 0) {
 		/* the host's processes ("info os"): not for the fuzzer */
 		ok = !s->sandbox && gs_osdata_xml(annex, &doc);
 	} else if (strcmp(obj, "threads") == 0) {
-		if (!s->proc)
+		if (!s->p->proc)
 			ok = false;
 		else
 			threads_xml(s, &doc);
 	} else if (strcmp(obj, "libraries-svr4") == 0) {
 		/* No annex (start=/prev= are for clients offered
 		 * augmented-libraries-svr4-read, which we do not offer). */
-		ok = s->proc && stopped(s) && !*annex &&
+		ok = s->p->proc && stopped(s) && !*annex &&
 		     libraries_svr4_xml(s, &doc);
 	} else if (strcmp(obj, "auxv") == 0) {
 		size_t alen = 0;
@@ -2691,13 +2929,13 @@ static void cmd_qxfer(struct gs_server *s, char *p, const char *end)
 			gs_out_mem(&doc, a, alen);
 		free(a);
 	} else if (strcmp(obj, "exec-file") == 0) {
-		uint64_t pid = s->proc ? (uint64_t)s->pid : 0;
+		uint64_t pid = s->p->proc ? (uint64_t)s->p->pid : 0;
 		const char *a = annex;
 		if (*a && (!gs_parse_hex(&a, &pid) || *a || pid > INT_MAX))
 			ok = false;
 		char target[PATH_MAX];
 		int r = -1;
-		if (ok && s->proc && pid == (uint64_t)s->pid) {
+		if (ok && s->p->proc && pid == (uint64_t)s->p->pid) {
 			r = exe_path(s, target, sizeof target);
 		} else if (ok && pid && !s->sandbox) {
 			/* A process we do not trace (gdb asks before
@@ -2759,15 +2997,15 @@ static void cmd_qhostinfo(struct gs_server *s)
 
 static void cmd_qprocessinfo(struct gs_server *s)
 {
-	if (!s->proc) {
+	if (!s->p->proc) {
 		reply_err(s, 1, "no process");
 		return;
 	}
-	bool is64 = s->regs.x86_64;
+	bool is64 = s->p->regs.x86_64;
 	gs_out_reset(&s->out);
 	gs_out_fmt(&s->out, "pid:%x;parent-pid:%x;real-uid:%x;real-gid:%x;"
 			    "effective-uid:%x;effective-gid:%x;triple:",
-		   (unsigned)s->pid, (unsigned)getpid(), (unsigned)getuid(),
+		   (unsigned)s->p->pid, (unsigned)getpid(), (unsigned)getuid(),
 		   (unsigned)getgid(), (unsigned)geteuid(), (unsigned)getegid());
 	out_hexstr(&s->out, is64 ? "x86_64-pc-linux-gnu" : "i386-pc-linux-gnu");
 	gs_out_fmt(&s->out, ";ostype:linux;endian:little;ptrsize:%d;",
@@ -2819,14 +3057,14 @@ static void cmd_qmemregion(struct gs_server *s, const char *p)
 		reply_err(s, 0x16, "bad address");
 		return;
 	}
-	if (!s->proc) {
+	if (!s->p->proc) {
 		reply_err(s, 1, "no process");
 		return;
 	}
 	gs_out_reset(&s->out);
 	struct region_query q = { .addr = addr, .gap_end = UINT64_MAX,
 				  .out = &s->out };
-	int r = pt_process_maps(s->proc, region_of, &q);
+	int r = pt_process_maps(s->p->proc, region_of, &q);
 	if (r < 0) {
 		reply_pterr(s, r);
 		return;
@@ -2844,16 +3082,16 @@ static void cmd_qthreadstopinfo(struct gs_server *s, const char *p)
 		reply_err(s, 0x16, "bad thread");
 		return;
 	}
-	pt_thread *t = stopped(s) ? pt_process_thread(s->proc, (pid_t)tid) : NULL;
+	pt_thread *t = stopped(s) ? pt_process_thread(s->p->proc, (pid_t)tid) : NULL;
 	if (!t) {
 		reply_err(s, 0x0f, "no such stopped thread");
 		return;
 	}
 	pid_t keep = s->last_tid;
 	const pt_stop_cause *pc = NULL;
-	for (size_t i = 0; i < s->npending; i++)
-		if (s->pending[i].tid == (pid_t)tid)
-			pc = &s->pending[i].cause;
+	for (size_t i = 0; i < s->p->npending; i++)
+		if (s->p->pending[i].tid == (pid_t)tid)
+			pc = &s->p->pending[i].cause;
 	build_stop_reply(s, t, pc, -1);
 	s->last_tid = keep;
 	reply(s);
@@ -3137,9 +3375,9 @@ static void cmd_jthreadsinfo(struct gs_server *s)
 		pid_t tid = pt_thread_tid(ts[i]);
 		pt_stop_cause c = { .sz = sizeof c };
 		bool kept = false;
-		for (size_t k = 0; k < s->npending; k++)
-			if (s->pending[k].tid == tid) {
-				c = s->pending[k].cause;
+		for (size_t k = 0; k < s->p->npending; k++)
+			if (s->p->pending[k].tid == tid) {
+				c = s->p->pending[k].cause;
 				kept = true;
 			}
 		if (!kept && pt_thread_stop_cause(ts[i], &c) < 0)
@@ -3166,7 +3404,7 @@ static void cmd_jthreadsinfo(struct gs_server *s)
 						     PT_ROLE_PC };
 		bool first = true;
 		for (size_t r = 0; r < 3; r++) {
-			const struct gs_reg *g = gs_regs_role(&s->regs, roles[r]);
+			const struct gs_reg *g = gs_regs_role(&s->p->regs, roles[r]);
 			unsigned char buf[128];
 			if (!g || !read_reg(ts[i], g, buf))
 				continue;
@@ -3234,8 +3472,8 @@ static void cmd_qsupported(struct gs_server *s, const char *p)
 		gs_out_str(&s->out, ";fork-events+");
 	if (s->vfork_events)
 		gs_out_str(&s->out, ";vfork-events+");
-	if (s->proc)
-		pt_process_set_events(s->proc, event_mask(s));
+	if (s->p->proc)
+		pt_process_set_events(s->p->proc, event_mask(s));
 	if (s->multiprocess)
 		gs_out_str(&s->out, ";multiprocess+");
 	reply(s);
@@ -3276,8 +3514,8 @@ static void cmd_qcatchsyscalls(struct gs_server *s, const char *p)
 		reply_err(s, 0x16, "bad QCatchSyscalls");
 		return;
 	}
-	if (s->proc) {
-		int err = pt_process_catch_syscalls(s->proc, mode, nums, n);
+	if (s->p->proc) {
+		int err = pt_process_catch_syscalls(s->p->proc, mode, nums, n);
 		if (err < 0) {
 			free(nums);
 			reply_pterr(s, err);
@@ -3492,12 +3730,12 @@ static void cmd_qgettlsaddr(struct gs_server *s, const char *p)
 		reply_err(s, 0x16, "bad qGetTLSAddr packet");
 		return;
 	}
-	if (s->sandbox || !s->proc || s->running || tid <= 0 ||
-	    (pid > 0 && pid != s->pid)) {
+	struct gs_proc *tp = pid > 0 ? find_proc(s, pid) : proc_of_tid(s, tid);
+	if (s->sandbox || !tp || tp->running || tid <= 0) {
 		reply_err(s, 1, "no such stopped thread");
 		return;
 	}
-	if (gs_tdb_tls_address(s->proc, tid, off, lm, &addr, err,
+	if (gs_tdb_tls_address(tp->proc, tid, off, lm, &addr, err,
 			       sizeof err) < 0) {
 		if (debug_on())
 			fprintf(stderr, "gdbserver: qGetTLSAddr: %s\n", err);
@@ -3559,7 +3797,10 @@ static void cmd_vrun(struct gs_server *s, char *p)
 		reply_err(s, 1, "starting processes is disabled");
 		goto out;
 	}
-	gs_server_drop(s);
+	/* A client of several processes (multiprocess+) has them killed
+	 * before it runs a program again; others expect one process. */
+	if (!s->multiprocess)
+		gs_server_drop(s);
 	int err = gs_server_launch(s, argv);
 	if (err < 0) {
 		reply_pterr(s, err);
@@ -3592,7 +3833,8 @@ static void cmd_vattach(struct gs_server *s, const char *p)
 		reply_err(s, 1, "starting processes is disabled");
 		return;
 	}
-	gs_server_drop(s);
+	if (!s->multiprocess)
+		gs_server_drop(s);
 	int err = gs_server_attach(s, (pid_t)pid);
 	if (err < 0) {
 		reply_pterr(s, err);
@@ -3607,51 +3849,94 @@ static void cmd_vattach(struct gs_server *s, const char *p)
 	reply_status(s);
 }
 
-static void cmd_detach(struct gs_server *s)
+/* Detach the current process (forgotten then): 0 or the error. */
+static int detach_current(struct gs_server *s)
 {
-	if (!s->proc) {
-		reply_err(s, 1, "no process");
-		return;
-	}
-	if (s->running)
-		pt_stop(s->proc);
-	fork_drop_all(s, false);
-	int err = pt_detach(s->proc);
-	if (err < 0) {
-		reply_pterr(s, err);
-		return;
-	}
-	pid_t pid = s->pid;
-	bool launched = !s->attached;
+	if (s->p->running)
+		pt_stop(s->p->proc);
+	s->p->running = false;
+	int err = pt_detach(s->p->proc);
+	if (err < 0)
+		return err;
+	pid_t pid = s->p->pid;
+	bool launched = !s->p->attached && !s->p->forked;
 	forget_process(s);
-	reply_ok(s);
 	/* A launched child stays ours after detach: reap it when it ends,
 	 * without blocking the session. */
 	if (launched && s->nreap < GS_MAX_REAP)
 		s->reap[s->nreap++] = pid;
-	if (!s->extended)
+	return 0;
+}
+
+/* D;PID: that process detached; D: every process. */
+static void cmd_detach(struct gs_server *s, pid_t pid)
+{
+	struct gs_proc *p = pid > 0 ? find_proc(s, pid) : s->p;
+	if (!p || !p->proc) {
+		reply_err(s, 1, "no such process");
+		return;
+	}
+	int err = 0;
+	if (pid > 0) {
+		select_proc(s, p);
+		err = detach_current(s);
+	} else {
+		for (size_t i = s->nprocs; i-- > 0;) {
+			select_proc(s, s->procs[i]);
+			int e = detach_current(s);
+			if (e < 0 && err == 0)
+				err = e;
+		}
+	}
+	if (err < 0)
+		reply_pterr(s, err);
+	else
+		reply_ok(s);
+	if (!s->extended && !s->nprocs)
 		s->want_exit = true;
 }
 
-static void cmd_kill(struct gs_server *s, bool want_reply)
+/* Kill the current process: its exit is remembered (not reported). */
+static void kill_current(struct gs_server *s)
 {
-	if (s->proc) {
-		if (s->running)
-			pt_stop(s->proc);
-		pt_kill(s->proc);
-		int code = 0, sig = 0;
-		pt_process_exit(s->proc, &code, &sig);
-		s->exit_code = code < 0 ? 0 : code;
-		s->exit_signal = sig ? sig : 9;
-		s->have_exit = true;
-		forget_process(s);
+	if (s->p->running)
+		pt_stop(s->p->proc);
+	s->p->running = false;
+	pt_kill(s->p->proc);
+	int code = 0, sig = 0;
+	pt_process_exit(s->p->proc, &code, &sig);
+	s->exit_code = code < 0 ? 0 : code;
+	s->exit_signal = sig ? sig : 9;
+	s->exit_pid = s->p->pid;
+	s->have_exit = true;
+	forget_process(s);
+}
+
+/* k: every process killed (no reply); vKill;PID: that one (OK, or E for
+ * a process not ours). */
+static void cmd_kill(struct gs_server *s, pid_t pid, bool want_reply)
+{
+	if (pid > 0) {
+		struct gs_proc *p = find_proc(s, pid);
+		if (!p) {
+			reply_err(s, 0x03, "no such process");
+			return;
+		}
+		select_proc(s, p);
+		kill_current(s);
+	} else {
+		while (s->nprocs) {
+			select_proc(s, s->procs[s->nprocs - 1]);
+			kill_current(s);
+		}
 	}
 	if (want_reply)
 		reply_ok(s);
-	if (!s->extended)
+	if (!s->extended && !s->nprocs)
 		s->want_exit = true;
 }
 
+/* Hg / Hc: the thread (and its process) later packets mean. */
 static void cmd_H(struct gs_server *s, const char *p)
 {
 	char which = *p++;
@@ -3660,21 +3945,16 @@ static void cmd_H(struct gs_server *s, const char *p)
 		reply_err(s, 0x16, "bad H packet");
 		return;
 	}
-	pid_t child = pid > 0 ? pid : tid;
-	if (fork_child(s, child) && (tid <= 0 || tid == child)) {
-		/* a fork child, before gdb detaches it: memory and
-		 * breakpoints only */
-		if (which == 'g')
-			s->g_fork = child;
-		reply_ok(s);
-		return;
-	}
-	if (tid > 0 && (!s->proc || !pt_process_thread(s->proc, tid))) {
+	struct gs_proc *proc = pid > 0    ? find_proc(s, pid)
+			       : tid > 0 ? proc_of_tid(s, tid)
+					 : s->p;
+	if ((pid > 0 || tid > 0) &&
+	    (!proc || (tid > 0 && !pt_process_thread(proc->proc, tid)))) {
 		reply_err(s, 0x0f, "no such thread");
 		return;
 	}
 	if (which == 'g') {
-		s->g_fork = 0;
+		select_proc(s, proc);
 		s->g_tid = tid;
 	} else {
 		s->c_tid = tid;
@@ -3689,7 +3969,8 @@ static void cmd_T(struct gs_server *s, const char *p)
 		reply_err(s, 0x16, "bad T packet");
 		return;
 	}
-	pt_thread *t = s->proc && tid > 0 ? pt_process_thread(s->proc, tid) : NULL;
+	struct gs_proc *tp = pid > 0 ? find_proc(s, pid) : proc_of_tid(s, tid);
+	pt_thread *t = tp && tid > 0 ? pt_process_thread(tp->proc, tid) : NULL;
 	pt_stop_cause c = { .sz = sizeof c };
 	if (!t || (pt_thread_stop_cause(t, &c) == 0 &&
 		   (c.kind == PT_STOP_EXITED)))
@@ -3698,26 +3979,33 @@ static void cmd_T(struct gs_server *s, const char *p)
 		reply_ok(s);
 }
 
+/* qfThreadInfo: the threads of every process in one reply; qsThreadInfo:
+ * the end of the list. */
 static void cmd_threadinfo(struct gs_server *s, bool first)
 {
-	if (!first || !s->proc) {
+	if (!first || !s->nprocs) {
 		reply_str(s, "l");
 		return;
 	}
-	size_t n;
-	pt_thread **ts = thread_list(s, &n);
+	struct gs_proc *cur = s->p;
 	gs_out_reset(&s->out);
 	gs_out_str(&s->out, "m");
 	bool first_tid = true;
-	for (size_t i = 0; i < n; i++) {
-		if (thread_gone(s, ts[i]))
-			continue;
-		if (!first_tid)
-			gs_out_str(&s->out, ",");
-		first_tid = false;
-		out_tid(s, pt_thread_tid(ts[i]));
+	for (size_t k = 0; k < s->nprocs; k++) {
+		select_proc(s, s->procs[k]);
+		size_t n;
+		pt_thread **ts = thread_list(s, &n);
+		for (size_t i = 0; i < n; i++) {
+			if (thread_gone(s, ts[i]))
+				continue;
+			if (!first_tid)
+				gs_out_str(&s->out, ",");
+			first_tid = false;
+			out_tid(s, pt_thread_tid(ts[i]));
+		}
+		free(ts);
 	}
-	free(ts);
+	select_proc(s, cur);
 	reply(s);
 }
 
@@ -3750,7 +4038,7 @@ void gs_server_packet(struct gs_server *s, char *body, size_t len)
 
 static void dispatch(struct gs_server *s, char *body, size_t len)
 {
-	if (s->running && body[0] != 'v' && strcmp(body, "?") != 0) {
+	if (any_running(s) && body[0] != 'v' && strcmp(body, "?") != 0) {
 		/* gdb waits for the stop reply; nothing else is legal now. */
 		reply_err(s, 1, "the process is running");
 		return;
@@ -3808,21 +4096,19 @@ static void dispatch(struct gs_server *s, char *body, size_t len)
 		cmd_resume_old(s, body);
 		return;
 	case 'D': {
-		/* D;PID of a fork child gdb does not follow */
+		/* D;PID (multiprocess), or D: every process */
 		const char *q = body + 1;
-		uint64_t pid;
-		size_t fi;
-		if (*q == ';' && (q++, gs_parse_hex(&q, &pid)) && !*q &&
-		    (fi = fork_index(s, (pid_t)pid)) != SIZE_MAX) {
-			fork_drop(s, fi, false);
-			reply_ok(s);
+		uint64_t pid = 0;
+		if (*q && (*q++ != ';' || !gs_parse_hex(&q, &pid) || *q ||
+			   pid == 0 || pid > INT_MAX)) {
+			reply_err(s, 0x16, "bad D packet");
 			return;
 		}
-		cmd_detach(s);
+		cmd_detach(s, (pid_t)pid);
 		return;
 	}
 	case 'k':
-		cmd_kill(s, false);
+		cmd_kill(s, 0, false);
 		return;
 	case 'R':
 		/* Extended mode's old restart: the last program again, with no
@@ -3863,7 +4149,15 @@ static void dispatch(struct gs_server *s, char *body, size_t len)
 	} else if (strcmp(body, "qsThreadInfo") == 0) {
 		cmd_threadinfo(s, false);
 	} else if (starts(body, "qAttached")) {
-		reply_str(s, s->attached ? "1" : "0");
+		/* qAttached:PID (multiprocess) or qAttached */
+		const char *q = body + 9;
+		uint64_t pid = 0;
+		struct gs_proc *p = s->p;
+		if (*q == ':' && (q++, !gs_parse_hex(&q, &pid) || *q ||
+				  !(p = find_proc(s, (pid_t)pid))))
+			reply_err(s, 0x03, "no such process");
+		else
+			reply_str(s, p->attached ? "1" : "0");
 	} else if (starts(body, "QCatchSyscalls:")) {
 		cmd_qcatchsyscalls(s, body + 15);
 	} else if (starts(body, "QPassSignals:")) {
@@ -3878,9 +4172,9 @@ static void dispatch(struct gs_server *s, char *body, size_t len)
 		struct gs_vcont v;
 		if (!parse_vcont(s, body + 5, &v))
 			reply_err(s, 0x16, "bad vCont");
-		else if (s->running)
+		else if (any_running(s))
 			reply_err(s, 1, "the process is running");
-		else if (!vcont_other_refused(s, &v))
+		else
 			resume(s, &v);
 	} else if (starts(body, "vRun;")) {
 		cmd_vrun(s, body + 5);
@@ -3889,14 +4183,12 @@ static void dispatch(struct gs_server *s, char *body, size_t len)
 	} else if (starts(body, "vKill;")) {
 		const char *q = body + 6;
 		uint64_t pid;
-		size_t fi;
-		if (gs_parse_hex(&q, &pid) && !*q &&
-		    (fi = fork_index(s, (pid_t)pid)) != SIZE_MAX) {
-			fork_drop(s, fi, true);
-			reply_ok(s);
-		} else {
-			cmd_kill(s, true);
-		}
+		/* Without multiprocess, the pid means the process (as for
+		 * gdbserver, whatever its value). */
+		if (!gs_parse_hex(&q, &pid) || *q || pid == 0 || pid > INT_MAX)
+			reply_err(s, 0x16, "bad vKill");
+		else
+			cmd_kill(s, s->multiprocess ? (pid_t)pid : 0, true);
 	} else if (starts(body, "QNonStop:")) {
 		cmd_qnonstop(s, body + 9);
 	} else if (starts(body, "QStartupWithShell:")) {
@@ -3911,8 +4203,8 @@ static void dispatch(struct gs_server *s, char *body, size_t len)
 			reply_err(s, 0x16, "bad QThreadEvents");
 		} else {
 			s->thread_events = body[14] == '1';
-			if (s->proc)
-				pt_process_set_events(s->proc, event_mask(s));
+			if (s->p->proc)
+				pt_process_set_events(s->p->proc, event_mask(s));
 			reply_ok(s);
 		}
 	} else if (starts(body, "QDisableRandomization:")) {
@@ -3956,7 +4248,7 @@ static void dispatch(struct gs_server *s, char *body, size_t len)
 		cmd_qshlibinfoaddr(s);
 	} else if (strcmp(body, "qSymbol::") == 0) {
 		reply_ok(s);
-	} else if (s->running) {
+	} else if (any_running(s)) {
 		reply_err(s, 1, "the process is running");
 	} else {
 		reply_empty(s);
@@ -3990,16 +4282,21 @@ void gs_server_input(struct gs_server *s, struct gs_rx *rx,
 			break;
 		case GS_RX_INTERRUPT:
 			if (s->nonstop) {
-				if (s->proc && s->running) {
+				if (any_running(s)) {
 					ns_pause(s);
 					ns_interrupt(s);
-					ns_settle(s);
+					ns_settle_all(s);
 				}
 				break;
 			}
-			if (s->proc && s->running && !s->interrupted) {
+			if (any_running(s) && !s->interrupted) {
+				/* One process stopped (the current one if it
+				 * runs): its stop stops the others. */
+				struct gs_proc *p = s->p;
+				for (size_t k = 0; !p->running && k < s->nprocs; k++)
+					p = s->procs[k];
 				s->interrupted = true;
-				if (pt_stop(s->proc) == 0 || pt_wait(s->proc, 0) == 0)
+				if (pt_stop(p->proc) == 0 || pt_wait(p->proc, 0) == 0)
 					gs_server_process_event(s);
 			}
 			break;
@@ -4021,7 +4318,8 @@ void gs_server_reap(struct gs_server *s)
 
 void gs_server_init(struct gs_server *s)
 {
-	*s = (struct gs_server){ 0 };
+	memset(s, 0, sizeof *s);
+	s->p = &s->idle;
 	/* As gdbserver: the command line's program too starts without ASLR
 	 * (QDisableRandomization:0 turns it back on for vRun). */
 	s->no_aslr = true;
@@ -4038,20 +4336,13 @@ void gs_server_fini(struct gs_server *s)
 	s->last_argv = NULL;
 	env_free(s);
 	free(s->cwd);
-	free(s->regs.reg);
 	gs_out_free(&s->xfer_doc);
-	free(s->pending);
-	s->pending = NULL;
 	ns_forget(s);
-	free(s->nst);
-	s->nst = NULL;
-	s->cap_nst = 0;
 	free(s->notes);
 	s->notes = NULL;
 	s->cap_notes = 0;
 	free(s->catch_nums);
 	s->catch_nums = NULL;
-	s->npending = s->cap_pending = 0;
 	gs_out_free(&s->out);
 	gs_out_free(&s->frame);
 	gs_out_free(&s->last);

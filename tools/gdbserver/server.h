@@ -49,8 +49,6 @@ struct gs_vcont {
 		pid_t pid, tid;
 		uint64_t start, end; /* r: the range */
 	} a[GS_VCONT_MAX];
-	pid_t other;        /* an action named this other process (a kept
-	                       fork child), which cannot be resumed: 0 */
 };
 
 /* A watchpoint as gdb asked for it: one Z2-Z4 (or Z1) request, made of up
@@ -66,6 +64,51 @@ struct gs_watch {
 #define GS_MAX_BREAK 4096
 #define GS_MAX_REAP 16
 #define GS_MAX_FILES 32
+
+/* A traced process of the session: the one gdb started or attached to,
+ * others it started or attached to since (extended-remote, several
+ * inferiors), and the children of forks gdb keeps (fork-events+ with
+ * detach-on-fork off).  The server works on one at a time, s->p: the
+ * process of the thread gdb named last (Hg) or of the last stop
+ * reported; packets without a process id mean it. */
+struct gs_proc {
+	pt_process *proc;          /* NULL: none (s->idle) */
+	pid_t pid;
+	bool attached;             /* vAttach / --attach: detached, not
+	                              killed, at the end */
+	bool forked;               /* a fork child (not our child: never
+	                              reaped by us) */
+	bool running;              /* resumed, its stop not reported yet */
+	bool first_stop;           /* the launch's exec stop not yet reported */
+	bool gone;                 /* exited while halted: its exit is
+	                              reported when gdb next resumes it */
+	struct gs_regs regs;
+	const char *regs_arch;
+	uint64_t breaks[GS_MAX_BREAK];
+	size_t nbreaks;
+	struct gs_watch watches[GS_MAX_WATCH];
+	size_t nwatches;
+	struct gs_pending {        /* threads with unreported events */
+		pid_t tid;
+		pt_stop_cause cause;
+	} *pending;                /* malloc'd, as many as threads */
+	size_t npending, cap_pending;
+	/* Non-stop: what gdb believes of each thread.  A thread missing
+	 * from nst (born while the process ran) runs, for gdb. */
+	struct gs_ns_thread {
+		pid_t tid;
+		bool stopped;      /* as gdb sees it */
+		char kind;         /* while running: 'c' or 's' */
+		int sig;           /* its stop reply's signal override, or -1 */
+		pt_stop_cause cause; /* of the stop reported */
+		uint64_t skip_bp;  /* resumed from a hit of this breakpoint */
+		char due;          /* ns_vcont: a stop reply to send: 't'
+		                      (stopped by vCont;t), 'b' (a hit) */
+	} *nst;                    /* malloc'd */
+	size_t nnst, cap_nst;
+};
+
+#define GS_MAX_PROCS 64
 
 struct gs_server {
 	/* Output: called with framed bytes. */
@@ -91,19 +134,22 @@ struct gs_server {
 	                              programs as $SHELL -c 'exec PROG ARGS' */
 	char **env;                /* QEnvironment*: NULL = ours */
 	char *cwd;                 /* QSetWorkingDir, NULL = ours */
-	bool first_stop;           /* the launch's exec stop not yet reported */
 
-	/* The process. */
-	pt_process *proc;
-	pid_t pid;
-	bool attached;
-	bool running;              /* resumed, its stop not reported yet */
+	/* The processes: procs[0..nprocs), malloc'd; p the current one
+	 * (&idle, with no pt_process, when there is none). */
+	struct gs_proc *procs[GS_MAX_PROCS];
+	size_t nprocs;
+	struct gs_proc *p;
+	struct gs_proc idle;
+	size_t next_event;         /* the process gs_server_process_event
+	                              looks at first */
 	bool interrupted;          /* 0x03 seen while running */
 	pid_t step_tid;            /* thread single-stepping, or 0 */
 	struct gs_vcont plan;      /* the vCont under way: a stop gdb is
 	                              not told of resumes it again */
-	/* fork-events+: children of followed forks, reported to gdb and
-	 * stopped until gdb detaches (D;PID) or kills them. */
+	/* fork-events+: children of followed forks are processes of their
+	 * own (procs), reported to gdb and stopped until gdb resumes,
+	 * detaches (D;PID) or kills them. */
 	bool fork_events;
 	bool vfork_events;         /* vfork-events+: vfork: and vforkdone: */
 	/* qXfer:threads, osdata, libraries-svr4: the document made at the
@@ -113,31 +159,18 @@ struct gs_server {
 	 * cost 80 times the /proc reads) */
 	struct gs_out xfer_doc;
 	char xfer_key[64];          /* "object:annex", "" if none */
-	struct { pt_process *proc; pid_t pid; } forks[GS_MAX_FORKS];
-	size_t nforks;
-	pid_t g_fork;              /* Hg named a fork child: its pid */
 	uint64_t range_start, range_end; /* vCont r: step_tid steps on while
 	                              its PC is in [start, end) */
 	bool ranging;
-	struct gs_regs regs;
-	const char *regs_arch;
 	pid_t last_tid;            /* thread of the last stop reported */
 	pt_stop_cause last_cause;  /* and its cause as reported */
 	int exit_code, exit_signal; /* of the last process, once gone */
+	pid_t exit_pid;
 	bool have_exit;
 
 	pid_t g_tid, c_tid;        /* Hg / Hc: 0 any, -1 all */
 	pid_t suffix_tid;          /* ;thread: suffix of this packet, or 0 */
 
-	uint64_t breaks[GS_MAX_BREAK];
-	size_t nbreaks;
-	struct gs_watch watches[GS_MAX_WATCH];
-	size_t nwatches;
-	struct gs_pending {        /* threads with unreported events */
-		pid_t tid;
-		pt_stop_cause cause;
-	} *pending;                /* malloc'd, as many as threads */
-	size_t npending, cap_pending;
 	bool pass[65];              /* QPassSignals, Linux numbers */
 	int catch_mode;            /* QCatchSyscalls: PT_SYSCALLS_* */
 	int *catch_nums;           /* and its numbers (SOME), malloc'd */
@@ -158,22 +191,13 @@ struct gs_server {
 	pid_t reap[16];            /* detached children of ours, to reap */
 	size_t nreap;
 
-	/* QNonStop:1, emulated on the all-stop library: what gdb believes of
-	 * each thread, and the stop replies not yet acknowledged.  A thread
-	 * missing from nst (born while the process ran) runs, for gdb. */
+	/* QNonStop:1, emulated on the all-stop library (what gdb believes of
+	 * each thread: struct gs_proc's nst), and the stop replies not yet
+	 * acknowledged. */
 	bool nonstop;
 	bool ns_resume_due;        /* threads to resume once gdb is quiet */
 	bool ns_exit_after;        /* not extended: end once the exit
 	                              notification is acknowledged */
-	struct gs_ns_thread {
-		pid_t tid;
-		bool stopped;      /* as gdb sees it */
-		char kind;         /* while running: 'c' or 's' */
-		int sig;           /* its stop reply's signal override, or -1 */
-		pt_stop_cause cause; /* of the stop reported */
-		uint64_t skip_bp;  /* resumed from a hit of this breakpoint */
-	} *nst;                    /* malloc'd */
-	size_t nnst, cap_nst;
 	char **notes;              /* queued stop replies (vStopped), malloc'd */
 	size_t nnotes, cap_notes;
 
@@ -191,8 +215,8 @@ void gs_server_input(struct gs_server *s, struct gs_rx *rx,
 		     const unsigned char *data, size_t n);
 /* The process has something to say (its event fd is readable). */
 void gs_server_process_event(struct gs_server *s);
-/* The event fd to poll while the process runs, or -1. */
-int gs_server_wait_fd(struct gs_server *s);
+/* The event fds to poll (up to max into fds): one per running process. */
+size_t gs_server_wait_fds(struct gs_server *s, int *fds, size_t max);
 
 /* Start PROG, or attach to pid: used by main for the command line. */
 int gs_server_launch(struct gs_server *s, char *const argv[]);

@@ -8,7 +8,8 @@
 
 GS_SRCS := tools/gdbserver/packet.c tools/gdbserver/server.c \
            tools/gdbserver/tdesc.c tools/gdbserver/signals.c tools/gdbserver/osdata.c \
-           tools/gdbserver/siginfo32.c tools/gdbserver/threaddb.c
+           tools/gdbserver/siginfo32.c tools/gdbserver/threaddb.c \
+           tools/gdbserver/agent.c
 GS_HDRS := $(wildcard tools/gdbserver/*.h)
 GDBSERVER := $(BUILD)/tools/proctrace-gdbserver
 GS_TARGET_SRCS := $(wildcard tests/gdbserver/targets/*.c)

@@ -8,6 +8,7 @@
  * protocol on standard input and output; the program then gets /dev/null
  * as input and the server's standard error as output).
  */
+#include "agent.h"
 #include "server.h"
 #include "siginfo32.h"
 
@@ -68,7 +69,8 @@ static void usage(FILE *f)
 		"             SHELL -c 'exec PROG ARGS' (the default), or not\n"
 		"  --disable-packet=T,Tthread  plain S stop replies, or T\n"
 		"             replies without thread: (for testing)\n"
-		"  --selftest run the packet layer's and siginfo conversion's self-tests\n"
+		"  --selftest run the packet layer's, siginfo conversion's and agent\n"
+		"             expression evaluator's self-tests\n"
 		"  --help     this text\n");
 }
 
@@ -265,10 +267,11 @@ int main(int argc, char **argv)
 		else if (strcmp(argv[i], "--attach") == 0)
 			attach = true;
 		else if (strcmp(argv[i], "--selftest") == 0) {
-			int failed = 0, failed32 = 0;
+			int failed = 0, failed32 = 0, failed_agent = 0;
 			int ran = gs_packet_selftest(&failed);
 			ran += gs_siginfo32_selftest(&failed32);
-			failed += failed32;
+			ran += gs_agent_selftest(&failed_agent);
+			failed += failed32 + failed_agent;
 			printf("Ran %d unit tests, %d failed\n", ran, failed);
 			return failed ? 1 : 0;
 		} else if (strcmp(argv[i], "--help") == 0) {

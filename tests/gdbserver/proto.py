@@ -360,6 +360,12 @@ def main():
     check("M odd hex: E", is_err(c.cmd("M%x,4:0700000" % g)))
 
     check("Z0 garbage: E", is_err(c.cmd("Z0,zz")))
+    for bad in (";X2,zz00", ";X3,2627", ";X0,", ";Q", ";X2,2627;"):
+        r = c.cmd("Z0,%x,1%s" % (addr["add"], bad))
+        check("Z0 with a bad condition %r: E" % bad, is_err(r), r)
+    # a condition that cannot be evaluated (bad opcode) stops: kept
+    r = c.cmd("Z0,%x,1;X1,ff" % addr["add"])
+    check("Z0 with a condition", r == b"OK", r)
     check("Z9: empty", c.cmd("Z9,1000,1") == b"")
     r = c.cmd("Z0,%x,1" % addr["add"])
     check("Z0 at add", r == b"OK", r)

@@ -267,6 +267,36 @@ t_gdb_fork_schedule_multiple() {
 		'^gdb exit: 0'
 }
 
+# ConditionalBreakpoints+: gdb (condition-evaluation auto) sends the
+# condition's bytecode with Z0; the server evaluates it at each of the 1000
+# hits and reports only the 10 where it holds (host evaluation would take
+# 1000 stop replies, and a step over each).  gdb prints n at each: 99, 199, ... 999.
+t_gdb_cond_target() {
+	local f=$LOGDIR/gdb_cond_target.log cmds=$LOGDIR/gdb_cond_target.gdb
+	cat >"$cmds" <<'GDB'
+break tick if n % 100 == 99
+commands
+silent
+printf "n=%d\n", n
+continue
+end
+set debug remote 1
+continue
+GDB
+	gdb_stdio gdb_cond_target condloop -x "$cmds"
+	local stops
+	stops=$(grep -c 'Packet received: T05' "$f")
+	# 10 hits, a step over each, the dynamic linker's stops: some 24;
+	# with the conditions evaluated by gdb, over 2000
+	if [ "$stops" -ge 100 ]; then
+		fail gdb_cond_target "$stops stop replies for 10 true conditions"
+		return
+	fi
+	expect gdb_cond_target "$f" 'Packet received: OK' 'Z0,[0-9a-f]+,1;X' \
+		'^n=99$' '^n=499$' '^n=999$' '^done$' 'exited normally' \
+		'^gdb exit: 0'
+}
+
 # vfork-events+: gdb catches the vfork (vfork: in the stop reply),
 # detaches the child, which runs on the parent's memory with no breakpoint
 # of gdb's in it, and puts its breakpoints back at the parent's vforkdone:
@@ -908,7 +938,7 @@ t_lldb() {
 # ---- main -------------------------------------------------------------------
 
 ALL="t_selftest t_startup_failure t_protocol t_gdb_break_bt t_gdb_step_next_finish t_gdb_registers
-t_gdb_memory t_gdb_threads t_gdb_many_threads t_gdb_threads_next t_gdb_next_spinwait t_gdb_schedlock t_gdb_catch_fork t_gdb_fork_follow_child t_gdb_fork_schedule_multiple t_gdb_catch_vfork t_gdb_vfork_child t_gdb_bphits t_gdb_watch t_gdb_hbreak t_gdb_signals t_gdb_siginfo_rw t_gdb_pass_signals t_gdb_catch_syscall t_gdb_run_again
+t_gdb_memory t_gdb_threads t_gdb_many_threads t_gdb_threads_next t_gdb_next_spinwait t_gdb_schedlock t_gdb_catch_fork t_gdb_fork_follow_child t_gdb_fork_schedule_multiple t_gdb_cond_target t_gdb_catch_vfork t_gdb_vfork_child t_gdb_bphits t_gdb_watch t_gdb_hbreak t_gdb_signals t_gdb_siginfo_rw t_gdb_pass_signals t_gdb_catch_syscall t_gdb_run_again
 t_gdb_exit_code t_gdb_startup_shell t_gdb_range_step t_gdb_svr4 t_gdb_i386 t_gdb_exec t_gdb_launch_settings t_gdb_attach_detach t_gdb_extended_attach
 t_gdb_tcp_monitor_exit t_gdb_tls t_lldb t_nonstop_protocol t_gdb_nonstop"
 

@@ -262,6 +262,9 @@ static pt_thread *cur_thread(struct gs_server *s)
 
 /* ---- the processes ------------------------------------------------------ */
 
+static void cond_clear(struct gs_proc *p);
+static void cond_copy(struct gs_proc *to, const struct gs_proc *from);
+
 static struct gs_proc *find_proc(struct gs_server *s, pid_t pid)
 {
 	for (size_t i = 0; pid > 0 && i < s->nprocs; i++)
@@ -327,6 +330,8 @@ static void free_proc(struct gs_server *s, struct gs_proc *p)
 	free(p->regs.reg);
 	free(p->pending);
 	free(p->nst);
+	cond_clear(p);
+	free(p->conds);
 	free(p);
 }
 
@@ -385,6 +390,7 @@ static void fork_adopt(struct gs_server *s)
 		memcpy(child->breaks, parent->breaks,
 		       parent->nbreaks * sizeof *parent->breaks);
 		child->nbreaks = parent->nbreaks;
+		cond_copy(child, parent);
 		apply_settings(s, c.process);
 	}
 	free(ts);
@@ -703,6 +709,120 @@ static bool own_event(struct gs_server *s, const pt_stop_cause *c)
 	}
 }
 
+/* ---- breakpoint conditions (ConditionalBreakpoints+) -------------------- */
+
+static struct gs_cond_bp *cond_find(struct gs_proc *p, uint64_t addr)
+{
+	for (size_t i = 0; i < p->nconds; i++)
+		if (p->conds[i].addr == addr)
+			return &p->conds[i];
+	return NULL;
+}
+
+/* The breakpoint at addr has conditions c from now on (taken over: *c
+ * is left empty; none: it has no condition).  False when memory is short
+ * (c is freed). */
+static bool cond_set(struct gs_proc *p, uint64_t addr, struct gs_agent_conds *c)
+{
+	struct gs_cond_bp *e = cond_find(p, addr);
+	if (e) {
+		gs_agent_conds_free(&e->conds);
+		if (c->n) {
+			e->conds = *c;
+			*c = (struct gs_agent_conds){ NULL, 0 };
+			return true;
+		}
+		*e = p->conds[--p->nconds];
+		return true;
+	}
+	if (!c->n)
+		return true;
+	if (p->nconds == p->cap_conds) {
+		size_t cap = p->cap_conds ? 2 * p->cap_conds : 8;
+		struct gs_cond_bp *n = realloc(p->conds, cap * sizeof *n);
+		if (!n) {
+			gs_agent_conds_free(c);
+			return false;
+		}
+		p->conds = n;
+		p->cap_conds = cap;
+	}
+	p->conds[p->nconds++] = (struct gs_cond_bp){ .addr = addr, .conds = *c };
+	*c = (struct gs_agent_conds){ NULL, 0 };
+	return true;
+}
+
+static void cond_clear(struct gs_proc *p)
+{
+	for (size_t i = 0; i < p->nconds; i++)
+		gs_agent_conds_free(&p->conds[i].conds);
+	p->nconds = 0;
+}
+
+/* A fork child gets copies of its parent's conditions (its breakpoints
+ * are the parent's). */
+static void cond_copy(struct gs_proc *to, const struct gs_proc *from)
+{
+	for (size_t i = 0; i < from->nconds; i++) {
+		const struct gs_agent_conds *f = &from->conds[i].conds;
+		struct gs_agent_conds c = { calloc(f->n, sizeof *c.v), 0 };
+		for (size_t k = 0; c.v && k < f->n; k++) {
+			c.v[k].code = malloc(f->v[k].len);
+			if (!c.v[k].code)
+				break;
+			memcpy(c.v[k].code, f->v[k].code, f->v[k].len);
+			c.v[k].len = f->v[k].len;
+			c.n++;
+		}
+		if (!c.v || c.n < f->n) {
+			/* short of memory: the child stops there always */
+			gs_agent_conds_free(&c);
+			continue;
+		}
+		cond_set(to, from->conds[i].addr, &c);
+	}
+}
+
+struct cond_ctx {
+	struct gs_server *s;
+	pt_thread *t;
+};
+
+static int cond_reg(void *user, int regnum, uint64_t *val)
+{
+	struct cond_ctx *cc = user;
+	const struct gs_reg *g = gs_regs_find(&cc->s->p->regs, regnum);
+	return g && pt_thread_reg_get(cc->t, g->index, val) == 0 ? 0 : -1;
+}
+
+static int cond_mem(void *user, uint64_t addr, void *buf, size_t len)
+{
+	struct cond_ctx *cc = user;
+	size_t done = 0;
+	pt_mem_read(cc->s->p->proc, addr, buf, len, &done);
+	return done == len ? 0 : -1;
+}
+
+/* Does thread t's hit of the breakpoint at addr stop (no conditions, one
+ * of them true, or one that cannot be evaluated)? */
+static bool cond_holds(struct gs_server *s, pt_thread *t, uint64_t addr)
+{
+	struct gs_cond_bp *e = cond_find(s->p, addr);
+	if (!e)
+		return true;
+	struct cond_ctx cc = { s, t };
+	struct gs_agent_ctx ctx = { &cc, cond_reg, cond_mem };
+	int err = 0;
+	bool stop = gs_agent_conds_true(&e->conds, &ctx, &err) != 0;
+	if (err)
+		DBG("condition at %#" PRIx64 ": %s: stop\n", addr,
+		    gs_agent_strerror(err));
+	else if (!stop)
+		DBG("thread %d: condition at %#" PRIx64 " false\n",
+		    (int)pt_thread_tid(t), addr);
+	return stop;
+}
+
 static bool have_break(struct gs_server *s, uint64_t addr)
 {
 	for (size_t i = 0; i < s->p->nbreaks; i++)
@@ -718,6 +838,17 @@ static const struct gs_watch *watch_of_id(struct gs_server *s, int id)
 			if (s->p->watches[i].ids[k] == id)
 				return &s->p->watches[i];
 	return NULL;
+}
+
+/* An event gdb is told of: its own kind (own_event), and for a hit of a
+ * breakpoint with conditions, one of them true. */
+static bool wanted(struct gs_server *s, pt_thread *t, const pt_stop_cause *c)
+{
+	if (!own_event(s, c))
+		return false;
+	if (c->kind == PT_STOP_BREAKPOINT)
+		return cond_holds(s, t, c->addr);
+	return true;
 }
 
 /* Registers gdb wants with every stop: FP, SP, PC. */
@@ -1006,7 +1137,7 @@ static void collect_pending(struct gs_server *s, pt_thread *event)
 		    pt_thread_stop_cause(ts[i], &c) < 0 ||
 		    c.kind == PT_STOP_STEP || c.kind == PT_STOP_EXEC)
 			continue;
-		if (!own_event(s, &c) &&
+		if (!wanted(s, ts[i], &c) &&
 		    !(s->thread_events && c.kind == PT_STOP_THREAD_CREATE))
 			continue;
 		/* A signal gdb said to pass goes with the next resume. */
@@ -1080,7 +1211,7 @@ static pt_thread *other_event_thread(struct gs_server *s, pt_thread *ev)
 	for (size_t i = 0; i < n; i++) {
 		pt_stop_cause c = { .sz = sizeof c };
 		if (ts[i] != ev && pt_thread_stop_cause(ts[i], &c) == 0 &&
-		    own_event(s, &c)) {
+		    wanted(s, ts[i], &c)) {
 			pt_thread *t = ts[i];
 			free(ts);
 			return t;
@@ -1166,13 +1297,23 @@ static bool range_step_on(struct gs_server *s, pt_thread *ev,
 	uint64_t pc;
 	if (s->interrupted || !s->step_tid || pt_thread_tid(ev) != s->step_tid ||
 	    c->kind != PT_STOP_STEP || pt_thread_pc(ev, &pc) < 0 ||
-	    pc < s->range_start || pc >= s->range_end || have_break(s, pc) ||
+	    pc < s->range_start || pc >= s->range_end ||
+	    (have_break(s, pc) && cond_holds(s, ev, pc)) ||
 	    other_event_thread(s, ev) || pt_thread_signal(ev) != 0)
 		return false;
 	if (resume_as(s, &s->plan) < 0)
 		return false;
 	s->p->running = true;
 	return true;
+}
+
+/* An exec: the library dropped every breakpoint and watchpoint of the
+ * current process; so does the server (with their conditions). */
+static void exec_forget(struct gs_server *s)
+{
+	s->p->nbreaks = 0;
+	s->p->nwatches = 0;
+	cond_clear(s->p);
 }
 
 /* All threads stopped (or the process is gone): report, or go on. */
@@ -1187,11 +1328,9 @@ static void on_stop(struct gs_server *s)
 	fork_adopt(s);
 	pt_thread *ev = pt_process_event_thread(s->p->proc);
 	pt_stop_cause c = { .sz = sizeof c };
-	bool own = ev && pt_thread_stop_cause(ev, &c) == 0 && own_event(s, &c);
+	bool own = ev && pt_thread_stop_cause(ev, &c) == 0 && wanted(s, ev, &c);
 	if (own && c.kind == PT_STOP_EXEC) {
-		/* The library dropped every breakpoint and watchpoint. */
-		s->p->nbreaks = 0;
-		s->p->nwatches = 0;
+		exec_forget(s);
 		s->p->npending = 0;
 	}
 	if (debug_on()) {
@@ -1410,7 +1549,8 @@ static bool report_held_event(struct gs_server *s, const struct gs_vcont *v)
 		pid_t tid = pt_thread_tid(ts[i]);
 		uint64_t pc;
 		if (action_for(v, s->p->pid, tid).kind == 0 ||
-		    pt_thread_pc(ts[i], &pc) < 0 || !have_break(s, pc))
+		    pt_thread_pc(ts[i], &pc) < 0 || !have_break(s, pc) ||
+		    !cond_holds(s, ts[i], pc))
 			continue;
 		if (tid == s->last_tid && s->last_cause.kind == PT_STOP_BREAKPOINT &&
 		    s->last_cause.addr == pc)
@@ -1798,11 +1938,8 @@ static void ns_collect(struct gs_server *s)
 	pt_thread *ev = pt_process_event_thread(s->p->proc);
 	pt_stop_cause ec = { .sz = sizeof ec };
 	if (ev && pt_thread_stop_cause(ev, &ec) == 0 && ec.kind == PT_STOP_EXEC &&
-	    own_event(s, &ec)) {
-		/* The library dropped every breakpoint and watchpoint. */
-		s->p->nbreaks = 0;
-		s->p->nwatches = 0;
-	}
+	    own_event(s, &ec))
+		exec_forget(s);
 	size_t n;
 	pt_thread **ts = thread_list(s, &n);
 	for (size_t i = 0; i < n; i++) {
@@ -1822,13 +1959,13 @@ static void ns_collect(struct gs_server *s)
 			}
 			continue; /* resumed: it goes on to its end */
 		}
-		if (own_event(s, &c)) {
+		if (wanted(s, ts[i], &c)) {
 			/* A signal gdb said to pass is delivered on resume. */
 			if (c.kind == PT_STOP_SIGNAL && c.signo > 0 &&
 			    c.signo <= 64 && s->pass[c.signo])
 				continue;
 		} else if (pt_thread_pc(ts[i], &pc) == 0 && have_break(s, pc) &&
-			   pc != e->skip_bp) {
+			   pc != e->skip_bp && cond_holds(s, ts[i], pc)) {
 			/* Halted just before one of gdb's breakpoints: a
 			 * resume would step it over, so it is the hit now. */
 			c = (pt_stop_cause){ .sz = sizeof c,
@@ -1993,7 +2130,7 @@ static void ns_vcont(struct gs_server *s, const struct gs_vcont *v)
 					have_break(s, pc);
 			bool told = e->cause.kind == PT_STOP_BREAKPOINT &&
 				    e->cause.addr == pc;
-			if (on_break && !told) {
+			if (on_break && !told && cond_holds(s, ts[i], pc)) {
 				/* A hit gdb was not told of: report it (see
 				 * report_held_event). */
 				e->due = 'b';
@@ -2450,6 +2587,15 @@ static void cmd_Z(struct gs_server *s, const char *p, bool insert)
 		reply_err(s, 1, "the process is not stopped");
 		return;
 	}
+	/* ConditionalBreakpoints+: ";X<len>,<bytecode>..." conditions (a Z0
+	 * at a breakpoint already there replaces them; none: it has none),
+	 * then maybe ";cmds:..." (not offered: ignored). */
+	struct gs_agent_conds conds = { NULL, 0 };
+	const char *rest;
+	if (insert && type <= 1 && gs_agent_parse_conds(p, &conds, &rest) < 0) {
+		reply_err(s, 0x16, "bad breakpoint condition");
+		return;
+	}
 	if (type == 0) {
 		int err;
 		if (insert) {
@@ -2459,7 +2605,11 @@ static void cmd_Z(struct gs_server *s, const char *p, bool insert)
 			if (err == 0 && !have_break(s, addr) &&
 			    s->p->nbreaks < GS_MAX_BREAK)
 				s->p->breaks[s->p->nbreaks++] = addr;
+			if (err == 0 && !cond_set(s->p, addr, &conds))
+				err = PT_ENOMEM;
+			gs_agent_conds_free(&conds); /* if not taken */
 		} else {
+			cond_set(s->p, addr, &conds); /* none now */
 			err = pt_breakpoint_remove(s->p->proc, addr);
 			if (err == PT_ENOBP)
 				err = 0;
@@ -2475,6 +2625,10 @@ static void cmd_Z(struct gs_server *s, const char *p, bool insert)
 			reply_ok(s);
 		return;
 	}
+	/* gdb evaluates every condition again at a stop it is told of: a
+	 * hardware breakpoint's are not evaluated here (debug registers
+	 * are rare to hit often). */
+	gs_agent_conds_free(&conds);
 	if (type == 1)
 		kind = 1;
 	if (!insert) {
@@ -3461,7 +3615,7 @@ static void cmd_qsupported(struct gs_server *s, const char *p)
 		   "QDisableRandomization+;QEnvironmentHexEncoded+;"
 		   "QEnvironmentUnset+;QEnvironmentReset+;QSetWorkingDir+;"
 		   "QThreadEvents+;QStartupWithShell+;QCatchSyscalls+;"
-		   "QNonStop+",
+		   "QNonStop+;ConditionalBreakpoints+",
 		   GS_PACKET_MAX);
 	if (s->exec_events)
 		gs_out_str(&s->out, ";exec-events+");

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "agent.h"
 #include "packet.h"
 
 /* One register as the protocol sees it. */
@@ -88,6 +89,13 @@ struct gs_proc {
 	size_t nbreaks;
 	struct gs_watch watches[GS_MAX_WATCH];
 	size_t nwatches;
+	/* ConditionalBreakpoints+: the conditions gdb gave a breakpoint
+	 * (Z0/Z1 ;X...), evaluated at its hits: none true, no stop. */
+	struct gs_cond_bp {
+		uint64_t addr;
+		struct gs_agent_conds conds;
+	} *conds;                  /* malloc'd */
+	size_t nconds, cap_conds;
 	struct gs_pending {        /* threads with unreported events */
 		pid_t tid;
 		pt_stop_cause cause;

@@ -6,7 +6,8 @@ usage: nonstop.py GDBSERVER TARGETS   (TARGETS: the built target programs)
 vCont replies OK at once and stops come as %Stop notifications acknowledged
 with vStopped; '?' reports one stopped thread and lets the others run; a thread stopped at a breakpoint stays stopped while the
 others run (spinwait's thread C counts ticks meanwhile); vCont;t stops one
-thread (T00); vCtrlC stops one with SIGINT (T02); the exit is a W notification.  Prints one line per check and
+thread (T00); vCtrlC stops one with SIGINT (T02); the exit is a W notification;
+a fork child stays stopped until gdb detaches it.  Prints one line per check and
 "all non-stop checks passed" at the end.
 """
 import os
@@ -191,10 +192,51 @@ def threads_checks(server, prog):
     c.p.wait(timeout=30)
 
 
+def proc_state(pid):
+    """The state letter of /proc/PID/stat, or "gone"."""
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            return f.read().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return "gone"
+
+
+def fork_checks(server, prog):
+    """A fork child reported to gdb (fork-events+) stays stopped while gdb
+    serves packets (each pauses and resumes the process), until gdb
+    detaches it: it was resumed with the threads gdb believes running,
+    ran to its end, and gdb's D;PID failed ("Can't detach process")."""
+    c = NsConn(server, prog)
+    c.cmd("QStartNoAckMode")
+    c.acks = False
+    c.cmd("qSupported:multiprocess+;fork-events+;swbreak+")
+    check("fork: QNonStop:1", c.cmd("QNonStop:1") == b"OK")
+    c.cmd("QPassSignals:14")  # SIGCHLD, as gdb passes it
+    check("fork: vCont;c", c.cmd("vCont;c") == b"OK")
+    r = c.note()
+    check("fork: T05 fork:", r.startswith(b"T05") and b"fork:p" in r, r)
+    child = int(r.split(b"fork:p")[1].split(b".")[0], 16) if b"fork:p" in r else 0
+    parent = tid_of(r)
+    check("fork: vStopped", c.cmd("vStopped") == b"OK")
+    for _ in range(20):
+        c.cmd("qfThreadInfo")
+    check("fork: the child stays stopped", proc_state(child) == "t",
+          proc_state(child))
+    r = c.cmd("D;%x" % child)
+    check("fork: D;CHILD", r == b"OK", r)
+    check("fork: resume the parent", c.cmd(b"vCont;c:" + parent) == b"OK")
+    r = c.note()
+    check("fork: exit W00", r.startswith(b"W00"), r)
+    c.cmd("vStopped")
+    c.p.stdin.close()
+    c.p.wait(timeout=30)
+
+
 def main():
     server, targets = sys.argv[1], sys.argv[2]
     spinwait_checks(server, os.path.join(targets, "spinwait"))
     threads_checks(server, os.path.join(targets, "threads"))
+    fork_checks(server, os.path.join(targets, "forker"))
     if proto.failures:
         print("%d non-stop checks failed" % proto.failures)
         return 1

@@ -264,6 +264,7 @@ static pt_thread *cur_thread(struct gs_server *s)
 
 static void cond_clear(struct gs_proc *p);
 static void cond_copy(struct gs_proc *to, const struct gs_proc *from);
+static void ns_fill(struct gs_server *s, bool stopped);
 
 static struct gs_proc *find_proc(struct gs_server *s, pid_t pid)
 {
@@ -392,6 +393,13 @@ static void fork_adopt(struct gs_server *s)
 		child->nbreaks = parent->nbreaks;
 		cond_copy(child, parent);
 		apply_settings(s, c.process);
+		if (s->nonstop) {
+			/* stopped for gdb until it resumes (or detaches) it;
+			 * not resumed by ns_settle */
+			s->p = child;
+			ns_fill(s, true);
+			s->p = parent;
+		}
 	}
 	free(ts);
 }
@@ -4010,8 +4018,10 @@ static int detach_current(struct gs_server *s)
 		pt_stop(s->p->proc);
 	s->p->running = false;
 	int err = pt_detach(s->p->proc);
-	if (err < 0)
+	if (err < 0) {
+		DBG("process %d: detach: %s\n", (int)s->p->pid, pt_errmsg());
 		return err;
+	}
 	pid_t pid = s->p->pid;
 	bool launched = !s->p->attached && !s->p->forked;
 	forget_process(s);

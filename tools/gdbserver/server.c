@@ -483,6 +483,7 @@ static int after_start(struct gs_server *s, pt_process *pp, bool attached)
 		return PT_ENOMEM;
 	}
 	p->attached = attached;
+	p->announced = true;
 	p->first_stop = true;
 	s->have_exit = false;
 	apply_settings(s, pp);
@@ -951,6 +952,8 @@ static void build_stop_reply(struct gs_server *s, pt_thread *t,
 			 c.code == PT_FORK_VFORK ? "vfork" : "fork",
 			 (unsigned)c.pid, (unsigned)c.pid);
 		reason = reason_buf;
+		if (find_proc(s, c.pid))
+			find_proc(s, c.pid)->announced = true;
 		break;
 	case PT_STOP_VFORK_DONE:
 		sig = SIGTRAP;
@@ -1512,6 +1515,8 @@ static int resume_as(struct gs_server *s, const struct gs_vcont *v)
 /* Does vCont v resume a thread of the current process? */
 static bool vcont_names(struct gs_server *s, const struct gs_vcont *v)
 {
+	if (!s->p->announced)
+		return false;
 	for (size_t i = 0; i < v->n; i++)
 		if (v->a[i].tid == -1 ? v->a[i].pid <= 0 || v->a[i].pid == s->p->pid
 				      : pt_process_thread(s->p->proc, v->a[i].tid) != NULL)
@@ -2088,6 +2093,8 @@ static void ns_interrupt(struct gs_server *s)
 	struct gs_proc *cur = s->p;
 	bool done = false;
 	for (size_t k = 0; k < s->nprocs && !done; k++) {
+		if (!s->procs[k]->announced)
+			continue;
 		select_proc(s, s->procs[k]);
 		size_t n;
 		pt_thread **ts = thread_list(s, &n);
@@ -2115,6 +2122,8 @@ static void ns_vcont(struct gs_server *s, const struct gs_vcont *v)
 	}
 	struct gs_proc *cur = s->p;
 	for (size_t k = 0; k < s->nprocs; k++) {
+		if (!s->procs[k]->announced)
+			continue; /* no action means it */
 		select_proc(s, s->procs[k]);
 		size_t n;
 		pt_thread **ts = thread_list(s, &n);
@@ -2193,7 +2202,7 @@ static void ns_status(struct gs_server *s)
 	pid_t rtid = 0;
 	for (size_t k = 0; k < s->nprocs; k++) {
 		struct gs_proc *p = s->procs[k];
-		for (size_t i = 0; i < p->nnst; i++)
+		for (size_t i = 0; p->announced && i < p->nnst; i++)
 			if (p->nst[i].stopped &&
 			    pt_process_thread(p->proc, p->nst[i].tid) &&
 			    (!rp || p->nst[i].tid == s->last_tid)) {
@@ -2203,7 +2212,7 @@ static void ns_status(struct gs_server *s)
 	}
 	for (size_t k = 0; k < s->nprocs; k++) {
 		struct gs_proc *p = s->procs[k];
-		for (size_t i = 0; i < p->nnst; i++) {
+		for (size_t i = 0; p->announced && i < p->nnst; i++) {
 			struct gs_ns_thread *e = &p->nst[i];
 			if (!e->stopped || e->tid == rtid)
 				continue;
@@ -2734,6 +2743,8 @@ static void threads_xml(struct gs_server *s, struct gs_out *o)
 	gs_out_str(o, "<?xml version=\"1.0\"?>\n<threads>\n");
 	struct gs_proc *cur = s->p;
 	for (size_t k = 0; k < s->nprocs; k++) {
+		if (!s->procs[k]->announced)
+			continue;
 		select_proc(s, s->procs[k]);
 		threads_xml_proc(s, o);
 	}
@@ -4156,6 +4167,8 @@ static void cmd_threadinfo(struct gs_server *s, bool first)
 	gs_out_str(&s->out, "m");
 	bool first_tid = true;
 	for (size_t k = 0; k < s->nprocs; k++) {
+		if (!s->procs[k]->announced)
+			continue;
 		select_proc(s, s->procs[k]);
 		size_t n;
 		pt_thread **ts = thread_list(s, &n);

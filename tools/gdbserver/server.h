@@ -79,6 +79,10 @@ struct gs_proc {
 	                              killed, at the end */
 	bool forked;               /* a fork child (not our child: never
 	                              reaped by us) */
+	bool announced;            /* gdb knows of it: launched, attached, or
+	                              a fork child whose fork was reported;
+	                              until then it is in no thread list and
+	                              no vCont resumes it */
 	bool running;              /* resumed, its stop not reported yet */
 	bool first_stop;           /* the launch's exec stop not yet reported */
 	bool gone;                 /* exited while halted: its exit is

@@ -268,6 +268,29 @@ t_gdb_fork_schedule_multiple() {
 		'child exit 3' 'Inferior 1 \(process [0-9]+\) exited normally'
 }
 
+# Four threads hit hitp at once; the condition (evaluated by the server)
+# takes only thread 0's hits.  When the library's event thread is one whose
+# hit is rejected, another thread's true hit of the same stop is the one
+# reported (resuming stepped it over its breakpoint: 68 to 98 of 200 hits
+# reached gdb; gdbserver and host evaluation: 200).
+t_gdb_cond_threads() {
+	local f=$LOGDIR/gdb_cond_threads.log cmds=$LOGDIR/gdb_cond_threads.gdb
+	cat >"$cmds" <<'GDB'
+set $n = 0
+break hitp if id == 0
+commands
+silent
+set $n = $n + 1
+continue
+end
+continue
+printf "hits of thread 0: %d\n", $n
+GDB
+	gdb_stdio gdb_cond_threads condhits -x "$cmds"
+	expect gdb_cond_threads "$f" '^total 2000$' '^hits of thread 0: 200$' \
+		'^gdb exit: 0'
+}
+
 # `next` while four other threads fork (and gdb detaches each child): a
 # child whose fork is not reported yet (another thread's fork was, in the
 # same stop) is no thread of gdb's: an all-threads vCont must not run it
@@ -967,7 +990,7 @@ t_lldb() {
 # ---- main -------------------------------------------------------------------
 
 ALL="t_selftest t_startup_failure t_protocol t_gdb_break_bt t_gdb_step_next_finish t_gdb_registers
-t_gdb_memory t_gdb_threads t_gdb_many_threads t_gdb_threads_next t_gdb_next_spinwait t_gdb_schedlock t_gdb_catch_fork t_gdb_fork_follow_child t_gdb_fork_schedule_multiple t_gdb_next_forks t_gdb_cond_target t_gdb_catch_vfork t_gdb_vfork_child t_gdb_bphits t_gdb_watch t_gdb_hbreak t_gdb_signals t_gdb_siginfo_rw t_gdb_pass_signals t_gdb_catch_syscall t_gdb_run_again
+t_gdb_memory t_gdb_threads t_gdb_many_threads t_gdb_threads_next t_gdb_next_spinwait t_gdb_schedlock t_gdb_catch_fork t_gdb_fork_follow_child t_gdb_fork_schedule_multiple t_gdb_next_forks t_gdb_cond_target t_gdb_cond_threads t_gdb_catch_vfork t_gdb_vfork_child t_gdb_bphits t_gdb_watch t_gdb_hbreak t_gdb_signals t_gdb_siginfo_rw t_gdb_pass_signals t_gdb_catch_syscall t_gdb_run_again
 t_gdb_exit_code t_gdb_startup_shell t_gdb_range_step t_gdb_svr4 t_gdb_i386 t_gdb_exec t_gdb_launch_settings t_gdb_attach_detach t_gdb_extended_attach
 t_gdb_tcp_monitor_exit t_gdb_tls t_lldb t_nonstop_protocol t_gdb_nonstop"
 

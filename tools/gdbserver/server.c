@@ -1214,14 +1214,15 @@ static bool pending_valid(struct gs_server *s, pt_thread *t,
 	return own_event(s, c);
 }
 
-/* A thread's own event other than ev's, or NULL. */
+/* A thread's own event other than ev's (and not kept pending), or NULL. */
 static pt_thread *other_event_thread(struct gs_server *s, pt_thread *ev)
 {
 	size_t n;
 	pt_thread **ts = thread_list(s, &n);
 	for (size_t i = 0; i < n; i++) {
 		pt_stop_cause c = { .sz = sizeof c };
-		if (ts[i] != ev && pt_thread_stop_cause(ts[i], &c) == 0 &&
+		if (ts[i] != ev && !is_pending(s, pt_thread_tid(ts[i])) &&
+		    pt_thread_stop_cause(ts[i], &c) == 0 &&
 		    wanted(s, ts[i], &c)) {
 			pt_thread *t = ts[i];
 			free(ts);
@@ -1340,6 +1341,18 @@ static void on_stop(struct gs_server *s)
 	pt_thread *ev = pt_process_event_thread(s->p->proc);
 	pt_stop_cause c = { .sz = sizeof c };
 	bool own = ev && pt_thread_stop_cause(ev, &c) == 0 && wanted(s, ev, &c);
+	if (!own && ev && !s->interrupted) {
+		/* The event thread's event is none of gdb's (a hit whose
+		 * conditions are false, a thread event gdb did not ask for):
+		 * another thread's own event of the same stop is the one
+		 * reported.  Resuming would step that thread over its
+		 * breakpoint: the hit lost. */
+		pt_thread *o = other_event_thread(s, ev);
+		if (o && pt_thread_stop_cause(o, &c) == 0) {
+			ev = o;
+			own = true;
+		}
+	}
 	if (own && c.kind == PT_STOP_EXEC) {
 		exec_forget(s);
 		s->p->npending = 0;

@@ -8,6 +8,9 @@
 #                 (`break bench_hit if i % 1000 == 999`, condition-evaluation
 #                 host) in targets/loop: every call is a stop and a resume;
 #                 stops/s
+#   bphit_target  the same with gdb's default condition-evaluation (auto):
+#                 a server that offers ConditionalBreakpoints+ evaluates the
+#                 condition itself and reports only the true hits; calls/s
 #   step          `stepi` N times from a gdb `while` loop in
 #                 targets/straight; steps/s
 #   attach        `target extended-remote` + `attach PID` of a process of
@@ -38,7 +41,7 @@ STEPS=${BENCH_GDB_STEPS:-3000}
 PIPE_STEPS=${BENCH_GDB_PIPE_STEPS:-500}
 THREADS=${BENCH_GDB_THREADS:-4000}
 TRANSPORTS=${BENCH_GDB_TRANSPORTS:-tcp pipe}
-SCENARIOS=${BENCH_GDB_SCENARIOS:-bphit step attach}
+SCENARIOS=${BENCH_GDB_SCENARIOS:-bphit bphit_target step attach}
 TMO=${BENCH_GDB_TIMEOUT:-120}
 STOCK=${BENCH_GDB_STOCK:-gdbserver}
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -208,7 +211,7 @@ run_one() {
 	: >"$WORK/srv.err"
 	port=
 	case $scen in
-	bphit) prog=$BIN/loop args=$n ;;
+	bphit | bphit_target) prog=$BIN/loop args=$n ;;
 	step) prog=$BIN/straight args='' ;;
 	attach) prog='' args='' ;;
 	esac
@@ -227,12 +230,14 @@ run_one() {
 		fi
 	fi
 	case $scen in
-	bphit)
+	bphit | bphit_target)
 		k=$((n / 1000))
 		{
 			connect "$tr" "$prog" "$args"
 			echo "break main"
 			gorun "$tr" "$args"
+			[ "$scen" = bphit ] ||
+				echo "set breakpoint condition-evaluation auto"
 			echo "break bench_hit if i % 1000 == 999"
 			printf 'commands\nsilent\ncontinue\nend\n'
 			echo "python t0 = time.monotonic()"
@@ -369,8 +374,8 @@ while [ "$r" -le "$ROUNDS" ]; do
 		for x in $(order "$r" $runs); do
 			tool=${x%%:*} tr=${x#*:}
 			case $scen-$tr in
-			bphit-pipe) n=$PIPE_CALLS ;;
-			bphit-*) n=$CALLS ;;
+			bphit*-pipe) n=$PIPE_CALLS ;;
+			bphit*-*) n=$CALLS ;;
 			step-pipe) n=$PIPE_STEPS ;;
 			step-*) n=$STEPS ;;
 			attach-*) n=$THREADS ;;
@@ -417,11 +422,13 @@ function jr(name, n) {
 }
 BEGIN {
 	title["bphit"] = "bphit: conditional breakpoint, every call a stop (stops/s, higher is better)"
+	title["bphit_target"] = "bphit_target: the same breakpoint, condition-evaluation auto: evaluated by the server where it can (calls/s, higher is better)"
 	title["step"] = "step: `stepi` from a gdb `while` loop (steps/s, higher is better)"
 	title["attach"] = "attach: `target extended-remote` + `attach PID`, " threads " threads (ms, lower is better)"
 	title["info_threads"] = "info_threads: `info threads` right after the attach (ms, lower is better)"
 	title["detach"] = "detach: `detach` after `info threads` (ms, lower is better)"
-	unitof["bphit"] = "stops/s"; unitof["step"] = "steps/s"
+	unitof["bphit"] = "stops/s"; unitof["bphit_target"] = "calls/s"
+	unitof["step"] = "steps/s"
 	unitof["attach"] = unitof["info_threads"] = unitof["detach"] = "ms"
 }
 {

@@ -178,6 +178,31 @@ def interrupt_checks(server, sleeper):
     check("k ends the server (not extended)", rc == 0, "rc %d" % rc)
 
 
+def interrupt_hits_checks(server, hitloop):
+    """A 0x03 that crosses a stop reply (gdb sent it while the program ran;
+    the server had stopped it for a breakpoint hit meanwhile: gdb evaluates
+    a false condition there and resumes) is not lost: the next resume
+    stops with SIGINT at once, as gdbserver's SIGINT to the program would
+    (the interrupt was ignored: gdb waited for ever)."""
+    addr = symbols(hitloop)
+    c = Conn(server, hitloop)
+    c.cmd("QStartNoAckMode")
+    c.acks = False
+    c.cmd("qSupported:multiprocess+;swbreak+")
+    check("hitloop: Z0 at tick", c.cmd("Z0,%x,1" % addr["tick"]) == b"OK")
+    r = c.cmd("vCont;c")
+    check("hitloop: hit", r.startswith(b"T05") and b"swbreak" in r, r)
+    c.raw(b"\x03")  # after the stop reply: crossed it
+    r = c.cmd("vCont;c")
+    check("hitloop: the resume after it stops with SIGINT",
+          r.startswith(b"T02"), r)
+    r = c.cmd("vCont;c")
+    check("hitloop: then hits again", r.startswith(b"T05"), r)
+    c.raw(frame("k"))
+    c.p.stdin.close()
+    c.p.wait(timeout=30)
+
+
 def thread_events_checks(server, threads):
     """QThreadEvents:1: a create: stop for each new thread, a w reply for
     each thread exit (the process goes on after it); none when off."""
@@ -451,6 +476,7 @@ def main():
     rc = c.p.wait(timeout=30)
     check("server exits cleanly", rc == 0, "rc %d" % rc)
     interrupt_checks(server, prog.replace("/basic", "/sleeper"))
+    interrupt_hits_checks(server, prog.replace("/basic", "/hitloop"))
     thread_events_checks(server, prog.replace("/basic", "/threads"))
     zombie_leader_checks(server, prog.replace("/basic", "/zombieleader"))
     locked_interrupt_checks(server, prog.replace("/basic", "/spinwait"))

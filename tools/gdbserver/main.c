@@ -219,6 +219,7 @@ static void new_session(struct gs_server *s)
 	s->swbreak = s->hwbreak = s->lldb = s->exec_events = false;
 	s->thread_suffix = s->list_threads_in_stop = s->error_strings = false;
 	s->want_exit = false;
+	s->interrupt_due = false;
 	gs_server_allstop(s);
 	memset(s->pass, 0, sizeof s->pass);
 	gs_server_apply_pass(s);

@@ -418,6 +418,7 @@ static void forget_process(struct gs_server *s)
 	if (s->nprocs)
 		return;
 	s->interrupted = false;
+	s->interrupt_due = false;
 	s->step_tid = 0;
 	s->ranging = false;
 	s->last_tid = 0;
@@ -1415,6 +1416,9 @@ static void on_stop(struct gs_server *s)
 	} else {
 		collect_pending(s, ev);
 		build_stop_reply(s, ev, NULL, -1);
+		if (s->interrupted &&
+		    !(c.kind == PT_STOP_SIGNAL && c.signo == SIGINT))
+			s->interrupt_due = true;
 	}
 	s->interrupted = false;
 	reply(s);
@@ -1667,6 +1671,24 @@ static void resume(struct gs_server *s, const struct gs_vcont *v)
 		select_proc(s, in[i]);
 		if (report_held_event(s, v))
 			return;
+	}
+	if (s->interrupt_due) {
+		/* gdb's interrupt, owed: the stop it waits for, at once. */
+		s->interrupt_due = false;
+		s->plan = *v;
+		select_proc(s, cur);
+		if (!vcont_names(s, v))
+			select_proc(s, in[0]);
+		pt_thread *t = resumed_thread(s);
+		if (t) {
+			pt_stop_cause rq = { .sz = sizeof rq,
+					     .kind = PT_STOP_REQUESTED };
+			DBG("interrupt owed: SIGINT for thread %d\n",
+			    (int)pt_thread_tid(t));
+			build_stop_reply(s, t, &rq, SIGINT);
+			reply(s);
+			return;
+		}
 	}
 	pt_thread *step = NULL;
 	struct gs_proc *step_proc = NULL;
@@ -4479,7 +4501,10 @@ void gs_server_input(struct gs_server *s, struct gs_rx *rx,
 				}
 				break;
 			}
-			if (any_running(s) && !s->interrupted) {
+			if (!any_running(s) && s->nprocs) {
+				/* after the stop (which crossed it): owed */
+				s->interrupt_due = true;
+			} else if (any_running(s) && !s->interrupted) {
 				/* One process stopped (the current one if it
 				 * runs): its stop stops the others. */
 				struct gs_proc *p = s->p;

@@ -156,6 +156,11 @@ struct gs_server {
 	size_t next_event;         /* the process gs_server_process_event
 	                              looks at first */
 	bool interrupted;          /* 0x03 seen while running */
+	bool interrupt_due;        /* a 0x03 not answered by a SIGINT stop (an
+	                              event was reported first, or it came
+	                              after the stop): the next resume stops
+	                              at once with SIGINT, as gdbserver's
+	                              SIGINT to the program would */
 	pid_t step_tid;            /* thread single-stepping, or 0 */
 	struct gs_vcont plan;      /* the vCont under way: a stop gdb is
 	                              not told of resumes it again */

@@ -203,6 +203,37 @@ def interrupt_hits_checks(server, hitloop):
     c.p.wait(timeout=30)
 
 
+def interrupt_two_checks(server, sleeper, hitloop):
+    """Two processes running (extended-remote, multiprocess): a 0x03 stops
+    the one started last, whatever Hg named (gdbserver sends its SIGINT
+    to that one's process group; gdb's detach-step-over.exp then detaches
+    its current inferior, the one it attached last)."""
+    c = Conn(server, sleeper)
+    c.cmd("QStartNoAckMode")
+    c.acks = False
+    c.cmd("qSupported:multiprocess+;swbreak+")
+    check("two: extended", c.cmd("!") == b"OK")
+    first = c.cmd("qC")[2:]
+    r = c.cmd("vRun;" + hitloop.encode().hex())
+    check("two: vRun a second program", r.startswith(b"T05"), r)
+    second = r.split(b"thread:")[1].split(b";")[0] if b"thread:" in r else b""
+    r = c.cmd("qfThreadInfo")
+    check("two: both in the thread list",
+          first in r and second in r and first != second, r)
+    check("two: Hg the first", c.cmd(b"Hg" + first) == b"OK")
+    c.raw(frame("vCont;c"))
+    c.raw(b"\x03")
+    r = c.read_packet()
+    pid2 = second.split(b".")[0]
+    check("two: the interrupt stops the one started last",
+          r.startswith(b"T02thread:" + pid2 + b"."), r + b" (last: " + pid2 + b")")
+    check("two: vKill the second", c.cmd(b"vKill;" + pid2[1:]) == b"OK")
+    check("two: vKill the first",
+          c.cmd(b"vKill;" + first.split(b".")[0][1:]) == b"OK")
+    c.p.stdin.close()
+    c.p.wait(timeout=30)
+
+
 def thread_events_checks(server, threads):
     """QThreadEvents:1: a create: stop for each new thread, a w reply for
     each thread exit (the process goes on after it); none when off."""
@@ -477,6 +508,8 @@ def main():
     check("server exits cleanly", rc == 0, "rc %d" % rc)
     interrupt_checks(server, prog.replace("/basic", "/sleeper"))
     interrupt_hits_checks(server, prog.replace("/basic", "/hitloop"))
+    interrupt_two_checks(server, prog.replace("/basic", "/sleeper"),
+                         prog.replace("/basic", "/hitloop"))
     thread_events_checks(server, prog.replace("/basic", "/threads"))
     zombie_leader_checks(server, prog.replace("/basic", "/zombieleader"))
     locked_interrupt_checks(server, prog.replace("/basic", "/spinwait"))

@@ -485,6 +485,7 @@ static int after_start(struct gs_server *s, pt_process *pp, bool attached)
 	}
 	p->attached = attached;
 	p->announced = true;
+	s->signal_pid = p->pid;
 	p->first_stop = true;
 	s->have_exit = false;
 	apply_settings(s, pp);
@@ -1429,6 +1430,25 @@ static void ns_settle(struct gs_server *s);
 
 /* A running process has stopped: the first found (from the one after
  * the last one served, for fairness) is served. */
+/* Process p has stopped (pt_wait gave err): serve its stop. */
+static void serve_stop(struct gs_server *s, struct gs_proc *p, int err)
+{
+	select_proc(s, p);
+	p->running = false;
+	if (err < 0) {
+		/* Detached or broken under us: the process is lost. */
+		s->exit_code = 0;
+		process_gone(s);
+		return;
+	}
+	if (s->nonstop) {
+		ns_collect(s);
+		ns_settle(s);
+		return;
+	}
+	on_stop(s);
+}
+
 void gs_server_process_event(struct gs_server *s)
 {
 	for (size_t k = 0; k < s->nprocs; k++) {
@@ -1439,20 +1459,7 @@ void gs_server_process_event(struct gs_server *s)
 		if (err == PT_ETIMEDOUT)
 			continue;
 		s->next_event = (s->next_event + k + 1) % s->nprocs;
-		select_proc(s, p);
-		p->running = false;
-		if (err < 0) {
-			/* Detached or broken under us: the process is lost. */
-			s->exit_code = 0;
-			process_gone(s);
-			return;
-		}
-		if (s->nonstop) {
-			ns_collect(s);
-			ns_settle(s);
-			return;
-		}
-		on_stop(s);
+		serve_stop(s, p, err);
 		return;
 	}
 }
@@ -4505,14 +4512,20 @@ void gs_server_input(struct gs_server *s, struct gs_rx *rx,
 				/* after the stop (which crossed it): owed */
 				s->interrupt_due = true;
 			} else if (any_running(s) && !s->interrupted) {
-				/* One process stopped (the current one if it
-				 * runs): its stop stops the others. */
-				struct gs_proc *p = s->p;
+				/* One process stopped, the one gdbserver would
+				 * send its SIGINT to (the last one started or
+				 * attached), else the current one, else any; its
+				 * stop stops the others. */
+				struct gs_proc *p = find_proc(s, s->signal_pid);
+				if (!p || !p->running)
+					p = s->p;
 				for (size_t k = 0; !p->running && k < s->nprocs; k++)
 					p = s->procs[k];
 				s->interrupted = true;
-				if (pt_stop(p->proc) == 0 || pt_wait(p->proc, 0) == 0)
-					gs_server_process_event(s);
+				pt_stop(p->proc); /* an exit meanwhile: pt_wait's */
+				int err = pt_wait(p->proc, 0);
+				if (err != PT_ETIMEDOUT)
+					serve_stop(s, p, err);
 			}
 			break;
 		default:

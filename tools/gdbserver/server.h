@@ -156,6 +156,9 @@ struct gs_server {
 	size_t next_event;         /* the process gs_server_process_event
 	                              looks at first */
 	bool interrupted;          /* 0x03 seen while running */
+	pid_t signal_pid;          /* the process a 0x03 stops first: the last
+	                              one started or attached (gdbserver's
+	                              SIGINT goes to its process group) */
 	bool interrupt_due;        /* a 0x03 not answered by a SIGINT stop (an
 	                              event was reported first, or it came
 	                              after the stop): the next resume stops

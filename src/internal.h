@@ -172,6 +172,8 @@ struct pt_thread {
 	bool in_syscall_stop;         /* stopped at an event inside a syscall */
 	bool step_skip_sysexit;       /* first step trap is the syscall exit */
 	bool at_exit;                 /* stopped at its exit (EVENT_EXIT) */
+	bool before_clone;            /* its first stop came before its
+				       * creator's clone event */
 	long sys_nr;                  /* the system call it is in (its entry
 				       * stop seen), or -1 */
 	bool swallow_trap;            /* a SIGTRAP of a hit seen is pending */
@@ -383,6 +385,12 @@ struct pt_process {
 	pid_t vfork_parent;      /* a followed vfork child, until its exec:
 				  * the process whose memory it runs on */
 	unsigned fork_waiting;
+	/* Threads whose first stop came before their creator's clone event
+	 * and that ended before it too: their clone event, when it comes,
+	 * is no new process (pt__thread_early_gone_take). */
+	pid_t *early_gone;         /* malloc'd; at most one per creator
+	                              stopped at its clone event */
+	size_t n_early_gone, cap_early_gone;
 
 	struct pt__watchtab watch; /* hardware watchpoints */
 
@@ -621,6 +629,8 @@ static inline struct pt_thread *pt__thread_shown(struct pt_thread *t)
 }
 /* A reaped thread the application never saw: freed now. */
 void pt__thread_forget_unseen(struct pt_thread *t);
+/* Was tid a thread that ended before its clone event came?  (Taken out.) */
+bool pt__thread_early_gone_take(struct pt_process *p, pid_t tid);
 void pt__proc_free_threads(struct pt_process *p);
 
 /* ENGINE: ptrace wrapper: logs; returns 0 (or the value) or -errno. */

@@ -408,6 +408,21 @@ static void on_event(struct pt_thread *t, const struct pt__wstatus *ws)
 	case PTRACE_EVENT_CLONE: {
 		pid_t ntid = (pid_t)msg;
 		struct pt_thread *nt = pt__thread_find(p, ntid);
+		if (nt)
+			nt->before_clone = false;
+		if (!nt && pt__thread_early_gone_take(p, ntid)) {
+			/* A thread that came (its first stop before this
+			 * event) and went already: no new process, nothing
+			 * to report (taken for a fork child, it was waited
+			 * for for ever). */
+			PT__LOGD("thread %d: clone event of %d, gone already",
+				 (int)t->tid, (int)ntid);
+			c.kind = PT_STOP_REQUESTED;
+			if (t->state == PT__TS_STOPPING)
+				break;
+			pt__thread_rerun(t);
+			return;
+		}
 		if (!nt && !is_thread_of(p, ntid)) {
 			/* clone without CLONE_THREAD: a new process */
 			c.kind = PT_STOP_FORK;
@@ -717,8 +732,10 @@ void pt__engine_on_unknown(struct pt__engine *e, pid_t tid,
 		if (p->state != PT_PROC_EXITED &&
 		    p->state != PT_PROC_DETACHED && is_thread_of(p, tid)) {
 			struct pt_thread *t = pt__thread_new(p, tid, PT__TS_NEW);
-			if (t)
+			if (t) {
+				t->before_clone = true;
 				pt__thread_on_wait(t, ws);
+			}
 			return;
 		}
 	}

@@ -174,9 +174,35 @@ void pt__thread_set_state(struct pt_thread *t, enum pt__tstate st)
 		t->xregs_len = t->xregs_cap = 0;
 		if (t == p->io_thread)
 			p->io_thread = NULL;
+		if (t->before_clone) {
+			/* its clone event is still to come: remember that
+			 * the tid was a thread (out of memory: the event is
+			 * then taken for a new process, as before) */
+			if (p->n_early_gone == p->cap_early_gone) {
+				size_t cap = p->cap_early_gone ? 2 * p->cap_early_gone : 16;
+				pid_t *n = realloc(p->early_gone, cap * sizeof *n);
+				if (n) {
+					p->early_gone = n;
+					p->cap_early_gone = cap;
+				}
+			}
+			if (p->n_early_gone < p->cap_early_gone)
+				p->early_gone[p->n_early_gone++] = t->tid;
+			t->before_clone = false;
+		}
 	}
 	PT__LOGD("thread %d: %s -> %s", (int)t->tid, pt__tstate_name(old),
 		 pt__tstate_name(st));
+}
+
+bool pt__thread_early_gone_take(struct pt_process *p, pid_t tid)
+{
+	for (size_t i = 0; i < p->n_early_gone; i++)
+		if (p->early_gone[i] == tid) {
+			p->early_gone[i] = p->early_gone[--p->n_early_gone];
+			return true;
+		}
+	return false;
 }
 
 /* ENGINE: t was reaped.  If the application never got a handle to it
@@ -215,6 +241,9 @@ void pt__proc_free_threads(struct pt_process *p)
 	p->live_head = p->live_tail = NULL;
 	p->leader = NULL;
 	free(p->tid_hash);
+	free(p->early_gone);
+	p->early_gone = NULL;
+	p->n_early_gone = p->cap_early_gone = 0;
 	p->tid_hash = NULL;
 	p->tid_hash_cap = 0;
 }

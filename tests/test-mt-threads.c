@@ -700,3 +700,25 @@ TEST(threads_unseen_freed)
 	CHECK_EQ_INT(__atomic_load_n(&forgotten, __ATOMIC_RELAXED), 0);
 	return TEST_PASS;
 }
+
+/* A new thread's first stop can come before its creator's clone event, and
+ * a thread that returns at once can end before that event too.  The late
+ * clone event then named a tid that was no thread any more: it was taken
+ * for a new process (clone without CLONE_THREAD) and, with PT_EVENT_FORK,
+ * the creator's stop waited for that "child"'s first stop for ever (gdb's
+ * multi-create.exp hung under proctrace-gdbserver).  4 threads create and
+ * join 300 threads each; the program must run to its end with no fork
+ * reported. */
+TEST(clone_event_after_thread_end)
+{
+	struct child_io io;
+	pt_process *p = launch_target(&io, MT, ARGS("quick:4:300"));
+	CHECK_OK(pt_process_set_events(p, PT_EVENT_FORK));
+	int code = -1, sig = -1;
+	run_to_exit(p, &code, &sig);
+	CHECK(code == 0 && sig == 0);
+	io_expect_line_eventually(&io, "quick 4 300");
+	pt_process_free(p);
+	io_close(&io);
+	return TEST_PASS;
+}

@@ -89,6 +89,7 @@
 	X(thread_create_orders, 0)                                             \
 	X(threads_born_during_stop, 0)                                         \
 	X(threads_unseen_freed, 0)                                             \
+	X(clone_event_after_thread_end, 0)                                     \
 	X(phantom_bp_hidden, 0)                                                \
 	X(detach_with_hit_pending, 0)                                          \
 	X(emul_decode_table, 0)                                                \

@@ -21,6 +21,8 @@
  *                   "churning"; for each stdin line wait until churn_count
  *                   has grown by 20 and print "count N"; at EOF stop and
  *                   join them all, print "churned"
+ *   quick:C:N       C threads each create and join N threads that return
+ *                   at once, all together; print "quick C N"
  *   zombie-leader   start an echo thread (prints "worker ready", then for
  *                   each stdin line calls mt_hit(n, 0) and prints
  *                   "echo LINE"; at EOF prints "DONE" and exits 0) and a
@@ -280,6 +282,32 @@ static void do_churn(int l, int c)
 		pthread_join(th[i], NULL);
 	stop_flag = 0;
 	printf("churned\n");
+}
+
+/* ---- quick ------------------------------------------------------------- */
+
+static int quick_n;
+
+static void *quick_creator(void *arg)
+{
+	for (int i = 0; i < quick_n; i++) {
+		pthread_t t;
+		if (pthread_create(&t, NULL, noop_thread, NULL) == 0)
+			pthread_join(t, NULL);
+	}
+	return arg;
+}
+
+static void do_quick(int c, int n)
+{
+	pthread_t th[64];
+	int k = 0;
+	quick_n = n;
+	for (int i = 0; i < c && k < 64; i++)
+		start(&th[k++], quick_creator, NULL);
+	for (int i = 0; i < k; i++)
+		pthread_join(th[i], NULL);
+	printf("quick %d %d\n", c, n);
 }
 
 /* ---- zombie-leader ---------------------------------------------------- */
@@ -712,6 +740,9 @@ int main(int argc, char **argv)
 		} else if (strncmp(cmd, "churn:", 6) == 0) {
 			int l = arg2(cmd + 6, &b);
 			do_churn(l, b);
+		} else if (strncmp(cmd, "quick:", 6) == 0) {
+			int c = arg2(cmd + 6, &b);
+			do_quick(c, b);
 		} else if (strcmp(cmd, "zombie-leader") == 0) {
 			do_zombie_leader();
 		} else if (strncmp(cmd, "exec-thread:", 12) == 0) {

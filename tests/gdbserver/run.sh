@@ -293,6 +293,30 @@ t_gdb_next_forks() {
 	expect gdb_next_forks "$f" '^gdb exit: 0'
 }
 
+# The same in non-stop: a fork found while serving gdb's wildcard vCont
+# (sent before gdb heard of the fork) must not run the child gdb has not
+# been told of yet: it ended before gdb's D;CHILD ("Can't detach
+# process.", then every next "Cannot execute this command while the
+# selected thread is running").
+t_gdb_next_forks_ns() {
+	local f=$LOGDIR/gdb_next_forks_ns.log args=() i
+	for i in $(seq 30); do args+=(-ex next); done
+	$TO "${GDB[@]}" -ex 'set non-stop on' \
+		-ex "target extended-remote | $GDBSERVER --once - $T/forkloop" \
+		-ex 'break 53' -ex continue -ex 'set print inferior-events off' \
+		"${args[@]}" -ex kill >"$f" 2>&1
+	echo "gdb exit: $?" >>"$f"
+	local lines
+	lines=$(grep -a -c -P '^5[234]\t' "$f")
+	refuse gdb_next_forks_ns "$f" "Can't detach" 'Cannot execute' \
+		'Switching to Thread' 'too long' || return
+	if [ "$lines" != 31 ]; then
+		fail gdb_next_forks_ns "$lines of 31 source lines after break and nexts"
+		return
+	fi
+	expect gdb_next_forks_ns "$f" '^gdb exit: 0'
+}
+
 # ConditionalBreakpoints+: gdb (condition-evaluation auto) sends the
 # condition's bytecode with Z0; the server evaluates it (on a global, for
 # gcc's and clang's code alike) at each of the 1000 hits and reports only
@@ -970,7 +994,7 @@ t_lldb() {
 # ---- main -------------------------------------------------------------------
 
 ALL="t_selftest t_startup_failure t_protocol t_gdb_break_bt t_gdb_step_next_finish t_gdb_registers
-t_gdb_memory t_gdb_threads t_gdb_many_threads t_gdb_threads_next t_gdb_next_spinwait t_gdb_schedlock t_gdb_catch_fork t_gdb_fork_follow_child t_gdb_fork_schedule_multiple t_gdb_next_forks t_gdb_cond_target t_gdb_cond_threads t_gdb_catch_vfork t_gdb_vfork_child t_gdb_bphits t_gdb_watch t_gdb_hbreak t_gdb_signals t_gdb_siginfo_rw t_gdb_pass_signals t_gdb_catch_syscall t_gdb_run_again
+t_gdb_memory t_gdb_threads t_gdb_many_threads t_gdb_threads_next t_gdb_next_spinwait t_gdb_schedlock t_gdb_catch_fork t_gdb_fork_follow_child t_gdb_fork_schedule_multiple t_gdb_next_forks t_gdb_next_forks_ns t_gdb_cond_target t_gdb_cond_threads t_gdb_catch_vfork t_gdb_vfork_child t_gdb_bphits t_gdb_watch t_gdb_hbreak t_gdb_signals t_gdb_siginfo_rw t_gdb_pass_signals t_gdb_catch_syscall t_gdb_run_again
 t_gdb_exit_code t_gdb_startup_shell t_gdb_range_step t_gdb_svr4 t_gdb_i386 t_gdb_exec t_gdb_launch_settings t_gdb_attach_detach t_gdb_extended_attach
 t_gdb_tcp_monitor_exit t_gdb_tls t_lldb t_nonstop_protocol t_gdb_nonstop"
 

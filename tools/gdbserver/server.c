@@ -1875,6 +1875,27 @@ static bool ns_running(struct gs_server *s, pid_t tid)
 	return !e || !e->stopped;
 }
 
+/* Is a stop reply about thread tid of process pid (or about the fork
+ * that made process pid) still queued, not yet taken by gdb (vStopped)?
+ * A vCont gdb sent before it heard of that stop does not resume it (as
+ * gdbserver ignores resume requests of threads with queued stop replies):
+ * gdb believed the thread running, or did not know of the child. */
+static bool ns_queued(struct gs_server *s, pid_t pid, pid_t tid)
+{
+	for (size_t i = 0; i < s->nnotes; i++) {
+		const char *n = s->notes[i], *at;
+		unsigned a, b;
+		if ((at = strstr(n, "thread:p")) &&
+		    sscanf(at, "thread:p%x.%x;", &a, &b) == 2 &&
+		    (pid_t)a == pid && (pid_t)b == tid)
+			return true;
+		if ((at = strstr(n, "fork:p")) &&
+		    sscanf(at, "fork:p%x.", &a) == 1 && (pid_t)a == pid)
+			return true;
+	}
+	return false;
+}
+
 static void ns_drop_notes(struct gs_server *s)
 {
 	for (size_t i = 0; i < s->nnotes; i++)
@@ -2174,7 +2195,7 @@ static void ns_vcont(struct gs_server *s, const struct gs_vcont *v)
 			struct resume_action a = action_for(v, s->p->pid, tid);
 			struct gs_ns_thread *e = a.kind ? ns_find(s, tid, true)
 							: NULL;
-			if (!e)
+			if (!e || ns_queued(s, s->p->pid, tid))
 				continue;
 			e->due = 0;
 			if (a.kind == 't') {

@@ -7,6 +7,7 @@ Framing (acks, bad checksums, escapes, no-ack mode, overlong packets), bad
 packets getting E or empty replies, binary X/x, qXfer objects.  Prints one
 line per check and "all protocol checks passed" at the end.
 """
+import os
 import subprocess
 import sys
 
@@ -78,7 +79,9 @@ def unescape(data):
 
 class Conn:
     def __init__(self, server, prog):
-        self.p = subprocess.Popen([server, "--once", "-", prog],
+        # prog None: a --multi server with no program to start
+        args = [server, "--once", "-", prog] if prog else [server, "--multi", "-"]
+        self.p = subprocess.Popen(args,
                                   stdin=subprocess.PIPE, stdout=subprocess.PIPE)
         self.acks = True
 
@@ -230,6 +233,39 @@ def interrupt_two_checks(server, sleeper, hitloop):
     check("two: vKill the second", c.cmd(b"vKill;" + pid2[1:]) == b"OK")
     check("two: vKill the first",
           c.cmd(b"vKill;" + first.split(b".")[0][1:]) == b"OK")
+    # vRun with no program name (gdb's `run` in an inferior with no
+    # remote exec-file): the program run last, as gdbserver has it, not
+    # the command line's.
+    r = c.cmd("vRun;")
+    check("two: vRun; runs the last program", r.startswith(b"T05"), r)
+    pid3 = r.split(b"thread:p")[1].split(b".")[0] if b"thread:p" in r else b"0"
+    r = read_xfer(c, "exec-file", pid3.decode())
+    check("two: vRun; runs the last program (exec-file)",
+          r.endswith(b"/" + os.path.basename(hitloop).encode()), r)
+    c.cmd(b"vKill;" + pid3)
+    c.p.stdin.close()
+    c.p.wait(timeout=30)
+
+    # The same with a server given no program (--multi): vRun; after a
+    # program ran and was killed runs it again (the server crashed,
+    # taking the command line's missing arguments).
+    c = Conn(server, None)
+    c.cmd("QStartNoAckMode")
+    c.acks = False
+    c.cmd("qSupported:multiprocess+;swbreak+")
+    c.cmd("!")
+    r = c.cmd("vRun;" + hitloop.encode().hex())
+    check("multi: vRun a program", r.startswith(b"T05"), r)
+    pid = r.split(b"thread:p")[1].split(b".")[0] if b"thread:p" in r else b"0"
+    check("multi: vKill it", c.cmd(b"vKill;" + pid) == b"OK")
+    try:
+        r = c.cmd("vRun;")
+    except EOFError as e:
+        r = str(e).encode()
+    check("multi: vRun; runs it again", r.startswith(b"T05"), r)
+    if r.startswith(b"T05"):
+        pid = r.split(b"thread:p")[1].split(b".")[0]
+        c.cmd(b"vKill;" + pid)
     c.p.stdin.close()
     c.p.wait(timeout=30)
 

@@ -4012,14 +4012,21 @@ static void cmd_vrun(struct gs_server *s, char *p)
 		f = e ? e + 1 : NULL;
 	}
 	if (!*argv[0]) {
-		if (!s->default_argv) {
+		/* The program run last (vRun), else the command line's, as
+		 * gdbserver has it: gdb sends no name for an inferior with
+		 * no remote exec-file set. */
+		const char *prog = s->last_argv && s->last_argv[0]
+					   ? s->last_argv[0]
+				   : s->default_argv ? s->default_argv[0]
+						     : NULL;
+		if (!prog) {
 			reply_err(s, 0x02, "no program to run");
 			goto out;
 		}
 		free(argv[0]);
-		argv[0] = strdup(s->default_argv[0]);
+		argv[0] = strdup(prog);
 		/* No arguments given: the command line's. */
-		if (argc == 1)
+		if (argc == 1 && s->default_argv)
 			for (int i = 1; s->default_argv[i] && argc < 255; i++)
 				argv[argc++] = strdup(s->default_argv[i]);
 		for (int i = 0; i < argc; i++)
@@ -4573,6 +4580,9 @@ void gs_server_init(struct gs_server *s)
 	 * (QDisableRandomization:0 turns it back on for vRun). */
 	s->no_aslr = true;
 	s->with_shell = true; /* gdb's startup-with-shell default */
+	/* PROCTRACE_GDBSERVER_DEBUG=2: the packets too, from the start */
+	const char *e = getenv("PROCTRACE_GDBSERVER_DEBUG");
+	s->remote_debug = e && strcmp(e, "2") == 0;
 	for (size_t i = 0; i < GS_MAX_FILES; i++)
 		s->files[i] = -1;
 }

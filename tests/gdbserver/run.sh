@@ -755,6 +755,55 @@ t_gdb_attach_detach() {
 		'sleeper alive after detach: yes'
 }
 
+# Attach into a signal (gdb's attach-into-signal.exp): sigchain's SIGALRM
+# handler raises SIGALRM again, so an attach often finds the signal on its
+# way.  gdb must hear of it (Program received signal SIGALRM, or the
+# thread's $_siginfo), every thread's $_siginfo must be readable, and
+# after the attaches and detaches the chain must still run (a signal lost
+# ends it: "signal lost", exit 3).  Both with the chain in a second thread
+# and in the only one.
+t_gdb_attach_signal() {
+	local mode f pid fd wrap line tries=100
+	for mode in threaded single; do
+		f=$LOGDIR/gdb_attach_signal_$mode.log
+		exec {fd}< <(exec $TO "$T/sigchain" $mode)
+		wrap=$!
+		pid=
+		IFS= read -r -t 30 line <&"$fd" && pid=${line#ready }
+		if [ -z "$pid" ]; then
+			fail gdb_attach_signal "sigchain ($mode) did not start"
+			exec {fd}<&-
+			return
+		fi
+		$TO "${GDB[@]}" -ex "target extended-remote | $GDBSERVER --once --multi -" \
+			-ex 'handle SIGALRM stop print pass' -ex "set \$pid = $pid" \
+			-ex "set \$tries = $tries" -x "$(dirname "$0")/attach_signal.py" \
+			-ex 'monitor exit' >"$f" 2>&1
+		echo "gdb exit: $?" >>"$f"
+		kill -0 "$pid" 2>/dev/null && echo "sigchain alive: yes" >>"$f"
+		kill "$pid" 2>/dev/null
+		# what sigchain printed after "ready" (nothing if the chain held)
+		timeout 5 cat <&"$fd" >>"$f"
+		exec {fd}<&-
+		wait "$wrap" 2>/dev/null
+		refuse gdb_attach_signal "$f" 'signal lost' 'Unable to read' || return
+		local want='with a siginfo 14'
+		[ $mode = single ] && want='reported SIGALRM'
+		if grep -a -q -E "summary: .* 0 $want" "$f"; then
+			fail gdb_attach_signal "$mode: in $tries attaches, none $want (log: $f)"
+			return
+		fi
+		for line in '^summary: .* 0 siginfo errors' \
+			'^sigchain alive: yes' '^gdb exit: 0'; do
+			if ! grep -a -q -E -- "$line" "$f"; then
+				fail gdb_attach_signal "$mode: missing /$line/ (log: $f)"
+				return
+			fi
+		done
+	done
+	pass gdb_attach_signal
+}
+
 t_gdb_extended_attach() {
 	start_sleeper
 	if [ -z "$SL_PID" ]; then
@@ -995,7 +1044,7 @@ t_lldb() {
 
 ALL="t_selftest t_startup_failure t_protocol t_gdb_break_bt t_gdb_step_next_finish t_gdb_registers
 t_gdb_memory t_gdb_threads t_gdb_many_threads t_gdb_threads_next t_gdb_next_spinwait t_gdb_schedlock t_gdb_catch_fork t_gdb_fork_follow_child t_gdb_fork_schedule_multiple t_gdb_next_forks t_gdb_next_forks_ns t_gdb_cond_target t_gdb_cond_threads t_gdb_catch_vfork t_gdb_vfork_child t_gdb_bphits t_gdb_watch t_gdb_hbreak t_gdb_signals t_gdb_siginfo_rw t_gdb_pass_signals t_gdb_catch_syscall t_gdb_run_again
-t_gdb_exit_code t_gdb_startup_shell t_gdb_range_step t_gdb_svr4 t_gdb_i386 t_gdb_exec t_gdb_launch_settings t_gdb_attach_detach t_gdb_extended_attach
+t_gdb_exit_code t_gdb_startup_shell t_gdb_range_step t_gdb_svr4 t_gdb_i386 t_gdb_exec t_gdb_launch_settings t_gdb_attach_detach t_gdb_attach_signal t_gdb_extended_attach
 t_gdb_tcp_monitor_exit t_gdb_tls t_lldb t_nonstop_protocol t_gdb_nonstop"
 
 if ! command -v gdb >/dev/null; then

@@ -470,6 +470,43 @@ static void apply_settings(struct gs_server *s, pt_process *pp)
 		DBG("catch syscalls: %s\n", pt_errmsg());
 }
 
+static void collect_pending(struct gs_server *s, pt_thread *event);
+
+/* The thread an attach reports: one the attach found stopping for a
+ * signal on its way (the library's event thread first), as gdbserver
+ * reports the first signal its attach meets, else the first thread. */
+static pt_thread *attach_event_thread(struct gs_server *s)
+{
+	pt_thread *t = pt_process_event_thread(s->p->proc);
+	pt_stop_cause c = { .sz = sizeof c };
+	if (t && pt_thread_stop_cause(t, &c) == 0 &&
+	    (c.kind == PT_STOP_SIGNAL || c.kind == PT_STOP_GROUP))
+		return t;
+	size_t n;
+	pt_thread **ts = thread_list(s, &n);
+	t = NULL;
+	for (size_t i = 0; i < n && !t; i++)
+		if (pt_thread_stop_cause(ts[i], &c) == 0 &&
+		    c.kind == PT_STOP_SIGNAL)
+			t = ts[i];
+	free(ts);
+	return t ? t : first_thread(s);
+}
+
+/* The SIGSTOP an attach's stop reply gives a thread the attach stopped
+ * (gdb expects it, as from gdbserver's PTRACE_ATTACH), or -1: the thread
+ * met a signal of its own, reported as it is. */
+static int attach_sig(struct gs_server *s, pt_thread *t)
+{
+	pt_stop_cause c = { .sz = sizeof c };
+	if (!s->p->attached || !s->p->first_stop)
+		return -1;
+	if (pt_thread_stop_cause(t, &c) == 0 &&
+	    (c.kind == PT_STOP_SIGNAL || c.kind == PT_STOP_GROUP))
+		return -1;
+	return SIGSTOP;
+}
+
 /* A process launched or attached: the current one.  PT_ENOMEM (the
  * process killed or detached) when the table is full. */
 static int after_start(struct gs_server *s, pt_process *pp, bool attached)
@@ -490,9 +527,11 @@ static int after_start(struct gs_server *s, pt_process *pp, bool attached)
 	s->have_exit = false;
 	apply_settings(s, pp);
 	select_proc(s, p);
-	pt_thread *t = first_thread(s);
+	pt_thread *t = attached ? attach_event_thread(s) : first_thread(s);
 	s->last_tid = t ? pt_thread_tid(t) : s->p->pid;
 	s->g_tid = 0;
+	if (attached && !s->nonstop && t)
+		collect_pending(s, t); /* other threads' signals: for later */
 	return 0;
 }
 
@@ -1068,7 +1107,7 @@ static void reply_status(struct gs_server *s)
 		reply_err(s, 1, "no thread");
 		return;
 	}
-	build_stop_reply(s, t, NULL, s->p->attached && s->p->first_stop ? SIGSTOP : -1);
+	build_stop_reply(s, t, NULL, attach_sig(s, t));
 	reply(s);
 }
 
@@ -1632,6 +1671,13 @@ static pt_thread *set_signals(struct gs_server *s, const struct gs_vcont *v,
 		struct resume_action a = action_for(v, s->p->pid, tid);
 		if (a.kind == 0)
 			continue; /* held: its signal stays for later */
+		pt_stop_cause c = { .sz = sizeof c };
+		if (a.sig == 0 && tid != s->last_tid &&
+		    pt_thread_stop_cause(ts[i], &c) == 0 &&
+		    c.kind == PT_STOP_SIGNAL && c.signo > 0 && c.signo <= 64 &&
+		    s->pass[c.signo])
+			continue; /* a signal to pass gdb never heard of (met
+				   * by the attach): it goes with the resume */
 		give_signal(ts[i], a.sig);
 		if ((a.kind == 's' || a.kind == 'r') && !step) {
 			step = ts[i];
@@ -1995,7 +2041,7 @@ static void ns_fill(struct gs_server *s, bool stopped)
 			e->cause = (pt_stop_cause){ .sz = sizeof e->cause,
 						    .kind = PT_STOP_SIGNAL,
 						    .signo = SIGTRAP };
-		if (s->p->attached && s->p->first_stop)
+		if (attach_sig(s, ts[i]) == SIGSTOP)
 			e->sig = SIGSTOP;
 	}
 	free(ts);
@@ -2827,6 +2873,18 @@ static bool siginfo_from_cause(struct gs_server *s, pt_thread *t, siginfo_t *si)
 			c = s->p->pending[i].cause;
 			found = true;
 		}
+	if (!found && pt_thread_stop_cause(t, &c) == 0 &&
+	    c.kind == PT_STOP_REQUESTED) {
+		/* Stopped by us (attach, interrupt, another thread's event):
+		 * the SIGSTOP gdbserver's own stops are, sent by the server
+		 * (gdb reads $_siginfo of any stopped thread). */
+		memset(si, 0, sizeof *si);
+		si->si_signo = SIGSTOP;
+		si->si_code = SI_TKILL;
+		si->si_pid = getpid();
+		si->si_uid = getuid();
+		return true;
+	}
 	if (!found)
 		return false;
 	memset(si, 0, sizeof *si);

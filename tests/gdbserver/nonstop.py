@@ -232,11 +232,50 @@ def fork_checks(server, prog):
     c.p.wait(timeout=30)
 
 
+def two_procs_checks(server, prog, hitloop):
+    """A stop of another process, taken between packets, does not change
+    the process gdb's packets are for (gdb sends no Hg again): with
+    process B hitting a breakpoint while gdb works on process A (a
+    displaced step), the server took A's PC write for B's thread (and
+    A's memory for B's), and A ran _start again."""
+    c = NsConn(server, prog)
+    c.cmd("QStartNoAckMode")
+    c.acks = False
+    c.cmd("qSupported:multiprocess+;swbreak+")
+    check("two: extended", c.cmd("!") == b"OK")
+    check("two: QNonStop:1", c.cmd("QNonStop:1") == b"OK")
+    a = tid_of(drain(c, c.cmd("?"))[0])
+    r = c.cmd("vRun;" + hitloop.encode().hex())
+    check("two: vRun the second", r.startswith(b"T05"), r)
+    b = tid_of(r)
+    while c.notes:  # a stop notification of the vRun, if any
+        c.note()
+        c.cmd("vStopped")
+    check("two: Hg B", c.cmd(b"Hg" + b) == b"OK")
+    tick = symbols(hitloop)["tick"]
+    check("two: Z0 in B", c.cmd("Z0,%x,1" % tick) == b"OK")
+    check("two: Hg A", c.cmd(b"Hg" + a) == b"OK")
+    pc_a = c.cmd("p10")
+    check("two: vCont;c B", c.cmd(b"vCont;c:" + b.split(b".")[0] + b".-1") == b"OK")
+    r = c.note()  # taken by the server between packets
+    check("two: B hits", r.startswith(b"T05") and b"swbreak" in r, r)
+    r = c.cmd("p10")
+    check("two: the PC read after it is still A's", r == pc_a,
+          b"%s, A's: %s" % (r, pc_a))
+    c.cmd("vStopped")
+    c.cmd(b"vKill;" + b.split(b".")[0][1:])
+    c.cmd(b"vKill;" + a.split(b".")[0][1:])
+    c.p.stdin.close()
+    c.p.wait(timeout=30)
+
+
 def main():
     server, targets = sys.argv[1], sys.argv[2]
     spinwait_checks(server, os.path.join(targets, "spinwait"))
     threads_checks(server, os.path.join(targets, "threads"))
     fork_checks(server, os.path.join(targets, "forker"))
+    two_procs_checks(server, os.path.join(targets, "basic"),
+                     os.path.join(targets, "hitloop"))
     if proto.failures:
         print("%d non-stop checks failed" % proto.failures)
         return 1

@@ -1472,6 +1472,7 @@ static void ns_settle(struct gs_server *s);
 /* Process p has stopped (pt_wait gave err): serve its stop. */
 static void serve_stop(struct gs_server *s, struct gs_proc *p, int err)
 {
+	struct gs_proc *cur = s->p;
 	select_proc(s, p);
 	p->running = false;
 	if (err < 0) {
@@ -1481,8 +1482,13 @@ static void serve_stop(struct gs_server *s, struct gs_proc *p, int err)
 		return;
 	}
 	if (s->nonstop) {
+		/* A notification: gdb's packets still mean the process it
+		 * chose (Hg), which stays the current one. */
+		size_t n = s->nprocs;
 		ns_collect(s);
 		ns_settle(s);
+		select_proc(s, cur != p || s->nprocs == n ? cur
+				 : s->nprocs ? s->procs[0] : NULL);
 		return;
 	}
 	on_stop(s);

@@ -49,6 +49,15 @@ class NsConn(proto.Conn):
         return body[5:]
 
 
+def connect(server, prog, features="multiprocess+;swbreak+"):
+    """A connection in no-ack mode after qSupported (features): the
+    connection and the qSupported reply."""
+    c = NsConn(server, prog)
+    c.cmd("QStartNoAckMode")
+    c.acks = False
+    return c, c.cmd("qSupported:" + features)
+
+
 def tid_of(reply):
     return reply.split(b"thread:")[1].split(b";")[0] if b"thread:" in reply else b""
 
@@ -79,10 +88,7 @@ def drain(c, first):
 
 def spinwait_checks(server, prog):
     addr = symbols(prog)
-    c = NsConn(server, prog)
-    c.cmd("QStartNoAckMode")
-    c.acks = False
-    r = c.cmd("qSupported:multiprocess+;swbreak+")
+    c, r = connect(server, prog)
     check("qSupported QNonStop+", b"QNonStop+" in r, r)
     check("QNonStop bad: E", is_err(c.cmd("QNonStop:2")))
     check("QNonStop:1", c.cmd("QNonStop:1") == b"OK")
@@ -158,10 +164,7 @@ def threads_checks(server, prog):
     """Four workers hit one breakpoint: each hit is a notification of its
     own thread, the other workers run on until they hit it too."""
     addr = symbols(prog)
-    c = NsConn(server, prog)
-    c.cmd("QStartNoAckMode")
-    c.acks = False
-    c.cmd("qSupported:multiprocess+;swbreak+")
+    c, _ = connect(server, prog)
     check("threads: QNonStop:1", c.cmd("QNonStop:1") == b"OK")
     check("threads: QNonStop:0", c.cmd("QNonStop:0") == b"OK")
     r = c.cmd("?")
@@ -206,10 +209,7 @@ def fork_checks(server, prog):
     serves packets (each pauses and resumes the process), until gdb
     detaches it: it was resumed with the threads gdb believes running,
     ran to its end, and gdb's D;PID failed ("Can't detach process")."""
-    c = NsConn(server, prog)
-    c.cmd("QStartNoAckMode")
-    c.acks = False
-    c.cmd("qSupported:multiprocess+;fork-events+;swbreak+")
+    c, _ = connect(server, prog, "multiprocess+;fork-events+;swbreak+")
     check("fork: QNonStop:1", c.cmd("QNonStop:1") == b"OK")
     c.cmd("QPassSignals:14")  # SIGCHLD, as gdb passes it
     check("fork: vCont;c", c.cmd("vCont;c") == b"OK")
@@ -238,10 +238,7 @@ def two_procs_checks(server, prog, hitloop):
     process B hitting a breakpoint while gdb works on process A (a
     displaced step), the server took A's PC write for B's thread (and
     A's memory for B's), and A ran _start again."""
-    c = NsConn(server, prog)
-    c.cmd("QStartNoAckMode")
-    c.acks = False
-    c.cmd("qSupported:multiprocess+;swbreak+")
+    c, _ = connect(server, prog)
     check("two: extended", c.cmd("!") == b"OK")
     check("two: QNonStop:1", c.cmd("QNonStop:1") == b"OK")
     a = tid_of(drain(c, c.cmd("?"))[0])

@@ -2092,7 +2092,8 @@ static void ns_collect(struct gs_server *s)
 			if (c.kind == PT_STOP_SIGNAL && c.signo > 0 &&
 			    c.signo <= 64 && s->pass[c.signo])
 				continue;
-		} else if (pt_thread_pc(ts[i], &pc) == 0 && have_break(s, pc) &&
+		} else if (c.kind != PT_STOP_BREAKPOINT && /* false: done */
+			   pt_thread_pc(ts[i], &pc) == 0 && have_break(s, pc) &&
 			   pc != e->skip_bp && cond_holds(s, ts[i], pc)) {
 			/* Halted just before one of gdb's breakpoints: a
 			 * resume would step it over, so it is the hit now. */

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -301,6 +302,21 @@ char task_state(pid_t pid, pid_t tid)
 	snprintf(path, sizeof path, "/proc/%d/task/%d/stat", (int)pid,
 		 (int)tid);
 	return stat_state(path);
+}
+
+bool wait_in_syscall(pid_t pid, long nr, int timeout_ms)
+{
+	char path[64], buf[256];
+	snprintf(path, sizeof path, "/proc/%d/syscall", (int)pid);
+	long long deadline = now_ms() + timeout_ms;
+	do {
+		/* "NR arg1 ... sp pc" while blocked, "running" otherwise */
+		if (read_file(path, buf, sizeof buf) == 0 &&
+		    buf[0] >= '0' && buf[0] <= '9' && strtol(buf, NULL, 10) == nr)
+			return true;
+		sched_yield();
+	} while (now_ms() < deadline);
+	return false;
 }
 
 pid_t proc_tracer(pid_t pid)

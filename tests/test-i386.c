@@ -417,6 +417,11 @@ TEST(i386_attach)
 	io_expect_line(&io, "ready");
 	io_write(&io, "a\n");
 	io_expect_line(&io, "value 42");
+	/* The line is in the pipe before write(2) returns: wait until the
+	 * target is back in read(2) (attaching at once could catch it on its
+	 * way out of write, orig_eax 4). */
+	CHECKF(wait_in_syscall(io.pid, 3, WAIT_MS),
+	       "the target is not blocked in read(2)");
 
 	pt_process *p = NULL;
 	CHECK_OK(pt_attach(io.pid, &p));

@@ -342,6 +342,10 @@ int io_reap(struct child_io *io, int timeout_ms);
 char proc_state(pid_t pid);
 /* The same for one thread (task) of a process. */
 char task_state(pid_t pid, pid_t tid);
+/* Wait until process pid (its main thread) is blocked in system call nr,
+ * as /proc/PID/syscall tells (the numbering of the process's own
+ * architecture); false if it is not within timeout_ms. */
+bool wait_in_syscall(pid_t pid, long nr, int timeout_ms);
 /* TracerPid from /proc/PID/status, -1 if unknown. */
 pid_t proc_tracer(pid_t pid);
 /* Read /proc/PID/mem through an open fd: bytes read, -1 on error. */

@@ -118,6 +118,10 @@ static void thread_stopped(struct pt_thread *t, const pt_stop_cause *c)
 
 	bool stepover_done = was_stepover && c->kind == PT_STOP_STEP;
 	if (stepover_done && p->resuming && !p->stopping) {
+		/* Past its breakpoint, it waits for the other step-overs; if
+		 * a stop ends the continue first, it was simply stopped (not
+		 * a step of the user's). */
+		t->cause.kind = PT_STOP_REQUESTED;
 		pt__proc_resume_next(p);
 		return;
 	}

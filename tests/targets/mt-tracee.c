@@ -51,7 +51,8 @@
  *                   threads one after another and then joins them; join the
  *                   creators, print "spawned C*M"
  *   spin-threads:N  start N threads spinning on spin_counter, print
- *                   "spinning", spin too (for ever)
+ *                   "spinning", spin too (for ever); each spin passes
+ *                   the label mt_spin_bp
  *   block-read:N    start N threads blocked on a pipe, print "waiting", read
  *                   stdin (read(2), one call) and print "read R"
  *   spin-hit        print "spinning", then loop for ever: spin_counter++,
@@ -532,8 +533,12 @@ static void do_spawn_many(int c, int m)
 static void *spin_thread(void *arg)
 {
 	(void)arg;
-	for (;;)
+	for (;;) {
+		/* mt_spin_bp: a breakpoint every spinning thread hits at
+		 * once, on the load of spin_counter */
+		__asm__ volatile(".globl mt_spin_bp\nmt_spin_bp:");
 		spin_counter++;
+	}
 	return NULL;
 }
 

@@ -337,6 +337,17 @@ TEST(resume_exited_thread)
 	mt_continue_to_line(p, &io, "exited 1");
 	mt_continue_to_line(p, &io, "waiting");
 	CHECK_OK(pt_stop(p));
+	/* The program has joined the thread, but the kernel may not have
+	 * reported its end to us yet (pthread_join returns when the tid is
+	 * cleared, before the task is a zombie): until it is reaped it is
+	 * exiting, not gone.  Let the process run until it is. */
+	const pid_t xt = pt_thread_tid(x);
+	for (int i = 0; pt_process_thread(p, xt) && i < 1000; i++) {
+		CHECK_OK(pt_continue(p));
+		CHECK_OK(pt_stop(p));
+	}
+	CHECKF(pt_process_thread(p, xt) == NULL, "thread %d never reaped",
+	       (int)xt);
 	pt_resume_action run = { x, PT_RESUME_CONTINUE };
 	CHECK_EQ_INT(pt_resume(p, &run, 1, PT_RESUME_CONTINUE), PT_EEXITED);
 	CHECK_EQ_INT(pt_process_state(p), PT_PROC_STOPPED);

@@ -393,8 +393,9 @@ PT_API int pt_thread_step(pt_thread *t);
  * is pt_thread_step(t).  The process must be stopped (PT_ESTATE).
  * PT_EINVAL: an unknown kind, a thread listed twice or of another process,
  * or nothing left to run; PT_EEXITED: a thread to run or step has exited
- * (one to hold may have); PT_ESTATE: a thread to step is held at its exit.  Returns at once; use pt_wait()
- * for the stop. */
+ * (is no longer listed by pt_process_threads(), a zombie leader included;
+ * one to hold may have); PT_ESTATE: a thread to step is held at its exit.
+ * Returns at once; use pt_wait() for the stop. */
 #define PT_RESUME_HOLD 0
 #define PT_RESUME_CONTINUE 1
 #define PT_RESUME_STEP 2

@@ -152,7 +152,8 @@ static int set_plans(pt_process *p, const pt_resume_action *acts, size_t n,
 			err = pt__fail(PT_EINVAL, p, t, op,
 				       "unknown resume kind %d", acts[i].kind);
 		else if (plan != PT__PLAN_HOLD &&
-			 (!t->in_live_list || pt__tstate_is_gone(t->state)))
+			 (!t->in_live_list || pt__tstate_is_gone(t->state) ||
+			  t->state == PT__TS_EXITING))
 			err = pt__fail(PT_EEXITED, p, t, op,
 				       "the thread has exited");
 		else if (t->plan == 0xff)

@@ -311,6 +311,59 @@ TEST(resume_bad_actions)
 	return TEST_PASS;
 }
 
+/* t (of stopped p) has exited: running or stepping it is refused with
+ * PT_EEXITED and resumes nothing; held, the others run. */
+static void resume_gone_thread(pt_process *p, pt_thread *t)
+{
+	pt_resume_action run = { t, PT_RESUME_CONTINUE };
+	CHECK_EQ_INT(pt_resume(p, &run, 1, PT_RESUME_HOLD), PT_EEXITED);
+	CHECKF(strstr(pt_errmsg(), "exited") != NULL, "message: %s",
+	       pt_errmsg());
+	CHECK_EQ_INT(pt_resume(p, &run, 1, PT_RESUME_CONTINUE), PT_EEXITED);
+	pt_resume_action step = { t, PT_RESUME_STEP };
+	CHECK_EQ_INT(pt_resume(p, &step, 1, PT_RESUME_CONTINUE), PT_EEXITED);
+	CHECK_EQ_INT(pt_process_state(p), PT_PROC_STOPPED);
+	pt_resume_action hold = { t, PT_RESUME_HOLD };
+	CHECK_OK(pt_resume(p, &hold, 1, PT_RESUME_CONTINUE));
+}
+
+/* A leader that called pthread_exit is past its exit event (a zombie until
+ * the process ends): the handle from before names a thread that has
+ * exited, which cannot be run or stepped (PT_EEXITED, nothing resumed) but
+ * may be named to hold while the others run. */
+TEST(resume_zombie_leader)
+{
+	struct child_io io;
+	pt_process *p = launch_target(&io, MT, ARGS("zombie-leader"));
+	pt_thread *l = pt_process_thread(p, io.pid);
+	CHECK(l != NULL);
+	mt_continue_to_line(p, &io, "worker ready");
+	/* Run (through thread-create stops) until the leader is a zombie and
+	 * the library has seen its exit: it is no longer listed. */
+	for (int i = 0;; i++) {
+		CHECKF(i < 1000, "the leader never became a zombie");
+		if (pt_process_state(p) != PT_PROC_STOPPED) {
+			mt_wait_proc_state(io.pid, "Z", 50);
+			CHECK_OK(pt_stop(p));
+		}
+		size_t n;
+		pt_thread **ts = mt_threads(p, &n);
+		bool listed = false;
+		for (size_t k = 0; k < n; k++)
+			listed |= ts[k] == l;
+		free(ts);
+		if (!listed)
+			break;
+		CHECK_OK(pt_continue(p));
+	}
+	CHECK(mt_wait_proc_state(io.pid, "Z", 0) == 'Z');
+	resume_gone_thread(p, l);
+	io_close_stdin(&io);
+	io_expect_line(&io, "DONE");
+	run_to_exit0(p, &io);
+	return TEST_PASS;
+}
+
 /* A thread at its exit cannot be stepped; once gone it cannot be run, but
  * may be named to hold. */
 TEST(resume_exited_thread)
@@ -348,11 +401,7 @@ TEST(resume_exited_thread)
 	}
 	CHECKF(pt_process_thread(p, xt) == NULL, "thread %d never reaped",
 	       (int)xt);
-	pt_resume_action run = { x, PT_RESUME_CONTINUE };
-	CHECK_EQ_INT(pt_resume(p, &run, 1, PT_RESUME_CONTINUE), PT_EEXITED);
-	CHECK_EQ_INT(pt_process_state(p), PT_PROC_STOPPED);
-	pt_resume_action hold = { x, PT_RESUME_HOLD };
-	CHECK_OK(pt_resume(p, &hold, 1, PT_RESUME_CONTINUE));
+	resume_gone_thread(p, x);
 	io_close_stdin(&io);
 	io_expect_line(&io, "read 0");
 	run_to_exit0(p, &io);

@@ -197,6 +197,7 @@
 	X(resume_held_process_exits, 0)                                        \
 	X(resume_bad_actions, 0)                                               \
 	X(resume_exited_thread, 0)                                             \
+	X(resume_zombie_leader, 0)                                             \
 	X(follow_fork_detach_child, 0)                                         \
 	X(vfork_done_event, 0)                                                 \
 	X(vfork_ptrace_mem_path, 0)

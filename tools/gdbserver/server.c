@@ -472,22 +472,28 @@ static void apply_settings(struct gs_server *s, pt_process *pp)
 
 static void collect_pending(struct gs_server *s, pt_thread *event);
 
+/* Did t stop for a signal of its own (a job-control stop included)? */
+static bool stopped_by_signal(pt_thread *t, bool group_too)
+{
+	pt_stop_cause c = { .sz = sizeof c };
+	return pt_thread_stop_cause(t, &c) == 0 &&
+	       (c.kind == PT_STOP_SIGNAL ||
+		(group_too && c.kind == PT_STOP_GROUP));
+}
+
 /* The thread an attach reports: one the attach found stopping for a
  * signal on its way (the library's event thread first), as gdbserver
  * reports the first signal its attach meets, else the first thread. */
 static pt_thread *attach_event_thread(struct gs_server *s)
 {
 	pt_thread *t = pt_process_event_thread(s->p->proc);
-	pt_stop_cause c = { .sz = sizeof c };
-	if (t && pt_thread_stop_cause(t, &c) == 0 &&
-	    (c.kind == PT_STOP_SIGNAL || c.kind == PT_STOP_GROUP))
+	if (t && stopped_by_signal(t, true))
 		return t;
 	size_t n;
 	pt_thread **ts = thread_list(s, &n);
 	t = NULL;
 	for (size_t i = 0; i < n && !t; i++)
-		if (pt_thread_stop_cause(ts[i], &c) == 0 &&
-		    c.kind == PT_STOP_SIGNAL)
+		if (stopped_by_signal(ts[i], false))
 			t = ts[i];
 	free(ts);
 	return t ? t : first_thread(s);
@@ -498,11 +504,7 @@ static pt_thread *attach_event_thread(struct gs_server *s)
  * met a signal of its own, reported as it is. */
 static int attach_sig(struct gs_server *s, pt_thread *t)
 {
-	pt_stop_cause c = { .sz = sizeof c };
-	if (!s->p->attached || !s->p->first_stop)
-		return -1;
-	if (pt_thread_stop_cause(t, &c) == 0 &&
-	    (c.kind == PT_STOP_SIGNAL || c.kind == PT_STOP_GROUP))
+	if (!s->p->attached || !s->p->first_stop || stopped_by_signal(t, true))
 		return -1;
 	return SIGSTOP;
 }

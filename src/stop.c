@@ -610,6 +610,16 @@ static void on_syscall(struct pt_thread *t)
 		      (p->syscall_mode == PT_SYSCALLS_SOME && c.syscall >= 0 &&
 		       c.syscall < PT_SYSCALL_MAX &&
 		       (p->syscall_set[c.syscall / 64] >> (c.syscall % 64) & 1));
+	if (!wanted && t->state == PT__TS_STOPPING && !t->interrupted_step) {
+		/* Our PTRACE_INTERRUPT may be what ended a blocking call
+		 * here, and the kernel takes any stop for the interrupt's
+		 * (the pending STOP trap is cleared): this is the stop we
+		 * wait for.  If the interrupt came after this stop, its
+		 * trap is still pending and is swallowed as stale later. */
+		c = (pt_stop_cause){ .kind = PT_STOP_REQUESTED };
+		thread_stopped(t, &c);
+		return;
+	}
 	if (!wanted || t->state == PT__TS_STEPPING) {
 		pt__thread_rerun(t);
 		return;

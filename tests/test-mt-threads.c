@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -775,6 +776,40 @@ TEST(clone_event_after_thread_end)
 	run_to_exit(p, &code, &sig);
 	CHECK(code == 0 && sig == 0);
 	io_expect_line_eventually(&io, "quick 4 300");
+	pt_process_free(p);
+	io_close(&io);
+	return TEST_PASS;
+}
+
+/* With some system calls caught (PTRACE_SYSCALL), threads blocked in read(2)
+ * and in pthread_join are stopped: the interrupt ends each blocking call
+ * with a syscall-exit stop, which is the interrupt's stop (the kernel
+ * takes any stop for it; no PTRACE_EVENT_STOP follows).  Resumed, they
+ * block again; at the end their calls still return as they would. */
+TEST(stop_blocked_syscalls_caught)
+{
+	struct child_io io;
+	pt_process *p = launch_target(&io, MT, ARGS("block-read:2"));
+	mt_continue_to_line(p, &io, "waiting");
+	CHECK_OK(pt_stop(p));
+	const int nr = SYS_getppid; /* never called: no stop of its own */
+	CHECK_OK(pt_process_catch_syscalls(p, PT_SYSCALLS_SOME, &nr, 1));
+	for (int i = 0; i < 20; i++) {
+		CHECK_OK(pt_continue(p));
+		/* blocked again (or on the way) */
+		CHECK(mt_wait_proc_state(pt_process_pid(p), "S", WAIT_MS) ==
+		      'S');
+		CHECK_OK(pt_stop(p));
+		CHECK(pt_process_event_thread(p) == NULL);
+	}
+	CHECK_OK(pt_continue(p));
+	io_close_stdin(&io);
+	io_expect_line(&io, "read 0");
+	int code = -1, sig = -1;
+	while (mt_wait(p, WAIT_MS))
+		CHECK_OK(pt_continue(p));
+	CHECK_OK(pt_process_exit(p, &code, &sig));
+	CHECKF(code == 0 && sig == 0, "exit status %d, signal %d", code, sig);
 	pt_process_free(p);
 	io_close(&io);
 	return TEST_PASS;

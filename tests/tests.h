@@ -92,6 +92,7 @@
 	X(clone_event_after_thread_end, 0)                                     \
 	X(phantom_bp_hidden, 0)                                                \
 	X(stop_during_stepovers, 60)                                           \
+	X(stop_blocked_syscalls_caught, 0)                                     \
 	X(detach_with_hit_pending, 0)                                          \
 	X(emul_decode_table, 0)                                                \
 	X(host_signals_untouched, 0)                                           \

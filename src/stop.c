@@ -473,6 +473,13 @@ static void on_event(struct pt_thread *t, const struct pt__wstatus *ws)
 			 * tid (this object) and its old tid is gone.  The
 			 * other threads were killed by the exec. */
 			struct pt_thread *old = pt__thread_find(p, c.pid);
+			/* What this object knew was the old leader's, whose
+			 * exit (forced by the exec) may have passed unseen
+			 * (on_event's quick path): now it is the thread
+			 * that exec'd, inside execve, not at its exit. */
+			t->at_exit = t->swallow_trap = false;
+			t->inject_sig = 0;
+			t->sys_nr = old ? old->sys_nr : -1;
 			if (old) {
 				old->cause = (pt_stop_cause){
 					.sz = sizeof old->cause,

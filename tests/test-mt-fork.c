@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "mt.h"
@@ -82,6 +83,87 @@ TEST(exec_non_leader)
 	exec_from_thread(0);
 	exec_from_thread(2);
 	exec_from_thread(8);
+	return TEST_PASS;
+}
+
+/* The same without thread exit events (gdbserver's set): the leader's exit,
+ * which the exec forces, passes unseen while the threads run.  The thread
+ * that exec'd takes the leader's tid and is no exiting thread: it stops at
+ * a breakpoint of the new image (it ran on, the stop unseen, before). */
+static pt_process *launch_exec_events_only(struct child_io *io,
+					   const char *cmd, const char *then)
+{
+	pt_process *p = launch_target(io, MT, ARGS(cmd, then));
+	CHECK_OK(pt_process_set_events(p, PT_EVENT_EXEC));
+	return p;
+}
+
+TEST(exec_non_leader_quiet_exit)
+{
+	struct child_io io;
+	pt_process *p = launch_exec_events_only(&io, "exec-thread:2",
+						"fork-call");
+	const pid_t pid = pt_process_pid(p);
+	CHECKF(mt_continue_wait(p), "the process exited before its exec");
+	pt_thread *t = pt_process_event_thread(p);
+	CHECK(t != NULL);
+	pt_stop_cause c = cause_of(t);
+	CHECKF(c.kind == PT_STOP_EXEC, "expected the exec stop: %s",
+	       cause_str(&c));
+	CHECK_EQ_INT(pt_thread_tid(t), pid);
+	CHECKF(c.pid != pid, "the exec'ing thread is the leader");
+	const uint64_t f = mt_sym("mt_hit");
+	CHECK_OK(pt_breakpoint_add(p, f));
+	CHECKF(mt_continue_wait(p), "the new image ran to its end past "
+	       "mt_hit(0, 0)");
+	CHECK(pt_process_event_thread(p) == t);
+	c = cause_of(t);
+	CHECKF(c.kind == PT_STOP_BREAKPOINT, "expected mt_hit(0, 0): %s",
+	       cause_str(&c));
+	CHECK_EQ_HEX(pc_of(t), f);
+	CHECK_EQ_INT(reg(t, "rdi"), 0);
+	CHECK_OK(pt_kill(p));
+	pt_process_free(p);
+	io_close(&io);
+	return TEST_PASS;
+}
+
+/* Caught system calls across that exec: the entry of execve on the thread
+ * that calls it, the exec, then execve's exit on the leader's tid, which
+ * is execve's exit (not that of the old leader's last system call). */
+TEST(exec_non_leader_syscalls)
+{
+	struct child_io io;
+	pt_process *p = launch_exec_events_only(&io, "exec-thread:1",
+						"say:hi");
+	const int nr = SYS_execve;
+	CHECK_OK(pt_process_catch_syscalls(p, PT_SYSCALLS_SOME, &nr, 1));
+	const pid_t pid = pt_process_pid(p);
+	const pt_stop_kind want[] = { PT_STOP_SYSCALL_ENTRY, PT_STOP_EXEC,
+				      PT_STOP_SYSCALL_EXIT };
+	for (int i = 0; i < 3; i++) {
+		CHECKF(mt_continue_wait(p), "exited before stop %d", i);
+		pt_thread *t = pt_process_event_thread(p);
+		CHECK(t != NULL);
+		pt_stop_cause c = cause_of(t);
+		CHECKF(c.kind == want[i], "stop %d: %s", i, cause_str(&c));
+		if (i == 0)
+			CHECKF(pt_thread_tid(t) != pid, "the leader exec'd");
+		else
+			CHECK_EQ_INT(pt_thread_tid(t), pid);
+		if (c.kind != PT_STOP_EXEC)
+			CHECKF(c.syscall == SYS_execve, "stop %d: %s", i,
+			       cause_str(&c));
+	}
+	CHECK_OK(pt_process_catch_syscalls(p, PT_SYSCALLS_OFF, NULL, 0));
+	int code = -2, sig = -2;
+	run_to_exit(p, &code, &sig);
+	CHECKF(code == 0 && sig == 0, "exit status %d, signal %d", code, sig);
+	const char *out = io_read_all(&io, WAIT_MS);
+	CHECKF(strncmp(out, "exec tid ", 9) == 0 &&
+	       strstr(out, "\nhi\nDONE\n") != NULL, "output: %s", out);
+	pt_process_free(p);
+	io_close(&io);
 	return TEST_PASS;
 }
 

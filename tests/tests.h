@@ -105,6 +105,8 @@
 	X(attach_zombie_leader, 0)                                             \
 	X(kill_stop_cont_outside, 0)                                           \
 	X(exec_non_leader, 0)                                                  \
+	X(exec_non_leader_quiet_exit, 0)                                       \
+	X(exec_non_leader_syscalls, 0)                                         \
 	X(fork_child_no_bp, 0)                                                 \
 	X(vfork_child_no_bp, 0)                                                \
 	X(clone_process_no_bp, 0)                                              \

@@ -962,6 +962,18 @@ t_gdb_tls() {
 			'^\$3 = 11$' 'tls 11 22' 'exited normally'
 }
 
+# The same in a static program (tls.c linked with -static): libthread_db's
+# symbols are found in its .symtab, as there is no .dynsym.
+t_gdb_tls_static() {
+	gdb_stdio gdb_tls_static tls-static -ex 'break tls_stop' -ex continue \
+		-ex 'print tls_var' -ex 'thread 2' -ex 'print tls_var' -ex continue
+	local f=$LOGDIR/gdb_tls_static.log
+	refuse gdb_tls_static "$f" 'qGetTLSAddr' 'Cannot find thread-local' &&
+		expect gdb_tls_static "$f" 'hit Breakpoint 1, tls_stop' \
+			'^\$1 = 11$' 'Switching to thread 2' '^\$2 = 22$' \
+			'tls 11 22' 'exited normally'
+}
+
 # ---- lldb -------------------------------------------------------------------
 
 LLDB=(lldb -b -x -o 'settings set auto-confirm true')
@@ -1045,7 +1057,7 @@ t_lldb() {
 ALL="t_selftest t_startup_failure t_protocol t_gdb_break_bt t_gdb_step_next_finish t_gdb_registers
 t_gdb_memory t_gdb_threads t_gdb_many_threads t_gdb_threads_next t_gdb_next_spinwait t_gdb_schedlock t_gdb_catch_fork t_gdb_fork_follow_child t_gdb_fork_schedule_multiple t_gdb_next_forks t_gdb_next_forks_ns t_gdb_cond_target t_gdb_cond_threads t_gdb_catch_vfork t_gdb_vfork_child t_gdb_bphits t_gdb_watch t_gdb_hbreak t_gdb_signals t_gdb_siginfo_rw t_gdb_pass_signals t_gdb_catch_syscall t_gdb_run_again
 t_gdb_exit_code t_gdb_startup_shell t_gdb_range_step t_gdb_svr4 t_gdb_i386 t_gdb_exec t_gdb_launch_settings t_gdb_attach_detach t_gdb_attach_signal t_gdb_extended_attach
-t_gdb_tcp_monitor_exit t_gdb_tls t_lldb t_nonstop_protocol t_gdb_nonstop"
+t_gdb_tcp_monitor_exit t_gdb_tls t_gdb_tls_static t_lldb t_nonstop_protocol t_gdb_nonstop"
 
 if ! command -v gdb >/dev/null; then
 	skip gdb "gdb is not installed (Debian: apt-get install gdb)"

@@ -13,7 +13,8 @@ GS_SRCS := tools/gdbserver/packet.c tools/gdbserver/server.c \
 GS_HDRS := $(wildcard tools/gdbserver/*.h)
 GDBSERVER := $(BUILD)/tools/proctrace-gdbserver
 GS_TARGET_SRCS := $(wildcard tests/gdbserver/targets/*.c)
-GS_TARGETS := $(patsubst tests/gdbserver/targets/%.c,$(BUILD)/gdbserver-targets/%,$(GS_TARGET_SRCS))
+GS_TARGETS := $(patsubst tests/gdbserver/targets/%.c,$(BUILD)/gdbserver-targets/%,$(GS_TARGET_SRCS)) \
+              $(BUILD)/gdbserver-targets/tls-static
 
 .PHONY: gdbserver check-gdbserver fuzz-gdbserver install-gdbserver
 
@@ -26,11 +27,16 @@ $(GDBSERVER): $(GS_SRCS) tools/gdbserver/main.c $(GS_HDRS) $(STATICLIB) \
 	      tools/gdbserver/threaddb.dynlist
 	@mkdir -p $(dir $@)
 	$(CC) $(APP_CFLAGS) $(GS_SRCS) tools/gdbserver/main.c $(STATICLIB) \
-	  -Wl,--dynamic-list=tools/gdbserver/threaddb.dynlist -o $@
+	  $(TOOL_LIBS) -Wl,--dynamic-list=tools/gdbserver/threaddb.dynlist -o $@
 
 $(BUILD)/gdbserver-targets/%: tests/gdbserver/targets/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(TARGET_CFLAGS) $< -o $@
+
+# tls.c linked statically: no .dynsym, libthread_db's symbols in .symtab.
+$(BUILD)/gdbserver-targets/tls-static: tests/gdbserver/targets/tls.c
+	@mkdir -p $(dir $@)
+	$(CC) $(TARGET_CFLAGS) -static $< -o $@
 
 # The gdb/lldb tests, then (not in parallel with them: they time things)
 # the bounded fuzzer run.
@@ -75,7 +81,7 @@ $(FUZZ_BIN): $(GS_SRCS) tools/gdbserver/fuzz/fuzz_packet.c $(GS_HDRS) $(FUZZ_LIB
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
 	  -fno-sanitize-recover=undefined -Iinclude -Itools/gdbserver -pthread \
-	  $(GS_SRCS) tools/gdbserver/fuzz/fuzz_packet.c $(FUZZ_LIB) -o $@
+	  $(GS_SRCS) tools/gdbserver/fuzz/fuzz_packet.c $(FUZZ_LIB) $(TOOL_LIBS) -o $@
 
 # Can $(FUZZ_CC) build a libFuzzer program here?  "ok" or the reason.
 $(FUZZ_PROBE): FORCE

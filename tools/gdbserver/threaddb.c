@@ -11,7 +11,8 @@
  *
  * Symbols are looked up in the ELF files mapped into the process
  * (/proc/PID/maps through pt_process_maps): each file's .dynsym, read
- * from the file, relocated by where its first segment is mapped.  The
+ * from the file with elfutils' libelf, relocated by where its first
+ * segment is mapped, then its .symtab (a static program's).  The
  * symbols libthread_db asks for (_thread_db_*, __nptl_version,
  * _rtld_global...) are all dynamic symbols of libc.so.6 and ld.so, so no
  * debug information is needed, and, unlike gdbserver's qSymbol exchange
@@ -29,6 +30,8 @@
 
 #include <dlfcn.h>
 #include <elf.h>
+#include <gelf.h>
+#include <libelf.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <proc_service.h>
@@ -61,6 +64,8 @@ static struct {
 				td_thrhandle_t *);
 	td_err_e (*tls_get_addr)(const td_thrhandle_t *, psaddr_t, size_t,
 				 psaddr_t *);
+	td_err_e (*tlsbase)(const td_thrhandle_t *, unsigned long,
+			    psaddr_t *); /* may be missing (glibc < 2.22) */
 } td;
 
 const char *gs_tdb_search_path(void)
@@ -101,95 +106,76 @@ static const char *base_name(const char *path)
 
 /* ---- symbols of the loaded objects ----------------------------------- */
 
-/* Read exactly n bytes at off, into a new buffer (NUL-terminated). */
-static void *read_at(int fd, uint64_t off, uint64_t n)
+/* name in the symbol table of type type (SHT_DYNSYM, SHT_SYMTAB) of e:
+ * its link-time value. */
+static bool table_symbol(Elf *e, Elf64_Word type, const char *name,
+			 GElf_Sym *out)
 {
-	if (n > (64u << 20))
-		return NULL;
-	char *b = malloc((size_t)n + 1);
-	if (!b)
-		return NULL;
-	size_t got = 0;
-	while (got < n) {
-		ssize_t r = pread(fd, b + got, (size_t)n - got,
-				  (off_t)(off + got));
-		if (r <= 0) {
-			free(b);
-			return NULL;
+	for (Elf_Scn *scn = NULL; (scn = elf_nextscn(e, scn)) != NULL;) {
+		GElf_Shdr sh;
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != type ||
+		    sh.sh_entsize == 0)
+			continue;
+		Elf_Data *d = elf_getdata(scn, NULL);
+		size_t n = sh.sh_size / sh.sh_entsize;
+		for (size_t k = 0; d && k < n; k++) {
+			GElf_Sym sym;
+			const char *sn;
+			if (!gelf_getsym(d, (int)k, &sym) ||
+			    sym.st_shndx == SHN_UNDEF ||
+			    GELF_ST_TYPE(sym.st_info) == STT_TLS ||
+			    !(sn = elf_strptr(e, sh.sh_link, sym.st_name)) ||
+			    strcmp(sn, name) != 0)
+				continue;
+			*out = sym;
+			return true;
 		}
-		got += (size_t)r;
 	}
-	b[n] = 0;
-	return b;
+	return false;
 }
 
-/* name in the .dynsym of the ELF file path, whose offset 0 is mapped at
- * start: its address in the process. */
+/* name in the ELF file path, whose offset 0 is mapped at start: its
+ * address in the process.  The dynamic symbols first (libc.so.6 and
+ * ld.so export all libthread_db asks for), then the full symbol table (a
+ * static program's, where nothing is dynamic). */
 static bool elf_symbol(const char *path, uint64_t start, const char *name,
 		       uint64_t *addr)
 {
 	bool found = false;
-	Elf64_Phdr *ph = NULL;
-	Elf64_Shdr *sh = NULL;
-	Elf64_Sym *sym = NULL;
-	char *str = NULL;
-	Elf64_Ehdr eh;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return false;
-	if (pread(fd, &eh, sizeof eh, 0) != (ssize_t)sizeof eh ||
-	    memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0 ||
+	elf_version(EV_CURRENT);
+	Elf *e = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	GElf_Ehdr eh;
+	size_t nph = 0;
+	if (!e || elf_kind(e) != ELF_K_ELF || !gelf_getehdr(e, &eh) ||
 	    eh.e_ident[EI_CLASS] != ELFCLASS64 ||
 	    (eh.e_type != ET_EXEC && eh.e_type != ET_DYN) ||
-	    eh.e_phentsize != sizeof *ph || eh.e_shentsize != sizeof *sh ||
-	    eh.e_shnum == 0)
-		goto out;
-	ph = read_at(fd, eh.e_phoff, (uint64_t)eh.e_phnum * sizeof *ph);
-	sh = read_at(fd, eh.e_shoff, (uint64_t)eh.e_shnum * sizeof *sh);
-	if (!ph || !sh)
+	    elf_getphdrnum(e, &nph) != 0)
 		goto out;
 	/* The load bias: where the first segment's page went. */
 	uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE), bias = 0;
 	bool have_load = false;
-	for (unsigned i = 0; i < eh.e_phnum; i++) {
-		if (ph[i].p_type == PT_LOAD) {
-			if (ph[i].p_offset / page != 0)
-				goto out; /* offset 0 is not its first page */
-			bias = start - (ph[i].p_vaddr & ~(page - 1));
-			have_load = true;
-			break;
-		}
-	}
-	if (!have_load)
-		goto out;
-	for (unsigned i = 0; i < eh.e_shnum && !found; i++) {
-		if (sh[i].sh_type != SHT_DYNSYM || sh[i].sh_link >= eh.e_shnum ||
-		    sh[i].sh_entsize != sizeof *sym)
+	for (size_t i = 0; i < nph && !have_load; i++) {
+		GElf_Phdr ph;
+		if (!gelf_getphdr(e, (int)i, &ph) || ph.p_type != PT_LOAD)
 			continue;
-		const Elf64_Shdr *ss = &sh[sh[i].sh_link];
-		size_t n = (size_t)(sh[i].sh_size / sizeof *sym);
-		sym = read_at(fd, sh[i].sh_offset, sh[i].sh_size);
-		str = read_at(fd, ss->sh_offset, ss->sh_size);
-		for (size_t k = 0; sym && str && k < n; k++) {
-			if (sym[k].st_shndx == SHN_UNDEF ||
-			    ELF64_ST_TYPE(sym[k].st_info) == STT_TLS ||
-			    sym[k].st_name >= ss->sh_size ||
-			    strcmp(str + sym[k].st_name, name) != 0)
-				continue;
-			*addr = sym[k].st_shndx == SHN_ABS
-					? sym[k].st_value
-					: bias + sym[k].st_value;
-			found = true;
-			break;
-		}
-		free(sym);
-		free(str);
-		sym = NULL;
-		str = NULL;
+		if (ph.p_offset / page != 0)
+			goto out; /* offset 0 is not its first page */
+		bias = start - (ph.p_vaddr & ~(page - 1));
+		have_load = true;
+	}
+	GElf_Sym sym;
+	if (have_load && (table_symbol(e, SHT_DYNSYM, name, &sym) ||
+			  table_symbol(e, SHT_SYMTAB, name, &sym))) {
+		*addr = sym.st_shndx == SHN_ABS ? sym.st_value
+						: bias + sym.st_value;
+		found = true;
 	}
 out:
-	free(ph);
-	free(sh);
+	if (e)
+		elf_end(e);
 	close(fd);
 	return found;
 }
@@ -471,6 +457,7 @@ static bool try_load(const char *file)
 	*(void **)&td.ta_delete = dlsym(h, "td_ta_delete");
 	*(void **)&td.map_lwp2thr = dlsym(h, "td_ta_map_lwp2thr");
 	*(void **)&td.tls_get_addr = dlsym(h, "td_thr_tls_get_addr");
+	*(void **)&td.tlsbase = dlsym(h, "td_thr_tlsbase");
 	if (!td.init || !td.ta_new || !td.ta_delete || !td.map_lwp2thr ||
 	    !td.tls_get_addr || td.init() != TD_OK) {
 		dlclose(h);
@@ -560,9 +547,16 @@ int gs_tdb_tls_address(pt_process *p, pid_t tid, uint64_t offset,
 	if (new_agent(&ph, &ta, err, errlen) < 0)
 		return -1;
 	td_err_e e = td.map_lwp2thr(ta, tid, &th);
-	if (e == TD_OK)
+	if (e == TD_OK && lm == 0) {
+		/* No link map (a static program): the program's own block,
+		 * module 1, as gdbserver does. */
+		e = td.tlsbase ? td.tlsbase(&th, 1, &a) : TD_NOCAPAB;
+		if (e == TD_OK)
+			a = (char *)a + offset;
+	} else if (e == TD_OK) {
 		e = td.tls_get_addr(&th, (psaddr_t)(uintptr_t)lm, (size_t)offset,
 				    &a);
+	}
 	td.ta_delete(ta);
 	if (e != TD_OK) {
 		errf(err, errlen, "thread %d: %s", (int)tid, td_name(e));

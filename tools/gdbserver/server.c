@@ -1438,8 +1438,21 @@ static void on_stop(struct gs_server *s)
 	if (!own && !s->interrupted) {
 		/* Nothing for gdb (a thread event the mask let through):
 		 * the vCont goes on. */
-		if (resume_as(s, &s->plan) == 0) {
+		int err = resume_as(s, &s->plan);
+		if (err == 0) {
 			s->p->running = true;
+			return;
+		}
+		if (!ev && err == PT_EINVAL && !any_running(s)) {
+			/* Every thread the vCont ran has exited, unseen:
+			 * none is left to wait for (gdbserver's
+			 * TARGET_WAITKIND_NO_RESUMED). */
+			s->step_tid = 0;
+			if (s->no_resumed) {
+				reply_str(s, "N");
+			} else {
+				reply_err(s, 1, "No unwaited-for children left.");
+			}
 			return;
 		}
 	}
@@ -3735,7 +3748,7 @@ static void cmd_qsupported(struct gs_server *s, const char *p)
 {
 	/* The client's features: name+, name-, name=value, ';'-separated. */
 	const char *f = p;
-	s->fork_events = s->vfork_events = false;
+	s->fork_events = s->vfork_events = s->no_resumed = false;
 	while (f && *f) {
 		const char *e = strchr(f, ';');
 		size_t n = e ? (size_t)(e - f) : strlen(f);
@@ -3747,6 +3760,8 @@ static void cmd_qsupported(struct gs_server *s, const char *p)
 			s->hwbreak = true;
 		else if (n == 12 && strncmp(f, "exec-events+", 12) == 0)
 			s->exec_events = true;
+		else if (n == 11 && strncmp(f, "no-resumed+", 11) == 0)
+			s->no_resumed = true;
 		else if (n == 12 && strncmp(f, "fork-events+", 12) == 0)
 			s->fork_events = true;
 		else if (n == 13 && strncmp(f, "vfork-events+", 13) == 0)

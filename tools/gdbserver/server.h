@@ -134,6 +134,8 @@ struct gs_server {
 	bool lldb;                 /* lldb-only packets seen: Linux signal numbers */
 	bool thread_suffix, list_threads_in_stop, error_strings;
 	bool exec_events;          /* report exec as T05exec:... */
+	bool no_resumed;           /* gdb's no-resumed+: "N" when no thread
+				    * it resumed is left */
 	bool thread_events;        /* QThreadEvents:1: create: stops, w replies */
 	bool remote_debug;         /* log packets on stderr */
 	bool no_T, no_Tthread;     /* --disable-packet=T / Tthread */

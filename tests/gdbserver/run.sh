@@ -234,6 +234,24 @@ t_gdb_schedlock_exit() {
 			'exited normally'
 }
 
+# A signal queued on a thread stopped at a breakpoint whose hit gdb saw
+# before other stops: resumed with the signal (displaced stepping on: the
+# breakpoints stay in), it enters the handler; it was re-reported at the
+# breakpoint (gdb.threads/multiple-step-overs "signal thr1").
+t_gdb_signal_on_breakpoint() {
+	gdb_stdio gdb_signal_on_breakpoint sigthreads \
+		-ex 'set displaced-stepping on' -ex 'break main_stop' -ex continue \
+		-ex 'set var go = 1' -ex 'set scheduler-locking on' \
+		-ex 'break b_stop' -ex 'thread 2' -ex continue \
+		-ex 'set scheduler-locking off' -ex 'thread 1' \
+		-ex 'queue-signal SIGUSR1' -ex 'break handler' -ex continue \
+		-ex 'delete' -ex continue
+	local f=$LOGDIR/gdb_signal_on_breakpoint.log
+	expect gdb_signal_on_breakpoint "$f" 'hit Breakpoint 1, main_stop' \
+		'hit Breakpoint 2, b_stop' 'hit Breakpoint 3, handler \(sig=10\)' \
+		'handled 10' 'exited normally'
+}
+
 # fork-events+: gdb catches the fork (the child kept stopped until gdb
 # takes its breakpoints out and detaches it: D;PID), the child runs to its
 # end without dying of the breakpoint it inherited, the parent hits its
@@ -1069,7 +1087,7 @@ t_lldb() {
 # ---- main -------------------------------------------------------------------
 
 ALL="t_selftest t_startup_failure t_protocol t_gdb_break_bt t_gdb_step_next_finish t_gdb_registers
-t_gdb_memory t_gdb_threads t_gdb_many_threads t_gdb_threads_next t_gdb_next_spinwait t_gdb_schedlock t_gdb_schedlock_exit t_gdb_catch_fork t_gdb_fork_follow_child t_gdb_fork_schedule_multiple t_gdb_next_forks t_gdb_next_forks_ns t_gdb_cond_target t_gdb_cond_threads t_gdb_catch_vfork t_gdb_vfork_child t_gdb_bphits t_gdb_watch t_gdb_hbreak t_gdb_signals t_gdb_siginfo_rw t_gdb_pass_signals t_gdb_catch_syscall t_gdb_run_again
+t_gdb_memory t_gdb_threads t_gdb_many_threads t_gdb_threads_next t_gdb_next_spinwait t_gdb_schedlock t_gdb_schedlock_exit t_gdb_signal_on_breakpoint t_gdb_catch_fork t_gdb_fork_follow_child t_gdb_fork_schedule_multiple t_gdb_next_forks t_gdb_next_forks_ns t_gdb_cond_target t_gdb_cond_threads t_gdb_catch_vfork t_gdb_vfork_child t_gdb_bphits t_gdb_watch t_gdb_hbreak t_gdb_signals t_gdb_siginfo_rw t_gdb_pass_signals t_gdb_catch_syscall t_gdb_run_again
 t_gdb_exit_code t_gdb_startup_shell t_gdb_range_step t_gdb_svr4 t_gdb_i386 t_gdb_exec t_gdb_launch_settings t_gdb_attach_detach t_gdb_attach_signal t_gdb_extended_attach
 t_gdb_tcp_monitor_exit t_gdb_tls t_gdb_tls_static t_lldb t_nonstop_protocol t_gdb_nonstop"
 

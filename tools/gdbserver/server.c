@@ -1641,11 +1641,14 @@ static bool report_held_event(struct gs_server *s, const struct gs_vcont *v)
 	 * would hit it at once: report that hit now.  pt_continue and
 	 * pt_thread_step would step it over the breakpoint instead.  Only a
 	 * hit gdb has seen is stepped over: gdb removes the breakpoint and
-	 * steps itself, or leaves it to us. */
+	 * steps itself, or leaves it to us.  A thread resumed with a signal
+	 * takes it first (its handler runs before the int3 would): it goes,
+	 * and meets the breakpoint, if at all, when the handler returns. */
 	for (size_t i = 0; i < n; i++) {
 		pid_t tid = pt_thread_tid(ts[i]);
+		struct resume_action a = action_for(v, s->p->pid, tid);
 		uint64_t pc;
-		if (action_for(v, s->p->pid, tid).kind == 0 ||
+		if (a.kind == 0 || a.sig != 0 ||
 		    pt_thread_pc(ts[i], &pc) < 0 || !have_break(s, pc) ||
 		    !cond_holds(s, ts[i], pc))
 			continue;

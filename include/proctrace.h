@@ -428,6 +428,25 @@ PT_API int pt_resume(pt_process *p, const pt_resume_action *acts, size_t n,
 PT_API int pt_call_on_tracer(pt_process *p,
 			     int (*fn)(pt_process *p, void *arg), void *arg);
 
+/* Lend the calling thread to proctrace as the tracer thread: run fn(arg) on
+ * a new thread (with the caller's signal mask) while the calling thread
+ * serves every process launched or attached meanwhile, from any thread;
+ * return what fn returns, once fn has returned and every such process has
+ * been freed (pt_process_free: so free them all in fn, or pt_tracer_run
+ * keeps serving them).  Since 0.4.
+ *
+ * Normally each pt_launch() or pt_attach() starts a tracer thread of its
+ * own.  The kernel shows the tracer's thread id as the tracee's TracerPid
+ * (/proc/PID/status); called from the main thread, which is what a
+ * debugger's tracing thread usually is (gdb, gdbserver), it is the
+ * tracer's process id, and the launched program's parent (getppid()) is
+ * its tracer, as some programs check.  Meanwhile the calling thread blocks
+ * every signal (SIGCHLD aside, as the tracer threads do; its mask is
+ * restored on return) and waits for the children it makes itself, so it
+ * must have none yet: PT_ESTATE if it has any, or if another pt_tracer_run
+ * is under way; PT_EINVAL for a NULL fn. */
+PT_API int pt_tracer_run(int (*fn)(void *arg), void *arg);
+
 /* ------------------------------------------------------------------ */
 /* Threads and stop causes                                             */
 /* ------------------------------------------------------------------ */

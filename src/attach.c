@@ -193,8 +193,10 @@ int pt_attach(pid_t pid, pt_process **out)
 	struct attach_args aa = { .pid = pid };
 	pt__lock(e);
 	r = pt__proc_create(e, pid, &p);
-	if (r == 0)
+	if (r == 0) {
+		pt__engine_unhold(e);
 		r = pt__engine_call(e, do_attach, p, &aa);
+	}
 	if (r == 0) {
 		pt__wait_not_running(p, -1);
 		while (p->state != PT_PROC_EXITED &&

@@ -441,9 +441,10 @@ int pt__engine_run_user(struct pt__req *r, int (*fn)(struct pt_process *, void *
 	return res;
 }
 
-static void *engine_main(void *arg)
+/* The calling thread becomes e's tracer thread: signals blocked, the
+ * doorbell started.  Returns with the lock held, or an error (unlocked). */
+static int engine_start(struct pt__engine *e)
 {
-	struct pt__engine *e = arg;
 	engine_sigmask();
 
 	pt__lock(e);
@@ -455,9 +456,15 @@ static void *engine_main(void *arg)
 	e->notify_pending = true;
 	if (e->start_err) {
 		engine_unlock(e);
-		return NULL;
+		return e->start_err;
 	}
+	return 0;
+}
 
+/* The event loop, until the last reference is dropped.  Lock held on
+ * entry; released on return. */
+static void engine_loop(struct pt__engine *e)
+{
 	for (;;) {
 		run_requests(e);
 		if (e->shutdown)
@@ -500,6 +507,13 @@ static void *engine_main(void *arg)
 	bell_stop(e);
 	pt__fork_free_all(e);
 	engine_unlock(e);
+}
+
+static void *engine_main(void *arg)
+{
+	struct pt__engine *e = arg;
+	if (engine_start(e) == 0)
+		engine_loop(e);
 	return NULL;
 }
 
@@ -511,11 +525,11 @@ static void engine_destroy(struct pt__engine *e)
 	free(e);
 }
 
-int pt__engine_new(struct pt__engine **out)
+static struct pt__engine *engine_alloc(void)
 {
 	struct pt__engine *e = calloc(1, sizeof *e);
 	if (!e)
-		return PT_ENOMEM;
+		return NULL;
 	e->bell_rfd = e->bell_wfd = -1;
 	pthread_mutex_init(&e->lock, NULL);
 	pthread_condattr_t ca;
@@ -524,6 +538,32 @@ int pt__engine_new(struct pt__engine **out)
 	pthread_cond_init(&e->state_cond, &ca);
 	pthread_condattr_destroy(&ca);
 	sem_init(&e->req_sem, 0, 0);
+	return e;
+}
+
+/* pt_tracer_run's engine while its function runs: every launch and attach
+ * uses it.  Lock order: lent_mu, then an engine's lock. */
+static pthread_mutex_t lent_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct pt__engine *lent_engine;
+
+int pt__engine_new(struct pt__engine **out)
+{
+	pthread_mutex_lock(&lent_mu);
+	struct pt__engine *l = lent_engine;
+	if (l) {
+		pt__lock(l);
+		l->refs++; /* the caller's hold (pt__engine_unhold) */
+		pt__unlock(l);
+	}
+	pthread_mutex_unlock(&lent_mu);
+	if (l) {
+		*out = l;
+		return 0;
+	}
+	struct pt__engine *e = engine_alloc();
+	if (!e)
+		return PT_ENOMEM;
+	e->refs = 1; /* the caller's hold */
 
 	/* Create the thread with every signal blocked so that not even the
 	 * first instruction of it can take one of the application's signals.
@@ -552,6 +592,98 @@ int pt__engine_new(struct pt__engine **out)
 	return 0;
 }
 
+void pt__engine_unhold(struct pt__engine *e)
+{
+	PT__ASSERT_LOCKED(e);
+	e->refs--; /* a process made on it holds it now */
+}
+
+/* ---- pt_tracer_run: the application lends a thread ----------------------- */
+
+struct tracer_run {
+	int (*fn)(void *);
+	void *arg;
+	int result;
+	struct pt__engine *e;
+	sem_t go;
+	bool started;
+};
+
+static void *lent_app_main(void *arg)
+{
+	struct tracer_run *tr = arg;
+	while (sem_wait(&tr->go) < 0 && errno == EINTR)
+		;
+	if (!tr->started)
+		return NULL;
+	tr->result = tr->fn(tr->arg);
+	pthread_mutex_lock(&lent_mu);
+	if (lent_engine == tr->e)
+		lent_engine = NULL;
+	pthread_mutex_unlock(&lent_mu);
+	/* pt_tracer_run's own reference: the last one ends the loop */
+	pt__engine_free(tr->e);
+	return NULL;
+}
+
+int pt__engine_lend(int (*fn)(void *), void *arg, int *result)
+{
+	pthread_mutex_lock(&lent_mu);
+	bool busy = lent_engine != NULL;
+	pthread_mutex_unlock(&lent_mu);
+	if (busy)
+		return PT__LEND_BUSY;
+	/* The tracer thread waits for any child of its own (__WNOTHREAD):
+	 * children this thread made before would be reaped by us. */
+	siginfo_t si;
+	memset(&si, 0, sizeof si);
+	if (waitid(P_ALL, 0, &si, WEXITED | WSTOPPED | WNOHANG | WNOWAIT |
+				       __WALL | __WNOTHREAD) == 0)
+		return PT__LEND_CHILDREN;
+	struct pt__engine *e = engine_alloc();
+	if (!e)
+		return PT_ENOMEM;
+	e->lent = true;
+	e->refs = 1; /* ours, dropped when fn returns */
+	struct tracer_run tr = { .fn = fn, .arg = arg, .e = e };
+	sem_init(&tr.go, 0, 0);
+	/* fn's thread first, so that it has the caller's signal mask. */
+	pthread_t app;
+	int rc = pthread_create(&app, NULL, lent_app_main, &tr);
+	if (rc != 0) {
+		sem_destroy(&tr.go);
+		engine_destroy(e);
+		return -rc;
+	}
+	sigset_t old;
+	pthread_sigmask(SIG_SETMASK, NULL, &old);
+	int err = engine_start(e);
+	if (err) {
+		bell_stop(e);
+	} else {
+		pthread_mutex_lock(&lent_mu);
+		if (lent_engine)
+			err = PT__LEND_BUSY; /* another one started meanwhile */
+		else
+			lent_engine = e;
+		pthread_mutex_unlock(&lent_mu);
+		if (err) {
+			bell_stop(e);
+			pt__unlock(e);
+		}
+	}
+	tr.started = err == 0;
+	sem_post(&tr.go);
+	if (err == 0)
+		engine_loop(e);
+	pthread_join(app, NULL);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	sem_destroy(&tr.go);
+	engine_destroy(e);
+	*result = tr.result;
+	return err;
+}
+
 /* Drop a reference; the last one stops the tracer thread and frees e.  No
  * process may be attached to it then.  Called without the lock. */
 void pt__engine_free(struct pt__engine *e)
@@ -566,6 +698,14 @@ void pt__engine_free(struct pt__engine *e)
 	if (last) {
 		__atomic_store_n(&e->shutdown, true, __ATOMIC_RELEASE);
 		k = pt__engine_kick_kind(e);
+	}
+	if (last && e->lent) {
+		/* pt_tracer_run's thread ends its loop and frees e once it
+		 * has the lock: kick it before letting the lock go, and touch
+		 * e no more. */
+		pt__engine_kick(e, k);
+		pt__unlock(e);
+		return;
 	}
 	pt__unlock(e);
 	if (!last)

@@ -436,6 +436,8 @@ struct pt__engine {
 	bool notify_pending;       /* broadcast state_cond once unlocked */
 	bool shutdown;
 	int refs;                  /* processes using this engine */
+	bool lent;                 /* pt_tracer_run's: its tracer thread is
+				    * the application's, which frees it */
 	struct pt_process *procs;
 	struct pt__fork *forks;    /* children met half-way (fork.c) */
 	/* doorbell: a tiny child whose stop wakes waitpid */
@@ -450,7 +452,19 @@ struct pt__engine {
 
 enum pt__kick { PT__KICK_NONE, PT__KICK_SEM, PT__KICK_BELL };
 
+/* An engine for a new process, with a hold of the caller's: a new one, or
+ * pt_tracer_run's.  Once the process is made on it (pt__proc_create, which
+ * takes its own reference), pt__engine_unhold (lock held) drops the hold;
+ * before, pt__engine_free does. */
 int pt__engine_new(struct pt__engine **out);
+void pt__engine_unhold(struct pt__engine *e);
+/* pt_tracer_run: the calling thread serves as the tracer thread of every
+ * launch and attach while fn runs on a new thread; 0 and *result = fn's
+ * result, or an error: PT__LEND_BUSY (another is under way),
+ * PT__LEND_CHILDREN (the caller has children), a PT_E* code. */
+#define PT__LEND_BUSY 1
+#define PT__LEND_CHILDREN 2
+int pt__engine_lend(int (*fn)(void *), void *arg, int *result);
 void pt__engine_free(struct pt__engine *e);
 /* Run req->fn on the tracer thread and wait for it.  Lock held on entry and
  * exit (released while waiting). */

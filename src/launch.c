@@ -316,8 +316,10 @@ int pt_launch(const char *file, char *const argv[],
 	struct pt_process *p = NULL;
 	pt__lock(e);
 	r = pt__proc_create(e, 0, &p);
-	if (r == 0)
+	if (r == 0) {
+		pt__engine_unhold(e);
 		r = pt__engine_call(e, do_launch, p, &la);
+	}
 	if (r == 0)
 		pt__wait_not_running(p, -1);
 	pt__unlock(e);

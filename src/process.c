@@ -471,6 +471,26 @@ int pt_call_on_tracer(pt_process *p, int (*fn)(pt_process *p, void *arg),
 	return r;
 }
 
+int pt_tracer_run(int (*fn)(void *arg), void *arg)
+{
+	static const char op[] = "lend the tracer thread";
+	pt__clear_error();
+	if (!fn)
+		return pt__fail(PT_EINVAL, NULL, NULL, op, "no function");
+	int result = 0;
+	int r = pt__engine_lend(fn, arg, &result);
+	if (r == PT__LEND_BUSY)
+		return pt__fail(PT_ESTATE, NULL, NULL, op,
+				"another pt_tracer_run is under way");
+	if (r == PT__LEND_CHILDREN)
+		return pt__fail(PT_ESTATE, NULL, NULL, op,
+				"the calling thread has children of its own");
+	if (r < 0)
+		return pt__fail(r, NULL, NULL, op, "cannot start: %s",
+				pt_strerror(r));
+	return result;
+}
+
 /* ---- accessors ----------------------------------------------------------------- */
 
 pid_t pt_process_pid(const pt_process *p)

@@ -4,8 +4,11 @@
  * waitpid itself.
  */
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "tests.h"
@@ -282,5 +285,107 @@ TEST(ontracer_tracee_killed)
 	CHECK_EQ_INT(sig, SIGKILL);
 	pt_process_free(p);
 	CHECK_EQ_INT(count_children(), 0);
+	return TEST_PASS;
+}
+
+/* ---- pt_tracer_run: the calling thread lent as the tracer thread ------------ */
+
+struct lend_job {
+	pid_t lender_tid, fn_tid;
+	pid_t tracer[2], ppid[2];
+	uint64_t sp;
+};
+
+/* Two programs launched from fn, on another thread than the lender: both
+ * are traced by the lending thread (TracerPid), and run to their end. */
+static int lend_fn(void *arg)
+{
+	struct lend_job *j = arg;
+	j->fn_tid = gettid_();
+	struct child_io io[2];
+	pt_process *p[2];
+	for (int i = 0; i < 2; i++) {
+		p[i] = launch_target(&io[i], "tracee", ARGS("getppid", "sync"));
+		j->tracer[i] = proc_tracer(pt_process_pid(p[i]));
+		CHECK_OK(pt_breakpoint_add(p[i], j->sp));
+	}
+	for (int i = 0; i < 2; i++) {
+		continue_to_bp(p[i], j->sp);
+		char line[64];
+		CHECK(io_read_line(&io[i], line, sizeof line, WAIT_MS) == 1);
+		CHECKF(sscanf(line, "ppid %d", &j->ppid[i]) == 1, "target: %s",
+		       line);
+		int code = -2, sig = -2;
+		run_to_exit(p[i], &code, &sig);
+		CHECK_EQ_INT(code, 0);
+		pt_process_free(p[i]);
+		io_close(&io[i]);
+	}
+	return 77;
+}
+
+/* Called from the test process's main thread, pt_tracer_run makes that
+ * thread the tracer: TracerPid is the test's pid, the programs' parent
+ * too, as with gdb or gdbserver; fn ran on a thread of its own; the
+ * caller's signal mask is back afterwards. */
+TEST(tracer_run_lent_thread)
+{
+	struct lend_job j = { .lender_tid = gettid_(),
+			      .sp = sym("tracee", "sync_point") };
+	CHECK_EQ_INT(j.lender_tid, getpid());
+	sigset_t before, after;
+	pthread_sigmask(SIG_SETMASK, NULL, &before);
+	CHECK_EQ_INT(pt_tracer_run(lend_fn, &j), 77);
+	pthread_sigmask(SIG_SETMASK, NULL, &after);
+	for (int s = 1; s < NSIG; s++)
+		CHECKF(sigismember(&before, s) == sigismember(&after, s),
+		       "signal %d: mask changed", s);
+	CHECKF(j.fn_tid != j.lender_tid && j.fn_tid > 0, "fn ran on %d",
+	       (int)j.fn_tid);
+	for (int i = 0; i < 2; i++) {
+		CHECK_EQ_INT(j.tracer[i], getpid());
+		CHECK_EQ_INT(j.ppid[i], getpid());
+	}
+	/* afterwards, a launch has a tracer thread of its own again */
+	struct child_io io;
+	pt_process *p = launch_target(&io, "tracee", ARGS("sync"));
+	pid_t tr = proc_tracer(pt_process_pid(p));
+	CHECKF(tr > 0 && tr != getpid(), "TracerPid %d, pid %d", (int)tr,
+	       (int)getpid());
+	CHECK_OK(pt_kill(p));
+	pt_process_free(p);
+	io_close(&io);
+	return TEST_PASS;
+}
+
+static int lend_nested(void *arg)
+{
+	(void)arg;
+	CHECK_ERR(pt_tracer_run(lend_nested, NULL), PT_ESTATE);
+	CHECKF(strstr(pt_errmsg(), "under way") != NULL, "message: %s",
+	       pt_errmsg());
+	return 5;
+}
+
+/* Bad uses: no function; a second one while one is under way; a lending
+ * thread with a child of its own (which proctrace's waits would reap: it
+ * is left alone). */
+TEST(tracer_run_errors)
+{
+	CHECK_ERR(pt_tracer_run(NULL, NULL), PT_EINVAL);
+	CHECK_EQ_INT(pt_tracer_run(lend_nested, NULL), 5);
+	pid_t kid = fork();
+	CHECK(kid >= 0);
+	if (kid == 0) {
+		pause();
+		_exit(0);
+	}
+	CHECK_ERR(pt_tracer_run(lend_nested, NULL), PT_ESTATE);
+	CHECKF(strstr(pt_errmsg(), "children") != NULL, "message: %s",
+	       pt_errmsg());
+	kill(kid, SIGKILL);
+	int st = 0;
+	CHECK_EQ_INT(waitpid(kid, &st, 0), kid);
+	CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
 	return TEST_PASS;
 }

@@ -122,6 +122,8 @@
 	X(ontracer_nested_free_errors, 0)                                      \
 	X(ontracer_call_from_other_thread, 0)                                  \
 	X(ontracer_tracee_killed, 0)                                           \
+	X(tracer_run_lent_thread, 0)                                           \
+	X(tracer_run_errors, 0)                                                \
 	X(event_fd_epoll, 0)                                                   \
 	X(app_child_reaped_by_app, 0)                                          \
 	X(mem_paths, 0)                                                        \

@@ -225,7 +225,7 @@ static void new_session(struct gs_server *s)
 	gs_server_apply_pass(s);
 }
 
-int main(int argc, char **argv)
+static int server_main(int argc, char **argv)
 {
 	bool once = false, multi = false, attach = false;
 	bool no_T = false, no_Tthread = false, with_shell = true;
@@ -417,4 +417,28 @@ int main(int argc, char **argv)
 		close(lfd);
 	gs_server_fini(s);
 	return 0;
+}
+
+struct main_args {
+	int argc;
+	char **argv;
+};
+
+static int run_server(void *arg)
+{
+	struct main_args *a = arg;
+	return server_main(a->argc, a->argv);
+}
+
+/* The server runs on a thread of its own while the main thread traces
+ * (pt_tracer_run), as gdbserver's does: a program's TracerPid is then the
+ * server's pid, its parent's (some programs check that their debugger is
+ * their parent, gdb.threads/siginfo-threads.exp among them). */
+int main(int argc, char **argv)
+{
+	struct main_args a = { argc, argv };
+	int r = pt_tracer_run(run_server, &a);
+	if (r < 0) /* cannot lend this thread: tracer threads of their own */
+		r = server_main(argc, argv);
+	return r;
 }

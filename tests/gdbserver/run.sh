@@ -252,6 +252,20 @@ t_gdb_signal_on_breakpoint() {
 		'handled 10' 'exited normally'
 }
 
+# Two threads each take a SIGUSR1 at one stop (sent while the process is
+# stopped, 32 rounds): gdb hears of one, resumes it with its signal, and is
+# told of the other instead (a held event); the first one's signal, which
+# gdb counts as delivered, must still reach it (it was lost:
+# gdb.threads/siginfo-threads.exp "Thread 1 signal SIGUSR1 not hit!").
+t_gdb_signal_pair() {
+	gdb_stdio gdb_signal_pair sigpair -ex 'handle SIGUSR1 stop print pass' \
+		-ex 'break ready' -ex continue -x "$(dirname "$0")/sigpair.py"
+	local f=$LOGDIR/gdb_signal_pair.log
+	refuse gdb_signal_pair "$f" 'lost in round' 'exited with code' &&
+		expect gdb_signal_pair "$f" 'received signal SIGUSR1' \
+			'^hits 32 32$' 'exited normally'
+}
+
 # The program's tracer is its parent, the server process itself (its main
 # thread traces, pt_tracer_run), as with gdbserver: TracerPid == PPid.
 t_gdb_tracer_is_parent() {
@@ -1097,7 +1111,7 @@ t_lldb() {
 # ---- main -------------------------------------------------------------------
 
 ALL="t_selftest t_startup_failure t_protocol t_gdb_break_bt t_gdb_step_next_finish t_gdb_registers
-t_gdb_memory t_gdb_threads t_gdb_many_threads t_gdb_threads_next t_gdb_next_spinwait t_gdb_schedlock t_gdb_schedlock_exit t_gdb_signal_on_breakpoint t_gdb_tracer_is_parent t_gdb_catch_fork t_gdb_fork_follow_child t_gdb_fork_schedule_multiple t_gdb_next_forks t_gdb_next_forks_ns t_gdb_cond_target t_gdb_cond_threads t_gdb_catch_vfork t_gdb_vfork_child t_gdb_bphits t_gdb_watch t_gdb_hbreak t_gdb_signals t_gdb_siginfo_rw t_gdb_pass_signals t_gdb_catch_syscall t_gdb_run_again
+t_gdb_memory t_gdb_threads t_gdb_many_threads t_gdb_threads_next t_gdb_next_spinwait t_gdb_schedlock t_gdb_schedlock_exit t_gdb_signal_on_breakpoint t_gdb_signal_pair t_gdb_tracer_is_parent t_gdb_catch_fork t_gdb_fork_follow_child t_gdb_fork_schedule_multiple t_gdb_next_forks t_gdb_next_forks_ns t_gdb_cond_target t_gdb_cond_threads t_gdb_catch_vfork t_gdb_vfork_child t_gdb_bphits t_gdb_watch t_gdb_hbreak t_gdb_signals t_gdb_siginfo_rw t_gdb_pass_signals t_gdb_catch_syscall t_gdb_run_again
 t_gdb_exit_code t_gdb_startup_shell t_gdb_range_step t_gdb_svr4 t_gdb_i386 t_gdb_exec t_gdb_launch_settings t_gdb_attach_detach t_gdb_attach_signal t_gdb_extended_attach
 t_gdb_tcp_monitor_exit t_gdb_tls t_gdb_tls_static t_lldb t_nonstop_protocol t_gdb_nonstop"
 

@@ -330,6 +330,7 @@ static void free_proc(struct gs_server *s, struct gs_proc *p)
 	pt_process_free(p->proc);
 	free(p->regs.reg);
 	free(p->pending);
+	free(p->owed);
 	free(p->nst);
 	cond_clear(p);
 	free(p->conds);
@@ -1366,6 +1367,7 @@ static bool range_step_on(struct gs_server *s, pt_thread *ev,
  * current process; so does the server (with their conditions). */
 static void exec_forget(struct gs_server *s)
 {
+	s->p->nowed = 0;
 	s->p->nbreaks = 0;
 	s->p->nwatches = 0;
 	cond_clear(s->p);
@@ -1668,6 +1670,48 @@ static bool report_held_event(struct gs_server *s, const struct gs_vcont *v)
 	return false;
 }
 
+/* The signal owed to thread tid of the current process (0: none); taken
+ * out of the table if take. */
+static int owed_signal(struct gs_server *s, pid_t tid, bool take)
+{
+	struct gs_proc *p = s->p;
+	for (size_t i = 0; i < p->nowed; i++) {
+		if (p->owed[i].tid != tid)
+			continue;
+		int sig = p->owed[i].sig;
+		if (take)
+			p->owed[i] = p->owed[--p->nowed];
+		return sig;
+	}
+	return 0;
+}
+
+/* vCont v was not carried out: the signals it gives threads of the
+ * current process are owed to them. */
+static void owe_signals(struct gs_server *s, const struct gs_vcont *v)
+{
+	struct gs_proc *p = s->p;
+	size_t n;
+	pt_thread **ts = thread_list(s, &n);
+	for (size_t i = 0; i < n; i++) {
+		pid_t tid = pt_thread_tid(ts[i]);
+		struct resume_action a = action_for(v, p->pid, tid);
+		if (a.kind == 0 || a.sig == 0)
+			continue;
+		owed_signal(s, tid, true);
+		if (p->nowed == p->cap_owed) {
+			size_t cap = p->cap_owed ? 2 * p->cap_owed : 16;
+			struct gs_owed *o = realloc(p->owed, cap * sizeof *o);
+			if (!o)
+				break;
+			p->owed = o;
+			p->cap_owed = cap;
+		}
+		p->owed[p->nowed++] = (struct gs_owed){ tid, a.sig };
+	}
+	free(ts);
+}
+
 /* Thread t resumes with signal sig (a vCont action's).  The SIGSTOP we
  * report for a thread stopped by us (attach, interrupt) is no signal of
  * the program's: gdb passes it back (SIGSTOP is "pass" by default), and
@@ -1695,6 +1739,9 @@ static pt_thread *set_signals(struct gs_server *s, const struct gs_vcont *v,
 		struct resume_action a = action_for(v, s->p->pid, tid);
 		if (a.kind == 0)
 			continue; /* held: its signal stays for later */
+		int owed = owed_signal(s, tid, true);
+		if (a.sig == 0 && owed)
+			a.sig = owed;
 		pt_stop_cause c = { .sz = sizeof c };
 		if (a.sig == 0 && tid != s->last_tid &&
 		    pt_thread_stop_cause(ts[i], &c) == 0 &&
@@ -1746,8 +1793,15 @@ static void resume(struct gs_server *s, const struct gs_vcont *v)
 	}
 	for (size_t i = 0; i < nin; i++) {
 		select_proc(s, in[i]);
-		if (report_held_event(s, v))
+		if (report_held_event(s, v)) {
+			struct gs_proc *rep = s->p;
+			for (size_t k = 0; k < nin; k++) {
+				select_proc(s, in[k]);
+				owe_signals(s, v);
+			}
+			select_proc(s, rep);
 			return;
+		}
 	}
 	if (s->interrupt_due) {
 		/* gdb's interrupt, owed: the stop it waits for, at once. */

@@ -105,6 +105,14 @@ struct gs_proc {
 		pt_stop_cause cause;
 	} *pending;                /* malloc'd, as many as threads */
 	size_t npending, cap_pending;
+	/* Signals gdb gave threads with a vCont that was not carried out
+	 * (another thread's held event was reported instead): for gdb they
+	 * went with that resume, so they go with the thread's next one. */
+	struct gs_owed {
+		pid_t tid;
+		int sig;           /* Linux number */
+	} *owed;                   /* malloc'd */
+	size_t nowed, cap_owed;
 	/* Non-stop: what gdb believes of each thread.  A thread missing
 	 * from nst (born while the process ran) runs, for gdb. */
 	struct gs_ns_thread {

@@ -133,6 +133,11 @@ static void thread_stopped(struct pt_thread *t, const pt_stop_cause *c)
 		t->cause.process = NULL;
 		if (!p->stopping && !p->resuming) {
 			pt__thread_resume(t, false);
+			/* Let go past its exit, it may have been the last
+			 * thread running: a zombie leader never reports
+			 * again, so nothing else would end the run. */
+			if (t->state == PT__TS_EXITING)
+				pt__proc_update_state(p);
 			return;
 		}
 		t->cause.kind = PT_STOP_REQUESTED;

@@ -260,6 +260,40 @@ TEST(resume_held_process_exits)
 	return TEST_PASS;
 }
 
+/* The leader, run alone (the others held), calls pthread_exit; its exit
+ * is not asked for.  Nothing is left running, so the process stops with
+ * no event thread: a zombie leader never reports again (it hung). */
+TEST(resume_leader_exits_alone)
+{
+	struct child_io io;
+	pt_process *p = launch_target(&io, MT, ARGS("zombie-leader"));
+	CHECK_OK(pt_process_set_events(p, PT_EVENT_THREAD_CREATE));
+	pt_thread *l = pt_process_thread(p, io.pid);
+	CHECK(l != NULL);
+	for (int creates = 0; creates < 2; creates++) {
+		CHECKF(mt_continue_wait(p), "exited before its threads ran");
+		CHECK(pt_process_event_thread(p) == l);
+		pt_stop_cause c = cause_of(l);
+		CHECKF(c.kind == PT_STOP_THREAD_CREATE, "stop: %s",
+		       cause_str(&c));
+	}
+	pt_resume_action act = { l, PT_RESUME_CONTINUE };
+	CHECK_OK(pt_resume(p, &act, 1, PT_RESUME_HOLD));
+	CHECKF(mt_wait(p, WAIT_MS), "the process exited");
+	CHECKF(pt_process_event_thread(p) == NULL, "an event thread: %s",
+	       all_causes(p));
+	CHECK(mt_wait_proc_state(io.pid, "Z", WAIT_MS) == 'Z');
+	io_close_stdin(&io);
+	while (mt_continue_wait(p))
+		;
+	int code = -1;
+	CHECK_OK(pt_process_exit(p, &code, NULL));
+	CHECK_EQ_INT(code, 0);
+	pt_process_free(p);
+	io_close(&io);
+	return TEST_PASS;
+}
+
 /* Bad actions: an error that names the problem, and the process still
  * stopped and whole. */
 TEST(resume_bad_actions)

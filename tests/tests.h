@@ -200,6 +200,7 @@
 	X(resume_held_hit_once, 0)                                             \
 	X(resume_new_threads_run, 0)                                           \
 	X(resume_held_process_exits, 0)                                        \
+	X(resume_leader_exits_alone, 0)                                        \
 	X(resume_bad_actions, 0)                                               \
 	X(resume_exited_thread, 0)                                             \
 	X(resume_zombie_leader, 0)                                             \

@@ -11,6 +11,7 @@ a fork child stays stopped until gdb detaches it.  Prints one line per check and
 "all non-stop checks passed" at the end.
 """
 import os
+import signal
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -266,6 +267,50 @@ def two_procs_checks(server, prog, hitloop):
     c.p.wait(timeout=30)
 
 
+def detach_keeps_current_checks(server, prog, hitloop):
+    """D;PID of another process leaves the process gdb's packets are for
+    as it was (gdbserver goes back to gdb's Hg thread after each packet):
+    the server fell back to the first process of its table, so gdb's
+    next Z0 went to another inferior (gdb.threads/vfork-multi-inferior.exp,
+    non-stop: the vfork child detached, should_break_here never hit)."""
+    c, _ = connect(server, prog)
+    check("detach: extended", c.cmd("!") == b"OK")
+    check("detach: QNonStop:1", c.cmd("QNonStop:1") == b"OK")
+    a = tid_of(drain(c, c.cmd("?"))[0])
+    runs = []
+    for name in (hitloop, prog):
+        r = c.cmd("vRun;" + name.encode().hex())
+        check("detach: vRun", r.startswith(b"T05"), r)
+        runs.append(tid_of(r))
+        while c.notes:
+            c.note()
+            c.cmd("vStopped")
+    b, third = runs
+    check("detach: Hg B", c.cmd(b"Hg" + b) == b"OK")
+    # B away from the entry point all three programs stop at
+    tick = symbols(hitloop)["tick"]
+    check("detach: Z0 in B", c.cmd("Z0,%x,1" % tick) == b"OK")
+    check("detach: vCont;c B", c.cmd(b"vCont;c:" + b.split(b".")[0] + b".-1") == b"OK")
+    r = c.note()
+    check("detach: B hits", r.startswith(b"T05") and b"swbreak" in r, r)
+    c.cmd("vStopped")
+    check("detach: Hg B again", c.cmd(b"Hg" + b) == b"OK")
+    pc_b = c.cmd("p10")
+    pid3 = third.split(b".")[0][1:]
+    check("detach: D;third", c.cmd(b"D;" + pid3) == b"OK")
+    r = c.cmd("p10")
+    check("detach: the PC read after it is still B's", r == pc_b,
+          b"%s, B's: %s" % (r, pc_b))
+    try:
+        os.kill(int(pid3, 16), signal.SIGKILL)
+    except OSError:
+        pass
+    for t in (b, a):
+        c.cmd(b"vKill;" + t.split(b".")[0][1:])
+    c.p.stdin.close()
+    c.p.wait(timeout=30)
+
+
 def main():
     server, targets = sys.argv[1], sys.argv[2]
     spinwait_checks(server, os.path.join(targets, "spinwait"))
@@ -273,6 +318,8 @@ def main():
     fork_checks(server, os.path.join(targets, "forker"))
     two_procs_checks(server, os.path.join(targets, "basic"),
                      os.path.join(targets, "hitloop"))
+    detach_keeps_current_checks(server, os.path.join(targets, "basic"),
+                                os.path.join(targets, "hitloop"))
     if proto.failures:
         print("%d non-stop checks failed" % proto.failures)
         return 1

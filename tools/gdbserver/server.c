@@ -266,6 +266,15 @@ static void cond_clear(struct gs_proc *p);
 static void cond_copy(struct gs_proc *to, const struct gs_proc *from);
 static void ns_fill(struct gs_server *s, bool stopped);
 
+/* Is p (which may have been freed) still one of the session's? */
+static bool in_table(const struct gs_server *s, const struct gs_proc *p)
+{
+	for (size_t i = 0; p && i < s->nprocs; i++)
+		if (s->procs[i] == p)
+			return true;
+	return false;
+}
+
 static struct gs_proc *find_proc(struct gs_server *s, pid_t pid)
 {
 	for (size_t i = 0; pid > 0 && i < s->nprocs; i++)
@@ -4262,8 +4271,13 @@ static void cmd_detach(struct gs_server *s, pid_t pid)
 	}
 	int err = 0;
 	if (pid > 0) {
+		/* gdb's packets go on meaning the process they meant (its Hg
+		 * thread's), as gdbserver goes back to it after each packet */
+		struct gs_proc *cur = s->p != p ? s->p : NULL;
 		select_proc(s, p);
 		err = detach_current(s);
+		if (in_table(s, cur))
+			select_proc(s, cur);
 	} else {
 		for (size_t i = s->nprocs; i-- > 0;) {
 			select_proc(s, s->procs[i]);
@@ -4306,8 +4320,11 @@ static void cmd_kill(struct gs_server *s, pid_t pid, bool want_reply)
 			reply_err(s, 0x03, "no such process");
 			return;
 		}
+		struct gs_proc *cur = s->p != p ? s->p : NULL;
 		select_proc(s, p);
 		kill_current(s);
+		if (in_table(s, cur))
+			select_proc(s, cur); /* as after D;PID */
 	} else {
 		while (s->nprocs) {
 			select_proc(s, s->procs[s->nprocs - 1]);

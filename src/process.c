@@ -335,8 +335,12 @@ static int do_detach(struct pt__req *r)
 		if (t->state == PT__TS_EXITED)
 			continue;
 		if (t->state == PT__TS_STOPPED) {
+			/* A thread killed meanwhile (the process exits while
+			 * we detach: another thread's exit_group, let go
+			 * before it) is beyond ptrace (ESRCH): nothing to
+			 * write back, nothing to detach. */
 			int fr = pt__thread_flush_regs(t);
-			if (fr < 0 && !first)
+			if (fr < 0 && fr != -ESRCH && !first)
 				first = fr;
 			sig = t->pending_sig;
 		}

@@ -619,6 +619,53 @@ TEST(detach_with_hit_pending)
 	return TEST_PASS;
 }
 
+/* Detach from a process that dies while we detach it: the leader stops at
+ * the entry of exit_group (caught), 300 threads wait on a pipe, each with
+ * a register changed (written back at detach, as a breakpoint hit's PC
+ * is).  Detached first, the leader's exit_group kills the others while the
+ * detach goes on; a thread killed before its registers are written back is
+ * beyond ptrace's reach (ESRCH), which is no error of the detach.  The
+ * program exits 0. */
+TEST(detach_while_exiting)
+{
+	struct child_io io;
+	pt_process *p = launch_target(&io, MT, ARGS("block-read:300"));
+	mt_continue_to_line(p, &io, "waiting");
+	CHECK_OK(pt_stop(p));
+	const int nr = SYS_exit_group;
+	CHECK_OK(pt_process_catch_syscalls(p, PT_SYSCALLS_SOME, &nr, 1));
+	io_close_stdin(&io);
+	pt_stop_cause c;
+	for (;;) {
+		CHECKF(mt_continue_wait(p), "exited before exit_group's stop");
+		pt_thread *t = pt_process_event_thread(p);
+		CHECK(t != NULL);
+		c = cause_of(t);
+		if (c.kind == PT_STOP_SYSCALL_ENTRY)
+			break;
+		CHECKF(c.kind == PT_STOP_THREAD_EXIT, "stop: %s",
+		       cause_str(&c));
+	}
+	CHECK_EQ_INT(c.syscall, SYS_exit_group);
+	size_t n;
+	pt_thread **ts = mt_threads(p, &n);
+	CHECK(n > 100);
+	for (size_t i = 1; i < n; i++) {
+		uint64_t v = 0;
+		CHECK_OK(pt_thread_reg_get_name(ts[i], "r12", &v));
+		CHECK_OK(pt_thread_reg_set_name(ts[i], "r12", v ^ 1));
+	}
+	free(ts);
+	int r = pt_detach(p);
+	CHECKF(r == 0, "detach: %s: %s", err_str(r), last_errmsg());
+	pt_process_free(p);
+	io_expect_line(&io, "read 0");
+	int status = io_reap(&io, WAIT_MS);
+	CHECKF(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	       "the target ended with status %#x", status);
+	return TEST_PASS;
+}
+
 /* Thread A hits X all the time, thread B hits Y now and then (it sleeps a
  * millisecond between calls, then spins until A has made two calls: so A
  * was alone the event thread of a stop between two hits of B, however the

@@ -2858,6 +2858,15 @@ static void cmd_Z(struct gs_server *s, const char *p, bool insert)
 		reply_ok(s);
 		return;
 	}
+	/* Inserted again (gdb re-inserts a point whose condition changed,
+	 * always-inserted mode): it is there; one z removes it. */
+	for (size_t i = 0; i < s->p->nwatches; i++) {
+		const struct gs_watch *o = &s->p->watches[i];
+		if (o->type == (int)type && o->addr == addr && o->len == kind) {
+			reply_ok(s);
+			return;
+		}
+	}
 	if (s->p->nwatches == GS_MAX_WATCH || kind == 0 || kind > 64) {
 		reply_err(s, 0x1c, "no room for the watchpoint");
 		return;

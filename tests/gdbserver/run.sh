@@ -475,6 +475,41 @@ t_gdb_hbreak() {
 	expect gdb_hbreak_hit "$f" 'Breakpoint 1, add \(a=0, b=0\)'
 }
 
+# A watchpoint in each of two threads that both hit without a pause: the
+# hit of one thread held while the other's is reported must still be
+# reported after gdb removes and re-inserts its watchpoints (as it does at
+# every stop): 40 hits, each old value + 1 = new value.
+t_gdb_watch_threads() {
+	if ! "$T/hwprobe" >/dev/null; then
+		skip gdb_watch_threads "the CPU's debug registers never fire on this machine (tests/gdbserver/targets/hwprobe: a raw ptrace watchpoint did not trap)"
+		return
+	fi
+	local f=$LOGDIR/gdb_watch_threads.log cmds=$LOGDIR/gdb_watch_threads.gdb
+	cat >"$cmds" <<'GDB'
+break main
+continue
+watch counters[0]
+watch counters[1]
+set $n = 0
+while $n < 40
+  continue
+  set $n = $n + 1
+end
+continue
+GDB
+	gdb_stdio gdb_watch_threads watchloop -x "$cmds"
+	local hits steps
+	hits=$(grep -c 'hit Hardware watchpoint [23]: counters' "$f")
+	steps=$(awk '/^Old value = /{o=$4} /^New value = /{if ($4 != o + 1) print o " -> " $4}' "$f" | head -3 | tr '\n' ' ')
+	if [ -n "$steps" ]; then
+		fail gdb_watch_threads "hits missed: $steps"
+	elif [ "$hits" != 40 ]; then
+		fail gdb_watch_threads "$hits watchpoint hits reported, 40 expected"
+	else
+		expect gdb_watch_threads "$f" 'total 40' 'exited normally'
+	fi
+}
+
 t_gdb_signals() {
 	gdb_stdio gdb_sig_stop signals -ex 'handle SIGUSR1 stop print pass' \
 		-ex continue -ex 'p $_siginfo.si_signo' -ex 'p $_siginfo.si_code' \
@@ -1111,7 +1146,7 @@ t_lldb() {
 # ---- main -------------------------------------------------------------------
 
 ALL="t_selftest t_startup_failure t_protocol t_gdb_break_bt t_gdb_step_next_finish t_gdb_registers
-t_gdb_memory t_gdb_threads t_gdb_many_threads t_gdb_threads_next t_gdb_next_spinwait t_gdb_schedlock t_gdb_schedlock_exit t_gdb_signal_on_breakpoint t_gdb_signal_pair t_gdb_tracer_is_parent t_gdb_catch_fork t_gdb_fork_follow_child t_gdb_fork_schedule_multiple t_gdb_next_forks t_gdb_next_forks_ns t_gdb_cond_target t_gdb_cond_threads t_gdb_catch_vfork t_gdb_vfork_child t_gdb_bphits t_gdb_watch t_gdb_hbreak t_gdb_signals t_gdb_siginfo_rw t_gdb_pass_signals t_gdb_catch_syscall t_gdb_run_again
+t_gdb_memory t_gdb_threads t_gdb_many_threads t_gdb_threads_next t_gdb_next_spinwait t_gdb_schedlock t_gdb_schedlock_exit t_gdb_signal_on_breakpoint t_gdb_signal_pair t_gdb_tracer_is_parent t_gdb_catch_fork t_gdb_fork_follow_child t_gdb_fork_schedule_multiple t_gdb_next_forks t_gdb_next_forks_ns t_gdb_cond_target t_gdb_cond_threads t_gdb_catch_vfork t_gdb_vfork_child t_gdb_bphits t_gdb_watch t_gdb_watch_threads t_gdb_hbreak t_gdb_signals t_gdb_siginfo_rw t_gdb_pass_signals t_gdb_catch_syscall t_gdb_run_again
 t_gdb_exit_code t_gdb_startup_shell t_gdb_range_step t_gdb_svr4 t_gdb_i386 t_gdb_exec t_gdb_launch_settings t_gdb_attach_detach t_gdb_attach_signal t_gdb_extended_attach
 t_gdb_tcp_monitor_exit t_gdb_tls t_gdb_tls_static t_lldb t_nonstop_protocol t_gdb_nonstop"
 

@@ -2783,6 +2783,26 @@ static void watch_undo(struct gs_server *s, const struct gs_watch *w)
 		pt_watchpoint_remove(s->p->proc, w->ids[k]);
 }
 
+/* gdb removes its breakpoints and watchpoints at every stop and inserts
+ * them again before it resumes (unless always-inserted): a hit kept
+ * pending while another thread's was reported names the watchpoint of
+ * the old insertion.  It belongs to the new one w, which watches its
+ * address (gdbserver keeps such hits too; a hit whose watchpoint is not
+ * back is dropped when it would be reported). */
+static void rebind_pending_hits(struct gs_server *s, const struct gs_watch *w)
+{
+	for (size_t i = 0; i < s->p->npending; i++) {
+		pt_stop_cause *c = &s->p->pending[i].cause;
+		if (c->kind == PT_STOP_WATCHPOINT && !watch_of_id(s, c->watch) &&
+		    c->addr >= w->addr && c->addr - w->addr < w->len &&
+		    (c->addr == w->addr || w->type != 1)) {
+			DBG("pending hit of thread %d: watchpoint %d is now %d\n",
+			    (int)s->p->pending[i].tid, c->watch, w->ids[0]);
+			c->watch = w->ids[0];
+		}
+	}
+}
+
 static void cmd_Z(struct gs_server *s, const char *p, bool insert)
 {
 	uint64_t type, addr, kind;
@@ -2891,6 +2911,7 @@ static void cmd_Z(struct gs_server *s, const char *p, bool insert)
 		a += sz;
 	}
 	s->p->watches[s->p->nwatches++] = w;
+	rebind_pending_hits(s, &w);
 	reply_ok(s);
 }
 

@@ -274,6 +274,18 @@ PT_API int pt_process_exit(pt_process *p, int *exit_code, int *term_signal);
  * whether the child was followed or not.  Not in PT_EVENT_ALL, which keeps
  * its 0.3 meaning.
  *
+ * PT_EVENT_CLONE_THREADS (since 0.4): a child made by clone with CLONE_VM
+ * but without CLONE_THREAD, that the kernel reports as a clone (no exit
+ * signal SIGCHLD, no CLONE_VFORK), becomes a thread of this process, as
+ * gdb and gdbserver count such children (their "LWPs"): its creation is a
+ * PT_STOP_THREAD_CREATE, it stops and resumes with the others, its hits
+ * are the process's, its end is a thread exit, and the threads it makes
+ * are threads of this process too.  The process exits when its leader and
+ * every such child are gone, with its leader's status.  pt_kill kills
+ * them too; pt_detach lets them go with the rest.  A clone child on a
+ * memory of its own (no CLONE_VM: kcmp(2) tells) stays a new process,
+ * followed or not as PT_EVENT_FORK says.  Not in PT_EVENT_ALL.
+ *
  * The default is PT_EVENT_DEFAULT. */
 #define PT_EVENT_THREAD_CREATE 0x1u
 #define PT_EVENT_THREAD_EXIT 0x2u
@@ -283,6 +295,7 @@ PT_API int pt_process_exit(pt_process *p, int *exit_code, int *term_signal);
 	(PT_EVENT_THREAD_CREATE | PT_EVENT_THREAD_EXIT | PT_EVENT_EXEC)
 #define PT_EVENT_ALL (PT_EVENT_DEFAULT | PT_EVENT_FORK)
 #define PT_EVENT_VFORK_DONE 0x10u
+#define PT_EVENT_CLONE_THREADS 0x20u
 PT_API int pt_process_set_events(pt_process *p, unsigned mask);
 
 /* System call stops (since 0.4), as gdb's "catch syscall": with

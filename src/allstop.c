@@ -137,8 +137,8 @@ int pt__thread_resume(struct pt_thread *t, bool step)
 		 * job-control stop) the kernel drops it.  Queue it to the
 		 * thread instead; its delivery-stop is passed on unseen
 		 * (pt__thread_on_wait). */
-		if (syscall(SYS_tgkill, (int)t->proc->pid, (int)t->tid, sig) ==
-		    0)
+		if (syscall(SYS_tgkill, (int)pt__thread_tgid(t), (int)t->tid,
+			    sig) == 0)
 			t->inject_sig = sig;
 		else
 			pt__log(PT_LOG_WARN, "thread %d: cannot send %s: %s",
@@ -587,6 +587,8 @@ int pt__proc_kill(struct pt_process *p)
 	for (struct pt_thread *t = p->live_head; t; t = t->live_next) {
 		if (pt__tstate_is_gone(t->state))
 			continue;
+		if (t->tgid == t->tid) /* a clone child taken as a thread */
+			kill(t->tid, SIGKILL);
 		/* SIGKILL ends every ptrace-stop but one: a thread held at
 		 * its exit (PTRACE_EVENT_EXIT) stays there, since Linux 6.1,
 		 * until it is resumed.  Resume every thread we hold; for the

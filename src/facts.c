@@ -160,7 +160,7 @@ static int thread_fact(pt_thread *t, const char *op, pid_t *pid)
 		return r;
 	if (pt__tstate_is_gone(t->state))
 		r = pt__fail_state(t->proc, t, op);
-	*pid = t->proc->pid;
+	*pid = pt__thread_tgid(t);
 	pt__thread_leave(t);
 	return r;
 }

@@ -8,6 +8,10 @@
  * reach us in either order; a pending-child record (struct pt__fork) meets
  * the two.
  *
+ * With PT_EVENT_CLONE_THREADS, a clone child (PTRACE_EVENT_CLONE of a new
+ * thread group) on its parent's memory (CLONE_VM) becomes a thread of its
+ * parent's process instead, as gdb's LWPs (pt__fork_clone_thread).
+ *
  * A child has a copy of its parent's memory, our int3 bytes included: left
  * alone it would die of SIGTRAP at the first breakpoint it reaches.  So:
  *   - followed (PT_EVENT_FORK): it becomes a process of its own, traced by
@@ -25,7 +29,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/kcmp.h>
 #include <sys/ptrace.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -204,6 +210,46 @@ struct pt_process *pt__fork_parent_event(struct pt_thread *t, pid_t child,
 	return NULL;
 }
 
+/* Whether tasks a and b share one address space (kcmp(2), KCMP_VM; false
+ * where the kernel cannot tell). */
+static bool same_vm(pid_t a, pid_t b)
+{
+	return syscall(SYS_kcmp, (int)a, (int)b, KCMP_VM, 0UL, 0UL) == 0;
+}
+
+struct pt_thread *pt__fork_clone_thread(struct pt_thread *t, pid_t child)
+{
+	PT__ASSERT_TRACER(t->proc->eng);
+	struct pt_process *p = t->proc;
+	/* Only on the same memory: breakpoints, step-overs and memory
+	 * calls all work on the process's one address space. */
+	if (!same_vm(t->tid, child))
+		return NULL;
+	struct pt__fork *f = fork_find(p->eng, child, false);
+	bool stopped = f && f->child_stopped;
+	struct pt_thread *nt = pt__thread_new(p, child, PT__TS_NEW);
+	if (!nt)
+		return NULL; /* taken for a new process, as before */
+	if (f)
+		fork_drop(p->eng, f);
+	nt->tgid = child;
+	PT__LOGD("process %d: clone child %d taken as a thread", (int)p->pid,
+		 (int)child);
+	if (stopped) {
+		struct pt__wstatus ws = { .kind = PT__W_INTERRUPT,
+					  .sig = SIGTRAP };
+		pt__thread_on_wait(nt, &ws);
+	}
+	return nt;
+}
+
+void pt__fork_unbreak_clone_threads(struct pt_process *p)
+{
+	for (struct pt_thread *t = p->live_head; t; t = t->live_next)
+		if (t->tgid == t->tid && !pt__tstate_is_gone(t->state))
+			unbreak_child(p, t->tid);
+}
+
 void pt__fork_child_settled(struct pt_process *p)
 {
 	struct pt_process *parent = p->fork_parent;
@@ -223,6 +269,7 @@ void pt__fork_vfork_done(struct pt_process *p)
 
 int pt__fork_unbreak_detaching(struct pt_process *p)
 {
+	pt__fork_unbreak_clone_threads(p);
 	struct pt_process *par = NULL;
 	for (struct pt_process *o = p->eng->procs; o && p->vfork_parent;
 	     o = o->eng_next)

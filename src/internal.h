@@ -137,6 +137,10 @@ struct pt__bp;
 struct pt_thread {
 	uint32_t magic;
 	pid_t tid;
+	/* Its thread group when not proc->pid: a child made by clone
+	 * without CLONE_THREAD taken as a thread (PT_EVENT_CLONE_THREADS),
+	 * and the threads it makes.  0: proc->pid.  See pt__thread_tgid. */
+	pid_t tgid;
 	struct pt_process *proc;
 	enum pt__tstate state;
 
@@ -334,6 +338,11 @@ struct pt_process {
 
 	/* exit */
 	int exit_code, term_signal;
+	/* The leader was reaped while clone children taken as threads
+	 * (PT_EVENT_CLONE_THREADS) still ran: its status, the process's
+	 * when the last of them is gone. */
+	bool leader_reaped;
+	int leader_code, leader_sig;
 
 	/* threads */
 	struct pt_thread *leader;
@@ -632,6 +641,13 @@ long pt__trace_options(bool launched);
 struct pt_thread *pt__thread_new(struct pt_process *p, pid_t tid,
 				 enum pt__tstate st);
 struct pt_thread *pt__thread_find(struct pt_process *p, pid_t tid);
+/* The thread group t is in: its process's, or for a clone child taken as
+ * a thread (PT_EVENT_CLONE_THREADS) its own.  /proc/PID/task/TID paths and
+ * tgkill need it. */
+static inline pid_t pt__thread_tgid(const struct pt_thread *t)
+{
+	return t->tgid ? t->tgid : t->proc->pid;
+}
 /* Lock held: the one place a thread's state changes. */
 void pt__thread_set_state(struct pt_thread *t, enum pt__tstate st);
 /* Mark t as handed to the application; returns t (NULL stays NULL). */
@@ -715,6 +731,15 @@ int pt__wait_not_running(struct pt_process *p, int timeout_ms);
  * of child.  Returns the child's new process when followed, else NULL. */
 struct pt_process *pt__fork_parent_event(struct pt_thread *t, pid_t child,
 					 bool vfork);
+/* ENGINE: t reported PTRACE_EVENT_CLONE of child, a new thread group, and
+ * p has PT_EVENT_CLONE_THREADS: if the child shares t's memory, make it a
+ * thread of t's process (its first stop taken now if it came first).
+ * NULL if it does not (a new process then), or out of memory. */
+struct pt_thread *pt__fork_clone_thread(struct pt_thread *t, pid_t child);
+/* ENGINE, detaching p: take our breakpoints out of the memory of the clone
+ * children it holds as threads (PT_EVENT_CLONE_THREADS).  They share its
+ * memory: this only matters if one has since exec'd or unshared it. */
+void pt__fork_unbreak_clone_threads(struct pt_process *p);
 /* ENGINE: first stop of a task that is no thread of ours: a child whose
  * parent's event may come later.  False if it cannot be recorded. */
 bool pt__fork_child_stop(struct pt__engine *e, pid_t child);

@@ -48,8 +48,15 @@ int pt__mem_open(struct pt_process *p)
 	/* A zombie leader has no memory: go through a live thread.  The fd
 	 * keeps the address space, so it outlives that thread. */
 	struct pt_thread *io = p->leader;
-	if (!io || pt__tstate_is_gone(io->state))
+	if (!io || pt__tstate_is_gone(io->state)) {
+		/* one of its own, not a clone child taken as a thread */
 		io = p->live_head;
+		for (struct pt_thread *t = p->live_head; t; t = t->live_next)
+			if (!t->tgid) {
+				io = t;
+				break;
+			}
+	}
 	p->io_thread = io;
 	char path[64];
 	snprintf(path, sizeof path, "/proc/%d/mem", io ? (int)io->tid : (int)p->pid);

@@ -534,7 +534,8 @@ int pt_process_set_events(pt_process *p, unsigned mask)
 	int r = pt__proc_enter(p, "set events");
 	if (r < 0)
 		return r;
-	const unsigned known = PT_EVENT_ALL | PT_EVENT_VFORK_DONE;
+	const unsigned known =
+		PT_EVENT_ALL | PT_EVENT_VFORK_DONE | PT_EVENT_CLONE_THREADS;
 	if (mask & ~known)
 		r = pt__fail(PT_EINVAL, p, NULL, "set events",
 			     "unknown event bits 0x%x", mask & ~known);

@@ -74,7 +74,7 @@ static bool event_wanted(const struct pt_process *p, pt_stop_kind k)
 static bool thread_doomed(const struct pt_thread *t)
 {
 	char buf[2048];
-	if (!pt__procfs_read_status(t->proc->pid, t->tid, buf, sizeof buf))
+	if (!pt__procfs_read_status(pt__thread_tgid(t), t->tid, buf, sizeof buf))
 		return true;
 	char st = pt__procfs_status_state(buf);
 	return st == 'Z' || st == 'X' || pt__procfs_status_sigpnd(buf, SIGKILL);
@@ -289,7 +289,7 @@ static void pending_hit(struct pt_thread *t, pt_stop_cause *c)
 	struct pt__bp *bp = pt__bp_find(p, at);
 	if (!bp && !pt__bp_recently_removed(p, at))
 		return;
-	if (!pt__procfs_sig_pending(t->proc->pid, t->tid, SIGTRAP))
+	if (!pt__procfs_sig_pending(pt__thread_tgid(t), t->tid, SIGTRAP))
 		return;
 	PT__LOGD("thread %d: interrupted with a %s hit at 0x%llx pending",
 		 (int)t->tid, bp ? "breakpoint" : "phantom",
@@ -308,7 +308,7 @@ static void pending_hit(struct pt_thread *t, pt_stop_cause *c)
  * next continue must step it over, not hit again. */
 static void interrupted_step_stop(struct pt_thread *t, pt_stop_cause *c)
 {
-	if (pt__procfs_sig_pending(t->proc->pid, t->tid, SIGTRAP)) {
+	if (pt__procfs_sig_pending(pt__thread_tgid(t), t->tid, SIGTRAP)) {
 		PT__LOGD("thread %d: interrupted with its step done",
 			 (int)t->tid);
 		t->swallow_trap = true;
@@ -354,12 +354,12 @@ void pt__thread_drop_pending_trap(struct pt_thread *t)
 		(int)t->tid);
 }
 
-/* Whether tid is a thread of p: tgkill with signal 0 sends nothing and
- * fails with ESRCH unless tid belongs to thread group p->pid (a zombie
- * leader included).  Cheaper than a look in /proc, once per new thread. */
-static bool is_thread_of(const struct pt_process *p, pid_t tid)
+/* Whether tid is a thread of thread group tgid: tgkill with signal 0
+ * sends nothing and fails with ESRCH unless it is (a zombie leader
+ * included).  Cheaper than a look in /proc, once per new thread. */
+static bool is_thread_of(pid_t tgid, pid_t tid)
 {
-	return syscall(SYS_tgkill, (int)p->pid, (int)tid, 0) == 0 ||
+	return syscall(SYS_tgkill, (int)tgid, (int)tid, 0) == 0 ||
 	       errno == EPERM;
 }
 
@@ -432,7 +432,10 @@ static void on_event(struct pt_thread *t, const struct pt__wstatus *ws)
 			pt__thread_rerun(t);
 			return;
 		}
-		if (!nt && !is_thread_of(p, ntid)) {
+		if (!nt && !is_thread_of(pt__thread_tgid(t), ntid) &&
+		    (p->events & PT_EVENT_CLONE_THREADS))
+			nt = pt__fork_clone_thread(t, ntid);
+		if (!nt && !is_thread_of(pt__thread_tgid(t), ntid)) {
 			/* clone without CLONE_THREAD: a new process */
 			c.kind = PT_STOP_FORK;
 			c.code = PT_FORK_CLONE;
@@ -440,8 +443,11 @@ static void on_event(struct pt_thread *t, const struct pt__wstatus *ws)
 			c.process = pt__fork_parent_event(t, ntid, false);
 			break;
 		}
-		if (!nt)
+		if (!nt) {
 			nt = pt__thread_new(p, ntid, PT__TS_NEW);
+			if (nt) /* a thread of a clone child taken as one */
+				nt->tgid = t->tgid;
+		}
 		c.kind = PT_STOP_THREAD_CREATE;
 		c.pid = ntid;
 		c.thread = nt;
@@ -544,6 +550,16 @@ static void on_event(struct pt_thread *t, const struct pt__wstatus *ws)
 	thread_stopped(t, &c);
 }
 
+/* Whether a clone child taken as a thread (PT_EVENT_CLONE_THREADS), or a
+ * thread of one, is still there. */
+static bool clone_threads_live(const struct pt_process *p)
+{
+	for (const struct pt_thread *t = p->live_head; t; t = t->live_next)
+		if (t->tgid && !pt__tstate_is_gone(t->state))
+			return true;
+	return false;
+}
+
 static void on_reaped(struct pt_thread *t, const struct pt__wstatus *ws)
 {
 	struct pt_process *p = t->proc;
@@ -559,21 +575,31 @@ static void on_reaped(struct pt_thread *t, const struct pt__wstatus *ws)
 		t->stepping_over = NULL;
 	}
 	pt__thread_set_state(t, PT__TS_EXITED);
+	int code = ws->kind == PT__W_EXITED ? ws->status : -1;
+	int sig = ws->kind == PT__W_SIGNALED ? ws->sig : 0;
 	if (t == p->leader) {
 		pt__fork_child_settled(p);
-		if (!p->event_thread)
-			p->event_thread = t;
-		pt__proc_mark_exited(p, ws->kind == PT__W_EXITED ? ws->status : -1,
-				     ws->kind == PT__W_SIGNALED ? ws->sig : 0);
-		return;
-	}
-	if (p->leader && pt__tstate_is_gone(p->leader->state) && !p->live_head) {
+		if (!clone_threads_live(p)) {
+			if (!p->event_thread)
+				p->event_thread = t;
+			pt__proc_mark_exited(p, code, sig);
+			return;
+		}
+		/* Clone children taken as threads live on: the process
+		 * ends with the last of them, with this status. */
+		p->leader_reaped = true;
+		p->leader_code = code;
+		p->leader_sig = sig;
+	} else if (p->leader && pt__tstate_is_gone(p->leader->state) &&
+		   !p->live_head) {
 		/* The leader was a zombie we could not trace (or it exec'd
 		 * away): the last traced thread's end is the process's. */
 		if (!p->event_thread)
 			p->event_thread = t;
-		pt__proc_mark_exited(p, ws->kind == PT__W_EXITED ? ws->status : -1,
-				     ws->kind == PT__W_SIGNALED ? ws->sig : 0);
+		if (p->leader_reaped)
+			pt__proc_mark_exited(p, p->leader_code, p->leader_sig);
+		else
+			pt__proc_mark_exited(p, code, sig);
 		return;
 	}
 	if (p->resuming && !p->stepq_head) {
@@ -743,6 +769,19 @@ void pt__thread_on_wait(struct pt_thread *t, const struct pt__wstatus *ws)
 	}
 }
 
+/* ENGINE: the first stop of thread tid of p (of thread group tgid, 0 for
+ * p's own), before its creator's clone event. */
+static void adopt_early(struct pt_process *p, pid_t tid, pid_t tgid,
+			const struct pt__wstatus *ws)
+{
+	struct pt_thread *t = pt__thread_new(p, tid, PT__TS_NEW);
+	if (!t)
+		return;
+	t->tgid = tgid;
+	t->before_clone = true;
+	pt__thread_on_wait(t, ws);
+}
+
 void pt__engine_on_unknown(struct pt__engine *e, pid_t tid,
 			   const struct pt__wstatus *ws)
 {
@@ -756,17 +795,25 @@ void pt__engine_on_unknown(struct pt__engine *e, pid_t tid,
 	pid_t tgid = -1;
 	for (struct pt_process *p = e->procs; p; p = p->eng_next) {
 		if (p->state != PT_PROC_EXITED &&
-		    p->state != PT_PROC_DETACHED && is_thread_of(p, tid)) {
-			struct pt_thread *t = pt__thread_new(p, tid, PT__TS_NEW);
-			if (t) {
-				t->before_clone = true;
-				pt__thread_on_wait(t, ws);
-			}
+		    p->state != PT_PROC_DETACHED && is_thread_of(p->pid, tid)) {
+			adopt_early(p, tid, 0, ws);
 			return;
 		}
 	}
-	/* A new process: the child of a fork, met half-way. */
 	tgid = pt__procfs_tgid(tid);
+	if (tgid > 0 && tgid != tid) {
+		/* a thread of a clone child taken as a thread */
+		for (struct pt_process *p = e->procs; p; p = p->eng_next) {
+			struct pt_thread *o = pt__thread_find(p, tgid);
+			if (o && o->proc->state != PT_PROC_EXITED &&
+			    o->proc->state != PT_PROC_DETACHED && o->tgid) {
+				adopt_early(p, tid, tgid, ws);
+				return;
+			}
+		}
+	}
+	/* A new process: the child of a fork, met half-way (or a clone
+	 * child its parent's event will take as a thread). */
 	if (tgid == tid && pt__fork_child_stop(e, tid))
 		return;
 	pt__log(PT_LOG_WARN, "engine: stop of unknown task %d (tgid %d)",

@@ -177,7 +177,8 @@ void pt__watch_interrupted(struct pt_thread *t, pt_stop_cause *c)
 		return;
 	/* A slot bit is set only by a hit not reported yet (we clear them
 	 * at each report), whose SIGTRAP the interrupt overtook. */
-	bool pending = pt__procfs_sig_pending(t->proc->pid, t->tid, SIGTRAP);
+	bool pending =
+		pt__procfs_sig_pending(pt__thread_tgid(t), t->tid, SIGTRAP);
 	pt__arch_watch_status(p->arch, t->tid, &hits, &stepped, true);
 	if (!pending)
 		return;

@@ -215,11 +215,12 @@ static void run_parent(pt_process *p, uint64_t f, const char *what,
 
 /* The parent has a breakpoint on mt_hit; its child (untraced, not
  * followed) calls mt_hit too and must not notice. */
-static void child_not_followed(const char *cmd, const char *want,
-			       int nsigchld)
+static void child_not_followed_ev(const char *cmd, const char *want,
+				  int nsigchld, unsigned events)
 {
 	struct child_io io;
 	pt_process *p = launch_target(&io, MT, ARGS(cmd));
+	CHECK_OK(pt_process_set_events(p, events));
 	const uint64_t f = mt_sym("mt_hit");
 	CHECK_OK(pt_breakpoint_add(p, f));
 	run_parent(p, f, cmd, nsigchld);
@@ -228,6 +229,12 @@ static void child_not_followed(const char *cmd, const char *want,
 	       "\"%s\"", cmd, out, want);
 	pt_process_free(p);
 	io_close(&io);
+}
+
+static void child_not_followed(const char *cmd, const char *want,
+			       int nsigchld)
+{
+	child_not_followed_ev(cmd, want, nsigchld, PT_EVENT_DEFAULT);
 }
 
 TEST(fork_child_no_bp)
@@ -254,6 +261,174 @@ TEST(clone_process_no_bp)
 	/* Exit signal 0: reported as a clone, yet a new process. */
 	child_not_followed("clone-call:0",
 			   "child tracer 0\nchild exit 11\nDONE\n", 0);
+	return TEST_PASS;
+}
+
+/* PT_EVENT_CLONE_THREADS: a clone child (exit signal 0, so the kernel
+ * reports a clone) is a thread of the process, with CLONE_VM or with a
+ * memory of its own: its creation stop, its breakpoint hit (mt_hit(100))
+ * with its registers, its name, its exit stop (status 11), each reported
+ * as a thread's; the parent's hits and end as without it.  The child's
+ * tracer is ours. */
+struct clone_seen {
+	const char *cmd;
+	pid_t pid;
+	uint64_t f;
+	pt_thread *child;
+	long next; /* the parent's next mt_hit */
+	int child_hits, child_exits;
+};
+
+/* One thread's part in a stop of clone_as_thread. */
+static void clone_stop(struct clone_seen *cs, pt_process *p, pt_thread *t)
+{
+	const char *cmd = cs->cmd;
+	pt_stop_cause c = cause_of(t);
+	if (c.kind == PT_STOP_REQUESTED || c.kind == PT_STOP_NONE)
+		return;
+	if (c.kind == PT_STOP_THREAD_CREATE) {
+		CHECKF(!cs->child && t == pt_process_thread(p, cs->pid),
+		       "%s: creation of %d by %d", cmd, (int)c.pid,
+		       (int)pt_thread_tid(t));
+		cs->child = c.thread;
+		CHECKF(c.thread && c.pid != cs->pid &&
+		       pt_thread_tid(c.thread) == c.pid, "%s: %s", cmd,
+		       cause_str(&c));
+		size_t n;
+		pt_thread **ts = mt_threads(p, &n);
+		CHECKF(n == 2 && mt_find(ts, n, c.pid) == c.thread,
+		       "%s: %zu threads listed", cmd, n);
+		free(ts);
+		char name[64];
+		CHECK_OK(pt_thread_name(c.thread, name, sizeof name));
+		CHECK_STREQ(name, "mt-tracee");
+	} else if (c.kind == PT_STOP_BREAKPOINT) {
+		CHECK_EQ_HEX(c.addr, cs->f);
+		uint64_t a = reg(t, "rdi");
+		if (t == cs->child) {
+			CHECKF(a == 100, "%s: the child called mt_hit(%llu)",
+			       cmd, (unsigned long long)a);
+			cs->child_hits++;
+			return;
+		}
+		CHECKF(pt_thread_tid(t) == cs->pid && a == (uint64_t)cs->next,
+		       "%s: mt_hit(%llu) by %d, expected mt_hit(%ld) by the "
+		       "leader", cmd, (unsigned long long)a,
+		       (int)pt_thread_tid(t), cs->next);
+		cs->next++;
+	} else if (c.kind == PT_STOP_THREAD_EXIT && t == cs->child) {
+		CHECKF(c.status == 11 && c.signo == 0, "%s: %s", cmd,
+		       cause_str(&c));
+		cs->child_exits++;
+	} else {
+		/* the leader's exit, at the process's end */
+		CHECKF(c.kind == PT_STOP_THREAD_EXIT &&
+		       pt_thread_tid(t) == cs->pid && c.status == 0 &&
+		       cs->next == 3, "%s: unexpected stop of %d: %s", cmd,
+		       (int)pt_thread_tid(t), cause_str(&c));
+	}
+}
+
+static void clone_as_thread(const char *cmd)
+{
+	struct child_io io;
+	pt_process *p = launch_target(&io, MT, ARGS(cmd));
+	struct clone_seen cs = { .cmd = cmd, .pid = pt_process_pid(p),
+				 .f = mt_sym("mt_hit") };
+	CHECK_OK(pt_process_set_events(p, PT_EVENT_DEFAULT |
+					      PT_EVENT_CLONE_THREADS));
+	CHECK_OK(pt_breakpoint_add(p, cs.f));
+	int stops = 0;
+	while (mt_continue_wait(p)) {
+		CHECKF(++stops < 20, "%s: too many stops", cmd);
+		CHECKF(pt_process_event_thread(p) != NULL,
+		       "%s: no event thread: %s", cmd, all_causes(p));
+		/* every thread's stop (two hits may come in one stop) */
+		size_t n;
+		pt_thread **all = mt_threads(p, &n);
+		for (size_t k = 0; k < n; k++)
+			clone_stop(&cs, p, all[k]);
+		free(all);
+	}
+	CHECKF(cs.child && cs.child_hits == 1 && cs.child_exits == 1 &&
+	       cs.next == 3, "%s: child %s, its hits %d, its exits %d, "
+	       "parent's hits %ld", cmd, cs.child ? "seen" : "not seen",
+	       cs.child_hits, cs.child_exits, cs.next);
+	int code = -2, sig = -2;
+	CHECK_OK(pt_process_exit(p, &code, &sig));
+	CHECKF(code == 0 && sig == 0, "%s: exit status %d, signal %d", cmd,
+	       code, sig);
+	const char *out = io_read_all(&io, WAIT_MS);
+	CHECKF(strncmp(out, "child tracer ", 13) == 0 &&
+	       strncmp(out, "child tracer 0\n", 15) != 0 &&
+	       strstr(out, "\nchild exit 11\nDONE\n") != NULL,
+	       "%s: output: %s", cmd, out);
+	pt_process_free(p);
+	io_close(&io);
+}
+
+TEST(clone_child_as_thread)
+{
+	clone_as_thread("clone-call:0:1");
+	/* Without CLONE_VM it is a process of its own, not followed. */
+	child_not_followed_ev("clone-call:0:0",
+			      "child tracer 0\nchild exit 11\nDONE\n", 0,
+			      PT_EVENT_DEFAULT | PT_EVENT_CLONE_THREADS);
+	return TEST_PASS;
+}
+
+/* Stopped at the clone child's hit (mt_hit(100)): pt_kill ends it with the
+ * process; pt_detach lets it go, our breakpoint out of the memory, so that
+ * it and its parent run on untraced. */
+static pt_thread *run_to_child_hit(pt_process *p, const char *cmd)
+{
+	const pid_t pid = pt_process_pid(p);
+	CHECK_OK(pt_process_set_events(p, PT_EVENT_CLONE_THREADS));
+	CHECK_OK(pt_breakpoint_add(p, mt_sym("mt_hit")));
+	for (int stops = 0; stops < 10; stops++) {
+		CHECKF(mt_continue_wait(p), "%s: exited before the child's "
+		       "hit", cmd);
+		pt_thread *t = pt_process_event_thread(p);
+		pt_stop_cause c = cause_of(t);
+		if (c.kind == PT_STOP_BREAKPOINT && pt_thread_tid(t) != pid) {
+			CHECK_EQ_INT(reg(t, "rdi"), 100);
+			return t;
+		}
+	}
+	CHECKF(false, "%s: no hit of the child", cmd);
+	return NULL;
+}
+
+TEST(clone_thread_kill_detach)
+{
+	const char *cmds[] = { "clone-call:0:1" };
+	for (int i = 0; i < 1; i++) {
+		struct child_io io;
+		pt_process *p = launch_target(&io, MT, ARGS(cmds[i]));
+		pid_t ctid = pt_thread_tid(run_to_child_hit(p, cmds[i]));
+		CHECK_OK(pt_kill(p));
+		int code = -2, sig = -2;
+		CHECK_OK(pt_process_exit(p, &code, &sig));
+		CHECKF(sig == SIGKILL, "%s: exit %d, signal %d", cmds[i], code,
+		       sig);
+		char st = mt_wait_proc_state(ctid, "Z0", WAIT_MS);
+		CHECKF(st == 'Z' || st == 0, "%s: the clone child %d "
+		       "outlived pt_kill (state %c)", cmds[i], (int)ctid, st);
+		pt_process_free(p);
+		io_close(&io);
+
+		p = launch_target(&io, MT, ARGS(cmds[i]));
+		run_to_child_hit(p, cmds[i]);
+		CHECK_OK(pt_detach(p));
+		CHECK_STREQ(io_read_all(&io, WAIT_MS),
+			    "child tracer 0\nchild exit 11\nDONE\n");
+		pt_process_free(p);
+		int status = io_reap(&io, WAIT_MS);
+		CHECKF(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		       "%s: the target ended with status %#x", cmds[i],
+		       status);
+		io_close(&io);
+	}
 	return TEST_PASS;
 }
 

@@ -111,6 +111,8 @@
 	X(fork_child_no_bp, 0)                                                 \
 	X(vfork_child_no_bp, 0)                                                \
 	X(clone_process_no_bp, 0)                                              \
+	X(clone_child_as_thread, 0)                                            \
+	X(clone_thread_kill_detach, 0)                                         \
 	X(follow_fork, 0)                                                      \
 	X(sigkill_during_continue, 0)                                          \
 	X(sigkill_during_stop, 0)                                              \

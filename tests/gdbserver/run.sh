@@ -475,6 +475,22 @@ t_gdb_hbreak() {
 	expect gdb_hbreak_hit "$f" 'Breakpoint 1, add \(a=0, b=0\)'
 }
 
+# A child made by clone(CLONE_VM) without CLONE_THREAD is a thread of the
+# program for gdb (an LWP), as with gdbserver: its breakpoint hit stops
+# "Thread 2", it is listed, and the program runs on to its end (the child
+# was detached as a fork child before, its breakpoint taken out of the
+# shared memory: no hit).
+t_gdb_clone_vm() {
+	gdb_stdio gdb_clone_vm clonevm -ex 'break in_clone' -ex continue \
+		-ex 'info threads' -ex 'p clone_calls' -ex continue
+	local f=$LOGDIR/gdb_clone_vm.log
+	refuse gdb_clone_vm "$f" 'Detaching after fork' &&
+		expect gdb_clone_vm "$f" \
+			'Thread 2 .* hit Breakpoint 1, in_clone' \
+			'^\* 2 +Thread [0-9a-f.p]+ .*in_clone' '^\$1 = 0$' \
+			'clone exit 7' 'exited normally'
+}
+
 # A watchpoint in each of two threads that both hit without a pause: the
 # hit of one thread held while the other's is reported must still be
 # reported after gdb removes and re-inserts its watchpoints (as it does at
@@ -1146,7 +1162,7 @@ t_lldb() {
 # ---- main -------------------------------------------------------------------
 
 ALL="t_selftest t_startup_failure t_protocol t_gdb_break_bt t_gdb_step_next_finish t_gdb_registers
-t_gdb_memory t_gdb_threads t_gdb_many_threads t_gdb_threads_next t_gdb_next_spinwait t_gdb_schedlock t_gdb_schedlock_exit t_gdb_signal_on_breakpoint t_gdb_signal_pair t_gdb_tracer_is_parent t_gdb_catch_fork t_gdb_fork_follow_child t_gdb_fork_schedule_multiple t_gdb_next_forks t_gdb_next_forks_ns t_gdb_cond_target t_gdb_cond_threads t_gdb_catch_vfork t_gdb_vfork_child t_gdb_bphits t_gdb_watch t_gdb_watch_threads t_gdb_hbreak t_gdb_signals t_gdb_siginfo_rw t_gdb_pass_signals t_gdb_catch_syscall t_gdb_run_again
+t_gdb_memory t_gdb_threads t_gdb_many_threads t_gdb_threads_next t_gdb_next_spinwait t_gdb_schedlock t_gdb_schedlock_exit t_gdb_signal_on_breakpoint t_gdb_signal_pair t_gdb_tracer_is_parent t_gdb_catch_fork t_gdb_fork_follow_child t_gdb_fork_schedule_multiple t_gdb_next_forks t_gdb_next_forks_ns t_gdb_cond_target t_gdb_cond_threads t_gdb_catch_vfork t_gdb_vfork_child t_gdb_bphits t_gdb_clone_vm t_gdb_watch t_gdb_watch_threads t_gdb_hbreak t_gdb_signals t_gdb_siginfo_rw t_gdb_pass_signals t_gdb_catch_syscall t_gdb_run_again
 t_gdb_exit_code t_gdb_startup_shell t_gdb_range_step t_gdb_svr4 t_gdb_i386 t_gdb_exec t_gdb_launch_settings t_gdb_attach_detach t_gdb_attach_signal t_gdb_extended_attach
 t_gdb_tcp_monitor_exit t_gdb_tls t_gdb_tls_static t_lldb t_nonstop_protocol t_gdb_nonstop"
 

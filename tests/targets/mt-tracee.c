@@ -45,6 +45,8 @@
  *                   "child tracer N", returns 11; parent: mt_hit(1,0),
  *                   waitpid (with __WALL if SIG is not SIGCHLD), print the
  *                   status, mt_hit(2,0)
+ *   clone-call:SIG:1  the same with CLONE_VM (the child runs on the
+ *                   parent's memory; the parent is in waitpid meanwhile)
  *   thread-exits:N:S  start N threads; thread i calls syscall(SYS_exit, S+i)
  *                   directly; join them, print "exited N"
  *   spawn-many:C:M  start C creator threads at once, each of which starts M
@@ -458,13 +460,14 @@ static int clone_child(void *arg)
 	return 11;
 }
 
-static void do_clone_call(int sig)
+static void do_clone_call(int sig, int vm)
 {
 	enum { STACK = 256 * 1024 };
 	int st = 0;
 	char *stack = malloc(STACK);
 	sink = mt_hit(0, 0);
-	pid_t c = clone(clone_child, stack + STACK, sig, NULL);
+	pid_t c = clone(clone_child, stack + STACK, sig | (vm ? CLONE_VM : 0),
+			NULL);
 	if (c < 0) {
 		perror("clone");
 		exit(100);
@@ -759,7 +762,8 @@ int main(int argc, char **argv)
 		} else if (strcmp(cmd, "vfork-exec") == 0) {
 			do_vfork_call(1);
 		} else if (strncmp(cmd, "clone-call:", 11) == 0) {
-			do_clone_call(atoi(cmd + 11));
+			int sig = arg2(cmd + 11, &b);
+			do_clone_call(sig, b);
 		} else if (strncmp(cmd, "thread-exits:", 13) == 0) {
 			int n = arg2(cmd + 13, &b);
 			do_thread_exits(n, b);

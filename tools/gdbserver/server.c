@@ -435,10 +435,11 @@ static void forget_process(struct gs_server *s)
 	s->g_tid = s->c_tid = 0;
 }
 
-/* The library's event mask for what the client wants reported. */
+/* The library's event mask for what the client wants reported.  Clone
+ * children on the program's memory are threads (gdb's LWPs), always. */
 static unsigned event_mask(struct gs_server *s)
 {
-	return (s->exec_events ? PT_EVENT_EXEC : 0) |
+	return PT_EVENT_CLONE_THREADS | (s->exec_events ? PT_EVENT_EXEC : 0) |
 	       (s->fork_events || s->vfork_events ? PT_EVENT_FORK : 0) |
 	       (s->vfork_events ? PT_EVENT_VFORK_DONE : 0) |
 	       (s->thread_events ? PT_EVENT_THREAD_CREATE | PT_EVENT_THREAD_EXIT

@@ -261,6 +261,12 @@ PT_API int pt_process_exit(pt_process *p, int *exit_code, int *term_signal);
  * exit always do; these are optional.  A masked event is handled internally
  * (new threads are still traced) and the thread simply runs on.
  *
+ * PT_EVENT_THREAD_CREATE: every new thread is reported once, by its
+ * creator's PT_STOP_THREAD_CREATE, before it runs a single instruction
+ * (also one whose first stop reaches the tracer before the creator's clone
+ * event: it is held until that event); PT_EVENT_THREAD_EXIT: each thread's
+ * end, PT_STOP_THREAD_EXIT.  PT_EVENT_EXEC: PT_STOP_EXEC after an execve.
+ *
  * PT_EVENT_FORK: follow children made by fork, vfork or clone without
  * CLONE_THREAD.  The parent thread stops with PT_STOP_FORK; cause.process is
  * the child, a new traced process, stopped, that the caller owns (continue

@@ -89,6 +89,7 @@
 	X(thread_create_orders, 0)                                             \
 	X(threads_born_during_stop, 0)                                         \
 	X(threads_unseen_freed, 0)                                             \
+	X(thread_create_none_lost, 0)                                          \
 	X(clone_event_after_thread_end, 0)                                     \
 	X(phantom_bp_hidden, 0)                                                \
 	X(stop_during_stepovers, 60)                                           \

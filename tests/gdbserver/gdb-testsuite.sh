@@ -13,6 +13,12 @@
 # or =ours runs one side only (the other's last summary is shown beside
 # it).  The server is copied first, so the tree may be rebuilt during a
 # run.  Results: $BUILD/gdb-testsuite/{stock,ours}/gdb.sum and gdb.log.
+#
+# The whole script is one { ... exit; } block, read by bash before it runs:
+# editing this file during a run (which takes many minutes) must not change
+# what the run does (bash reads a script as it goes; an edit once made a
+# run start over and delete its own results).
+{
 set -u
 : "${GDBSERVER:?set GDBSERVER}"
 BUILD=${BUILD:-build}
@@ -28,6 +34,7 @@ for need in "$SRC_TAR:gdb-source" "/usr/bin/runtest:dejagnu" "$STOCK:gdbserver" 
 	fi
 done
 
+mkdir -p "$BUILD" || exit 1
 DIR=$(cd "$BUILD" && pwd)/gdb-testsuite
 mkdir -p "$DIR"
 cp "$GDBSERVER" "$DIR/proctrace-gdbserver.run" || exit 1
@@ -92,3 +99,5 @@ for name in stock ours; do
 done
 echo "errors (ERROR lines): $(grep -c '^ERROR' "$DIR/stock/gdb.sum" 2>/dev/null) / $(grep -c '^ERROR' "$DIR/ours/gdb.sum" 2>/dev/null)"
 echo "summaries: $DIR/stock/gdb.sum $DIR/ours/gdb.sum"
+exit
+}

@@ -346,6 +346,29 @@ static void free_proc(struct gs_server *s, struct gs_proc *p)
 	free(p);
 }
 
+/* Before a detach (pt_detach lets each thread go with the signal it
+ * stopped with): keep only the signals gdb lets the program have, as
+ * gdbserver does: those of QProgramSignals, or without one every signal
+ * but SIGTRAP and SIGINT (gdb's default "nopass" pair). */
+static void drop_unwanted_signals(struct gs_server *s)
+{
+	size_t n;
+	pt_thread **ts = thread_list(s, &n);
+	for (size_t i = 0; i < n; i++) {
+		int sig = pt_thread_signal(ts[i]);
+		if (sig <= 0 || sig > 64)
+			continue;
+		bool keep = s->program_set ? s->program[sig]
+					   : sig != SIGTRAP && sig != SIGINT;
+		if (!keep) {
+			DBG("thread %d: %s not delivered at detach\n",
+			    (int)pt_thread_tid(ts[i]), pt_signal_name(sig));
+			pt_thread_set_signal(ts[i], 0);
+		}
+	}
+	free(ts);
+}
+
 /* Let the current process go: detached (the library takes our
  * breakpoints out of it; a vfork child's stay out of the shared memory
  * until the vfork is done), or killed. */
@@ -358,6 +381,8 @@ static void release_proc(struct gs_server *s, bool kill)
 	if (p->running)
 		pt_stop(p->proc);
 	p->running = false;
+	if (!kill)
+		drop_unwanted_signals(s);
 	if (kill)
 		pt_kill(p->proc);
 	else if (pt_detach(p->proc) < 0)
@@ -614,6 +639,57 @@ static char *shell_command(char *const argv[])
 	return o.buf; /* the caller frees it */
 }
 
+/* The terminal, as gdbserver shares it (not over stdio, where the program
+ * has /dev/null for input and gdb owns the terminal): a launched program
+ * leads a process group of its own, so it is made the terminal's
+ * foreground group (it reads the terminal and gets its ^C as it would
+ * natively), and the group that was in the foreground when the server
+ * took the terminal first gets it back when the server exits.  Only when
+ * the server is in the foreground itself; SIGTTOU and SIGTTIN are ignored
+ * by the server from then on (not by the programs it starts: restored to
+ * the default around each launch, as dispositions survive exec). */
+static int term_fd = -1;
+static pid_t term_old_pgrp = -1;
+static bool term_ignoring;
+
+static void term_restore(void)
+{
+	if (term_fd >= 0 && term_old_pgrp > 0)
+		tcsetpgrp(term_fd, term_old_pgrp);
+}
+
+static void term_signals(bool ignore)
+{
+	if (!term_ignoring)
+		return;
+	struct sigaction sa = { .sa_handler = ignore ? SIG_IGN : SIG_DFL };
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTTOU, &sa, NULL);
+	sigaction(SIGTTIN, &sa, NULL);
+}
+
+static void term_give(struct gs_server *s, pid_t pgrp)
+{
+	if (s->stdio_conn)
+		return;
+	if (term_fd < 0) {
+		for (int fd = 0; fd <= 2; fd++)
+			if (isatty(fd) && tcgetpgrp(fd) == getpgrp()) {
+				term_fd = fd;
+				break;
+			}
+		if (term_fd < 0)
+			return;
+		term_old_pgrp = getpgrp();
+		term_ignoring = true;
+		term_signals(true);
+		atexit(term_restore);
+	}
+	if (tcsetpgrp(term_fd, pgrp) < 0)
+		DBG("terminal to process group %d: %s\n", (int)pgrp,
+		    strerror(errno));
+}
+
 int gs_server_launch(struct gs_server *s, char *const argv[])
 {
 	pt_process *p;
@@ -664,7 +740,11 @@ int gs_server_launch(struct gs_server *s, char *const argv[])
 		o.stdio[1] = 2;
 		o.stdio[2] = 2;
 	}
+	term_signals(false);
 	int err = pt_launch(argv[0], argv, &o, &p);
+	term_signals(true);
+	if (err == 0)
+		term_give(s, pt_process_pid(p));
 	free(full);
 	free(cmd);
 	s->startup_exit = -1;
@@ -3867,8 +3947,8 @@ static void cmd_qsupported(struct gs_server *s, const char *p)
 	}
 	gs_out_reset(&s->out);
 	gs_out_fmt(&s->out,
-		   "PacketSize=%x;QPassSignals+;QStartNoAckMode+;"
-		   "qXfer:features:read+;qXfer:threads:read+;"
+		   "PacketSize=%x;QPassSignals+;QProgramSignals+;"
+		   "QStartNoAckMode+;qXfer:features:read+;qXfer:threads:read+;"
 		   "qXfer:auxv:read+;qXfer:exec-file:read+;"
 		   "qXfer:siginfo:read+;qXfer:siginfo:write+;"
 		   "qXfer:libraries-svr4:read+;qXfer:osdata:read+;"
@@ -3944,23 +4024,47 @@ static void cmd_qcatchsyscalls(struct gs_server *s, const char *p)
 	reply_ok(s);
 }
 
-static void cmd_qpasssignals(struct gs_server *s, const char *p)
+/* A QPassSignals / QProgramSignals list (hex gdb numbers, ';'-separated)
+ * into out[] by Linux number: false and an E reply if malformed. */
+static bool parse_signal_list(struct gs_server *s, const char *p,
+			      bool out[65])
 {
-	bool pass[65] = { false };
+	memset(out, 0, 65 * sizeof *out);
 	while (*p) {
 		uint64_t g;
 		if (!gs_parse_hex(&p, &g) || g > 255 || (*p && *p != ';')) {
 			reply_err(s, 0x16, "bad signal list");
-			return;
+			return false;
 		}
 		int sig = sig_from_wire(s, (int)g);
 		if (sig > 0 && sig <= 64)
-			pass[sig] = true;
+			out[sig] = true;
 		if (*p == ';')
 			p++;
 	}
+	return true;
+}
+
+static void cmd_qpasssignals(struct gs_server *s, const char *p)
+{
+	bool pass[65];
+	if (!parse_signal_list(s, p, pass))
+		return;
 	memcpy(s->pass, pass, sizeof pass);
 	gs_server_apply_pass(s);
+	reply_ok(s);
+}
+
+/* QProgramSignals: the signals gdb lets the program have ("handle ...
+ * pass").  Used where the server lets threads go with the signal they
+ * stopped with, unasked by a resume: at detach. */
+static void cmd_qprogramsignals(struct gs_server *s, const char *p)
+{
+	bool program[65];
+	if (!parse_signal_list(s, p, program))
+		return;
+	memcpy(s->program, program, sizeof program);
+	s->program_set = true;
 	reply_ok(s);
 }
 
@@ -4277,6 +4381,7 @@ static int detach_current(struct gs_server *s)
 	if (s->p->running)
 		pt_stop(s->p->proc);
 	s->p->running = false;
+	drop_unwanted_signals(s);
 	int err = pt_detach(s->p->proc);
 	if (err < 0) {
 		DBG("process %d: detach: %s\n", (int)s->p->pid, pt_errmsg());
@@ -4542,7 +4647,12 @@ static void dispatch(struct gs_server *s, char *body, size_t len)
 		return;
 	}
 	case 'k':
+		/* No reply for gdb (it reads none); lldb waits for the exit
+		 * (as lldb-server sends it) and otherwise reports "failed to
+		 * send the k packet" with a made-up status. */
 		cmd_kill(s, 0, false);
+		if (s->lldb)
+			reply_str(s, "X09");
 		return;
 	case 'R':
 		/* Extended mode's old restart: the last program again, with no
@@ -4596,6 +4706,8 @@ static void dispatch(struct gs_server *s, char *body, size_t len)
 		cmd_qcatchsyscalls(s, body + 15);
 	} else if (starts(body, "QPassSignals:")) {
 		cmd_qpasssignals(s, body + 13);
+	} else if (starts(body, "QProgramSignals:")) {
+		cmd_qprogramsignals(s, body + 16);
 	} else if (starts(body, "qRcmd,")) {
 		cmd_qrcmd(s, body + 6);
 	} else if (starts(body, "qGetTLSAddr:")) {

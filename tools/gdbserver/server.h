@@ -202,6 +202,8 @@ struct gs_server {
 	pid_t suffix_tid;          /* ;thread: suffix of this packet, or 0 */
 
 	bool pass[65];              /* QPassSignals, Linux numbers */
+	bool program[65];           /* QProgramSignals, Linux numbers */
+	bool program_set;           /* and whether gdb sent one */
 	int catch_mode;            /* QCatchSyscalls: PT_SYSCALLS_* */
 	int *catch_nums;           /* and its numbers (SOME), malloc'd */
 	size_t ncatch;

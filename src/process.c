@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/ptrace.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -321,6 +322,37 @@ int pt_thread_step(pt_thread *t)
 
 /* ---- detach / kill / free ---------------------------------------------------- */
 
+/* ENGINE: t's PTRACE_DETACH found it out of a ptrace-stop: killed meanwhile
+ * (another thread's exit_group: SIGKILL ends a ptrace-stop) and on its way
+ * to its end.  Linux (6.18) still stops such a thread at its exit event,
+ * and there it would stay, traced, holding its thread group (and its
+ * parent's wait) while the engine, owed no event, waits no more.  So wait
+ * for it here: detach it at that stop, or reap its end.  Not for a thread
+ * group leader (the process leader, or a clone child taken as a thread):
+ * its end is reported only once its group is empty, and a launched one is
+ * the application's to reap. */
+static void detach_dying(struct pt_thread *t)
+{
+	for (int tries = 0; tries < 8;) {
+		int raw;
+		pid_t w = waitpid(t->tid, &raw, __WALL);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w != t->tid)
+			return;
+		struct pt__wstatus ws;
+		pt__wstatus_decode(raw, 1, &ws);
+		if (ws.kind == PT__W_EXITED || ws.kind == PT__W_SIGNALED)
+			return;
+		int sig = ws.kind == PT__W_SIGNAL_STOP ? ws.sig : 0;
+		if (ptrace(PTRACE_DETACH, t->tid, NULL, (void *)(intptr_t)sig) ==
+			    0 ||
+		    errno != ESRCH)
+			return;
+		tries++;
+	}
+}
+
 static int do_detach(struct pt__req *r)
 {
 	struct pt_process *p = r->proc;
@@ -348,6 +380,12 @@ static int do_detach(struct pt__req *r)
 				 (void *)(intptr_t)sig);
 		if (rc < 0 && errno != ESRCH && !first)
 			first = -errno;
+		if (rc < 0 && errno == ESRCH && t->tid != pt__thread_tgid(t)) {
+			PT__LOGD("thread %d: not in a ptrace-stop at detach "
+				 "(killed meanwhile): waited for",
+				 (int)t->tid);
+			detach_dying(t);
+		}
 		pt__thread_set_state(t, PT__TS_DETACHED);
 	}
 	pt__mem_close(p);

@@ -831,6 +831,17 @@ void pt__engine_on_unknown(struct pt__engine *e, pid_t tid,
 	 * child its parent's event will take as a thread). */
 	if (tgid == tid && pt__fork_child_stop(e, tid))
 		return;
-	pt__log(PT_LOG_WARN, "engine: stop of unknown task %d (tgid %d)",
-		(int)tid, (int)tgid);
+	/* No process of ours owns it.  Chiefly a thread of a process
+	 * detached meanwhile whose PTRACE_DETACH found it out of a
+	 * ptrace-stop (killed by another thread's exit_group, on its way to
+	 * its exit), now at its exit stop: left there, it would hold its
+	 * whole thread group, and the parent's wait, until the tracer ends.
+	 * Let it go, with its signal if it stopped for one. */
+	int sig = ws->kind == PT__W_SIGNAL_STOP ? ws->sig : 0;
+	bool exiting = ws->kind == PT__W_EVENT && ws->event == PTRACE_EVENT_EXIT;
+	long rc = ptrace(PTRACE_DETACH, tid, NULL, (void *)(intptr_t)sig);
+	pt__log(exiting && rc == 0 ? PT_LOG_DEBUG : PT_LOG_WARN,
+		"engine: stop of unknown task %d (tgid %d)%s: %s", (int)tid,
+		(int)tgid, exiting ? " at its exit" : "",
+		rc == 0 ? "detached" : strerror(errno));
 }

@@ -620,22 +620,16 @@ TEST(detach_with_hit_pending)
 	return TEST_PASS;
 }
 
-/* Detach from a process that dies while we detach it: the leader stops at
- * the entry of exit_group (caught), 300 threads wait on a pipe, each with
- * a register changed (written back at detach, as a breakpoint hit's PC
- * is).  Detached first, the leader's exit_group kills the others while the
- * detach goes on; a thread killed before its registers are written back is
- * beyond ptrace's reach (ESRCH), which is no error of the detach.  The
- * program exits 0. */
-TEST(detach_while_exiting)
+/* The target prints "waiting", then exits by exit_group once its stdin is
+ * closed: run p to that line, close its stdin, and run it to the entry of
+ * exit_group (thread exits on the way are passed). */
+static void continue_to_exit_group(pt_process *p, struct child_io *io)
 {
-	struct child_io io;
-	pt_process *p = launch_target(&io, MT, ARGS("block-read:300"));
-	mt_continue_to_line(p, &io, "waiting");
+	mt_continue_to_line(p, io, "waiting");
 	CHECK_OK(pt_stop(p));
 	const int nr = SYS_exit_group;
 	CHECK_OK(pt_process_catch_syscalls(p, PT_SYSCALLS_SOME, &nr, 1));
-	io_close_stdin(&io);
+	io_close_stdin(io);
 	pt_stop_cause c;
 	for (;;) {
 		CHECKF(mt_continue_wait(p), "exited before exit_group's stop");
@@ -648,6 +642,20 @@ TEST(detach_while_exiting)
 		       cause_str(&c));
 	}
 	CHECK_EQ_INT(c.syscall, SYS_exit_group);
+}
+
+/* Detach from a process that dies while we detach it: the leader stops at
+ * the entry of exit_group (caught), 300 threads wait on a pipe, each with
+ * a register changed (written back at detach, as a breakpoint hit's PC
+ * is).  Detached first, the leader's exit_group kills the others while the
+ * detach goes on; a thread killed before its registers are written back is
+ * beyond ptrace's reach (ESRCH), which is no error of the detach.  The
+ * program exits 0. */
+TEST(detach_while_exiting)
+{
+	struct child_io io;
+	pt_process *p = launch_target(&io, MT, ARGS("block-read:300"));
+	continue_to_exit_group(p, &io);
 	size_t n;
 	pt_thread **ts = mt_threads(p, &n);
 	CHECK(n > 100);
@@ -664,6 +672,59 @@ TEST(detach_while_exiting)
 	int status = io_reap(&io, WAIT_MS);
 	CHECKF(WIFEXITED(status) && WEXITSTATUS(status) == 0,
 	       "the target ended with status %#x", status);
+	return TEST_PASS;
+}
+
+static int detach_esrch;
+
+static void count_detach_esrch(pt_log_level level, const char *msg, void *user)
+{
+	(void)level;
+	(void)user;
+	if (strstr(msg, "not in a ptrace-stop at detach"))
+		__atomic_fetch_add(&detach_esrch, 1, __ATOMIC_RELAXED);
+}
+
+/* The process dies while we detach it, killed by a thread detached first:
+ * mt-tracee's exit-race thread (the first thread made, so the first
+ * detached) stops at the entry of exit_group, 300 threads wait on a pipe.
+ * Its exit_group kills the others while the detach goes on; a thread met
+ * between that SIGKILL and its exit stop is out of ptrace's reach
+ * (PTRACE_DETACH: ESRCH), and then stops at its exit event all the same.
+ * Such threads were left there, traced, while the tracer thread, owed no
+ * event by the other process it still traced, waited no more: the program
+ * never ended (gdb.threads/process-dies-while-detaching.exp through
+ * proctrace-gdbserver: 2 to 5 timeouts in each of 4 runs, none in 3 runs
+ * since).  The detach now waits for such threads and lets them go.  Here
+ * the race is met in most runs (the count printed), but the old code did
+ * not fail this test (0 of 8 runs: something else let its threads go
+ * here; the gdb test is the check that failed), so it guards the path,
+ * not that bug.  The program ends with status 0. */
+TEST(detach_while_killed)
+{
+	/* Another process, stopped all along, keeps the tracer thread
+	 * alive (as gdbserver's other inferior does): the end of the last
+	 * process would release every tracee. */
+	struct child_io io2;
+	pt_process *keep = launch_target(&io2, MT, ARGS("block-read:1"));
+	struct child_io io;
+	pt_process *p = launch_target(&io, MT, ARGS("exit-race:300"));
+	continue_to_exit_group(p, &io);
+	CHECK(pt_thread_tid(pt_process_event_thread(p)) != pt_process_pid(p));
+	__atomic_store_n(&detach_esrch, 0, __ATOMIC_RELAXED);
+	pt_set_log(count_detach_esrch, NULL, PT_LOG_DEBUG);
+	int r = pt_detach(p);
+	pt_set_log(NULL, NULL, PT_LOG_ERROR);
+	CHECKF(r == 0, "detach: %s: %s", err_str(r), last_errmsg());
+	pt_process_free(p);
+	int status = io_reap(&io, WAIT_MS);
+	CHECKF(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	       "the target ended with status %#x", status);
+	printf("  %d threads out of a ptrace-stop at detach\n",
+	       __atomic_load_n(&detach_esrch, __ATOMIC_RELAXED));
+	CHECK_OK(pt_kill(keep));
+	pt_process_free(keep);
+	io_close(&io2);
 	return TEST_PASS;
 }
 

@@ -96,6 +96,7 @@
 	X(stop_blocked_syscalls_caught, 0)                                     \
 	X(detach_with_hit_pending, 0)                                          \
 	X(detach_while_exiting, 0)                                             \
+	X(detach_while_killed, 0)                                              \
 	X(emul_decode_table, 0)                                                \
 	X(host_signals_untouched, 0)                                           \
 	X(emul_stepover, 0)                                                    \

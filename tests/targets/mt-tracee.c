@@ -55,6 +55,10 @@
  *   spin-threads:N  start N threads spinning on spin_counter, print
  *                   "spinning", spin too (for ever); each spin passes
  *                   the label mt_spin_bp
+ *   exit-race:N     start a thread blocked on a pipe of its own, then N
+ *                   threads blocked on another, print "waiting", read stdin
+ *                   (one read(2)); then wake the first thread, which calls
+ *                   syscall(SYS_exit_group, 0) (the others never wake)
  *   block-read:N    start N threads blocked on a pipe, print "waiting", read
  *                   stdin (read(2), one call) and print "read R"
  *   spin-hit        print "spinning", then loop for ever: spin_counter++,
@@ -555,6 +559,36 @@ static void do_spin_threads(int n)
 	spin_thread(NULL);
 }
 
+static int exit_race_fds[2] = { -1, -1 };
+
+static void *exit_race_thread(void *arg)
+{
+	char c;
+	(void)arg;
+	while (read(exit_race_fds[0], &c, 1) < 0)
+		;
+	syscall(SYS_exit_group, 0);
+	return NULL;
+}
+
+static void do_exit_race(int n)
+{
+	char buf[64];
+	pthread_t t;
+	if (pipe(exit_race_fds) < 0) {
+		perror("pipe");
+		exit(100);
+	}
+	start(&t, exit_race_thread, NULL);
+	make_blocked(n);
+	printf("waiting\n");
+	if (read(0, buf, sizeof buf) < 0)
+		perror("read");
+	if (write(exit_race_fds[1], "x", 1) != 1)
+		perror("write");
+	pause();
+}
+
 static void do_block_read(int n)
 {
 	char buf[64];
@@ -772,6 +806,8 @@ int main(int argc, char **argv)
 			do_spawn_many(c, b);
 		} else if (strncmp(cmd, "spin-threads:", 13) == 0) {
 			do_spin_threads(atoi(cmd + 13));
+		} else if (strncmp(cmd, "exit-race:", 10) == 0) {
+			do_exit_race(atoi(cmd + 10));
 		} else if (strncmp(cmd, "block-read:", 11) == 0) {
 			do_block_read(atoi(cmd + 11));
 		} else if (strcmp(cmd, "spin-hit") == 0) {

@@ -4,14 +4,16 @@
  * stopped, phantom breakpoint hits, and the fair choice of the event thread.
  * The target is tests/targets/mt-tracee.c.
  */
-#include <dirent.h>
+#include <errno.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ptrace.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -871,57 +873,28 @@ TEST(threads_unseen_freed)
 static int early_gone, early_first;
 static pid_t race_pid, race_creator, race_max_tid;
 
-/* Wait (at most 1 s, in 1 ms steps) until ok(pid) holds. */
-static void wait_until(bool (*ok)(pid_t), pid_t pid)
+/* On the tracer thread: block until task tid has a report (a stop, or its
+ * end), leaving the report to the engine (WNOWAIT). */
+static void wait_report(pid_t tid)
 {
-	for (int i = 0; i < 1000 && !ok(pid); i++) {
-		struct timespec ms = { 0, 1000000 };
-		nanosleep(&ms, NULL);
-	}
-}
-
-static bool stopped_or_gone(char c)
-{
-	return c == 0 || c == 't' || c == 'Z' || c == 'X';
-}
-
-/* The creator is at its clone event and a task newer than any the log
- * named is at its first stop. */
-static bool clone_pending(pid_t pid)
-{
-	if (task_state(pid, race_creator) != 't')
-		return false;
-	char path[64];
-	snprintf(path, sizeof path, "/proc/%d/task", (int)pid);
-	DIR *d = opendir(path);
-	if (!d)
-		return true;
-	bool found = false;
-	struct dirent *e;
-	while (!found && (e = readdir(d))) {
-		pid_t tid = atoi(e->d_name);
-		found = tid > race_max_tid && task_state(pid, tid) == 't';
-	}
-	closedir(d);
-	return found;
-}
-
-static pid_t race_tid;
-static bool thread_ended(pid_t pid)
-{
-	return stopped_or_gone(task_state(pid, race_tid));
+	siginfo_t si;
+	while (waitid(P_PID, (id_t)tid, &si,
+		      WSTOPPED | WEXITED | WNOWAIT | __WALL) < 0 &&
+	       errno == EINTR)
+		;
 }
 
 /* The log callback, on the tracer thread (tests/targets/mt-tracee.c's
- * quick:1:N: one thread, not the leader, creates threads that return at
- * once).  It counts, and it steers every creation into the race lost
- * under load: when the creator is resumed, the tracer waits until the
- * creator's next clone event and the new thread's first stop are both
- * pending (the kernel's wait then returns the newer task's stop first);
- * when a thread runs on from such an early first stop, the tracer waits
- * until that thread has reached its exit.  With the old code the thread
- * was then reaped before its creator's clone event was read, and its
- * creation went unreported. */
+ * quick:1:N: one thread, not the leader, creates threads one at a time,
+ * each returning at once, and joins each).  It counts, and it steers each
+ * creation into the race lost under load.  When a created thread has been
+ * reaped, the creator goes on to its next clone with no help from the
+ * tracer: the tracer waits for the creator's clone event and for the new
+ * thread's first stop, so that both are pending (the kernel's wait then
+ * returns the newer task's stop first).  When a thread runs on from such
+ * an early first stop, the tracer waits until that thread has reached its
+ * exit.  With the old code the thread was then reaped before its
+ * creator's clone event was read, and its creation went unreported. */
 static void count_early_gone(pt_log_level level, const char *msg, void *user)
 {
 	(void)level;
@@ -937,17 +910,20 @@ static void count_early_gone(pt_log_level level, const char *msg, void *user)
 		race_max_tid = tid;
 	if (tid != pid && strstr(msg, "event-stop sig 5 event 3 "))
 		race_creator = tid; /* PTRACE_EVENT_CLONE */
-	if (tid == race_creator && strstr(msg, ": stopped -> running")) {
-		wait_until(clone_pending, pid);
+	if (race_creator && tid != race_creator && tid != pid &&
+	    strstr(msg, ": exiting -> exited")) {
+		wait_report(race_creator);
+		unsigned long nt = 0;
+		if (ptrace(PTRACE_GETEVENTMSG, race_creator, NULL, &nt) == 0 &&
+		    (pid_t)nt > race_max_tid && task_state(pid, (pid_t)nt))
+			wait_report((pid_t)nt);
 		return;
 	}
 	if (!strstr(msg, "first stop before its creator's clone event"))
 		return;
 	__atomic_fetch_add(&early_first, 1, __ATOMIC_RELAXED);
-	if (strstr(msg, "runs on")) {
-		race_tid = tid;
-		wait_until(thread_ended, pid);
-	}
+	if (strstr(msg, "runs on"))
+		wait_report(tid);
 }
 
 /* With creation events asked for, every creation is reported, also of a
@@ -956,7 +932,7 @@ static void count_early_gone(pt_log_level level, const char *msg, void *user)
  * to its end before the clone event was read, and its creation was lost
  * (threads_unseen_freed saw 7 creations of 8 under load); it is held at
  * its first stop until the clone event now.  The log callback above
- * forces that order. */
+ * forces that order (without a sleep: it waits for the reports). */
 TEST(thread_create_none_lost)
 {
 	enum { N = 16 };

@@ -378,19 +378,18 @@ static void initial_stop(struct pt_thread *t, const struct pt__wstatus *ws)
 	t->stop_gen = p->bp_gen;
 	pt__thread_set_state(t, PT__TS_STOPPED);
 	pt__watch_sync(t); /* before it runs: watchpoints are per process */
-	if (t->before_clone && event_wanted(p, PT_STOP_THREAD_CREATE) &&
-	    c.kind == PT_STOP_REQUESTED) {
-		/* Its creator's clone event is on its way (the creator is
-		 * past the clone; only its death stops the event, and that
-		 * takes this thread too): hold the thread until the event,
-		 * which reports it, or it could run to its end first and
-		 * its creation be lost (pt__thread_early_gone_take). */
+	/* A first stop before the creator's clone event, with creations
+	 * reported: the event is on its way (the creator is past the clone;
+	 * only its death stops the event, and that takes this thread too).
+	 * Hold the thread until the event, which reports it, or it could run
+	 * to its end first and its creation be lost
+	 * (pt__thread_early_gone_take). */
+	bool hold = t->before_clone && c.kind == PT_STOP_REQUESTED &&
+		    event_wanted(p, PT_STOP_THREAD_CREATE);
+	if (hold)
 		PT__LOGD("thread %d: first stop before its creator's clone "
 			 "event: held until it", (int)t->tid);
-		pt__proc_update_state(p);
-		return;
-	}
-	if ((p->all_running || p->run_new) && !p->stopping &&
+	if (!hold && (p->all_running || p->run_new) && !p->stopping &&
 	    c.kind == PT_STOP_REQUESTED) {
 		/* The process runs: so does its new thread. */
 		pt__thread_resume(t, false);

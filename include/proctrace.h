@@ -407,20 +407,32 @@ PT_API int pt_thread_step(pt_thread *t);
  * exit not asked for with PT_EVENT_THREAD_EXIT), the process stops with no
  * event thread.
  *
+ * PT_RESUME_NO_STEP_OVER (since 0.4), or-ed into PT_RESUME_CONTINUE or
+ * PT_RESUME_STEP (in an action or in `others`): the thread is not stepped
+ * over a breakpoint of ours under its PC.  It executes the breakpoint and
+ * stops with PT_STOP_BREAKPOINT at once (a step too: the step ends as
+ * that hit), or, given a signal with a handler, when the handler returns
+ * to it.  This is the remote protocol's rule, where the client steps its
+ * threads over its breakpoints itself and a breakpoint it leaves under a
+ * resumed thread is one it wants hit (gdb's step-resume breakpoint at the
+ * PC of a thread it resumes with a signal).
+ *
  * pt_resume(p, NULL, 0, PT_RESUME_CONTINUE) is pt_continue(p), and
  * pt_resume(p, &(pt_resume_action){ t, PT_RESUME_STEP }, 1, PT_RESUME_HOLD)
  * is pt_thread_step(t).  The process must be stopped (PT_ESTATE).
- * PT_EINVAL: an unknown kind, a thread listed twice or of another process,
- * or nothing left to run; PT_EEXITED: a thread to run or step has exited
+ * PT_EINVAL: an unknown kind (PT_RESUME_NO_STEP_OVER with PT_RESUME_HOLD is
+ * one), a thread listed twice or of another process, or nothing left to
+ * run; PT_EEXITED: a thread to run or step has exited
  * (is no longer listed by pt_process_threads(), a zombie leader included;
  * one to hold may have); PT_ESTATE: a thread to step is held at its exit.
  * Returns at once; use pt_wait() for the stop. */
 #define PT_RESUME_HOLD 0
 #define PT_RESUME_CONTINUE 1
 #define PT_RESUME_STEP 2
+#define PT_RESUME_NO_STEP_OVER 0x100
 typedef struct pt_resume_action {
 	pt_thread *thread;
-	int kind; /* PT_RESUME_* */
+	int kind; /* PT_RESUME_*, maybe | PT_RESUME_NO_STEP_OVER */
 } pt_resume_action;
 PT_API int pt_resume(pt_process *p, const pt_resume_action *acts, size_t n,
 		     int others);

@@ -241,7 +241,9 @@ int pt__thread_start_step(struct pt_thread *t, bool user)
 	PT__ASSERT_TRACER(t->proc->eng);
 	struct pt_process *p = t->proc;
 	struct pt__bp *bp = NULL;
-	if (p->bps.count > 0) { /* only then is the PC needed */
+	/* Only then is the PC needed: a user step of a thread to hit a
+	 * breakpoint under its PC (PT_RESUME_NO_STEP_OVER) executes it. */
+	if (p->bps.count > 0 && !(user && t->plan_hit)) {
 		int r = pt__thread_fetch_regs(t);
 		if (r < 0)
 			return r;
@@ -363,7 +365,8 @@ int pt__proc_resume(struct pt_process *p)
 			continue;
 		if (t->plan == PT__PLAN_HOLD)
 			consume_event(t);
-		else if (t->plan == PT__PLAN_STEP && !lone && p->bps.count &&
+		else if (t->plan == PT__PLAN_STEP && !t->plan_hit && !lone &&
+			 p->bps.count &&
 			 pt__thread_fetch_regs(t) == 0 &&
 			 pt__bp_find(p, pt__thread_pc(t)))
 			lone = t;
@@ -403,7 +406,7 @@ int pt__proc_resume(struct pt_process *p)
 			     t->cause.kind != PT_STOP_REQUESTED ||
 			     t->stop_gen != p->bp_gen;
 		t->resume_bp = NULL;
-		if (!check || p->bps.count == 0)
+		if (!check || p->bps.count == 0 || t->plan_hit)
 			continue;
 		if (pt__thread_fetch_regs(t) < 0)
 			continue;

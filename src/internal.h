@@ -172,6 +172,9 @@ struct pt_thread {
 	bool step_is_user;            /* report PT_STOP_STEP at the end */
 	uint8_t plan;                 /* its part in the resume under way:
 				       * PT__PLAN_* (pt_resume) */
+	bool plan_hit;                /* and a breakpoint under its PC is
+				       * hit, not stepped over
+				       * (PT_RESUME_NO_STEP_OVER) */
 	bool resume_step;             /* last resume was SINGLESTEP */
 	bool in_syscall_stop;         /* stopped at an event inside a syscall */
 	bool step_skip_sysexit;       /* first step trap is the syscall exit */

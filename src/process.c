@@ -100,8 +100,10 @@ int pt_continue(pt_process *p)
 	if (p->state != PT_PROC_STOPPED) {
 		r = pt__fail_state(p, NULL, "cannot continue");
 	} else {
-		for (struct pt_thread *t = p->live_head; t; t = t->live_next)
+		for (struct pt_thread *t = p->live_head; t; t = t->live_next) {
 			t->plan = PT__PLAN_CONT;
+			t->plan_hit = false;
+		}
 		post_resume(p);
 		return 0;
 	}
@@ -111,6 +113,11 @@ int pt_continue(pt_process *p)
 
 static int plan_of(int kind)
 {
+	if (kind & PT_RESUME_NO_STEP_OVER) {
+		kind &= ~PT_RESUME_NO_STEP_OVER;
+		if (kind != PT_RESUME_CONTINUE && kind != PT_RESUME_STEP)
+			return -1;
+	}
 	switch (kind) {
 	case PT_RESUME_HOLD:
 		return PT__PLAN_HOLD;
@@ -138,8 +145,10 @@ static int set_plans(pt_process *p, const pt_resume_action *acts, size_t n,
 				"%zu actions but no array", n);
 	/* A mark per listed thread: the plan of each is set from its action
 	 * below; 0xff marks "listed" while checking. */
-	for (struct pt_thread *t = p->live_head; t; t = t->live_next)
+	for (struct pt_thread *t = p->live_head; t; t = t->live_next) {
 		t->plan = (uint8_t)dflt;
+		t->plan_hit = (others & PT_RESUME_NO_STEP_OVER) != 0;
+	}
 	int err = 0;
 	size_t i;
 	for (i = 0; i < n && !err; i++) {
@@ -168,8 +177,11 @@ static int set_plans(pt_process *p, const pt_resume_action *acts, size_t n,
 	}
 	if (err)
 		return err;
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		acts[i].thread->plan = (uint8_t)plan_of(acts[i].kind);
+		acts[i].thread->plan_hit =
+			(acts[i].kind & PT_RESUME_NO_STEP_OVER) != 0;
+	}
 	for (struct pt_thread *t = p->live_head; t; t = t->live_next)
 		if (t->state == PT__TS_STOPPED && t->plan != PT__PLAN_HOLD)
 			return 0;
@@ -276,6 +288,7 @@ static int do_step(struct pt__req *r)
 	for (struct pt_thread *o = p->live_head; o; o = o->live_next)
 		if (o != t && o->state == PT__TS_STOPPED && !o->at_exit)
 			o->cause.kind = PT_STOP_REQUESTED;
+	t->plan_hit = false; /* pt_thread_step steps over a breakpoint */
 	int rc = t->state == PT__TS_STOPPED ? pt__thread_start_step(t, true)
 					    : -ESRCH;
 	if (rc < 0 && rc != -ESRCH) {

@@ -252,6 +252,23 @@ static void on_sigtrap(struct pt_thread *t)
 			return;
 		}
 	}
+	if (k == PT__TRAP_BREAKPOINT && pt__thread_in_step(t) &&
+	    t->step_is_user && p->bps.count && pt__thread_fetch_regs(t) == 0) {
+		/* A step of a thread that sat on one of our breakpoints and
+		 * was to hit it (PT_RESUME_NO_STEP_OVER): the int3 it
+		 * executed is the step, and its end a hit.  (Told from a
+		 * step that ends just past a breakpoint by si_code.) */
+		uint64_t at = pt__thread_pc(t) - a->pc_after_bp;
+		struct pt__bp *bp = pt__bp_find(p, at);
+		if (bp) {
+			pt__arch_set_reg_u64(a, t->regs.bytes, a->pc_index, at);
+			t->regs_dirty = true;
+			c = (pt_stop_cause){ .kind = PT_STOP_BREAKPOINT,
+					     .addr = at };
+			thread_stopped(t, &c);
+			return;
+		}
+	}
 	if (pt__thread_in_step(t) && t->step_skip_sysexit) {
 		t->step_skip_sysexit = false;
 		if (k == PT__TRAP_STEP_SYSCALL) {

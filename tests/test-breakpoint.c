@@ -421,3 +421,67 @@ TEST(step_from_exec_stop)
 	pt_process_free(p);
 	return TEST_PASS;
 }
+
+/* PT_RESUME_NO_STEP_OVER: a thread resumed on one of our breakpoints
+ * executes it and stops by it again, as a remote-protocol client expects
+ * (gdb resumes a stepping thread that got a signal to pass with a
+ * breakpoint at its PC, to stop there once the signal is delivered); the
+ * same with a step, with an ignored signal, and with a signal whose
+ * handler runs first.  A plain continue afterwards steps over it. */
+TEST(bp_resume_no_step_over)
+{
+	struct child_io io;
+	pt_process *p =
+		launch_target(&io, "tracee", ARGS("handlers", "loop:3"));
+	uint64_t f = sym("tracee", "bp_func");
+	CHECK_OK(pt_breakpoint_add(p, f));
+	pt_thread *t = continue_to_bp(p, f);
+	CHECK_EQ_INT(reg(t, "rdi"), 0);
+	const struct {
+		const char *what;
+		int kind, sig;
+	} rounds[] = {
+		{ "continue", PT_RESUME_CONTINUE, 0 },
+		{ "step", PT_RESUME_STEP, 0 },
+		{ "continue with SIGWINCH (ignored)", PT_RESUME_CONTINUE,
+		  SIGWINCH },
+		{ "continue with SIGUSR1 (handled)", PT_RESUME_CONTINUE,
+		  SIGUSR1 },
+		{ "step with SIGWINCH (ignored)", PT_RESUME_STEP, SIGWINCH },
+	};
+	for (size_t i = 0; i < sizeof rounds / sizeof rounds[0]; i++) {
+		if (rounds[i].sig)
+			CHECK_OK(pt_thread_set_signal(t, rounds[i].sig));
+		pt_resume_action act = {
+			t, rounds[i].kind | PT_RESUME_NO_STEP_OVER
+		};
+		CHECK_OK(pt_resume(p, &act, 1, PT_RESUME_HOLD));
+		CHECKF(pt_wait(p, WAIT_MS) == 0, "%s: no stop", rounds[i].what);
+		CHECKF(pt_process_state(p) == PT_PROC_STOPPED,
+		       "%s: the process ran to its end: stepped over",
+		       rounds[i].what);
+		CHECK(pt_process_event_thread(p) == t);
+		pt_stop_cause c = cause_of(t);
+		CHECKF(c.kind == PT_STOP_BREAKPOINT && c.addr == f,
+		       "%s: stopped with %s", rounds[i].what, cause_str(&c));
+		CHECK_EQ_HEX(pc_of(t), f);
+		CHECKF(reg(t, "rdi") == 0,
+		       "%s: the hit of call %llu, not again call 0's",
+		       rounds[i].what, (unsigned long long)reg(t, "rdi"));
+		CHECK_EQ_INT(pt_thread_signal(t), 0);
+	}
+	/* With HOLD it is no kind at all. */
+	pt_resume_action bad = { t, PT_RESUME_HOLD | PT_RESUME_NO_STEP_OVER };
+	CHECK_EQ_INT(pt_resume(p, &bad, 1, PT_RESUME_CONTINUE), PT_EINVAL);
+	/* Without the flag: stepped over, as ever. */
+	t = continue_to_bp(p, f);
+	CHECK_EQ_INT(reg(t, "rdi"), 1);
+	CHECK_OK(pt_breakpoint_remove(p, f));
+	int code = -2, sig = -2;
+	run_to_exit(p, &code, &sig);
+	CHECK_EQ_INT(code, 0);
+	CHECK_STREQ(io_read_all(&io, WAIT_MS),
+		    "handled SIGUSR1\nsum 9\nDONE\n");
+	pt_process_free(p);
+	return TEST_PASS;
+}

@@ -50,6 +50,7 @@
 	X(bp_loop_count, 0)                                                    \
 	X(bp_remove_midrun, 0)                                                 \
 	X(bp_step_over, 0)                                                     \
+	X(bp_resume_no_step_over, 0)                                           \
 	X(bp_mem_transparent, 0)                                               \
 	X(step_sequence, 0)                                                    \
 	X(mem_page_boundary, 0)                                                \

@@ -206,6 +206,46 @@ def interrupt_hits_checks(server, hitloop):
     c.p.wait(timeout=30)
 
 
+def resume_on_break_checks(server, hitloop):
+    """A thread resumed on one of gdb's breakpoints is not stepped over it
+    (gdb steps its threads over its breakpoints itself): it hits it again
+    at once, before the instruction there runs.  With a signal to pass
+    and no handler (SIGWINCH, gdb's 28), too: that is how gdb resumes a
+    stepping thread that got a signal, with a step-resume breakpoint at
+    its PC (gdb.threads/next-fork-other-thread.exp: the stepping thread
+    ran off to the next breakpoint instead).  A breakpoint whose condition
+    is false is stepped over, as ever."""
+    addr = symbols(hitloop)
+    c = noack_session(server, hitloop)
+    check("hitloop: Z0 at tick", c.cmd("Z0,%x,1" % addr["tick"]) == b"OK")
+    r = c.cmd("vCont;c")
+    check("on break: first hit", r.startswith(b"T05") and b"swbreak" in r, r)
+    ticks = c.cmd("m%x,8" % addr["ticks"])
+    for how in ("vCont;c", "vCont;C1c", "vCont;S1c", "vCont;s"):
+        r = c.cmd(how)
+        check("on break: %s hits it again" % how,
+              r.startswith(b"T05") and b"swbreak" in r, r)
+        r = c.cmd("m%x,8" % addr["ticks"])
+        check("on break: %s ran nothing (ticks %s, then %s)" % (how, ticks, r),
+              r == ticks, r)
+    # A condition the server finds false ("0"): stepped over, tick runs.
+    check("on break: Z0 with a false condition",
+          c.cmd("Z0,%x,1;X3,220027" % addr["tick"]) == b"OK")
+    c.raw(frame("vCont;c"))
+    # it never stops now: let it run, then interrupt
+    r = c.cmd("m%x,8" % addr["ticks"])
+    check("on break: packets while running get E", is_err(r), r)
+    c.raw(b"\x03")
+    r = c.read_packet()
+    check("on break: interrupted", r.startswith(b"T02"), r)
+    r = c.cmd("m%x,8" % addr["ticks"])
+    check("on break: a false condition is stepped over (ticks moved)",
+          r != ticks and not is_err(r), r)
+    c.raw(frame("k"))
+    c.p.stdin.close()
+    c.p.wait(timeout=30)
+
+
 def interrupt_two_checks(server, sleeper, hitloop):
     """Two processes running (extended-remote, multiprocess): a 0x03 stops
     the one started last, whatever Hg named (gdbserver sends its SIGINT
@@ -558,6 +598,7 @@ def main():
     check("server exits cleanly", rc == 0, "rc %d" % rc)
     interrupt_checks(server, prog.replace("/basic", "/sleeper"))
     interrupt_hits_checks(server, prog.replace("/basic", "/hitloop"))
+    resume_on_break_checks(server, prog.replace("/basic", "/hitloop"))
     interrupt_two_checks(server, prog.replace("/basic", "/sleeper"),
                          prog.replace("/basic", "/hitloop"))
     thread_events_checks(server, prog.replace("/basic", "/threads"))

@@ -1656,6 +1656,26 @@ static pt_thread *resumed_thread(struct gs_server *s)
 	return t;
 }
 
+/* How thread t is resumed to do kind (PT_RESUME_CONTINUE or _STEP).  As
+ * with gdbserver, a breakpoint of gdb's under its PC is not stepped over
+ * but hit (PT_RESUME_NO_STEP_OVER): gdb steps its threads over its
+ * breakpoints itself, and one it leaves in place under a thread it
+ * resumes is one it means to stop there (the step-resume breakpoint at
+ * the PC of a stepping thread resumed with a signal to pass).  Only a hit
+ * whose conditions (evaluated here) are false is stepped over: it was
+ * never gdb's. */
+static int resume_kind(struct gs_server *s, pt_thread *t, int kind)
+{
+	pt_stop_cause c = { .sz = sizeof c };
+	uint64_t pc;
+	if (pt_thread_stop_cause(t, &c) == 0 &&
+	    (c.kind == PT_STOP_BREAKPOINT || c.kind == PT_STOP_STEP) &&
+	    pt_thread_pc(t, &pc) == 0 && have_break(s, pc) &&
+	    cond_find(s->p, pc) && !cond_holds(s, t, pc))
+		return kind;
+	return kind | PT_RESUME_NO_STEP_OVER;
+}
+
 /* Resume every thread as the vCont v says (pt_resume): 'c' runs, 's' and
  * 'r' step, a thread it does not name stays stopped.  Threads that have
  * exited are left out (they stay as they are). */
@@ -1676,9 +1696,11 @@ static int resume_as(struct gs_server *s, const struct gs_vcont *v)
 			continue;
 		char kind = action_for(v, s->p->pid, pt_thread_tid(ts[i])).kind;
 		acts[k].thread = ts[i];
-		acts[k++].kind = kind == 0     ? PT_RESUME_HOLD
-				 : kind == 'c' ? PT_RESUME_CONTINUE
-					       : PT_RESUME_STEP;
+		acts[k++].kind =
+			kind == 0 ? PT_RESUME_HOLD
+				  : resume_kind(s, ts[i],
+						kind == 'c' ? PT_RESUME_CONTINUE
+							    : PT_RESUME_STEP);
 	}
 	int err = pt_resume(s->p->proc, acts, k, PT_RESUME_HOLD);
 	if (err < 0)
@@ -2302,7 +2324,9 @@ static void ns_settle(struct gs_server *s)
 			kind = PT_RESUME_STEP;
 		any |= kind != PT_RESUME_HOLD;
 		acts[k].thread = ts[i];
-		acts[k++].kind = kind;
+		acts[k++].kind = kind == PT_RESUME_HOLD
+					 ? kind
+					 : resume_kind(s, ts[i], kind);
 	}
 	int err = any ? pt_resume(s->p->proc, acts, k, PT_RESUME_HOLD) : 0;
 	if (any && err == 0) {

@@ -1919,7 +1919,13 @@ static void resume(struct gs_server *s, const struct gs_vcont *v)
 		/* gdb's interrupt, owed: the stop it waits for, at once. */
 		s->interrupt_due = false;
 		s->plan = *v;
-		select_proc(s, cur);
+		/* For the process gdbserver sends its SIGINT to (the last
+		 * started or attached), if the vCont resumes it; else the
+		 * current one, else the first resumed. */
+		struct gs_proc *sp = find_proc(s, s->signal_pid);
+		select_proc(s, sp ? sp : cur);
+		if (!vcont_names(s, v))
+			select_proc(s, cur);
 		if (!vcont_names(s, v))
 			select_proc(s, in[0]);
 		pt_thread *t = resumed_thread(s);

@@ -270,7 +270,11 @@ PT_API int pt_process_exit(pt_process *p, int *exit_code, int *term_signal);
  * PT_EVENT_FORK: follow children made by fork, vfork or clone without
  * CLONE_THREAD.  The parent thread stops with PT_STOP_FORK; cause.process is
  * the child, a new traced process, stopped, that the caller owns (continue
- * it, and pt_process_free it).  Without it, children are let go at once,
+ * it, and pt_process_free it) once it has read that cause with
+ * pt_thread_stop_cause() (with an sz that covers `process`).  A child whose
+ * fork stop nobody read (a stop the caller did not look at before it
+ * resumed, detached, killed or freed the parent) is let go then, as if not
+ * followed: never left stopped (since 0.4).  Without it, children are let go at once,
  * with our breakpoints taken out of their memory first, so that a child
  * never dies of a breakpoint it inherited.
  *

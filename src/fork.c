@@ -179,6 +179,19 @@ static struct pt_process *adopt_child(struct pt_process *parent, pid_t child,
 					  .sig = SIGTRAP };
 		pt__thread_on_wait(leader, &ws);
 	}
+	/* The library's until the application reads the fork stop that
+	 * hands it out (pt__proc_claim). */
+	if (parent->nunclaimed == parent->cap_unclaimed) {
+		size_t cap = parent->cap_unclaimed ? 2 * parent->cap_unclaimed : 4;
+		struct pt_process **u =
+			realloc(parent->unclaimed, cap * sizeof *u);
+		if (u) {
+			parent->unclaimed = u;
+			parent->cap_unclaimed = cap;
+		}
+	}
+	if (parent->nunclaimed < parent->cap_unclaimed)
+		parent->unclaimed[parent->nunclaimed++] = cp;
 	PT__LOGD("process %d: following child %d", (int)parent->pid,
 		 (int)child);
 	return cp;

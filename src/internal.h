@@ -397,6 +397,13 @@ struct pt_process {
 	pid_t vfork_parent;      /* a followed vfork child, until its exec:
 				  * the process whose memory it runs on */
 	unsigned fork_waiting;
+	/* Followed children handed out in a PT_STOP_FORK cause that the
+	 * application has not read (pt_thread_stop_cause): it cannot hold
+	 * their handles, so they are the library's, let go (detached and
+	 * freed) at the next resume, detach, kill or free of this process
+	 * (pt__proc_release_unclaimed), never left stopped for ever. */
+	struct pt_process **unclaimed;
+	size_t nunclaimed, cap_unclaimed;
 	/* Threads whose first stop came before their creator's clone event
 	 * and that ended before it too: their clone event, when it comes,
 	 * is no new process (pt__thread_early_gone_take). */
@@ -635,6 +642,15 @@ static inline bool pt__thread_stopped(const struct pt_thread *t)
 int pt__proc_create(struct pt__engine *e, pid_t pid, struct pt_process **out);
 /* Lock NOT held; the engine has no ptrace business with p any more. */
 void pt__proc_destroy(struct pt_process *p);
+/* Lock held: take p's unclaimed children out of it (and out of its
+ * threads' causes) into out[max]; how many.  The caller frees them with
+ * pt__proc_free_taken after unlocking. */
+size_t pt__proc_take_unclaimed(struct pt_process *p, struct pt_process **out,
+			       size_t max);
+void pt__proc_free_taken(struct pt_process **kids, size_t n);
+/* Lock held: cause c of one of p's threads is being read by the
+ * application: its child, if any, is the application's now. */
+void pt__proc_claim(struct pt_process *p, const pt_stop_cause *c);
 /* ENGINE: p->arch from the program thread tid runs (attach, exec);
  * stopped: tid is in a ptrace-stop. */
 void pt__proc_pick_arch(struct pt_process *p, pid_t tid, bool stopped);

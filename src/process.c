@@ -92,6 +92,22 @@ static void post_resume(pt_process *p)
 	pt__engine_kick(p->eng, k); /* after unlocking: no contention */
 }
 
+/* Let go the followed children of p that the application never took
+ * (pt__proc_take_unclaimed), before p is detached, killed or freed. */
+#define PT__TAKE_MAX 8
+static void release_unclaimed(pt_process *p)
+{
+	for (;;) {
+		struct pt_process *kids[PT__TAKE_MAX];
+		pt__lock(p->eng);
+		size_t n = pt__proc_take_unclaimed(p, kids, PT__TAKE_MAX);
+		pt__unlock(p->eng);
+		if (n == 0)
+			return;
+		pt__proc_free_taken(kids, n);
+	}
+}
+
 int pt_continue(pt_process *p)
 {
 	int r = pt__proc_enter(p, "cannot continue");
@@ -104,7 +120,11 @@ int pt_continue(pt_process *p)
 			t->plan = PT__PLAN_CONT;
 			t->plan_hit = false;
 		}
+		/* The stop's followed children nobody took: let go. */
+		struct pt_process *kids[PT__TAKE_MAX];
+		size_t n = pt__proc_take_unclaimed(p, kids, PT__TAKE_MAX);
 		post_resume(p);
+		pt__proc_free_taken(kids, n);
 		return 0;
 	}
 	pt__proc_leave(p);
@@ -200,7 +220,10 @@ int pt_resume(pt_process *p, const pt_resume_action *acts, size_t n,
 	else
 		r = set_plans(p, acts, n, others);
 	if (r == 0) {
+		struct pt_process *kids[PT__TAKE_MAX];
+		size_t nk = pt__proc_take_unclaimed(p, kids, PT__TAKE_MAX);
 		post_resume(p);
+		pt__proc_free_taken(kids, nk);
 		return 0;
 	}
 	/* Nothing was resumed: the plans are read only by a resume. */
@@ -324,9 +347,12 @@ int pt_thread_step(pt_thread *t)
 		pt__proc_set_state(p, PT_PROC_RUNNING);
 		pt__event_fd_set(p, false);
 		pt__engine_post(p->eng, &p->resume_req);
+		struct pt_process *kids[PT__TAKE_MAX];
+		size_t n = pt__proc_take_unclaimed(p, kids, PT__TAKE_MAX);
 		enum pt__kick k = pt__engine_kick_kind(p->eng);
 		pt__unlock(p->eng);
 		pt__engine_kick(p->eng, k);
+		pt__proc_free_taken(kids, n);
 		return 0;
 	}
 	pt__unlock(p->eng);
@@ -422,6 +448,8 @@ static int detach_locked(pt_process *p)
 
 int pt_detach(pt_process *p)
 {
+	if (pt__check_proc(p) == 0)
+		release_unclaimed(p);
 	int r = pt__proc_enter(p, "cannot detach");
 	if (r < 0)
 		return r;
@@ -449,6 +477,8 @@ static int kill_locked(pt_process *p)
 
 int pt_kill(pt_process *p)
 {
+	if (pt__check_proc(p) == 0)
+		release_unclaimed(p);
 	int r = pt__proc_enter(p, "cannot kill");
 	if (r < 0)
 		return r;
@@ -461,6 +491,7 @@ void pt_process_free(pt_process *p)
 {
 	if (pt__check_proc(p) < 0)
 		return;
+	release_unclaimed(p);
 	pt__lock(p->eng);
 	if (!pt__proc_gone(p)) {
 		if (p->launched)
@@ -740,6 +771,8 @@ int pt_thread_stop_cause(pt_thread *t, pt_stop_cause *out)
 		size_t sz = out->sz < sizeof t->cause ? out->sz : sizeof t->cause;
 		memcpy(out, &t->cause, sz);
 		out->sz = sz;
+		if (sz >= offsetof(pt_stop_cause, process) + sizeof(void *))
+			pt__proc_claim(t->proc, &t->cause); /* now yours */
 	} else {
 		r = pt__fail_state(t->proc, t, "no stop cause");
 	}

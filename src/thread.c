@@ -424,6 +424,43 @@ void pt__proc_pick_arch(struct pt_process *p, pid_t tid, bool stopped)
 }
 
 /* Lock NOT held; the engine has no ptrace business with p any more. */
+void pt__proc_claim(struct pt_process *p, const pt_stop_cause *c)
+{
+	PT__ASSERT_LOCKED(p->eng);
+	if (!c->process || p->nunclaimed == 0)
+		return;
+	for (size_t i = 0; i < p->nunclaimed; i++)
+		if (p->unclaimed[i] == c->process) {
+			p->unclaimed[i] = p->unclaimed[--p->nunclaimed];
+			return;
+		}
+}
+
+size_t pt__proc_take_unclaimed(struct pt_process *p, struct pt_process **out,
+			       size_t max)
+{
+	PT__ASSERT_LOCKED(p->eng);
+	size_t n = 0;
+	while (p->nunclaimed > 0 && n < max) {
+		struct pt_process *kid = p->unclaimed[--p->nunclaimed];
+		/* No cause shows it any more: it is about to be freed. */
+		for (struct pt_thread *t = p->all_threads; t; t = t->all_next)
+			if (t->cause.process == kid)
+				t->cause.process = NULL;
+		out[n++] = kid;
+	}
+	return n;
+}
+
+void pt__proc_free_taken(struct pt_process **kids, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		PT__LOGD("process %d: followed child never taken by the "
+			 "application: let go", (int)kids[i]->pid);
+		pt_process_free(kids[i]);
+	}
+}
+
 void pt__proc_destroy(struct pt_process *p)
 {
 	struct pt__engine *e = p->eng;
@@ -434,6 +471,7 @@ void pt__proc_destroy(struct pt_process *p)
 	pt__engine_free(e);
 	pt__mem_close(p);
 	pt__bptab_free(&p->bps);
+	free(p->unclaimed);
 	pt__proc_free_threads(p);
 	if (p->event_fd >= 0)
 		close(p->event_fd);

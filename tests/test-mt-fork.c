@@ -587,6 +587,98 @@ TEST(follow_fork_detach_child)
 	return TEST_PASS;
 }
 
+/* The pid of pid's only child (/proc/PID/task/PID/children). */
+static pid_t only_child_of(pid_t pid)
+{
+	char path[64], buf[64] = "";
+	snprintf(path, sizeof path, "/proc/%d/task/%d/children", (int)pid,
+		 (int)pid);
+	FILE *f = fopen(path, "r");
+	CHECKF(f != NULL, "cannot open %s", path);
+	size_t n = fread(buf, 1, sizeof buf - 1, f);
+	fclose(f);
+	buf[n] = 0;
+	int child = 0;
+	CHECKF(sscanf(buf, "%d", &child) == 1, "children of %d: \"%s\"",
+	       (int)pid, buf);
+	return (pid_t)child;
+}
+
+/* A followed child that the application never took (it did not read the
+ * fork stop's cause with its process field: a server that stopped the
+ * parent, then detached or killed it without looking at the fork stop
+ * the stop brought) is let go when the parent is detached, killed, freed
+ * or resumed, not left stopped and traced for ever: the parent's wait for
+ * it returns, the child without our breakpoints.  (Left, it also kept a
+ * pt_tracer_run caller serving it for ever: proctrace-gdbserver hung at
+ * its exit in gdb's testsuite.) */
+enum unclaimed_how { DETACH, KILL, RESUME };
+static void unclaimed_child(const char *cmd, enum unclaimed_how how,
+			    const char *want)
+{
+	struct child_io io;
+	pt_process *p = launch_target(&io, MT, ARGS(cmd));
+	const pid_t pid = pt_process_pid(p);
+	CHECK_OK(pt_process_set_events(p, PT_EVENT_DEFAULT | PT_EVENT_FORK));
+	const uint64_t f = mt_sym("mt_hit");
+	CHECK_OK(pt_breakpoint_add(p, f));
+	CHECK_OK(pt_continue(p));
+	expect_hit(p, f, 0, cmd);
+	CHECK_OK(pt_continue(p));
+	CHECKF(pt_wait(p, WAIT_MS) == 0, "%s: no stop after the hit", cmd);
+	/* The stop's cause, read without its process field (the size of a
+	 * 0.1 cause): the child is not taken. */
+	pt_thread *t = pt_process_event_thread(p);
+	pt_stop_cause c = { .sz = offsetof(pt_stop_cause, process) };
+	CHECKF(t != NULL && pt_thread_stop_cause(t, &c) == 0 &&
+		       c.kind == PT_STOP_FORK,
+	       "%s: not the fork stop", cmd);
+	const pid_t child = only_child_of(pid);
+	CHECKF(proc_tracer(child) > 0, "%s: child %d not traced", cmd,
+	       (int)child);
+	if (how == RESUME) {
+		/* Resumed: the child is let go now, the parent runs on. */
+		parent_hits_rest(p, &io, cmd, want);
+		return;
+	}
+	if (how == KILL) {
+		CHECK_OK(pt_kill(p));
+		pt_process_free(p);
+		CHECKF(proc_tracer(child) <= 0 || proc_state(child) == 'Z' ||
+			       proc_state(child) == 0,
+		       "%s: child %d still traced after the parent's kill and "
+		       "free", cmd, (int)child);
+		char st = mt_wait_proc_state(child, "Z0", WAIT_MS);
+		CHECKF(st == 'Z' || st == 0,
+		       "%s: child %d left in state '%c'", cmd, (int)child, st);
+		io_close(&io);
+		return;
+	}
+	CHECK_OK(pt_detach(p));
+	pt_process_free(p);
+	pid_t tr = proc_tracer(child); /* -1: it has run to its end */
+	CHECKF(tr <= 0,
+	       "%s: child %d still traced (by %d, state '%c') after the "
+	       "parent's detach and free",
+	       cmd, (int)child, (int)tr, proc_state(child));
+	CHECK_STREQ(io_read_all(&io, WAIT_MS), want);
+	io_close(&io);
+}
+
+TEST(fork_child_unclaimed)
+{
+	unclaimed_child("fork-call", DETACH,
+			"child tracer 0\nchild exit 7\nDONE\n");
+	unclaimed_child("vfork-call", DETACH,
+			"child tracer 0\nchild exit 9\nDONE\n");
+	unclaimed_child("fork-call", KILL, NULL);
+	unclaimed_child("fork-call", RESUME,
+			"child tracer 0\nchild exit 7\nDONE\n");
+	unclaimed_child("vfork-call", RESUME,
+			"child tracer 0\nchild exit 9\nDONE\n");
+	return TEST_PASS;
+}
+
 /* PT_EVENT_VFORK_DONE: the vfork caller stops with PT_STOP_VFORK_DONE
  * (pid: the child) once the child is gone from its memory, after the
  * child's end, whether the child was followed (and detached) or not; the

@@ -643,11 +643,10 @@ int pt__proc_create(struct pt__engine *e, pid_t pid, struct pt_process **out);
 /* Lock NOT held; the engine has no ptrace business with p any more. */
 void pt__proc_destroy(struct pt_process *p);
 /* Lock held: take p's unclaimed children out of it (and out of its
- * threads' causes) into out[max]; how many.  The caller frees them with
- * pt__proc_free_taken after unlocking. */
+ * threads' causes) into out[max]; how many.  The caller (process.c) lets
+ * them go with pt_process_free after unlocking. */
 size_t pt__proc_take_unclaimed(struct pt_process *p, struct pt_process **out,
 			       size_t max);
-void pt__proc_free_taken(struct pt_process **kids, size_t n);
 /* Lock held: cause c of one of p's threads is being read by the
  * application: its child, if any, is the application's now. */
 void pt__proc_claim(struct pt_process *p, const pt_stop_cause *c);

@@ -92,9 +92,20 @@ static void post_resume(pt_process *p)
 	pt__engine_kick(p->eng, k); /* after unlocking: no contention */
 }
 
-/* Let go the followed children of p that the application never took
- * (pt__proc_take_unclaimed), before p is detached, killed or freed. */
+/* Followed children the application never took (pt__proc_take_unclaimed):
+ * let go as if not followed, with their handles. */
 #define PT__TAKE_MAX 8
+static void free_taken(struct pt_process **kids, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		PT__LOGD("process %d: followed child never taken by the "
+			 "application: let go", (int)kids[i]->pid);
+		pt_process_free(kids[i]);
+	}
+}
+
+/* Let go the followed children of p that the application never took,
+ * before p is detached, killed or freed. */
 static void release_unclaimed(pt_process *p)
 {
 	for (;;) {
@@ -104,7 +115,7 @@ static void release_unclaimed(pt_process *p)
 		pt__unlock(p->eng);
 		if (n == 0)
 			return;
-		pt__proc_free_taken(kids, n);
+		free_taken(kids, n);
 	}
 }
 
@@ -124,7 +135,7 @@ int pt_continue(pt_process *p)
 		struct pt_process *kids[PT__TAKE_MAX];
 		size_t n = pt__proc_take_unclaimed(p, kids, PT__TAKE_MAX);
 		post_resume(p);
-		pt__proc_free_taken(kids, n);
+		free_taken(kids, n);
 		return 0;
 	}
 	pt__proc_leave(p);
@@ -223,7 +234,7 @@ int pt_resume(pt_process *p, const pt_resume_action *acts, size_t n,
 		struct pt_process *kids[PT__TAKE_MAX];
 		size_t nk = pt__proc_take_unclaimed(p, kids, PT__TAKE_MAX);
 		post_resume(p);
-		pt__proc_free_taken(kids, nk);
+		free_taken(kids, nk);
 		return 0;
 	}
 	/* Nothing was resumed: the plans are read only by a resume. */
@@ -352,7 +363,7 @@ int pt_thread_step(pt_thread *t)
 		enum pt__kick k = pt__engine_kick_kind(p->eng);
 		pt__unlock(p->eng);
 		pt__engine_kick(p->eng, k);
-		pt__proc_free_taken(kids, n);
+		free_taken(kids, n);
 		return 0;
 	}
 	pt__unlock(p->eng);

@@ -452,15 +452,6 @@ size_t pt__proc_take_unclaimed(struct pt_process *p, struct pt_process **out,
 	return n;
 }
 
-void pt__proc_free_taken(struct pt_process **kids, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		PT__LOGD("process %d: followed child never taken by the "
-			 "application: let go", (int)kids[i]->pid);
-		pt_process_free(kids[i]);
-	}
-}
-
 void pt__proc_destroy(struct pt_process *p)
 {
 	struct pt__engine *e = p->eng;

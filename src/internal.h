@@ -401,7 +401,7 @@ struct pt_process {
 	 * application has not read (pt_thread_stop_cause): it cannot hold
 	 * their handles, so they are the library's, let go (detached and
 	 * freed) at the next resume, detach, kill or free of this process
-	 * (pt__proc_release_unclaimed), never left stopped for ever. */
+	 * (pt__proc_take_unclaimed), never left stopped for ever. */
 	struct pt_process **unclaimed;
 	size_t nunclaimed, cap_unclaimed;
 	/* Threads whose first stop came before their creator's clone event

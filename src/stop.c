@@ -186,6 +186,22 @@ static void fill_signal_cause(struct pt_thread *t, int sig, pt_stop_cause *c)
 		c->pid = t->siginfo.si_pid;
 }
 
+/* t's registers fetched: if its PC is just past one of our breakpoints,
+ * rewind it there and stop t with that hit (true). */
+static bool stopped_at_hit(struct pt_thread *t)
+{
+	const struct pt__arch *a = t->proc->arch;
+	uint64_t at = pt__thread_pc(t) - a->pc_after_bp;
+	struct pt__bp *bp = pt__bp_find(t->proc, at);
+	if (!bp)
+		return false;
+	pt__arch_set_reg_u64(a, t->regs.bytes, a->pc_index, at);
+	t->regs_dirty = true;
+	pt_stop_cause c = { .kind = PT_STOP_BREAKPOINT, .addr = at };
+	thread_stopped(t, &c);
+	return true;
+}
+
 /* A SIGTRAP signal-delivery-stop: our breakpoint, a finished single-step,
  * or a real SIGTRAP for the program. */
 static void on_sigtrap(struct pt_thread *t)
@@ -223,17 +239,8 @@ static void on_sigtrap(struct pt_thread *t)
 	if ((t->state == PT__TS_RUNNING ||
 	     (t->state == PT__TS_STOPPING && !t->interrupted_step)) &&
 	    p->bps.count && pt__thread_fetch_regs(t) == 0) {
-		uint64_t pc = pt__thread_pc(t);
-		struct pt__bp *bp = pt__bp_find(p, pc - a->pc_after_bp);
-		if (bp) {
-			pt__arch_set_reg_u64(a, t->regs.bytes, a->pc_index,
-					     bp->addr);
-			t->regs_dirty = true;
-			c = (pt_stop_cause){ .kind = PT_STOP_BREAKPOINT,
-					     .addr = bp->addr };
-			thread_stopped(t, &c);
+		if (stopped_at_hit(t))
 			return;
-		}
 	}
 	fill_signal_cause(t, SIGTRAP, &c);
 	enum pt__trap_kind k = a->classify_trap(&t->siginfo);
@@ -258,16 +265,8 @@ static void on_sigtrap(struct pt_thread *t)
 		 * was to hit it (PT_RESUME_NO_STEP_OVER): the int3 it
 		 * executed is the step, and its end a hit.  (Told from a
 		 * step that ends just past a breakpoint by si_code.) */
-		uint64_t at = pt__thread_pc(t) - a->pc_after_bp;
-		struct pt__bp *bp = pt__bp_find(p, at);
-		if (bp) {
-			pt__arch_set_reg_u64(a, t->regs.bytes, a->pc_index, at);
-			t->regs_dirty = true;
-			c = (pt_stop_cause){ .kind = PT_STOP_BREAKPOINT,
-					     .addr = at };
-			thread_stopped(t, &c);
+		if (stopped_at_hit(t))
 			return;
-		}
 	}
 	if (pt__thread_in_step(t) && t->step_skip_sysexit) {
 		t->step_skip_sysexit = false;

@@ -423,7 +423,6 @@ void pt__proc_pick_arch(struct pt_process *p, pid_t tid, bool stopped)
 	__atomic_store_n(&p->arch, a, __ATOMIC_RELEASE);
 }
 
-/* Lock NOT held; the engine has no ptrace business with p any more. */
 void pt__proc_claim(struct pt_process *p, const pt_stop_cause *c)
 {
 	PT__ASSERT_LOCKED(p->eng);
@@ -452,6 +451,7 @@ size_t pt__proc_take_unclaimed(struct pt_process *p, struct pt_process **out,
 	return n;
 }
 
+/* Lock NOT held; the engine has no ptrace business with p any more. */
 void pt__proc_destroy(struct pt_process *p)
 {
 	struct pt__engine *e = p->eng;

@@ -336,6 +336,39 @@ def interrupt_two_checks(server, sleeper, hitloop):
     c.p.wait(timeout=30)
 
 
+def fork_exit_first_checks(server, forkkill):
+    """All-stop, two processes running: the parent hits a breakpoint while
+    its fork child dies (SIGKILL).  The child's exit is reported first;
+    the hit waits for the next resume.  The server used to report the hit
+    and drop the dead child from the thread list, gdb told nothing: gdb
+    then read that inferior's registers from the other process and put
+    its breakpoints there (gdb_fork_schedule_multiple failed 1 run in
+    10)."""
+    c = Conn(server, forkkill)
+    c.cmd("QStartNoAckMode")
+    c.acks = False
+    c.cmd("qSupported:multiprocess+;swbreak+;fork-events+")
+    c.cmd("!")
+    parent = c.cmd("qC")[2:].split(b".")[0]
+    check("fork exit first: Z0", c.cmd("Z0,%x,1" % symbols(forkkill)["after_kill"]) == b"OK")
+    r = c.cmd("vCont;c")
+    check("fork exit first: the fork", b"fork:" in r, r)
+    child = r.split(b"fork:")[1].split(b".")[0] if b"fork:" in r else b""
+    r = c.cmd("vCont;c")
+    check("fork exit first: the child's death first",
+          r == b"X09;process:" + child[1:], r + b" (child " + child + b")")
+    if r.startswith(b"X"):
+        r = c.cmd("vCont;c")
+    else:
+        r = c.cmd("qfThreadInfo")
+        check("fork exit first: the child still listed", child in r, r)
+    check("fork exit first: then the parent's hit",
+          r.startswith(b"T05thread:" + parent + b".") and b"swbreak" in r, r)
+    c.raw(frame("k"))
+    c.p.stdin.close()
+    c.p.wait(timeout=30)
+
+
 def thread_events_checks(server, threads):
     """QThreadEvents:1: a create: stop for each new thread, a w reply for
     each thread exit (the process goes on after it); none when off."""
@@ -628,6 +661,8 @@ def main():
     interrupt_two_checks(server, prog.replace("/basic", "/sleeper"),
                          prog.replace("/basic", "/hitloop"))
     thread_events_checks(server, prog.replace("/basic", "/threads"))
+    for _ in range(5):
+        fork_exit_first_checks(server, prog.replace("/basic", "/forkkill"))
     zombie_leader_checks(server, prog.replace("/basic", "/zombieleader"))
     locked_interrupt_checks(server, prog.replace("/basic", "/spinwait"))
     check("no run-length count is # $ + -", not bad_counts, bad_counts[:1])

@@ -1204,7 +1204,8 @@ static void reply_status(struct gs_server *s)
 	reply(s);
 }
 
-static void halt_others(struct gs_server *s, struct gs_proc *except);
+static struct gs_proc *halt_others(struct gs_server *s,
+				   struct gs_proc *except);
 
 /* The current process is gone: its W or X reply (after the other
  * processes are stopped, in all-stop). */
@@ -1300,10 +1301,11 @@ static void collect_pending(struct gs_server *s, pt_thread *event)
  * `except` is stopped too (gdb then believes every thread stopped).
  * Their own events are kept as pending events, reported when gdb
  * resumes their threads; a process that ended meanwhile is marked gone:
- * its exit is reported then. */
-static void halt_others(struct gs_server *s, struct gs_proc *except)
+ * its exit is reported then, or at once (exit_first).  The first process
+ * found gone, or NULL. */
+static struct gs_proc *halt_others(struct gs_server *s, struct gs_proc *except)
 {
-	struct gs_proc *cur = s->p;
+	struct gs_proc *cur = s->p, *gone = NULL;
 	size_t n = s->nprocs; /* fork_adopt may add processes: not these */
 	for (size_t i = 0; i < n; i++) {
 		struct gs_proc *p = s->procs[i];
@@ -1317,6 +1319,8 @@ static void halt_others(struct gs_server *s, struct gs_proc *except)
 		if (err < 0 || pt_process_state(p->proc) != PT_PROC_STOPPED) {
 			DBG("process %d ended while being halted\n", (int)p->pid);
 			p->gone = true;
+			if (!gone)
+				gone = p;
 			continue;
 		}
 		refresh_regs(s);
@@ -1324,6 +1328,38 @@ static void halt_others(struct gs_server *s, struct gs_proc *except)
 		collect_pending(s, NULL);
 	}
 	s->p = cur;
+	return gone;
+}
+
+/* halt_others found process g ended (NULL: none) while the current
+ * process's event (thread ev's cause c; ev NULL: an interrupt) was about
+ * to be reported.  g's exit is reported now, and ev's event waits with
+ * the current process's other events, reported when gdb resumes those
+ * threads: gdb hears of the exit while the dead process is still in its
+ * thread lists.  (Reported after the hit, the dead process left the lists
+ * unannounced; gdb's Hg to it failed, and gdb read "its" registers and
+ * put "its" breakpoints in the other process.)  The end of a step or an
+ * exec cannot wait (reported later, gdb would take the step's SIGTRAP for
+ * a stray one): false, the caller reports it, and g's exit waits for the
+ * next resume. */
+static bool exit_first(struct gs_server *s, struct gs_proc *g, pt_thread *ev,
+		       const pt_stop_cause *c)
+{
+	if (!g || (ev && (c->kind == PT_STOP_STEP || c->kind == PT_STOP_EXEC)))
+		return false;
+	if (ev && !is_pending(s, pt_thread_tid(ev)))
+		add_pending(s, pt_thread_tid(ev), c);
+	collect_pending(s, ev);
+	if (s->interrupted &&
+	    !(ev && c->kind == PT_STOP_SIGNAL && c->signo == SIGINT))
+		s->interrupt_due = true; /* the interrupt is owed */
+	s->interrupted = false;
+	s->step_tid = 0;
+	DBG("process %d ended meanwhile: its exit reported first\n",
+	    (int)g->pid);
+	select_proc(s, g);
+	process_gone(s);
+	return true;
 }
 
 /* Is a pending event still worth reporting?  Its cause is the one
@@ -1422,7 +1458,8 @@ static bool thread_event(struct gs_server *s, pt_thread *ev,
 	if (!rep)
 		return false;
 	s->step_tid = 0;
-	halt_others(s, s->p);
+	if (exit_first(s, halt_others(s, s->p), rep, &rc))
+		return true;
 	collect_pending(s, rep);
 	build_stop_reply(s, rc.kind == PT_STOP_THREAD_CREATE ? created_thread(s, &rc)
 							     : rep,
@@ -1549,7 +1586,8 @@ static void on_stop(struct gs_server *s)
 		}
 	}
 	s->step_tid = 0;
-	halt_others(s, s->p);
+	if (exit_first(s, halt_others(s, s->p), own ? ev : NULL, &c))
+		return;
 	if (!own) {
 		/* An interrupt: reported for a thread the vCont ran (gdb
 		 * expects the thread it resumed under scheduler-locking). */

@@ -8,6 +8,7 @@ packets getting E or empty replies, binary X/x, qXfer objects.  Prints one
 line per check and "all protocol checks passed" at the end.
 """
 import os
+import signal
 import subprocess
 import sys
 
@@ -369,6 +370,45 @@ def fork_exit_first_checks(server, forkkill):
     c.p.wait(timeout=30)
 
 
+def pending_signal_checks(server, spinsig):
+    """A thread halted (an interrupt) with a signal already queued for it,
+    under one of gdb's breakpoints at its PC: resumed, it takes the signal
+    first, as the kernel delivers it before the int3 runs.  The server
+    used to report a hit of that breakpoint at once, and the signal came
+    later, out of place: gdb's dummy-frame breakpoint on the stack, whose
+    SIGSEGV was queued when an all-stop halted the thread, was reported
+    hit, and the SIGSEGV then struck the next function gdb called
+    (gdb.threads/hand-call-new-thread.exp, 1 run in 3)."""
+    c = Conn(server, spinsig)
+    c.cmd("QStartNoAckMode")
+    c.acks = False
+    c.cmd("qSupported:multiprocess+;swbreak+")
+    pid = int(c.cmd("qC")[3:].split(b".")[0], 16)
+    ready = symbols(spinsig)["ready"]
+    c.cmd("Z0,%x,1" % ready)
+    r = c.cmd("vCont;c")
+    check("pending signal: ready", r.startswith(b"T05") and b"swbreak" in r, r)
+    c.cmd("z0,%x,1" % ready)
+    c.raw(frame("vCont;c"))
+    c.raw(b"\x03")
+    r = c.read_packet()
+    check("pending signal: interrupted", r.startswith(b"T02"), r)
+    pc = c.cmd("p10")
+    pc = int.from_bytes(bytes.fromhex(pc.decode()), "little") if len(pc) == 16 else 0
+    check("pending signal: Z0 at the PC", c.cmd("Z0,%x,1" % pc) == b"OK")
+    os.kill(pid, signal.SIGUSR1)  # queued: the thread is stopped
+    r = c.cmd("vCont;c")
+    check("pending signal: the signal first (gdb's SIGUSR1: 0x1e)",
+          r.startswith(b"T1e"), r)
+    r = c.cmd("vCont;C1e:p%x.%x" % (pid, pid))
+    check("pending signal: then the breakpoint, after the handler",
+          r.startswith(b"T05") and b"swbreak" in r and
+          (b";10:%s;" % pc.to_bytes(8, "little").hex().encode()) in r, r)
+    c.raw(frame("k"))
+    c.p.stdin.close()
+    c.p.wait(timeout=30)
+
+
 def thread_events_checks(server, threads):
     """QThreadEvents:1: a create: stop for each new thread, a w reply for
     each thread exit (the process goes on after it); none when off."""
@@ -661,6 +701,7 @@ def main():
     interrupt_two_checks(server, prog.replace("/basic", "/sleeper"),
                          prog.replace("/basic", "/hitloop"))
     thread_events_checks(server, prog.replace("/basic", "/threads"))
+    pending_signal_checks(server, prog.replace("/basic", "/spinsig"))
     for _ in range(5):
         fork_exit_first_checks(server, prog.replace("/basic", "/forkkill"))
     zombie_leader_checks(server, prog.replace("/basic", "/zombieleader"))

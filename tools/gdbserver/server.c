@@ -1785,38 +1785,15 @@ static bool report_held_event(struct gs_server *s, const struct gs_vcont *v)
 		reply(s);
 		return true;
 	}
-	size_t n;
-	pt_thread **ts = thread_list(s, &n);
 	/* A resumed thread that sits on one of gdb's breakpoints without gdb
 	 * having been told it hit it (a breakpoint set at the entry point
 	 * before `run`, a thread halted by the all-stop just before its int3)
-	 * would hit it at once: report that hit now.  pt_continue and
-	 * pt_thread_step would step it over the breakpoint instead.  Only a
-	 * hit gdb has seen is stepped over: gdb removes the breakpoint and
-	 * steps itself, or leaves it to us.  A thread resumed with a signal
-	 * takes it first (its handler runs before the int3 would): it goes,
-	 * and meets the breakpoint, if at all, when the handler returns. */
-	for (size_t i = 0; i < n; i++) {
-		pid_t tid = pt_thread_tid(ts[i]);
-		struct resume_action a = action_for(v, s->p->pid, tid);
-		uint64_t pc;
-		if (a.kind == 0 || a.sig != 0 ||
-		    pt_thread_pc(ts[i], &pc) < 0 || !have_break(s, pc) ||
-		    !cond_holds(s, ts[i], pc))
-			continue;
-		if (tid == s->last_tid && s->last_cause.kind == PT_STOP_BREAKPOINT &&
-		    s->last_cause.addr == pc)
-			continue;
-		pt_stop_cause hit = { .sz = sizeof hit,
-				      .kind = PT_STOP_BREAKPOINT, .addr = pc };
-		DBG("thread %d sits on breakpoint %#" PRIx64 ": reported as hit\n",
-		    (int)tid, pc);
-		build_stop_reply(s, ts[i], &hit, -1);
-		reply(s);
-		free(ts);
-		return true;
-	}
-	free(ts);
+	 * is not reported hit here: resume_kind() resumes it onto the int3
+	 * (PT_RESUME_NO_STEP_OVER), and the kernel decides what comes first.
+	 * A signal already queued for it does (proto.py "pending signal":
+	 * the SIGSEGV of gdb's dummy-frame breakpoint on the stack, queued
+	 * when the all-stop halted the thread there, struck the next function
+	 * gdb called once the server had reported that breakpoint hit). */
 	return false;
 }
 

@@ -421,11 +421,22 @@ PT_API int pt_thread_step(pt_thread *t);
  * resumed thread is one it wants hit (gdb's step-resume breakpoint at the
  * PC of a thread it resumes with a signal).
  *
+ * PT_RESUME_SYSCALL_EXIT_STEP (since 0.4), or-ed into PT_RESUME_STEP:
+ * a thread stopped inside a system call (at PT_STOP_FORK, _VFORK,
+ * _VFORK_DONE, _EXEC, or PT_STOP_SYSCALL_ENTRY; its PC is already past
+ * the syscall instruction) ends its step when the call returns, before
+ * any further instruction: PT_STOP_STEP with the PC unchanged.  This is
+ * the kernel's own single-step and the remote protocol's: the step of a
+ * syscall instruction that an event interrupted ends when that
+ * instruction is done.  Without it a step from there runs the call to
+ * its end and then executes one instruction.  Other threads are not
+ * affected.
+ *
  * pt_resume(p, NULL, 0, PT_RESUME_CONTINUE) is pt_continue(p), and
  * pt_resume(p, &(pt_resume_action){ t, PT_RESUME_STEP }, 1, PT_RESUME_HOLD)
  * is pt_thread_step(t).  The process must be stopped (PT_ESTATE).
  * PT_EINVAL: an unknown kind (PT_RESUME_NO_STEP_OVER with PT_RESUME_HOLD is
- * one), a thread listed twice or of another process, or nothing left to
+ * one, PT_RESUME_SYSCALL_EXIT_STEP without PT_RESUME_STEP another), a thread listed twice or of another process, or nothing left to
  * run; PT_EEXITED: a thread to run or step has exited
  * (is no longer listed by pt_process_threads(), a zombie leader included;
  * one to hold may have); PT_ESTATE: a thread to step is held at its exit.
@@ -434,9 +445,11 @@ PT_API int pt_thread_step(pt_thread *t);
 #define PT_RESUME_CONTINUE 1
 #define PT_RESUME_STEP 2
 #define PT_RESUME_NO_STEP_OVER 0x100
+#define PT_RESUME_SYSCALL_EXIT_STEP 0x200
 typedef struct pt_resume_action {
 	pt_thread *thread;
-	int kind; /* PT_RESUME_*, maybe | PT_RESUME_NO_STEP_OVER */
+	int kind; /* PT_RESUME_*, maybe | PT_RESUME_NO_STEP_OVER and
+		   * (with PT_RESUME_STEP) | PT_RESUME_SYSCALL_EXIT_STEP */
 } pt_resume_action;
 PT_API int pt_resume(pt_process *p, const pt_resume_action *acts, size_t n,
 		     int others);

@@ -163,8 +163,10 @@ int pt__thread_resume(struct pt_thread *t, bool step)
 	t->pending_sig = 0;
 	t->resume_step = step;
 	/* A step from a stop inside a syscall (an exec or clone event) is
-	 * first reported at the syscall's exit, before any instruction. */
-	t->step_skip_sysexit = step && t->in_syscall_stop;
+	 * first reported at the syscall's exit, before any instruction: that
+	 * report is the user's step only with PT_RESUME_SYSCALL_EXIT_STEP. */
+	t->step_skip_sysexit = step && t->in_syscall_stop &&
+			       !(t->step_is_user && t->plan_sysexit);
 	t->in_syscall_stop = false;
 	t->cause.kind = PT_STOP_NONE;
 	pt__thread_set_state(t, exiting ? PT__TS_EXITING

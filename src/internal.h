@@ -175,6 +175,9 @@ struct pt_thread {
 	bool plan_hit;                /* and a breakpoint under its PC is
 				       * hit, not stepped over
 				       * (PT_RESUME_NO_STEP_OVER) */
+	bool plan_sysexit;            /* a step from inside a syscall ends
+				       * at its exit
+				       * (PT_RESUME_SYSCALL_EXIT_STEP) */
 	bool resume_step;             /* last resume was SINGLESTEP */
 	bool in_syscall_stop;         /* stopped at an event inside a syscall */
 	bool step_skip_sysexit;       /* first step trap is the syscall exit */

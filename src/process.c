@@ -129,7 +129,7 @@ int pt_continue(pt_process *p)
 	} else {
 		for (struct pt_thread *t = p->live_head; t; t = t->live_next) {
 			t->plan = PT__PLAN_CONT;
-			t->plan_hit = false;
+			t->plan_hit = t->plan_sysexit = false;
 		}
 		/* The stop's followed children nobody took: let go. */
 		struct pt_process *kids[PT__TAKE_MAX];
@@ -144,6 +144,11 @@ int pt_continue(pt_process *p)
 
 static int plan_of(int kind)
 {
+	if (kind & PT_RESUME_SYSCALL_EXIT_STEP) {
+		kind &= ~PT_RESUME_SYSCALL_EXIT_STEP;
+		if ((kind & ~PT_RESUME_NO_STEP_OVER) != PT_RESUME_STEP)
+			return -1;
+	}
 	if (kind & PT_RESUME_NO_STEP_OVER) {
 		kind &= ~PT_RESUME_NO_STEP_OVER;
 		if (kind != PT_RESUME_CONTINUE && kind != PT_RESUME_STEP)
@@ -179,6 +184,7 @@ static int set_plans(pt_process *p, const pt_resume_action *acts, size_t n,
 	for (struct pt_thread *t = p->live_head; t; t = t->live_next) {
 		t->plan = (uint8_t)dflt;
 		t->plan_hit = (others & PT_RESUME_NO_STEP_OVER) != 0;
+		t->plan_sysexit = (others & PT_RESUME_SYSCALL_EXIT_STEP) != 0;
 	}
 	int err = 0;
 	size_t i;
@@ -212,6 +218,8 @@ static int set_plans(pt_process *p, const pt_resume_action *acts, size_t n,
 		acts[i].thread->plan = (uint8_t)plan_of(acts[i].kind);
 		acts[i].thread->plan_hit =
 			(acts[i].kind & PT_RESUME_NO_STEP_OVER) != 0;
+		acts[i].thread->plan_sysexit =
+			(acts[i].kind & PT_RESUME_SYSCALL_EXIT_STEP) != 0;
 	}
 	for (struct pt_thread *t = p->live_head; t; t = t->live_next)
 		if (t->state == PT__TS_STOPPED && t->plan != PT__PLAN_HOLD)
@@ -323,6 +331,7 @@ static int do_step(struct pt__req *r)
 		if (o != t && o->state == PT__TS_STOPPED && !o->at_exit)
 			o->cause.kind = PT_STOP_REQUESTED;
 	t->plan_hit = false; /* pt_thread_step steps over a breakpoint */
+	t->plan_sysexit = false; /* and executes one instruction */
 	int rc = t->state == PT__TS_STOPPED ? pt__thread_start_step(t, true)
 					    : -ESRCH;
 	if (rc < 0 && rc != -ESRCH) {

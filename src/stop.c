@@ -95,6 +95,7 @@ static void thread_stopped(struct pt_thread *t, const pt_stop_cause *c)
 {
 	struct pt_process *p = t->proc;
 	bool was_stepover = pt__thread_in_step(t) && !t->step_is_user;
+	bool was_user_step = pt__thread_in_step(t) && t->step_is_user;
 	t->cause = *c;
 	t->cause.sz = sizeof t->cause;
 	t->stop_gen = p->bp_gen;
@@ -132,7 +133,13 @@ static void thread_stopped(struct pt_thread *t, const pt_stop_cause *c)
 		t->cause.thread = NULL; /* not shown: may be freed */
 		t->cause.process = NULL;
 		if (!p->stopping && !p->resuming) {
-			pt__thread_resume(t, false);
+			/* A step that met an event nobody asked for (a clone
+			 * with thread events off) goes on as the same step:
+			 * it ends where it would have, at the system call's
+			 * exit, and is not made a continue. */
+			if (was_user_step)
+				t->in_syscall_stop = false;
+			pt__thread_resume(t, was_user_step);
 			/* Let go past its exit, it may have been the last
 			 * thread running: a zombie leader never reports
 			 * again, so nothing else would end the run. */

@@ -81,6 +81,8 @@
 	X(bp_at_current_pc, 0)                                                 \
 	X(bp_at_exec_entry, 0)                                                 \
 	X(step_from_exec_stop, 0)                                              \
+	X(step_syscall_exit, 0)                                                \
+	X(step_over_masked_clone, 0)                                           \
 	X(bp_on_faulting_insn, 0)                                              \
 	X(two_processes, 0)                                                    \
 	X(attach_threads, 0)                                                   \

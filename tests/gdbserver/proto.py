@@ -409,6 +409,35 @@ def pending_signal_checks(server, spinsig):
     c.p.wait(timeout=30)
 
 
+def step_syscall_fork_checks(server, rawfork):
+    """gdb's stepi over a fork syscall instruction: the step is
+    interrupted by the fork event; stepped on (the child detached), it
+    ends when the call returns, just past the instruction, as under
+    gdbserver.  It used to end an instruction later
+    (gdb.base/step-over-syscall.exp: 16 failures)."""
+    c = Conn(server, rawfork)
+    c.cmd("QStartNoAckMode")
+    c.acks = False
+    c.cmd("qSupported:multiprocess+;swbreak+;fork-events+")
+    me = c.cmd("qC")[2:]
+    at = symbols(rawfork)["fork_insn"]
+    c.cmd("Z0,%x,1" % at)
+    r = c.cmd("vCont;c")
+    check("stepi fork: at the syscall", r.startswith(b"T05") and b"swbreak" in r, r)
+    c.cmd("z0,%x,1" % at)
+    r = c.cmd(b"vCont;s:" + me)
+    check("stepi fork: the fork event", b"fork:" in r, r)
+    child = r.split(b"fork:p")[1].split(b".")[0] if b"fork:p" in r else b"0"
+    check("stepi fork: detach the child", c.cmd(b"D;" + child) == b"OK")
+    r = c.cmd(b"vCont;s:" + me)
+    want = b";10:%s;" % (at + 2).to_bytes(8, "little").hex().encode()
+    check("stepi fork: the step ends just past the syscall",
+          r.startswith(b"T05") and want in r, r + b" (want " + want + b")")
+    c.raw(frame("k"))
+    c.p.stdin.close()
+    c.p.wait(timeout=30)
+
+
 def thread_events_checks(server, threads):
     """QThreadEvents:1: a create: stop for each new thread, a w reply for
     each thread exit (the process goes on after it); none when off."""
@@ -701,6 +730,7 @@ def main():
     interrupt_two_checks(server, prog.replace("/basic", "/sleeper"),
                          prog.replace("/basic", "/hitloop"))
     thread_events_checks(server, prog.replace("/basic", "/threads"))
+    step_syscall_fork_checks(server, prog.replace("/basic", "/rawfork"))
     pending_signal_checks(server, prog.replace("/basic", "/spinsig"))
     for _ in range(5):
         fork_exit_first_checks(server, prog.replace("/basic", "/forkkill"))

@@ -1706,6 +1706,11 @@ static int resume_kind(struct gs_server *s, pt_thread *t, int kind)
 {
 	pt_stop_cause c = { .sz = sizeof c };
 	uint64_t pc;
+	/* A step from inside a system call (a fork event of a stepi over the
+	 * syscall instruction) ends at the call's exit, as with PTRACE_SINGLESTEP
+	 * under gdbserver (gdb.base/step-over-syscall.exp). */
+	if (kind == PT_RESUME_STEP)
+		kind |= PT_RESUME_SYSCALL_EXIT_STEP;
 	if (pt_thread_stop_cause(t, &c) == 0 &&
 	    (c.kind == PT_STOP_BREAKPOINT || c.kind == PT_STOP_STEP) &&
 	    pt_thread_pc(t, &pc) == 0 && have_break(s, pc) &&

@@ -167,6 +167,18 @@ void run_to_exit(pt_process *p, int *exit_code, int *term_signal)
 	CHECK_OK(pt_process_exit(p, exit_code, term_signal));
 }
 
+void finish_getppid(pt_process *p, struct child_io *io)
+{
+	int code = -2, sig = -2;
+	run_to_exit(p, &code, &sig);
+	CHECK_EQ_INT(code, 0);
+	char want[64];
+	snprintf(want, sizeof want, "ppid %d", (int)getpid());
+	io_expect_line(io, want);
+	pt_process_free(p);
+	io_close(io);
+}
+
 uint64_t reg(pt_thread *t, const char *name)
 {
 	uint64_t v = 0;

@@ -459,14 +459,7 @@ TEST(step_syscall_exit)
 	CHECK_EQ_HEX(pc_of(t), after);
 	CHECK_EQ_HEX(reg(t, "rax"), (uint64_t)getpid()); /* it returned */
 	CHECK_OK(pt_process_catch_syscalls(p, PT_SYSCALLS_OFF, NULL, 0));
-	int code = -2, sig = -2;
-	run_to_exit(p, &code, &sig);
-	CHECK_EQ_INT(code, 0);
-	char want[64];
-	snprintf(want, sizeof want, "ppid %d", (int)getpid());
-	io_expect_line(&io, want);
-	pt_process_free(p);
-	io_close(&io);
+	finish_getppid(p, &io);
 	return TEST_PASS;
 }
 

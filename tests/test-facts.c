@@ -528,14 +528,7 @@ TEST(catch_syscalls_some)
 			CHECK_EQ_INT(c.syscall, SYS_getppid);
 			CHECK_EQ_INT(c.sysret, getpid());
 		}
-		int code = -1, sig = -1;
-		run_to_exit(p, &code, &sig);
-		CHECK_EQ_INT(code, 0);
-		char want[64];
-		snprintf(want, sizeof want, "ppid %d", (int)getpid());
-		io_expect_line(&io, want);
-		pt_process_free(p);
-		io_close(&io);
+		finish_getppid(p, &io);
 	}
 	return TEST_PASS;
 }

@@ -399,6 +399,9 @@ const char *cause_str(const pt_stop_cause *c);
 /* Continue (if stopped) until the process exits, going through thread-exit
  * stops (any other stop fails the test).  Returns pt_process_exit's values. */
 void run_to_exit(pt_process *p, int *exit_code, int *term_signal);
+/* tracee "getppid": run p to its exit 0, expect "ppid <our pid>", free p
+ * and close io. */
+void finish_getppid(pt_process *p, struct child_io *io);
 /* Wait for the breakpoint at addr to be hit (the next stop must be it,
  * with the PC on it); returns the thread that hit it. */
 pt_thread *wait_bp(pt_process *p, uint64_t addr);

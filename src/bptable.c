@@ -132,6 +132,17 @@ void pt__bp_insert_all(struct pt_process *p)
 	write_all(p, true);
 }
 
+void pt__bp_lift_unshared(struct pt_process *p, struct pt_process *q)
+{
+	PT__ASSERT_LOCKED(p->eng);
+	size_t done, blen = p->arch->bp_len;
+	for (size_t i = 0; i < p->bps.cap; i++) {
+		struct pt__bp *b = &p->bps.slots[i];
+		if (b->used && !pt__bp_find(q, b->addr))
+			pt__mem_write_raw(p, b->addr, b->orig, blen, &done);
+	}
+}
+
 /* Calls fn for every breakpoint overlapping [addr, addr+len): by probing
  * each address when the range is short, by walking the table when long.
  * The cost is min(len, number of breakpoints). */
@@ -314,7 +325,15 @@ int pt__bp_set(struct pt_process *p, uint64_t addr, bool *write_failed)
 	uint8_t orig[PT__ARCH_BP_MAX];
 	size_t blen = p->arch->bp_len, done = 0;
 	*write_failed = false;
-	int r = pt__mem_read_raw(p, addr, orig, blen, &done);
+	/* On memory shared with a vfork partner that has one here, the
+	 * memory holds its int3: the original bytes are in its entry. */
+	struct pt_process *q = pt__fork_vm_partner(p);
+	struct pt__bp *qb = q ? pt__bp_find(q, addr) : NULL;
+	int r = 0;
+	if (qb)
+		memcpy(orig, qb->orig, blen);
+	else
+		r = pt__mem_read_raw(p, addr, orig, blen, &done);
 	if (r < 0)
 		return r;
 	struct pt__bp *b = tab_add(&p->bps, addr);
@@ -331,6 +350,31 @@ int pt__bp_set(struct pt_process *p, uint64_t addr, bool *write_failed)
 	p->bp_gen++;
 	/* set again: a late hit is now a hit of this one */
 	removed_forget(p, addr);
+	return 0;
+}
+
+int pt__bp_unset(struct pt_process *p, struct pt__bp *b)
+{
+	PT__ASSERT_LOCKED(p->eng);
+	int r = pt__bp_lift(p, b);
+	if (r < 0)
+		return r;
+	/* Shared memory (vfork): the instruction is gone for the partner
+	 * too, so is its entry (left in, the partner would count on an int3
+	 * that is not there; an int3 left for it would stop this process's
+	 * threads unannounced).  Not while the partner runs: one of its
+	 * threads may be stepping over that entry. */
+	struct pt_process *q = pt__fork_vm_partner(p);
+	struct pt__bp *qb = q && q->state == PT_PROC_STOPPED
+				    ? pt__bp_find(q, b->addr)
+				    : NULL;
+	if (qb) {
+		PT__LOGD("process %d: breakpoint at 0x%llx removed from the "
+			 "memory it shares with process %d, and from its table",
+			 (int)p->pid, (unsigned long long)b->addr, (int)q->pid);
+		pt__bp_forget(q, qb);
+	}
+	pt__bp_forget(p, b);
 	return 0;
 }
 

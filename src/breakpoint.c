@@ -60,14 +60,11 @@ int pt_breakpoint_remove(pt_process *p, uint64_t addr)
 			     (unsigned long long)addr);
 		goto out;
 	}
-	r = pt__bp_lift(p, b);
-	if (r < 0) {
+	r = pt__bp_unset(p, b);
+	if (r < 0)
 		r = pt__fail(r, p, NULL, "remove breakpoint",
 			     "cannot restore 0x%llx: %s",
 			     (unsigned long long)addr, pt_strerror(r));
-		goto out;
-	}
-	pt__bp_forget(p, b);
 out:
 	pt__unlock(p->eng);
 	return r;

@@ -23,6 +23,10 @@
  *     so there the breakpoints are lifted in that shared memory until the
  *     parent's PTRACE_EVENT_VFORK_DONE (as gdb does); the parent is
  *     suspended by vfork meanwhile, its other threads may run past them.
+ * A followed vfork child and its parent keep two tables on one memory
+ * until the child execs or ends (pt__fork_vm_partner): in bptable.c a
+ * removal takes the other's entry out with the instruction, and a new
+ * entry takes its original bytes from the other's.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -274,6 +278,20 @@ void pt__fork_child_settled(struct pt_process *p)
 	pt__proc_update_state(parent);
 }
 
+struct pt_process *pt__fork_vm_partner(struct pt_process *p)
+{
+	PT__ASSERT_LOCKED(p->eng);
+	for (struct pt_process *o = p->eng->procs; o; o = o->eng_next) {
+		if (o == p || o->state == PT_PROC_EXITED ||
+		    o->state == PT_PROC_DETACHED)
+			continue;
+		if ((p->vfork_parent && o->pid == p->vfork_parent) ||
+		    o->vfork_parent == p->pid)
+			return o;
+	}
+	return NULL;
+}
+
 void pt__fork_vfork_done(struct pt_process *p)
 {
 	if (p->vfork_lifted > 0 && --p->vfork_lifted == 0)
@@ -299,6 +317,9 @@ int pt__fork_unbreak_detaching(struct pt_process *p)
 		 "until its vfork is done", (int)p->pid, (int)par->pid);
 	if (par->vfork_lifted++ == 0)
 		pt__bp_lift_all(par);
+	/* and the child's own, which the parent has not (added to the
+	 * child alone) */
+	pt__bp_lift_unshared(p, par);
 	pt__bp_forget_all(p);
 	return 0;
 }

@@ -258,7 +258,13 @@ int pt__bp_set(struct pt_process *p, uint64_t addr, bool *write_failed);
 /* Lock held: drop b from the table (its bytes already put back), keeping
  * a note of it for late hits (pt__bp_recently_removed). */
 void pt__bp_forget(struct pt_process *p, struct pt__bp *b);
+/* Remove b: its bytes restored, and forgotten; a stopped vfork partner
+ * sharing the memory (pt__fork_vm_partner) forgets its own entry there. */
+int pt__bp_unset(struct pt_process *p, struct pt__bp *b);
 void pt__bp_lift_all(struct pt_process *p);
+/* Restore the bytes of p's breakpoints that q has none at (q shares p's
+ * memory: a vfork partner). */
+void pt__bp_lift_unshared(struct pt_process *p, struct pt_process *q);
 void pt__bp_insert_all(struct pt_process *p);
 void pt__bptab_free(struct pt__bptab *tab);
 
@@ -765,6 +771,10 @@ void pt__fork_unbreak_clone_threads(struct pt_process *p);
  * parent's event may come later.  False if it cannot be recorded. */
 bool pt__fork_child_stop(struct pt__engine *e, pid_t child);
 void pt__fork_vfork_done(struct pt_process *p);
+/* The other live process of ours on p's memory: p's vfork parent (p has
+ * not exec'd), or a followed vfork child of p's that has not; else NULL.
+ * Their breakpoint tables share the instructions in that memory. */
+struct pt_process *pt__fork_vm_partner(struct pt_process *p);
 /* ENGINE, detaching p: take our breakpoints out of its memory.  A vfork
  * child shares its parent's: there the parent's breakpoints are lifted
  * until its vfork is done, as for a child not followed. */

@@ -719,6 +719,77 @@ static void vfork_done(bool follow)
 	parent_hits_rest(p, &io, cmd, "child tracer 0\nchild exit 9\nDONE\n");
 }
 
+static void vfork_shared(bool detach)
+{
+	const char *cmd = "vfork-call";
+	struct child_io io;
+	pt_process *p = launch_target(&io, MT, ARGS(cmd));
+	CHECK_OK(pt_process_set_events(p, PT_EVENT_DEFAULT | PT_EVENT_FORK));
+	const uint64_t f = mt_sym("mt_hit");
+	unsigned char orig = 0, seen = 0;
+	CHECK_OK(pt_mem_read(p, f, &orig, 1, NULL));
+	CHECK_OK(pt_breakpoint_add(p, f));
+	CHECK_OK(pt_continue(p));
+	expect_hit(p, f, 0, "parent");
+	pt_stop_cause c;
+	continue_until(p, PT_STOP_FORK, &c);
+	CHECK_EQ_INT(c.code, PT_FORK_VFORK);
+	pt_process *ch = c.process;
+	CHECKF(pt_wait(ch, WAIT_MS) == 0, "child not stopped");
+	const pid_t tracer = proc_tracer(pt_process_pid(p));
+	/* Out of the parent: out of the one memory, and of the child's
+	 * table (no int3 left behind for nobody). */
+	CHECK_OK(pt_breakpoint_remove(p, f));
+	CHECK_EQ_INT(pt_breakpoint_count(ch), 0);
+	CHECK_OK(pt_mem_read(ch, f, &seen, 1, NULL));
+	CHECK_EQ_HEX(seen, orig);
+	/* Back in the parent, then in the child: the child's entry takes
+	 * the original bytes from the parent's, not the int3 it reads. */
+	CHECK_OK(pt_breakpoint_add(p, f));
+	CHECK_OK(pt_breakpoint_add(ch, f));
+	CHECK_OK(pt_mem_read(ch, f, &seen, 1, NULL));
+	CHECK_EQ_HEX(seen, orig);
+	CHECK_OK(pt_breakpoint_remove(p, f));
+	CHECK_OK(pt_breakpoint_add(ch, f)); /* gdb: z0 parent, Z0 child */
+	if (detach) {
+		/* The child's own breakpoint goes with it: it must not die
+		 * of SIGTRAP at mt_hit(100). */
+		CHECK_OK(pt_detach(ch));
+	} else {
+		CHECK_OK(pt_continue(ch));
+		expect_hit(ch, f, 100, "child");
+		CHECK_OK(pt_breakpoint_remove(ch, f));
+		CHECK_OK(pt_mem_read(ch, f, &seen, 1, NULL));
+		CHECK_EQ_HEX(seen, orig);
+		int code = -2, sig = -2;
+		run_to_exit(ch, &code, &sig);
+		CHECK_EQ_INT(code, 9);
+	}
+	pt_process_free(ch);
+	CHECK_OK(pt_breakpoint_add(p, f)); /* its own memory again */
+	char want[64];
+	snprintf(want, sizeof want, "child tracer %d\nchild exit 9\nDONE\n",
+		 detach ? 0 : (int)tracer);
+	parent_hits_rest(p, &io, cmd, want);
+}
+
+/* A followed vfork child shares its parent's memory under a table of its
+ * own.  gdb, following the child, takes its step-resume breakpoint out of
+ * the parent and puts it in the child (z0 then Z0): the child's copy
+ * "already existed", the parent's removal had restored the bytes, and the
+ * child ran through `next` to its exec (gdb.base/foll-vfork.exp, 7
+ * failures).  A removal now takes the other table's entry out with the
+ * instruction, an addition takes the original bytes from the other's
+ * entry, and the child detached takes out its own.  (A first version left
+ * the int3 in for the other table: a parent thread stepped into it
+ * unannounced, gdb.threads/next-fork-other-thread.exp, 8 failures.) */
+TEST(vfork_shared_bp)
+{
+	vfork_shared(false);
+	vfork_shared(true);
+	return TEST_PASS;
+}
+
 TEST(vfork_done_event)
 {
 	vfork_done(true);

@@ -214,6 +214,7 @@
 	X(resume_zombie_leader, 0)                                             \
 	X(follow_fork_detach_child, 0)                                         \
 	X(fork_child_unclaimed, 0)                                             \
+	X(vfork_shared_bp, 0)                                                  \
 	X(vfork_done_event, 0)                                                 \
 	X(vfork_ptrace_mem_path, 0)
 

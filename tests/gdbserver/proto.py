@@ -152,12 +152,12 @@ def symbols(prog):
             if len(l.split()) == 3}
 
 
-def noack_session(server, prog):
+def noack_session(server, prog, features="multiprocess+;swbreak+"):
     """A session on prog in no-ack mode, features exchanged."""
     c = Conn(server, prog)
     c.cmd("QStartNoAckMode")
     c.acks = False
-    c.cmd("qSupported:multiprocess+;swbreak+")
+    c.cmd("qSupported:" + features)
     return c
 
 
@@ -345,10 +345,7 @@ def fork_exit_first_checks(server, forkkill):
     then read that inferior's registers from the other process and put
     its breakpoints there (gdb_fork_schedule_multiple failed 1 run in
     10)."""
-    c = Conn(server, forkkill)
-    c.cmd("QStartNoAckMode")
-    c.acks = False
-    c.cmd("qSupported:multiprocess+;swbreak+;fork-events+")
+    c = noack_session(server, forkkill, "multiprocess+;swbreak+;fork-events+")
     c.cmd("!")
     parent = c.cmd("qC")[2:].split(b".")[0]
     check("fork exit first: Z0", c.cmd("Z0,%x,1" % symbols(forkkill)["after_kill"]) == b"OK")
@@ -379,10 +376,7 @@ def pending_signal_checks(server, spinsig):
     SIGSEGV was queued when an all-stop halted the thread, was reported
     hit, and the SIGSEGV then struck the next function gdb called
     (gdb.threads/hand-call-new-thread.exp, 1 run in 3)."""
-    c = Conn(server, spinsig)
-    c.cmd("QStartNoAckMode")
-    c.acks = False
-    c.cmd("qSupported:multiprocess+;swbreak+")
+    c = noack_session(server, spinsig)
     pid = int(c.cmd("qC")[3:].split(b".")[0], 16)
     ready = symbols(spinsig)["ready"]
     c.cmd("Z0,%x,1" % ready)
@@ -415,10 +409,7 @@ def step_syscall_fork_checks(server, rawfork):
     ends when the call returns, just past the instruction, as under
     gdbserver.  It used to end an instruction later
     (gdb.base/step-over-syscall.exp: 16 failures)."""
-    c = Conn(server, rawfork)
-    c.cmd("QStartNoAckMode")
-    c.acks = False
-    c.cmd("qSupported:multiprocess+;swbreak+;fork-events+")
+    c = noack_session(server, rawfork, "multiprocess+;swbreak+;fork-events+")
     me = c.cmd("qC")[2:]
     at = symbols(rawfork)["fork_insn"]
     c.cmd("Z0,%x,1" % at)

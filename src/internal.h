@@ -367,6 +367,9 @@ struct pt_process {
 	struct pt_thread *event_thread; /* first reporter of the current stop */
 	unsigned long stop_seq; /* bumped each time every thread has stopped
 				 * (and at the end): waiters compare it */
+	bool wait_owed;       /* resumed, and no pt_wait or pt_stop has
+			       * returned a stop since: the next pt_wait
+			       * need not probe (do_probe) */
 
 	/* all-stop */
 	bool stopping;        /* an all-stop is under way */

@@ -52,6 +52,7 @@ static int stop_locked(pt_process *p, const char *op)
 	if (p->state == PT_PROC_EXITED)
 		return pt__fail(PT_EEXITED, p, NULL, op,
 				"the process exited");
+	p->wait_owed = false; /* this stop is returned: a wait probes */
 	return 0;
 }
 
@@ -84,6 +85,7 @@ static void post_resume(pt_process *p)
 {
 	p->resume_req = (struct pt__req){ .fn = do_resume, .proc = p };
 	p->resume_queued = true;
+	p->wait_owed = true;
 	pt__proc_set_state(p, PT_PROC_RUNNING);
 	pt__event_fd_set(p, false);
 	pt__engine_post(p->eng, &p->resume_req);
@@ -252,22 +254,33 @@ int pt_resume(pt_process *p, const pt_resume_action *acts, size_t n,
 
 /* ENGINE: is a stopped process still there?  While every thread is
  * stopped the tracer thread does not wait for events, so a SIGKILL from
- * outside goes unseen until a ptrace request fails on a dead thread.  One
- * request per thread makes that happen now; the dead are then awaited and
- * reaped, and the exit is reported. */
+ * outside goes unseen.  A killed thread has left its stop: on its way out
+ * a request to it fails (ESRCH); at its exit event stop it answers, but
+ * has a new wait status.  Either marks it exiting (pt__thread_vanished):
+ * the dead are then awaited and reaped, and the exit is reported. */
 static int do_probe(struct pt__req *r)
 {
 	struct pt_process *p = r->proc;
 	unsigned long msg;
 	for (struct pt_thread *t = p->live_head, *n; t; t = n) {
 		n = t->live_next;
-		if (t->state == PT__TS_STOPPED &&
-		    pt__ptrace(PTRACE_GETEVENTMSG, t, NULL, &msg) == -ESRCH) {
-			/* one is gone: look at the others too */
+		if (t->state != PT__TS_STOPPED)
 			continue;
-		}
-		if (t->state == PT__TS_STOPPED)
-			break; /* alive: so is the process */
+		if (pt__ptrace(PTRACE_GETEVENTMSG, t, NULL, &msg) == -ESRCH)
+			continue; /* one is gone: look at the others too */
+		int raw = 0;
+		pid_t w;
+		while ((w = waitpid(t->tid, &raw, __WALL | WNOHANG)) < 0 &&
+		       errno == EINTR)
+			;
+		if (w != t->tid)
+			break; /* still in its stop: so is the process */
+		/* Out of its stop, which only SIGKILL does (ptrace-notes P4):
+		 * exiting; its status is its first step out. */
+		pt__thread_vanished(t, -ESRCH, "probe");
+		struct pt__wstatus ws;
+		pt__wstatus_decode(raw, 1, &ws);
+		pt__thread_on_wait(t, &ws);
 	}
 	pt__proc_update_state(p);
 	return 0;
@@ -278,7 +291,11 @@ int pt_wait(pt_process *p, int timeout_ms)
 	int r = pt__proc_enter(p, "wait");
 	if (r < 0)
 		return r;
-	if (p->state == PT_PROC_STOPPED && !p->resume_queued)
+	/* The first wait after a resume returns a stop the tracer thread
+	 * has just seen: no probe (it would cost a hand-off per stop to a
+	 * caller that waits once the event fd says the process stopped).
+	 * A stop returned before is probed: a kill since would be unseen. */
+	if (p->state == PT_PROC_STOPPED && !p->resume_queued && !p->wait_owed)
 		pt__engine_call(p->eng, do_probe, p, NULL);
 	if (p->state == PT_PROC_DETACHED)
 		r = pt__fail_state(p, NULL, "cannot wait");
@@ -295,6 +312,8 @@ int pt_wait(pt_process *p, int timeout_ms)
 		pt__fail(r, p, t, "resume", "%s", pt_strerror(r));
 		p->async_err = 0;
 	}
+	if (r != PT_ETIMEDOUT)
+		p->wait_owed = false;
 	pt__proc_leave(p);
 	return r;
 }
@@ -364,6 +383,7 @@ int pt_thread_step(pt_thread *t)
 		p->resume_req = (struct pt__req){ .fn = do_step, .proc = p,
 						  .arg = t };
 		p->resume_queued = true;
+		p->wait_owed = true;
 		pt__proc_set_state(p, PT_PROC_RUNNING);
 		pt__event_fd_set(p, false);
 		pt__engine_post(p->eng, &p->resume_req);

@@ -124,6 +124,66 @@ TEST(sigkill_during_stop)
 	return TEST_PASS;
 }
 
+/* Killed while stopped, the stop already returned (by pt_stop or by a
+ * pt_wait): every thread sits in its exit event stop, or is gone.  The
+ * next pt_wait looks again (the tracer thread, which waits for no event
+ * while every thread is stopped, would not see the kill) and reports the
+ * end, not the old stop (ptrace-notes P4). */
+static void kill_stopped_then_wait(pt_process *p, struct child_io *io)
+{
+	const pid_t pid = pt_process_pid(p);
+	size_t n;
+	pt_thread **ts = mt_threads(p, &n);
+	CHECK_EQ_INT(pt_process_state(p), PT_PROC_STOPPED);
+	CHECK(kill(pid, SIGKILL) == 0);
+	long long deadline = mt_now_ms() + WAIT_MS;
+	for (size_t i = 0; i < n; i++) {
+		pid_t tid = pt_thread_tid(ts[i]);
+		while (!mt_task_dying(pid, tid))
+			CHECKF(mt_now_ms() < deadline, "thread %d does not die "
+			       "of SIGKILL (state '%c')", (int)tid,
+			       task_state(pid, tid));
+	}
+	CHECK_OK(pt_wait(p, WAIT_MS));
+	if (pt_process_state(p) != PT_PROC_EXITED) {
+		pt_thread *e = pt_process_event_thread(p);
+		CHECKF(e != NULL, "killed, but pt_wait returns the old stop: "
+		       "%s", all_causes(p));
+		pt_stop_cause ec = cause_of(e);
+		CHECKF((ec.kind == PT_STOP_THREAD_EXIT ||
+			ec.kind == PT_STOP_EXITED) && ec.signo == SIGKILL,
+		       "killed, but pt_wait returns the old stop: %s",
+		       all_causes(p));
+	}
+	wait_killed(p);
+	mt_check_after_exit(p, -1, SIGKILL, ts, n);
+	pt_process_free(p);
+	free(ts);
+	io_read_all(io, WAIT_MS);
+	CHECKF(count_children() == 0, "a child process was left behind");
+}
+
+TEST(sigkill_after_stop_returned)
+{
+	/* the stop returned by pt_stop (and a pt_wait) */
+	struct child_io io;
+	pt_thread **ts;
+	size_t n;
+	pt_process *p = launch_spinning(&io, &ts, &n);
+	free(ts);
+	CHECK_OK(pt_wait(p, 0));
+	kill_stopped_then_wait(p, &io);
+
+	/* a breakpoint stop returned by the pt_wait after the continue (that
+	 * wait does not look again: the stop is new) */
+	p = launch_target(&io, "tracee", ARGS("loop:100"));
+	const uint64_t bp = sym("tracee", "bp_func");
+	CHECK_OK(pt_breakpoint_add(p, bp));
+	continue_to_bp(p, bp);
+	kill_stopped_then_wait(p, &io);
+	return TEST_PASS;
+}
+
 /* One launch: a thread single-steps into a blocking read(2), and the
  * process is killed while the step is in flight. */
 static void kill_during_step(bool masked)

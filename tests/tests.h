@@ -121,6 +121,7 @@
 	X(follow_fork, 0)                                                      \
 	X(sigkill_during_continue, 0)                                          \
 	X(sigkill_during_stop, 0)                                              \
+	X(sigkill_after_stop_returned, 0)                                      \
 	X(sigkill_during_step, 0)                                              \
 	X(api_from_second_thread, 0)                                           \
 	X(ontracer_bp_loop, 0)                                                 \

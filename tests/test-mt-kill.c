@@ -52,6 +52,20 @@ static void wait_killed(pt_process *p)
 	}
 }
 
+/* After a SIGKILL: every thread of pid is dying (it may sit in its exit
+ * event stop, for the tracer to let go), or gone. */
+static void all_dying(pid_t pid, pt_thread **ts, size_t n)
+{
+	long long deadline = mt_now_ms() + WAIT_MS;
+	for (size_t i = 0; i < n; i++) {
+		pid_t tid = pt_thread_tid(ts[i]);
+		while (!mt_task_dying(pid, tid))
+			CHECKF(mt_now_ms() < deadline, "thread %d does not die "
+			       "of SIGKILL (state '%c')", (int)tid,
+			       task_state(pid, tid));
+	}
+}
+
 /* A running process with 4 spinning threads; fills *ts with its threads. */
 static pt_process *launch_spinning(struct child_io *io, pt_thread ***ts,
 				   size_t *n)
@@ -94,16 +108,7 @@ TEST(sigkill_during_stop)
 	for (size_t i = 0; i < n; i++)
 		CHECK(task_state(pid, pt_thread_tid(ts[i])) == 't');
 	CHECK(kill(pid, SIGKILL) == 0);
-	/* Every thread is dying (it may sit in its exit event stop, for the
-	 * tracer to let go), or gone. */
-	long long deadline = mt_now_ms() + WAIT_MS;
-	for (size_t i = 0; i < n; i++) {
-		pid_t tid = pt_thread_tid(ts[i]);
-		while (!mt_task_dying(pid, tid))
-			CHECKF(mt_now_ms() < deadline, "thread %d does not die "
-			       "of SIGKILL (state '%c')", (int)tid,
-			       task_state(pid, tid));
-	}
+	all_dying(pid, ts, n);
 
 	/* All-stopped, the library may only notice at the next call that
 	 * touches the tracee: this one. */
@@ -136,14 +141,7 @@ static void kill_stopped_then_wait(pt_process *p, struct child_io *io)
 	pt_thread **ts = mt_threads(p, &n);
 	CHECK_EQ_INT(pt_process_state(p), PT_PROC_STOPPED);
 	CHECK(kill(pid, SIGKILL) == 0);
-	long long deadline = mt_now_ms() + WAIT_MS;
-	for (size_t i = 0; i < n; i++) {
-		pid_t tid = pt_thread_tid(ts[i]);
-		while (!mt_task_dying(pid, tid))
-			CHECKF(mt_now_ms() < deadline, "thread %d does not die "
-			       "of SIGKILL (state '%c')", (int)tid,
-			       task_state(pid, tid));
-	}
+	all_dying(pid, ts, n);
 	CHECK_OK(pt_wait(p, WAIT_MS));
 	if (pt_process_state(p) != PT_PROC_EXITED) {
 		pt_thread *e = pt_process_event_thread(p);

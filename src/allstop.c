@@ -259,6 +259,15 @@ int pt__thread_start_step(struct pt_thread *t, bool user)
 	}
 	t->stepping_over = bp;
 	t->step_is_user = user;
+	/* Stepped onto a breakpoint it is to hit: its int3 runs, and that
+	 * trap may come behind an interrupt (interrupted_step_stop). */
+	t->step_onto_bp = false;
+	if (user && t->plan_hit && p->bps.count > 0 &&
+	    pt__thread_fetch_regs(t) == 0 &&
+	    pt__bp_find(p, pt__thread_pc(t))) {
+		t->step_onto_bp = true;
+		t->step_bp_at = pt__thread_pc(t);
+	}
 	r = pt__thread_resume(t, true);
 	if (r < 0 && bp) {
 		pt__bp_insert(p, bp);

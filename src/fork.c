@@ -36,6 +36,7 @@
 #include <linux/kcmp.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -43,8 +44,18 @@
 struct pt__fork {
 	pid_t child;
 	struct pt_process *parent; /* NULL until the parent's event */
+	pid_t parent_pid;
 	bool vfork;
 	bool child_stopped;        /* its first stop has arrived */
+	/* Not followed: the parent's breakpoints at its event, which are
+	 * the int3 bytes in the child's copy of the memory.  The parent's
+	 * table may change before the child's first stop (a removal under
+	 * an all-stop that met the event), or be gone (detached). */
+	struct pt__bp *bps;
+	size_t nbps, bp_len;
+	bool snapshot;             /* bps is the snapshot (else: none) */
+	bool orphan;               /* its parent was freed: let go at its
+				    * first stop (or the engine's end) */
 	struct pt__fork *next;
 };
 
@@ -73,8 +84,11 @@ static void fork_drop(struct pt__engine *e, struct pt__fork *f)
 			break;
 		}
 	}
+	free(f->bps);
 	free(f);
 }
+
+static void release_child(struct pt__engine *e, struct pt__fork *f);
 
 void pt__fork_forget_parent(struct pt__engine *e, struct pt_process *p)
 {
@@ -83,29 +97,61 @@ void pt__fork_forget_parent(struct pt__engine *e, struct pt_process *p)
 		if (o->fork_parent == p)
 			o->fork_parent = NULL;
 	pt__fork_child_settled(p);
+	/* Children whose first stop is still to come (not on the tracer
+	 * thread here: no ptrace): orphans, let go at that stop with the
+	 * snapshot of the breakpoints, or when the engine ends. */
+	for (struct pt__fork *f = e->forks; f; f = f->next)
+		if (f->parent == p) {
+			f->parent = NULL;
+			f->orphan = true;
+		}
+}
+
+/* ENGINE: f's child, its first stop awaited here if it has not come:
+ * let go (release_child).  A child that died first is only forgotten. */
+static void release_now(struct pt__engine *e, struct pt__fork *f)
+{
+	while (!f->child_stopped) {
+		int raw;
+		pid_t w = waitpid(f->child, &raw, __WALL);
+		if (w < 0 && errno == EINTR)
+			continue;
+		struct pt__wstatus ws = { 0 };
+		if (w == f->child)
+			pt__wstatus_decode(raw, 1, &ws);
+		if (w != f->child || ws.kind == PT__W_EXITED ||
+		    ws.kind == PT__W_SIGNALED) {
+			fork_drop(e, f);
+			return;
+		}
+		f->child_stopped = true;
+	}
+	release_child(e, f);
+}
+
+void pt__fork_release_children(struct pt_process *p)
+{
+	PT__ASSERT_TRACER(p->eng);
+	struct pt__engine *e = p->eng;
 	for (struct pt__fork *f = e->forks, *n; f; f = n) {
 		n = f->next;
-		if (f->parent == p) {
-			/* let the child go as it is: its parent is gone */
-			if (f->child_stopped)
-				ptrace(PTRACE_DETACH, f->child, NULL, NULL);
-			fork_drop(e, f);
-		}
+		if (f->parent == p)
+			release_now(e, f);
 	}
 }
 
-/* Write the parent's original bytes over our breakpoints in the child's
- * own memory. */
-static void unbreak_child(struct pt_process *parent, pid_t child)
+/* Write the original bytes of breakpoints bps[0..n) (slots, the unused
+ * ones skipped) over our instructions in the child's own memory. */
+static void unbreak_child(const struct pt__bp *bps, size_t n, size_t blen,
+			  pid_t child)
 {
-	if (!parent->bps.count)
+	if (!n)
 		return;
 	char path[64];
 	snprintf(path, sizeof path, "/proc/%d/mem", (int)child);
 	int fd = open(path, O_RDWR | O_CLOEXEC);
-	size_t blen = parent->arch->bp_len;
-	for (size_t i = 0; i < parent->bps.cap; i++) {
-		const struct pt__bp *b = &parent->bps.slots[i];
+	for (size_t i = 0; i < n; i++) {
+		const struct pt__bp *b = &bps[i];
 		if (!b->used)
 			continue;
 		bool ok = fd >= 0 && pwrite(fd, b->orig, blen, (off_t)b->addr) ==
@@ -130,18 +176,51 @@ static void unbreak_child(struct pt_process *parent, pid_t child)
 		close(fd);
 }
 
-/* ENGINE: both halves are in: let a child we do not follow go. */
+/* A child on a memory of its own: our breakpoints out of it, with the
+ * parent's table as it is now. */
+static void unbreak_child_now(struct pt_process *parent, pid_t child)
+{
+	unbreak_child(parent->bps.slots, parent->bps.count ? parent->bps.cap : 0,
+		      parent->arch->bp_len, child);
+}
+
+/* ENGINE: both halves are in: let a child we do not follow go, its
+ * memory as it was before our breakpoints. */
 static void release_child(struct pt__engine *e, struct pt__fork *f)
 {
-	if (!f->vfork)
-		unbreak_child(f->parent, f->child);
+	if (f->vfork)
+		; /* the parent's memory: lifted there until VFORK_DONE */
+	else if (f->snapshot)
+		unbreak_child(f->bps, f->nbps, f->bp_len, f->child);
+	else if (f->parent)
+		unbreak_child_now(f->parent, f->child);
 	if (ptrace(PTRACE_DETACH, f->child, NULL, NULL) < 0)
 		pt__log(PT_LOG_WARN, "process %d: cannot let child %d go: %s",
-			(int)f->parent->pid, (int)f->child, strerror(errno));
+			(int)f->parent_pid, (int)f->child, strerror(errno));
 	else
-		PT__LOGD("process %d: child %d let go", (int)f->parent->pid,
+		PT__LOGD("process %d: child %d let go", (int)f->parent_pid,
 			 (int)f->child);
 	fork_drop(e, f);
+}
+
+/* The parent's breakpoints now, into f (its memory as the child got it). */
+static void snapshot_bps(struct pt__fork *f, struct pt_process *p)
+{
+	f->bp_len = p->arch->bp_len;
+	f->snapshot = p->bps.count == 0;
+	if (!p->bps.count)
+		return;
+	f->bps = malloc(p->bps.count * sizeof *f->bps);
+	if (!f->bps) {
+		pt__log(PT_LOG_WARN, "process %d: child %d: out of memory: its "
+			"breakpoints are taken out as they are at its first stop",
+			(int)p->pid, (int)f->child);
+		return;
+	}
+	for (size_t i = 0; i < p->bps.cap; i++)
+		if (p->bps.slots[i].used)
+			f->bps[f->nbps++] = p->bps.slots[i];
+	f->snapshot = true;
 }
 
 /* ENGINE: make the followed child a process of its own. */
@@ -216,7 +295,10 @@ struct pt_process *pt__fork_parent_event(struct pt_thread *t, pid_t child,
 		return adopt_child(p, child, stopped, vfork);
 	}
 	f->parent = p;
+	f->parent_pid = p->pid;
 	f->vfork = vfork;
+	if (!vfork)
+		snapshot_bps(f, p);
 	if (vfork) {
 		/* shared memory: lift every breakpoint until VFORK_DONE */
 		if (p->vfork_lifted++ == 0)
@@ -264,7 +346,7 @@ void pt__fork_unbreak_clone_threads(struct pt_process *p)
 {
 	for (struct pt_thread *t = p->live_head; t; t = t->live_next)
 		if (t->tgid == t->tid && !pt__tstate_is_gone(t->state))
-			unbreak_child(p, t->tid);
+			unbreak_child_now(p, t->tid);
 }
 
 void pt__fork_child_settled(struct pt_process *p)
@@ -330,13 +412,22 @@ bool pt__fork_child_stop(struct pt__engine *e, pid_t child)
 	if (!f)
 		return false;
 	f->child_stopped = true;
-	if (f->parent)
+	if (f->parent || f->orphan)
 		release_child(e, f);
 	return true;
 }
 
 void pt__fork_free_all(struct pt__engine *e)
 {
+	PT__ASSERT_TRACER(e);
+	/* Orphans still owed a first stop: let go now, their memory
+	 * cleaned (the tracer thread is ending: the kernel would let them
+	 * go as they are). */
+	for (struct pt__fork *f = e->forks, *n; f; f = n) {
+		n = f->next;
+		if (f->orphan)
+			release_now(e, f);
+	}
 	while (e->forks)
 		fork_drop(e, e->forks);
 }

@@ -175,6 +175,10 @@ struct pt_thread {
 	bool plan_hit;                /* and a breakpoint under its PC is
 				       * hit, not stepped over
 				       * (PT_RESUME_NO_STEP_OVER) */
+	bool step_onto_bp;            /* the user step under way began on
+				       * one of our breakpoints, to hit it
+				       * (at step_bp_at) */
+	uint64_t step_bp_at;
 	bool plan_sysexit;            /* a step from inside a syscall ends
 				       * at its exit
 				       * (PT_RESUME_SYSCALL_EXIT_STEP) */
@@ -783,6 +787,10 @@ struct pt_process *pt__fork_vm_partner(struct pt_process *p);
  * until its vfork is done, as for a child not followed. */
 int pt__fork_unbreak_detaching(struct pt_process *p);
 void pt__fork_forget_parent(struct pt__engine *e, struct pt_process *p);
+/* ENGINE: p is being detached: its children not followed whose first stop
+ * has not come yet are awaited and let go now, their memory cleaned with
+ * the breakpoints of p at their fork (p's table is about to go). */
+void pt__fork_release_children(struct pt_process *p);
 void pt__fork_free_all(struct pt__engine *e);
 /* ENGINE: the first stop (or end) of process p has come: if it is a
  * followed child whose parent waits for it to report the fork, the

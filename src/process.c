@@ -435,6 +435,7 @@ static void detach_dying(struct pt_thread *t)
 static int do_detach(struct pt__req *r)
 {
 	struct pt_process *p = r->proc;
+	pt__fork_release_children(p);
 	int first = pt__fork_unbreak_detaching(p);
 	int wr = pt__watch_detach(p); /* debug registers of every thread */
 	if (wr < 0 && !first)

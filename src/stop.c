@@ -326,15 +326,35 @@ static void pending_hit(struct pt_thread *t, pt_stop_cause *c)
 
 /* A thread interrupted while it single-stepped, whose interrupt came
  * first.  If the instruction was executed, its step's SIGTRAP is pending:
- * the step is done (swallow the trap when it comes).  If not, a step-over
+ * the step is done (swallow the trap when it comes).  But a step onto a
+ * breakpoint to hit (PT_RESUME_NO_STEP_OVER) executed our int3, not the
+ * instruction: its pending SIGTRAP is the hit, the PC to be rewound
+ * (bp_step_hit_interrupted).  If nothing was executed, a step-over
  * is still to be made: the thread sits on the breakpoint it hit, which the
  * next continue must step it over, not hit again. */
 static void interrupted_step_stop(struct pt_thread *t, pt_stop_cause *c)
 {
-	if (pt__procfs_sig_pending(pt__thread_tgid(t), t->tid, SIGTRAP)) {
+	/* A SIGTRAP pending from before (an earlier hit's, to swallow):
+	 * the thread takes it before it runs anything, so nothing ran. */
+	if (!t->swallow_trap &&
+	    pt__procfs_sig_pending(pt__thread_tgid(t), t->tid, SIGTRAP)) {
+		const struct pt__arch *a = t->proc->arch;
+		t->swallow_trap = true;
+		if (t->step_onto_bp && pt__thread_fetch_regs(t) == 0 &&
+		    pt__thread_pc(t) == t->step_bp_at + a->pc_after_bp) {
+			PT__LOGD("thread %d: interrupted with the hit of its "
+				 "step at 0x%llx pending", (int)t->tid,
+				 (unsigned long long)t->step_bp_at);
+			pt__arch_set_reg_u64(a, t->regs.bytes, a->pc_index,
+					     t->step_bp_at);
+			t->regs_dirty = true;
+			if (pt__bp_find(t->proc, t->step_bp_at))
+				*c = (pt_stop_cause){ .kind = PT_STOP_BREAKPOINT,
+						      .addr = t->step_bp_at };
+			return;
+		}
 		PT__LOGD("thread %d: interrupted with its step done",
 			 (int)t->tid);
-		t->swallow_trap = true;
 		c->kind = PT_STOP_STEP;
 	} else if (!t->step_is_user && t->stepping_over) {
 		t->recheck_bp = true;

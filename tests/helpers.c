@@ -167,6 +167,16 @@ void run_to_exit(pt_process *p, int *exit_code, int *term_signal)
 	CHECK_OK(pt_process_exit(p, exit_code, term_signal));
 }
 
+void run_to_end(pt_process *p, struct child_io *io, const char *want)
+{
+	int code = -2, sig = -2;
+	run_to_exit(p, &code, &sig);
+	CHECK_EQ_INT(code, 0);
+	CHECK_EQ_INT(sig, 0);
+	CHECK_STREQ(io_read_all(io, WAIT_MS), want);
+	pt_process_free(p);
+}
+
 void finish_getppid(pt_process *p, struct child_io *io)
 {
 	int code = -2, sig = -2;

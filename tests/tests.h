@@ -51,6 +51,8 @@
 	X(bp_remove_midrun, 0)                                                 \
 	X(bp_step_over, 0)                                                     \
 	X(bp_resume_no_step_over, 0)                                           \
+	X(bp_step_hit_interrupted, 0)                                          \
+	X(fork_child_bps_at_fork, 0)                                           \
 	X(bp_mem_transparent, 0)                                               \
 	X(step_sequence, 0)                                                    \
 	X(mem_page_boundary, 0)                                                \
@@ -401,6 +403,9 @@ const char *cause_str(const pt_stop_cause *c);
 /* Continue (if stopped) until the process exits, going through thread-exit
  * stops (any other stop fails the test).  Returns pt_process_exit's values. */
 void run_to_exit(pt_process *p, int *exit_code, int *term_signal);
+/* run_to_exit, then: exit status 0, the program's whole output is want;
+ * p freed. */
+void run_to_end(pt_process *p, struct child_io *io, const char *want);
 /* tracee "getppid": run p to its exit 0, expect "ppid <our pid>", free p
  * and close io. */
 void finish_getppid(pt_process *p, struct child_io *io);

@@ -37,6 +37,9 @@
  *                 at the symbol raw_execve_syscall (a place to break on)
  *   fork-wait     fork; the child prints "child", calls sync_point() and
  *                 exits 3; the parent waits and prints "child status S"
+ *   fork-loop:N   fork N children one after the other, each calling
+ *                 bp_func(0) and exiting 0, and wait for each; print
+ *                 "forks N bad B" (B: children that did not exit 0)
  *   name:NAME     name this thread NAME (prctl PR_SET_NAME), print "named"
  *   getppid       call the getppid system call, print "ppid N"
  *   sigval        install an SA_SIGINFO handler for SIGUSR2, which prints
@@ -355,6 +358,20 @@ int main(int argc, char **argv)
 						.sa_flags = SA_SIGINFO };
 			sigaction(SIGUSR2, &sa, NULL);
 			raise(SIGUSR2);
+		} else if (strncmp(cmd, "fork-loop:", 10) == 0) {
+			int n = atoi(cmd + 10), bad = 0;
+			for (int i = 0; i < n; i++) {
+				pid_t c = fork();
+				if (c == 0) {
+					bp_func(0);
+					_exit(0);
+				}
+				int st = 0;
+				if (c < 0 || waitpid(c, &st, 0) != c ||
+				    !WIFEXITED(st) || WEXITSTATUS(st) != 0)
+					bad++;
+			}
+			printf("forks %d bad %d\n", n, bad);
 		} else if (strcmp(cmd, "fork-wait") == 0) {
 			pid_t c = fork();
 			if (c == 0) {

@@ -1069,6 +1069,20 @@ t_protocol() {
 	expect protocol "$LOGDIR/protocol.log" '^all protocol checks passed' '^rc 0$'
 }
 
+# Random packet sequences over a live program (tests/gdbserver/soak.py,
+# target soak): every packet answered, no crash or sanitizer report, the
+# program's code never shown with our int3s, and left as it was after D
+# (it checks its code, its counts and its fork children, and says so).
+# Fixed seeds; SOAK_SESSIONS (default 40) sessions of 80 packets.  A
+# longer run: `make soak-gdbserver`.
+t_soak() {
+	$TO python3 "$(dirname "$0")/soak.py" "$GDBSERVER" "$T/soak" \
+		--sessions "${SOAK_SESSIONS:-40}" --packets 80 --seed 1 \
+		>"$LOGDIR/soak.log" 2>&1
+	echo "rc $?" >>"$LOGDIR/soak.log"
+	expect soak "$LOGDIR/soak.log" '^soak passed$' '^rc 0$'
+}
+
 # The server on a terminal of its own (tests/gdbserver/terminal.py: a pty
 # whose session it leads), TCP mode: the program it starts is the
 # terminal's foreground group and reads a line typed there, as under
@@ -1264,14 +1278,14 @@ t_lldb() {
 
 # ---- main -------------------------------------------------------------------
 
-ALL="t_selftest t_startup_failure t_protocol t_gdb_break_bt t_gdb_step_next_finish t_gdb_registers
+ALL="t_selftest t_startup_failure t_protocol t_soak t_gdb_break_bt t_gdb_step_next_finish t_gdb_registers
 t_gdb_memory t_gdb_threads t_gdb_many_threads t_gdb_threads_next t_gdb_next_spinwait t_gdb_schedlock t_gdb_schedlock_exit t_gdb_signal_on_breakpoint t_gdb_signal_pair t_gdb_tracer_is_parent t_gdb_catch_fork t_gdb_fork_follow_child t_gdb_fork_schedule_multiple t_gdb_next_forks t_gdb_next_forks_ns t_gdb_cond_target t_gdb_cond_threads t_gdb_catch_vfork t_gdb_vfork_child t_gdb_bphits t_gdb_clone_vm t_gdb_watch t_gdb_watch_threads t_gdb_hbreak t_gdb_signals t_gdb_siginfo_rw t_gdb_pass_signals t_gdb_detach_signal t_gdb_catch_syscall t_gdb_run_again
 t_gdb_exit_code t_gdb_startup_shell t_gdb_range_step t_gdb_svr4 t_gdb_i386 t_gdb_exec t_gdb_launch_settings t_gdb_attach_detach t_gdb_attach_signal t_gdb_extended_attach
 t_gdb_tcp_monitor_exit t_gdb_terminal t_gdb_tls t_gdb_tls_static t_lldb t_nonstop_protocol t_gdb_nonstop"
 
 if ! command -v gdb >/dev/null; then
 	skip gdb "gdb is not installed (Debian: apt-get install gdb)"
-	ALL="t_selftest t_protocol t_lldb"
+	ALL="t_selftest t_protocol t_soak t_lldb"
 fi
 for t in ${GS_TESTS:-$ALL}; do
 	if [ "$(type -t "$t")" != function ]; then

@@ -5,6 +5,8 @@
 #   make check-gdbserver                       gdb/lldb tests and a bounded
 #                                              fuzzer run (part of check)
 #   make fuzz-gdbserver[-long]                 libFuzzer runs (clang), below
+#   make soak-gdbserver                        random packet sequences over
+#                                              a live program, long (below)
 
 GS_SRCS := tools/gdbserver/packet.c tools/gdbserver/server.c \
            tools/gdbserver/tdesc.c tools/gdbserver/signals.c tools/gdbserver/osdata.c \
@@ -44,6 +46,17 @@ check-gdbserver: $(GDBSERVER) $(GS_TARGETS)
 	BUILD=$(BUILD) GDBSERVER=$(abspath $(GDBSERVER)) \
 	  TARGETS=$(abspath $(BUILD))/gdbserver-targets tests/gdbserver/run.sh
 	$(MAKE) --no-print-directory fuzz-gdbserver-check
+
+# tests/gdbserver/soak.py for longer than check does (t_soak: 40 sessions):
+# SOAK_SESSIONS sessions of SOAK_PACKETS packets from seed SOAK_SEED (a
+# different seed each day by default).  A failing session prints its seed.
+SOAK_SESSIONS ?= 1000
+SOAK_PACKETS ?= 120
+SOAK_SEED ?= $(shell date +%Y%m%d)
+.PHONY: soak-gdbserver
+soak-gdbserver: $(GDBSERVER) $(GS_TARGETS)
+	python3 tests/gdbserver/soak.py $(GDBSERVER) $(BUILD)/gdbserver-targets/soak \
+	  --sessions $(SOAK_SESSIONS) --packets $(SOAK_PACKETS) --seed $(SOAK_SEED)
 
 # The packet layer and command parser under libFuzzer + ASan + UBSan
 # (clang only), with no process: every packet a hostile client could send.

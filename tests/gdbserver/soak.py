@@ -59,7 +59,7 @@ RUN_SLICE = 0.05      # a resume runs this long before an interrupt
 ACTIONS = ["Z0", "Z0", "z0", "Z1", "z1", "Zw", "zw", "m_code", "m_code",
            "m_bad", "M", "X", "g", "gG", "pP", "H", "T", "info", "xfer",
            "resume", "resume", "resume", "step", "step", "sig", "pass",
-           "garbage", "threads"]
+           "garbage", "threads", "halt"]
 if os.environ.get("SOAK_ACTIONS"):
     ACTIONS = os.environ["SOAK_ACTIONS"].split(",")
 
@@ -87,6 +87,8 @@ class Session:
         self.exited = None   # the W/X reply that ended the program
         self.forks = []      # fork children to detach
         self.bps = set()     # (type, address) of the Z0/Z1 inserted
+        self.nonstop = False
+        self.notes = []      # notifications not yet acknowledged
 
     def send(self, data):
         try:
@@ -108,22 +110,46 @@ class Session:
         self.buf += chunk
         return True
 
-    def packet(self, timeout):
-        """The next packet's body, or None if none came in time."""
+    def packet(self, timeout, note_ends=False):
+        """The next packet's body, or None if none came in time.
+        Notifications (%Stop:..., non-stop) met on the way are kept in
+        self.notes; with note_ends, the first one ends the wait (None)."""
         deadline = time.monotonic() + timeout
         while True:
-            start = self.buf.find(b"$")
+            start = min((i for i in (self.buf.find(b"$"), self.buf.find(b"%"))
+                         if i >= 0), default=-1)
             if start >= 0:
                 end = self.buf.find(b"#", start)
                 if end >= 0 and len(self.buf) >= end + 3:
+                    kind = self.buf[start:start + 1]
                     body = bytes(self.buf[start + 1:end])
                     sumtxt = bytes(self.buf[end + 1:end + 3]).decode()
                     del self.buf[:end + 3]
                     if sumtxt != csum(body):
                         raise AssertionError("bad checksum in %r" % body)
+                    if kind == b"%":
+                        self.log.append(b"  <- %" + body[:160])
+                        self.notes.append(unrle(body))
+                        if note_ends:
+                            return None
+                        continue
                     return unrle(body)
             if not self.fill(deadline):
                 return None
+
+    def drain(self):
+        """Non-stop: each notification acknowledged as gdb does (vStopped
+        until OK), every stop reply taken in."""
+        while self.notes and not self.exited:
+            body = self.notes.pop(0)
+            if not body.startswith(b"Stop:"):
+                raise AssertionError("a notification not Stop: %r" % body)
+            self.stop_reply(body[5:])
+            while True:
+                r = self.cmd("vStopped")
+                if r == b"OK" or r[:1] == b"E":
+                    break
+                self.stop_reply(r)
 
     def cmd(self, body, timeout=REPLY_TIMEOUT):
         if isinstance(body, str):
@@ -138,9 +164,20 @@ class Session:
 
     def resume(self, body):
         """A resume packet: its stop reply, with an interrupt if the program
-        runs on."""
+        runs on.  Non-stop: its reply (OK), the stops come as
+        notifications."""
         if isinstance(body, str):
             body = body.encode("latin-1")
+        if self.nonstop:
+            if body[:1] in b"cCsS":
+                body = b"vCont;" + body[:1] + (b":" + body[1:] if body[1:] else b"")
+            r = self.cmd(body)
+            if r != b"OK" and r[:1] != b"E":
+                raise AssertionError("non-stop %r answered %r" % (body, r[:60]))
+            if self.rng.random() < 0.5:
+                # some time for a stop to come
+                self.packet(RUN_SLICE * self.rng.randint(0, 4), True)
+            return r
         self.log.append(body)
         self.send(frame(body))
         r = self.packet(RUN_SLICE * self.rng.randint(1, 6))
@@ -168,11 +205,14 @@ class Session:
                 self.forks.append(v)
 
     def note_tid(self, v):
+        """A thread of the program (the first process seen); those of
+        fork children are left out."""
         pid, _, tid = v.partition(b".")
         if pid.startswith(b"p") and tid:
-            self.pid = int(pid[1:], 16)
+            if not self.pid:
+                self.pid = int(pid[1:], 16)
             t = int(tid, 16)
-            if t not in self.tids:
+            if int(pid[1:], 16) == self.pid and t not in self.tids:
                 self.tids.append(t)
 
     def threads(self):
@@ -181,10 +221,11 @@ class Session:
         while r.startswith(b"m"):
             for v in r[1:].split(b","):
                 self.note_tid(v)
-                seen.append(int(v.partition(b".")[2], 16))
+                if v.startswith(b"p%x." % self.pid):
+                    seen.append(int(v.partition(b".")[2], 16))
             r = self.cmd("qsThreadInfo")
         if seen:
-            self.tids = seen
+            self.tids = [t for t in seen if t in self.tids]
 
 
 def elf_code(prog):
@@ -214,6 +255,7 @@ class Soak:
                           0x8000000000000000]
         self.packets = 0
         self.actions = ACTIONS
+        self.nonstop_share = 0.3  # of the sessions, in non-stop mode
         self.ends = {}
 
     def code_bytes(self, addr, n):
@@ -317,6 +359,9 @@ class Soak:
         elif a == "pass":
             sigs = rng.sample(["e", "10", "14", "1e", "1f", "17"], rng.randint(0, 4))
             s.cmd("QPassSignals:" + ";".join(sigs))
+        elif a == "halt" and s.nonstop:
+            s.cmd(rng.choice(["vCont;t", "vCont;t:%s" % self.tid_arg(s),
+                              "vCtrlC"]))
         elif a == "garbage":
             bad = rng.choice(["Z0,", "m,", "vCont;x", "Hg-5", "Hgzz", "X1,1:",
                                   "p999999", "Z9,1,1", "vCont;c:", "M0,ffffffff:00",
@@ -346,12 +391,30 @@ class Soak:
             if rng.random() < 0.3:
                 feats.append("no-resumed+")
             s.cmd("qSupported:" + ";".join(feats))
+            if rng.random() < self.nonstop_share:
+                s.nonstop = True
+                if s.cmd("QNonStop:1") != b"OK":
+                    raise AssertionError("QNonStop:1 refused")
             s.stop_reply(s.cmd("?"))
+            while s.nonstop:  # the other stopped threads, as gdb asks
+                r = s.cmd("vStopped")
+                if r == b"OK" or r[:1] == b"E":
+                    break
+                s.stop_reply(r)
+            s.drain()
             # To the workers' loop: the SIGUSR1 handler is in place.
             leaf = self.funcs[0]
             s.cmd("Z0,%x,1" % leaf)
-            r = s.cmd("vCont;c")
-            s.stop_reply(r)
+            if s.nonstop:
+                s.cmd("vCont;c")
+                s.packet(REPLY_TIMEOUT, True)
+                if not s.notes:
+                    raise Hang("no stop notification")
+                r = s.notes[0][5:]
+                s.drain()
+            else:
+                r = s.cmd("vCont;c")
+                s.stop_reply(r)
             if not r.startswith(b"T05"):
                 raise AssertionError("no hit of soak_leaf: %r" % r)
             s.cmd("z0,%x,1" % leaf)
@@ -361,6 +424,7 @@ class Soak:
                     break
                 self.step(s, True)
                 self.packets += 1
+                s.drain()
                 while s.forks and not s.exited:
                     v = s.forks.pop()
                     cpid = int(v.partition(b".")[0][1:], 16)
@@ -417,7 +481,9 @@ class Soak:
             if os.environ.get("SOAK_KEEP"):
                 keep = "%s/soak-%d.stderr" % (os.environ["SOAK_KEEP"], seed)
                 shutil.copy(errpath, keep)
-                print("    server's stderr: " + keep)
+                with open(keep.replace(".stderr", ".packets"), "wb") as f:
+                    f.write(b"\n".join(log) + b"\n")
+                print("    server's stderr: %s (packets: .packets)" % keep)
             for line in log[-40:]:
                 print("    " + line.decode("latin-1", "replace"))
             return False

@@ -1131,6 +1131,15 @@ static void build_stop_reply(struct gs_server *s, pt_thread *t,
 	}
 	if (sig_override >= 0)
 		sig = sig_override;
+	if (s->nonstop && s->g_tid == 0) {
+		/* Non-stop: a stop notification does not change the thread
+		 * g, G, p, P, m... work on (gdb's own cache of it stays
+		 * right; a G after a notification once wrote the registers
+		 * read from one thread into another: soak.py). */
+		pt_thread *ct = cur_thread(s);
+		if (ct)
+			s->g_tid = pt_thread_tid(ct);
+	}
 	s->last_tid = pt_thread_tid(t);
 	s->last_cause = c;
 	s->p->first_stop = false;
@@ -2540,7 +2549,11 @@ static void ns_status(struct gs_server *s)
 	}
 	for (size_t k = 0; k < s->nprocs; k++) {
 		struct gs_proc *p = s->procs[k];
-		for (size_t i = 0; p->announced && i < p->nnst; i++) {
+		/* Not a fork child: it stays stopped until gdb detaches or
+		 * resumes it (it ran to its end under a '?' sent after its
+		 * fork was reported: soak.py). */
+		for (size_t i = 0; p->announced && !p->forked && i < p->nnst;
+		     i++) {
 			struct gs_ns_thread *e = &p->nst[i];
 			if (!e->stopped || e->tid == rtid)
 				continue;

@@ -175,7 +175,10 @@ def threads_checks(server, prog):
     check("threads: vCont;c", c.cmd("vCont;c") == b"OK")
     hits = []
     r = c.note()
-    g_first = c.cmd("g")  # no Hg sent: the thread the server picks
+    # Hg-1 (all threads; for g, any): the thread the server picks
+    check("threads: Hg-1", c.cmd("Hg-1") == b"OK")
+    g_first = c.cmd("g")
+    check("threads: g of a stopped thread", len(g_first) > 1000, g_first[:20])
     while True:
         hits.append(r)
         r = c.cmd("vStopped")

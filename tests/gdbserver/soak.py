@@ -320,12 +320,15 @@ class Soak:
         elif a == "gG":
             r = s.cmd("g")
             if stopped and r[:1] != b"E" and b"x" not in r:
-                s.cmd(b"G" + r)
+                if s.cmd(b"G" + r) == b"OK" and s.cmd("g") != r:
+                    raise AssertionError("g after G of what g gave differs")
         elif a == "pP":
             n = rng.randint(0, 80)
             r = s.cmd("p%x" % n)
             if r[:1] != b"E" and r and b"x" not in r:
-                s.cmd(b"P%x=" % n + r)
+                if s.cmd(b"P%x=" % n + r) == b"OK" and \
+                        s.cmd("p%x" % n) != r:
+                    raise AssertionError("p after P of what p gave differs")
         elif a == "H":
             s.cmd("H%s%s" % (rng.choice("gc"), self.tid_arg(s)))
         elif a == "T":
@@ -547,12 +550,15 @@ def main():
     ap.add_argument("--sessions", type=int, default=20)
     ap.add_argument("--packets", type=int, default=60)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--nonstop", type=float, default=0.3,
+                    help="the share of sessions in non-stop mode")
     args = ap.parse_args()
     # Orphans come to us: a program detached from a server that has ended
     # is ours to reap (a container's init may not).
     PR_SET_CHILD_SUBREAPER = 36
     ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
     soak = Soak(args.server, args.prog)
+    soak.nonstop_share = args.nonstop
     soak.tmp = tempfile.mkdtemp(prefix="soak.")
     failed = 0
     t0 = time.monotonic()

@@ -1131,7 +1131,7 @@ static void build_stop_reply(struct gs_server *s, pt_thread *t,
 	}
 	if (sig_override >= 0)
 		sig = sig_override;
-	if (s->nonstop && s->g_tid == 0) {
+	if (s->nonstop && s->g_tid <= 0) {
 		/* Non-stop: a stop notification does not change the thread
 		 * g, G, p, P, m... work on (gdb's own cache of it stays
 		 * right; a G after a notification once wrote the registers
@@ -4556,6 +4556,13 @@ static void cmd_H(struct gs_server *s, const char *p)
 	if (which == 'g') {
 		select_proc(s, proc);
 		s->g_tid = tid;
+		if (s->nonstop && tid <= 0) {
+			/* any (0) or all (-1): one thread, which stays (in
+			 * all-stop, the thread of each stop) */
+			pt_thread *ct = cur_thread(s);
+			if (ct)
+				s->g_tid = pt_thread_tid(ct);
+		}
 	} else {
 		s->c_tid = tid;
 	}

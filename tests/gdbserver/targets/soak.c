@@ -5,8 +5,10 @@
  * code the same as in its file (no int3 left), every call counted, every
  * fork child ended well.  Exit status 0 if so, else 2 (code changed), 3
  * (counts), 4 (a child); the same written to the file argv[1] as
- * "status N" (its parent, the server, may take the exit status).  It
- * writes nothing else: the server's stdout may be the protocol. */
+ * "status N", with the first changed byte for 2 (its parent, the server,
+ * may take the exit status).  A fatal signal (SIGSEGV, SIGTRAP, SIGILL,
+ * SIGBUS) writes "signal N at pc X" there first.  It writes nothing
+ * else: the server's stdout may be the protocol. */
 #define _GNU_SOURCE
 #include <elf.h>
 #include <fcntl.h>

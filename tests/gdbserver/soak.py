@@ -497,14 +497,20 @@ class Soak:
         own checks, written to the result file), and is gone after k."""
         if not s.pid:
             return
-        deadline = time.monotonic() + REPLY_TIMEOUT
-        while proc_state(s.pid) not in (None, "Z"):
-            reap()
-            if time.monotonic() > deadline:
+        # Its end, as an event: a pidfd becomes readable when it exits.
+        try:
+            fd = os.pidfd_open(s.pid)
+        except ProcessLookupError:
+            fd = None  # gone already
+        if fd is not None:
+            try:
+                r, _, _ = select.select([fd], [], [], REPLY_TIMEOUT)
+            finally:
+                os.close(fd)
+            if not r:
                 raise AssertionError("the program (%d) is still there after "
                                      "%s, state %s" % (s.pid, how,
                                                        proc_state(s.pid)))
-            time.sleep(0.02)
         reap()
         if how == "D":
             got = read_result(result)

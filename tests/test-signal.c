@@ -26,22 +26,12 @@ static pt_process *stop_at_sigusr1(struct child_io *io, pt_thread **tp)
 	return p;
 }
 
-static void finish(pt_process *p, struct child_io *io, const char *output)
-{
-	int code = -2, sig = -2;
-	run_to_exit(p, &code, &sig);
-	CHECK_EQ_INT(code, 0);
-	CHECK_EQ_INT(sig, 0);
-	CHECK_STREQ(io_read_all(io, WAIT_MS), output);
-	pt_process_free(p);
-}
-
 TEST(signal_delivered)
 {
 	struct child_io io;
 	pt_thread *t;
 	pt_process *p = stop_at_sigusr1(&io, &t);
-	finish(p, &io, "handled SIGUSR1\nraised\nDONE\n");
+	run_to_end(p, &io, "handled SIGUSR1\nraised\nDONE\n");
 	return TEST_PASS;
 }
 
@@ -52,7 +42,7 @@ TEST(signal_suppressed)
 	pt_process *p = stop_at_sigusr1(&io, &t);
 	CHECK_OK(pt_thread_set_signal(t, 0));
 	CHECK_EQ_INT(pt_thread_signal(t), 0);
-	finish(p, &io, "raised\nDONE\n");
+	run_to_end(p, &io, "raised\nDONE\n");
 	return TEST_PASS;
 }
 
@@ -66,7 +56,7 @@ TEST(signal_changed)
 	CHECK_ERR(pt_thread_set_signal(t, 65), PT_EINVAL);
 	CHECK_ERR(pt_thread_set_signal(t, -1), PT_EINVAL);
 	CHECK_EQ_INT(pt_thread_signal(t), SIGUSR2);
-	finish(p, &io, "handled SIGUSR2\nraised\nDONE\n");
+	run_to_end(p, &io, "handled SIGUSR2\nraised\nDONE\n");
 	return TEST_PASS;
 }
 
@@ -90,7 +80,7 @@ TEST(signal_sender)
 	io_expect_line(&io, "handled SIGUSR1");
 	io_write(&io, "x\n");
 	io_expect_line(&io, "got x");
-	finish(p, &io, "DONE\n");
+	run_to_end(p, &io, "DONE\n");
 	return TEST_PASS;
 }
 
@@ -134,7 +124,7 @@ TEST(signal_program_int3)
 	/* The PC is after the int3, as the program will see it. */
 	CHECK_EQ_HEX(pc_of(t), sym("tracee", "program_int3_after"));
 	CHECK_EQ_INT(pt_thread_signal(t), SIGTRAP);
-	finish(p, &io, "handled SIGTRAP\nafter int3\nDONE\n");
+	run_to_end(p, &io, "handled SIGTRAP\nafter int3\nDONE\n");
 	return TEST_PASS;
 }
 
@@ -157,7 +147,7 @@ TEST(step_into_handler)
 	CHECK_EQ_HEX(pc, handler);
 	CHECK_EQ_INT(reg(t, "rdi"), SIGUSR1);
 	CHECK_EQ_INT(pt_thread_signal(t), 0);
-	finish(p, &io, "handled SIGUSR1\nraised\nDONE\n");
+	run_to_end(p, &io, "handled SIGUSR1\nraised\nDONE\n");
 	return TEST_PASS;
 }
 
@@ -219,7 +209,7 @@ TEST(group_stop)
 	CHECK_OK(pt_continue(p));
 	io_write(&io, "x\n");
 	io_expect_line(&io, "got x");
-	finish(p, &io, "DONE\n");
+	run_to_end(p, &io, "DONE\n");
 	io_close(&io);
 
 	/* Suppressed: no job-control stop at all. */
@@ -233,6 +223,6 @@ TEST(group_stop)
 	CHECK_OK(pt_continue(p));
 	io_write(&io, "y\n");
 	io_expect_line(&io, "got y");
-	finish(p, &io, "DONE\n");
+	run_to_end(p, &io, "DONE\n");
 	return TEST_PASS;
 }

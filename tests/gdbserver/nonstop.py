@@ -323,6 +323,50 @@ def detach_keeps_current_checks(server, prog, hitloop):
     c.p.wait(timeout=30)
 
 
+def gone_thread_checks(server, prog):
+    """The thread g, G, p, P act on exits: they get E, not the registers of
+    another thread (the server fell back to the last thread reported, so a
+    p after a P, a notification in between, read another thread: soak.py
+    with its short-lived threads)."""
+    addr = symbols(prog)
+    c, _ = connect(server, prog)
+    check("gone: QNonStop:1", c.cmd("QNonStop:1") == b"OK")
+    check("gone: QThreadEvents:1", c.cmd("QThreadEvents:1") == b"OK")
+    main_tid = tid_of(drain(c, c.cmd("?"))[0])
+    check("gone: Z0 thread_done", c.cmd("Z0,%x,1" % addr["thread_done"]) == b"OK")
+    check("gone: vCont;c", c.cmd("vCont;c") == b"OK")
+    r = c.note()
+    worker = tid_of(r)
+    check("gone: the worker hits", r.startswith(b"T05") and worker != main_tid, r)
+    c.cmd("vStopped")
+    check("gone: vCont;t main", c.cmd(b"vCont;t:" + main_tid) == b"OK")
+    r = c.note()
+    check("gone: main stops: T00", r.startswith(b"T00") and tid_of(r) == main_tid, r)
+    c.cmd("vStopped")
+    check("gone: Hg worker", c.cmd(b"Hg" + worker) == b"OK")
+    check("gone: the worker's registers", len(c.cmd("g")) > 1000)
+    c.cmd("z0,%x,1" % addr["thread_done"])
+    check("gone: vCont;c worker", c.cmd(b"vCont;c:" + worker) == b"OK")
+    r = c.note()
+    check("gone: w for the worker's exit", r.startswith(b"w") and
+          r.endswith(b";" + worker), r)
+    c.cmd("vStopped")
+    for pkt in ("g", "p10", "P10=0000000000000000"):
+        r = c.cmd(pkt)
+        check("gone: %s of the exited thread: E" % pkt, is_err(r), r[:40])
+    check("gone: Hg main", c.cmd(b"Hg" + main_tid) == b"OK")
+    check("gone: main's registers", len(c.cmd("g")) > 1000)
+    check("gone: vCont;c main", c.cmd(b"vCont;c:" + main_tid) == b"OK")
+    r = c.note()
+    while r.startswith(b"w"):
+        c.cmd("vStopped")
+        r = c.note()
+    check("gone: exit W00", r.startswith(b"W00"), r)
+    c.cmd("vStopped")
+    c.p.stdin.close()
+    c.p.wait(timeout=30)
+
+
 def main():
     server, targets = sys.argv[1], sys.argv[2]
     spinwait_checks(server, os.path.join(targets, "spinwait"))
@@ -332,6 +376,7 @@ def main():
                      os.path.join(targets, "hitloop"))
     detach_keeps_current_checks(server, os.path.join(targets, "basic"),
                                 os.path.join(targets, "hitloop"))
+    gone_thread_checks(server, os.path.join(targets, "lastexit"))
     if proto.failures:
         print("%d non-stop checks failed" % proto.failures)
         return 1

@@ -260,6 +260,22 @@ static pt_thread *cur_thread(struct gs_server *s)
 	return t;
 }
 
+static struct gs_proc *proc_of_tid(struct gs_server *s, pid_t tid);
+
+/* The thread g, G, p, P and siginfo act on: cur_thread's, except that a
+ * thread gdb chose (Hg, or lldb's thread suffix) which has since exited
+ * is no thread (NULL: E replies, as gdbserver gives), never another one.
+ * (The fallback to the last thread reported let a P meant for a thread
+ * gone write the PC of another: soak.py, its short-lived threads in
+ * non-stop, where Hg lasts across stops.) */
+static pt_thread *reg_thread(struct gs_server *s)
+{
+	pid_t tid = s->suffix_tid ? s->suffix_tid : s->g_tid;
+	if (tid > 0 && !proc_of_tid(s, tid))
+		return NULL;
+	return cur_thread(s);
+}
+
 /* ---- the processes ------------------------------------------------------ */
 
 static void cond_clear(struct gs_proc *p);
@@ -2670,7 +2686,7 @@ static void ns_packet(struct gs_server *s, char *body, size_t len)
 		ns_status(s);
 	} else if (body[0] && strchr("cCsS", body[0])) {
 		reply_err(s, 1, "vCont only in non-stop");
-	} else if (body[0] && strchr("gGpP", body[0]) && (t = cur_thread(s)) &&
+	} else if (body[0] && strchr("gGpP", body[0]) && (t = reg_thread(s)) &&
 		   ns_running(s, pt_thread_tid(t))) {
 		reply_err(s, 1, "the thread is running");
 	} else {
@@ -2718,7 +2734,7 @@ static int write_reg(pt_thread *t, const struct gs_reg *g,
 
 static void cmd_g(struct gs_server *s)
 {
-	pt_thread *t = cur_thread(s);
+	pt_thread *t = reg_thread(s);
 	if (!stopped(s) || !t) {
 		reply_err(s, 1, "no stopped thread");
 		return;
@@ -2739,7 +2755,7 @@ static void cmd_g(struct gs_server *s)
 
 static void cmd_G(struct gs_server *s, const char *hex)
 {
-	pt_thread *t = cur_thread(s);
+	pt_thread *t = reg_thread(s);
 	size_t n = strlen(hex);
 	if (!stopped(s) || !t) {
 		reply_err(s, 1, "no stopped thread");
@@ -2774,7 +2790,7 @@ static void cmd_G(struct gs_server *s, const char *hex)
 static void cmd_p(struct gs_server *s, const char *p)
 {
 	uint64_t n;
-	pt_thread *t = cur_thread(s);
+	pt_thread *t = reg_thread(s);
 	if (!gs_parse_hex(&p, &n) || *p) {
 		reply_err(s, 0x16, "bad register number");
 		return;
@@ -2802,7 +2818,7 @@ static void cmd_p(struct gs_server *s, const char *p)
 static void cmd_P(struct gs_server *s, const char *p)
 {
 	uint64_t n;
-	pt_thread *t = cur_thread(s);
+	pt_thread *t = reg_thread(s);
 	if (!gs_parse_hex(&p, &n) || *p++ != '=') {
 		reply_err(s, 0x16, "bad P packet");
 		return;
@@ -3386,7 +3402,7 @@ static void siginfo_write(struct gs_server *s, const char *annex, char *range,
 	}
 	char *data = (char *)q + 1;
 	long n = gs_unescape(data, (size_t)(end - data));
-	pt_thread *t = cur_thread(s);
+	pt_thread *t = reg_thread(s);
 	siginfo_t si;
 	if (n < 0 || off > sizeof si || (uint64_t)n > sizeof si - off) {
 		reply_err(s, 0x16, "bad siginfo data");
@@ -3463,7 +3479,7 @@ static void cmd_qxfer(struct gs_server *s, char *p, const char *end)
 		else
 			gs_tdesc_build(&s->p->regs, s->lldb, &doc);
 	} else if (strcmp(obj, "siginfo") == 0) {
-		ok = s->p->proc && stopped(s) && siginfo_of(s, cur_thread(s), &doc);
+		ok = s->p->proc && stopped(s) && siginfo_of(s, reg_thread(s), &doc);
 	} else if (strcmp(obj, "osdata") == 0) {
 		/* the host's processes ("info os"): not for the fuzzer */
 		ok = !s->sandbox && gs_osdata_xml(annex, &doc);

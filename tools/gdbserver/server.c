@@ -1790,6 +1790,16 @@ static bool vcont_names(struct gs_server *s, const struct gs_vcont *v)
 	return false;
 }
 
+/* Does v only single-step (one thread or more: no range step, no thread
+ * resumed to run)?  Such a resume ends at once. */
+static bool vcont_steps_only(const struct gs_vcont *v)
+{
+	for (size_t i = 0; i < v->n; i++)
+		if (v->a[i].kind != 's')
+			return false;
+	return v->n > 0;
+}
+
 /* Before the current process is resumed by vCont v: an event gdb has not
  * been told of, of a thread it resumes, is reported instead (true). */
 static bool report_held_event(struct gs_server *s, const struct gs_vcont *v)
@@ -1960,6 +1970,20 @@ static void resume(struct gs_server *s, const struct gs_vcont *v)
 			return;
 		}
 	}
+	struct gs_proc *sp = find_proc(s, s->signal_pid);
+	if (s->interrupt_due && sp && vcont_steps_only(v)) {
+		select_proc(s, sp);
+		if (!vcont_names(s, v)) {
+			/* A step of another process's thread (gdb's step
+			 * over a breakpoint) does not take the interrupt:
+			 * gdbserver's SIGINT waits in the process it went
+			 * to until that one runs (reported in the stepping
+			 * one, detach-step-over.exp detached it). */
+			DBG("interrupt owed: kept for process %d\n",
+			    (int)sp->pid);
+			goto resume;
+		}
+	}
 	if (s->interrupt_due) {
 		/* gdb's interrupt, owed: the stop it waits for, at once. */
 		s->interrupt_due = false;
@@ -1967,7 +1991,6 @@ static void resume(struct gs_server *s, const struct gs_vcont *v)
 		/* For the process gdbserver sends its SIGINT to (the last
 		 * started or attached), if the vCont resumes it; else the
 		 * current one, else the first resumed. */
-		struct gs_proc *sp = find_proc(s, s->signal_pid);
 		select_proc(s, sp ? sp : cur);
 		if (!vcont_names(s, v))
 			select_proc(s, cur);
@@ -1984,6 +2007,7 @@ static void resume(struct gs_server *s, const struct gs_vcont *v)
 			return;
 		}
 	}
+resume:;
 	pt_thread *step = NULL;
 	struct gs_proc *step_proc = NULL;
 	struct resume_action step_action = { 0, 0, 0, 0 };
@@ -4928,8 +4952,15 @@ void gs_server_input(struct gs_server *s, struct gs_rx *rx,
 				/* One process stopped, the one gdbserver would
 				 * send its SIGINT to (the last one started or
 				 * attached), else the current one, else any; its
-				 * stop stops the others. */
+				 * stop stops the others.  While gdb single-steps
+				 * threads of others only, it waits for that
+				 * one's next resume (as at the vCont). */
 				struct gs_proc *p = find_proc(s, s->signal_pid);
+				if (p && !p->running &&
+				    vcont_steps_only(&s->plan)) {
+					s->interrupt_due = true;
+					break;
+				}
 				if (!p || !p->running)
 					p = s->p;
 				for (size_t k = 0; !p->running && k < s->nprocs; k++)

@@ -699,6 +699,23 @@ t_gdb_exit_code() {
 	expect gdb_exit_code "$LOGDIR/gdb_exit_code.log" 'exited with code 07'
 }
 
+# --debug-file=FILE: the debug lines (and PROCTRACE_DEBUG's library log)
+# go to FILE, none to the stderr the program shares (gdb's testsuite, which
+# reads that stderr only now and then, timed out under debug output).
+t_gdb_debug_file() {
+	local f=$LOGDIR/gdb_debug_file.debug
+	rm -f "$f"
+	PROCTRACE_GDBSERVER_DEBUG=2 PROCTRACE_DEBUG=1 $TO "${GDB[@]}" \
+		-ex "target extended-remote | $GDBSERVER --once --debug-file=$f - $T/basic 3" \
+		-ex continue >"$LOGDIR/gdb_debug_file.log" 2>&1
+	echo "gdb exit: $?" >>"$LOGDIR/gdb_debug_file.log"
+	expect gdb_debug_file "$LOGDIR/gdb_debug_file.log" 'exited with code 03' &&
+		expect gdb_debug_file_lines "$f" '^gdbserver: <- \$vCont;c' \
+			'^gdbserver: -> \$W03' '^proctrace: ' &&
+		refuse gdb_debug_file_stderr "$LOGDIR/gdb_debug_file.log" \
+			'^gdbserver: ' '^proctrace'
+}
+
 # exec-events: gdb follows the exec, re-sets breakpoints in the new program.
 t_gdb_exec() {
 	gdb_stdio gdb_exec "execer $T/basic 5" -ex 'set breakpoint pending on' \
@@ -1282,7 +1299,7 @@ t_lldb() {
 
 ALL="t_selftest t_startup_failure t_protocol t_soak t_gdb_break_bt t_gdb_step_next_finish t_gdb_registers
 t_gdb_memory t_gdb_threads t_gdb_many_threads t_gdb_threads_next t_gdb_next_spinwait t_gdb_schedlock t_gdb_schedlock_exit t_gdb_signal_on_breakpoint t_gdb_signal_pair t_gdb_tracer_is_parent t_gdb_catch_fork t_gdb_fork_follow_child t_gdb_fork_schedule_multiple t_gdb_next_forks t_gdb_next_forks_ns t_gdb_cond_target t_gdb_cond_threads t_gdb_catch_vfork t_gdb_vfork_child t_gdb_bphits t_gdb_clone_vm t_gdb_watch t_gdb_watch_threads t_gdb_hbreak t_gdb_signals t_gdb_siginfo_rw t_gdb_pass_signals t_gdb_detach_signal t_gdb_catch_syscall t_gdb_run_again
-t_gdb_exit_code t_gdb_startup_shell t_gdb_range_step t_gdb_svr4 t_gdb_i386 t_gdb_exec t_gdb_launch_settings t_gdb_attach_detach t_gdb_attach_signal t_gdb_extended_attach
+t_gdb_exit_code t_gdb_debug_file t_gdb_startup_shell t_gdb_range_step t_gdb_svr4 t_gdb_i386 t_gdb_exec t_gdb_launch_settings t_gdb_attach_detach t_gdb_attach_signal t_gdb_extended_attach
 t_gdb_tcp_monitor_exit t_gdb_terminal t_gdb_tls t_gdb_tls_static t_lldb t_nonstop_protocol t_gdb_nonstop"
 
 if ! command -v gdb >/dev/null; then

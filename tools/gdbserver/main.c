@@ -67,11 +67,44 @@ static void usage(FILE *f)
 		"  --startup-with-shell, --no-startup-with-shell\n"
 		"             start programs through $SHELL (or /bin/sh) as\n"
 		"             SHELL -c 'exec PROG ARGS' (the default), or not\n"
+		"  --debug    debug lines (as PROCTRACE_GDBSERVER_DEBUG=1)\n"
+		"  --debug-file=FILE  debug lines to FILE, not stderr (with\n"
+		"             PROCTRACE_DEBUG=1, the library's log too)\n"
 		"  --disable-packet=T,Tthread  plain S stop replies, or T\n"
 		"             replies without thread: (for testing)\n"
 		"  --selftest run the packet layer's, siginfo conversion's and agent\n"
 		"             expression evaluator's self-tests\n"
 		"  --help     this text\n");
+}
+
+/* --debug-file=FILE: the server's debug lines, and the library's log
+ * (PROCTRACE_DEBUG's lines), go to FILE instead of the stderr the program
+ * shares (gdbserver's option of the same name). */
+static FILE *debug_file;
+
+static void log_to_debug_file(pt_log_level level, const char *msg, void *user)
+{
+	(void)level;
+	fprintf((FILE *)user, "proctrace: %s\n", msg);
+}
+
+static bool open_debug_file(const char *path)
+{
+	FILE *f = fopen(path, "a");
+	if (!f) {
+		fprintf(stderr, "Cannot open the debug file %s: %s\n", path,
+			strerror(errno));
+		return false;
+	}
+	setvbuf(f, NULL, _IOLBF, 0);
+	if (debug_file)
+		fclose(debug_file);
+	debug_file = f;
+	gs_set_debug(f, false);
+	const char *e = getenv("PROCTRACE_DEBUG");
+	if (e && *e && *e != '0')
+		pt_set_log(log_to_debug_file, f, PT_LOG_DEBUG);
+	return true;
 }
 
 /* A handler, not SIG_IGN: the program must not inherit the disposition
@@ -231,6 +264,10 @@ static int server_main(int argc, char **argv)
 	bool no_T = false, no_Tthread = false, with_shell = true;
 	char **wrapper = NULL;
 	int i = 1;
+	/* the same, for runs where the command line is a test board's */
+	const char *df = getenv("PROCTRACE_GDBSERVER_DEBUG_FILE");
+	if (df && *df && !open_debug_file(df))
+		return 2;
 	for (; i < argc && argv[i][0] == '-' && argv[i][1] == '-'; i++) {
 		if (strcmp(argv[i], "--wrapper") == 0) {
 			/* --wrapper WRAPPER [ARGS...] -- */
@@ -257,7 +294,14 @@ static int server_main(int argc, char **argv)
 			}
 			continue;
 		}
-		if (strcmp(argv[i], "--once") == 0)
+		if (strncmp(argv[i], "--debug-file=", 13) == 0) {
+			if (!open_debug_file(argv[i] + 13))
+				return 2;
+			continue;
+		}
+		if (strcmp(argv[i], "--debug") == 0)
+			gs_set_debug(debug_file, true);
+		else if (strcmp(argv[i], "--once") == 0)
 			once = true;
 		else if (strcmp(argv[i], "--startup-with-shell") == 0)
 			with_shell = true;

@@ -42,10 +42,26 @@ static bool debug_on(void)
 	return debug_flag;
 }
 
+/* Where the debug lines go: stderr, or --debug-file's file (the program
+ * shares stderr; a test board reading it may be slower than the lines). */
+static FILE *debug_fp;
+
+static FILE *dbg_out(void)
+{
+	return debug_fp ? debug_fp : stderr;
+}
+
+void gs_set_debug(FILE *fp, bool on)
+{
+	debug_fp = fp;
+	if (on)
+		debug_flag = 1;
+}
+
 #define DBG(...)                                                               \
 	do {                                                                   \
 		if (debug_on())                                                \
-			fprintf(stderr, "gdbserver: " __VA_ARGS__);            \
+			fprintf(dbg_out(), "gdbserver: " __VA_ARGS__);         \
 	} while (0)
 
 /* ---- sending ---------------------------------------------------------- */
@@ -65,7 +81,7 @@ static void reply(struct gs_server *s)
 	}
 	gs_frame(&s->out, &s->frame);
 	if (s->remote_debug)
-		fprintf(stderr, "gdbserver: -> %.*s\n", (int)s->frame.len,
+		fprintf(dbg_out(), "gdbserver: -> %.*s\n", (int)s->frame.len,
 			s->frame.buf);
 	send_raw(s, s->frame.buf, s->frame.len);
 	gs_out_reset(&s->last);
@@ -2232,7 +2248,7 @@ static void send_notification(struct gs_server *s, const char *body)
 	if (!o.oom && !f.oom && f.len) {
 		f.buf[0] = '%';
 		if (s->remote_debug)
-			fprintf(stderr, "gdbserver: -> %.*s\n", (int)f.len, f.buf);
+			fprintf(dbg_out(), "gdbserver: -> %.*s\n", (int)f.len, f.buf);
 		send_raw(s, f.buf, f.len);
 	}
 	gs_out_free(&o);
@@ -4918,7 +4934,7 @@ void gs_server_input(struct gs_server *s, struct gs_rx *rx,
 		switch (gs_rx_byte(rx, data[i])) {
 		case GS_RX_PACKET:
 			if (s->remote_debug)
-				fprintf(stderr, "gdbserver: <- $%s\n", rx->buf);
+				fprintf(dbg_out(), "gdbserver: <- $%s\n", rx->buf);
 			if (!s->noack)
 				send_raw(s, "+", 1);
 			gs_server_packet(s, rx->buf, rx->len);

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "agent.h"
 #include "packet.h"
@@ -237,6 +238,10 @@ struct gs_server {
 	                              opened or removed by vFile */
 	bool want_exit;            /* monitor exit, or the end of the session */
 };
+
+/* Debug lines (PROCTRACE_GDBSERVER_DEBUG, monitor set debug) to fp
+ * instead of stderr (fp NULL: stderr); on: enabled from now on. */
+void gs_set_debug(FILE *fp, bool on);
 
 void gs_server_init(struct gs_server *s);
 void gs_server_fini(struct gs_server *s);

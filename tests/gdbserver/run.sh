@@ -1090,14 +1090,12 @@ t_protocol() {
 # target soak): every packet answered, no crash or sanitizer report, the
 # program's code never shown with our int3s, and left as it was after D
 # (it checks its code, its counts and its fork children, and says so).
-# Fixed seeds; SOAK_SESSIONS (default 40) sessions of 80 packets, all-stop
-# only: non-stop sessions still fail about 1 in 100 (the program crashes
-# after D; see tools/gdbserver/README.md).  A longer run, non-stop
-# included: `make soak-gdbserver`.
+# Fixed seeds; SOAK_SESSIONS (default 40) sessions of 80 packets, 3 in 10
+# of them non-stop.  A longer run: `make soak-gdbserver`.
 t_soak() {
 	$TO python3 "$(dirname "$0")/soak.py" "$GDBSERVER" "$T/soak" \
 		--sessions "${SOAK_SESSIONS:-40}" --packets 80 --seed 1 \
-		--nonstop 0 >"$LOGDIR/soak.log" 2>&1
+		--nonstop 0.3 >"$LOGDIR/soak.log" 2>&1
 	echo "rc $?" >>"$LOGDIR/soak.log"
 	expect soak "$LOGDIR/soak.log" '^soak passed$' '^rc 0$'
 }

@@ -764,6 +764,18 @@ PT_API int pt_watchpoint_remove(pt_process *p, int id);
  * NULL. */
 PT_API int pt_watchpoint_info(pt_process *p, int id, uint64_t *addr,
 			      size_t *len, pt_watch_kind *kind);
+/* Whether the CPU's debug registers fire on this machine (since 0.4): 1
+ * if they do; 0 if they never do, as on some virtual machines, where the
+ * kernel accepts them and pt_watchpoint_add succeeds but no
+ * PT_STOP_WATCHPOINT ever comes (a client can then watch by single-stepping
+ * instead, or tell its user); or a negative PT_E* code if it could not be
+ * told (PT_EPERM: this process may not trace).  Nothing in CPUID says
+ * which, so the kernel is asked: the first call arms a write watchpoint in
+ * a short-lived child of the calling thread (forked without running
+ * pthread_atfork handlers, traced, then killed and reaped by its pid) and
+ * writes the watched word; later calls return that answer.  Safe from any
+ * thread. */
+PT_API int pt_watchpoints_fire(void);
 
 /* ------------------------------------------------------------------ */
 /* Process and thread facts (since 0.4)                                */

@@ -1,14 +1,20 @@
 /*
  * watchpoint.c - the public watchpoint calls (pt_watchpoint_add/remove/
- * info) and the debug-register diagnostics for tests (watchpoint.h).  The
- * table and its copy in every thread's debug registers are in
- * watchtable.c.
+ * info), the probe of whether the debug registers fire at all
+ * (pt_watchpoints_fire) and the debug-register diagnostics for tests
+ * (watchpoint.h).  The table and its copy in every thread's debug
+ * registers are in watchtable.c.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ptrace.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "internal.h"
+#include "waitstatus.h"
 #include "watchpoint.h"
 
 
@@ -170,6 +176,125 @@ int pt_watchpoint_info(pt_process *p, int id, uint64_t *addr, size_t *len,
 			*kind = s->kind;
 	}
 	pt__proc_leave(p);
+	return r;
+}
+
+/* ---- do the debug registers fire? ------------------------------------------ */
+
+/* Some virtual machines accept the debug registers (ptrace writes them,
+ * the kernel arms them on every context switch) but never raise the debug
+ * exception, so a watchpoint is set and never hits.  Nothing in CPUID says
+ * so: the only way to know is to arm one and write to it.  The probe does
+ * that on a child of the calling thread (not of the tracer thread, whose
+ * waitpid(-1, __WNOTHREAD) must not see it), traced with PTRACE_TRACEME
+ * and reaped by its pid. */
+
+static volatile uint64_t probe_word; /* what the probe child writes */
+static int probe_known = -1;         /* atomic: -1 not yet, else 0 or 1 */
+
+/* The child, between _Fork and _exit: async-signal-safe calls only. */
+static _Noreturn void probe_child(void)
+{
+	if (ptrace(PTRACE_TRACEME, 0, NULL, NULL) == 0 && raise(SIGSTOP) == 0)
+		probe_word = probe_word + 1;
+	_exit(0);
+}
+
+/* Wait for the probe child's next report: 0, or -errno. */
+static int probe_wait(pid_t pid, struct pt__wstatus *ws)
+{
+	int raw;
+	pid_t w;
+	while ((w = waitpid(pid, &raw, __WALL)) < 0 && errno == EINTR)
+		;
+	if (w < 0)
+		return -errno;
+	pt__wstatus_decode(raw, 1, ws);
+	return 0;
+}
+
+static bool probe_gone(const struct pt__wstatus *ws)
+{
+	return ws->kind == PT__W_EXITED || ws->kind == PT__W_SIGNALED;
+}
+
+/* 1 or 0, or a PT_E* code with the error set. */
+static int probe(void)
+{
+	static const char op[] = "probe watchpoints";
+	const struct pt__arch *a = pt__arch_native();
+	if (pt__arch_watch_slots(a) == 0)
+		return 0;
+	pid_t pid = _Fork(); /* the application's atfork handlers not run */
+	if (pid < 0) {
+		int err = -errno;
+		return pt__fail(err, NULL, NULL, op, "fork: %s",
+				pt_strerror(err));
+	}
+	if (pid == 0)
+		probe_child();
+	const char *what = "waitpid";
+	struct pt__wstatus ws;
+	int r = probe_wait(pid, &ws);
+	if (r < 0)
+		goto fail;
+	if (ws.kind != PT__W_SIGNAL_STOP || ws.sig != SIGSTOP) {
+		/* PTRACE_TRACEME failed in the child (seccomp, Yama 3) */
+		if (!probe_gone(&ws))
+			pt__kill_child(pid);
+		return pt__fail(PT_EPERM, NULL, NULL, op,
+				"the probe child could not be traced (its "
+				"first report: %s)",
+				pt__wkind_name(ws.kind));
+	}
+	struct pt__hwslot slot[PT__ARCH_WATCH_MAX] = {
+		{ .used = true,
+		  .addr = (uint64_t)(uintptr_t)&probe_word,
+		  .len = sizeof probe_word,
+		  .kind = PT_WATCH_WRITE },
+	};
+	what = "the kernel refused a debug register";
+	if ((r = pt__arch_watch_write(a, pid, slot, pt__arch_watch_slots(a))) <
+	    0)
+		goto fail;
+	what = "PTRACE_CONT";
+	if (ptrace(PTRACE_CONT, pid, NULL, NULL) < 0) {
+		r = -errno;
+		goto fail;
+	}
+	what = "waitpid";
+	if ((r = probe_wait(pid, &ws)) < 0)
+		goto fail;
+	/* the write trapped: SIGTRAP, with the slot's bit in the status */
+	unsigned hits = 0;
+	bool stepped;
+	int fires = ws.kind == PT__W_SIGNAL_STOP && ws.sig == SIGTRAP &&
+		    pt__arch_watch_status(a, pid, &hits, &stepped, false) ==
+			    0 &&
+		    (hits & 1);
+	if (!probe_gone(&ws))
+		pt__kill_child(pid);
+	pt__log(PT_LOG_INFO,
+		"hardware watchpoints: a write to a watched word %s",
+		fires ? "trapped: the debug registers work"
+		      : "did not trap: the CPU's debug registers never fire "
+			"on this machine");
+	return fires;
+fail:
+	pt__kill_child(pid);
+	return pt__fail(r, NULL, NULL, op, "probe child %d: %s: %s", (int)pid,
+			what, pt_strerror(r));
+}
+
+int pt_watchpoints_fire(void)
+{
+	int known = __atomic_load_n(&probe_known, __ATOMIC_ACQUIRE);
+	if (known >= 0)
+		return known;
+	pt__clear_error();
+	int r = probe(); /* two threads may both probe: same answer */
+	if (r >= 0)
+		__atomic_store_n(&probe_known, r, __ATOMIC_RELEASE);
 	return r;
 }
 

@@ -18,7 +18,12 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <pthread.h>
+#include <sys/prctl.h>
 #include <sys/ptrace.h>
+#include <sys/syscall.h>
 #include <sys/user.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -115,6 +120,85 @@ static bool hw_fires(void)
 	} while (0)
 
 /* ---- on any machine -------------------------------------------------------------- */
+
+/* pt_watchpoints_fire gives the raw probe's answer, asks the kernel once,
+ * runs none of the application's atfork handlers, leaves no child behind
+ * (reaped, none other reaped) and says what it found through the log. */
+static int probe_atfork_calls;
+static void probe_on_prepare(void)
+{
+	__atomic_add_fetch(&probe_atfork_calls, 1, __ATOMIC_RELAXED);
+}
+
+static char probe_log[256];
+static void probe_log_cb(pt_log_level level, const char *msg, void *user)
+{
+	(void)level;
+	(void)user;
+	if (strstr(msg, "hardware watchpoints:"))
+		snprintf(probe_log, sizeof probe_log, "%s", msg);
+}
+
+static void check_no_child(void)
+{
+	int st;
+	errno = 0;
+	pid_t w = waitpid(-1, &st, __WALL | WNOHANG);
+	CHECKF(w < 0 && errno == ECHILD,
+	       "a child is left (waitpid gave %d, %s)", (int)w,
+	       strerror(errno));
+}
+
+TEST(watch_fire_probe)
+{
+	CHECK(pthread_atfork(probe_on_prepare, NULL, NULL) == 0);
+	pt_set_log(probe_log_cb, NULL, PT_LOG_INFO);
+	int r = pt_watchpoints_fire();
+	pt_set_log(NULL, NULL, PT_LOG_ERROR);
+	CHECKF(r == 0 || r == 1, "pt_watchpoints_fire: %d (%s)", r,
+	       last_errmsg());
+	CHECK_EQ_INT(__atomic_load_n(&probe_atfork_calls, __ATOMIC_RELAXED), 0);
+	check_no_child();
+	CHECKF(strstr(probe_log, r ? "trapped" : "did not trap"),
+	       "log: \"%s\" for %d", probe_log, r);
+	/* asked once: no second child, no second message */
+	probe_log[0] = '\0';
+	pt_set_log(probe_log_cb, NULL, PT_LOG_INFO);
+	CHECK_EQ_INT(pt_watchpoints_fire(), r);
+	pt_set_log(NULL, NULL, PT_LOG_ERROR);
+	CHECKF(probe_log[0] == '\0', "probed again: %s", probe_log);
+	/* the same answer as a raw ptrace watchpoint (which forks with
+	 * fork(): the handler runs there, not before) */
+	CHECK_EQ_INT(hw_fires(), r);
+	check_no_child();
+	return TEST_PASS;
+}
+
+/* A process that may not trace (here a seccomp filter makes ptrace fail
+ * with EPERM, in this thread and the children it forks): PT_EPERM with
+ * what went wrong, no child left, and no answer remembered. */
+TEST(watch_fire_probe_eperm)
+{
+	struct sock_filter f[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+			 offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_ptrace, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog prog = { .len = sizeof f / sizeof f[0], .filter = f };
+	CHECK(prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0);
+	CHECKF(prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) == 0,
+	       "seccomp: %s", strerror(errno));
+	CHECK(ptrace(PTRACE_TRACEME, 0, NULL, NULL) < 0 && errno == EPERM);
+	CHECK_ERR(pt_watchpoints_fire(), PT_EPERM);
+	check_msg("probe watchpoints");
+	check_msg("could not be traced");
+	check_no_child();
+	CHECK_ERR(pt_watchpoints_fire(), PT_EPERM);
+	check_no_child();
+	return TEST_PASS;
+}
 
 TEST(watch_errors)
 {

@@ -147,6 +147,8 @@
 	X(fpregs_cache, 0)                                                     \
 	X(fpregs_errors, 0)                                                    \
 	X(watch_errors, 0)                                                     \
+	X(watch_fire_probe, 0)                                                 \
+	X(watch_fire_probe_eperm, 0)                                           \
 	X(watch_regs_all_threads, 0)                                           \
 	X(watch_new_thread_regs, 0)                                            \
 	X(watch_detach_clears, 0)                                              \

@@ -471,16 +471,48 @@ t_gdb_bphits() {
 		'breakpoint already hit 100 times'
 }
 
+NEVER_FIRE="the CPU's debug registers never fire on this machine (tests/gdbserver/targets/hwprobe: a raw ptrace watchpoint did not trap)"
+
+# Where the debug registers never fire (tests/gdbserver/targets/hwprobe,
+# a raw ptrace watchpoint, says so), pt_watchpoints_fire says so too: a
+# hardware watchpoint or breakpoint is set (as gdbserver does) and the
+# server's stderr says, once, that it will never hit;
+# --hw-watchpoints=refuse (here its environment form) refuses it with E,
+# and gdb's software watchpoint then works; =always says nothing.
 t_gdb_watch() {
-	gdb_stdio gdb_watch basic -ex 'break main' -ex continue \
-		-ex 'watch watched' -ex continue -ex continue
 	local f=$LOGDIR/gdb_watch.log
-	refuse gdb_watch_insert "$f" 'Could not insert' 'Cannot insert' &&
-		expect gdb_watch_insert "$f" 'Hardware watchpoint 2: watched'
 	if ! "$T/hwprobe" >/dev/null; then
-		skip gdb_watch_hit "the CPU's debug registers never fire on this machine (tests/gdbserver/targets/hwprobe: a raw ptrace watchpoint did not trap)"
+		gdb_stdio gdb_watch basic -ex 'break main' -ex continue \
+			-ex 'watch watched' -ex continue
+		refuse gdb_watch "$f" 'Could not insert' &&
+			expect gdb_watch "$f" 'Hardware watchpoint 2: watched' \
+				'proctrace-gdbserver: hardware watchpoints and breakpoints never fire on this machine .*: they are set but will never hit' \
+				'exited normally'
+		PROCTRACE_GDBSERVER_HW_WATCHPOINTS=refuse gdb_stdio \
+			gdb_watch_refuse basic -ex 'break main' -ex continue \
+			-ex 'watch watched' -ex continue -ex 'delete 2' \
+			-ex 'set can-use-hw-watchpoints 0' -ex 'watch watched' \
+			-ex continue -ex continue
+		expect gdb_watch_refuse "$LOGDIR/gdb_watch_refuse.log" \
+			'Hardware watchpoint 2: watched' \
+			'never fire on this machine .*: refused' \
+			'Could not insert hardware watchpoint 2' \
+			'^Watchpoint 3: watched' 'Old value = 0' 'New value = 10' \
+			'exited normally'
+		PROCTRACE_GDBSERVER_HW_WATCHPOINTS=always gdb_stdio \
+			gdb_watch_always basic -ex 'break main' -ex continue \
+			-ex 'watch watched' -ex continue
+		f=$LOGDIR/gdb_watch_always.log
+		refuse gdb_watch_always "$f" 'Could not insert' 'never fire' &&
+			expect gdb_watch_always "$f" \
+				'Hardware watchpoint 2: watched' 'exited normally'
+		skip gdb_watch_hit "$NEVER_FIRE"
 		return
 	fi
+	gdb_stdio gdb_watch basic -ex 'break main' -ex continue \
+		-ex 'watch watched' -ex continue -ex continue
+	refuse gdb_watch_insert "$f" 'Could not insert' 'Cannot insert' 'never fire' &&
+		expect gdb_watch_insert "$f" 'Hardware watchpoint 2: watched'
 	expect gdb_watch_hit "$f" 'Hardware watchpoint 2: watched' \
 		'Old value = 0' 'New value = 10'
 	# awatch: Z4, and the stop reply says awatch: (gdbserver: watch:)
@@ -492,16 +524,34 @@ t_gdb_watch() {
 		'exited normally'
 }
 
-# hbreak: Z1, a debug-register execution breakpoint.
+# hbreak: Z1, a debug-register execution breakpoint (where the debug
+# registers never fire: as a watchpoint, above).
 t_gdb_hbreak() {
-	gdb_stdio gdb_hbreak basic -ex 'hbreak add' -ex continue -ex 'bt 1' -ex kill
 	local f=$LOGDIR/gdb_hbreak.log
-	refuse gdb_hbreak_insert "$f" 'Could not insert' 'Cannot insert' &&
-		expect gdb_hbreak_insert "$f" 'Hardware assisted breakpoint 1 at'
 	if ! "$T/hwprobe" >/dev/null; then
-		skip gdb_hbreak_hit "the CPU's debug registers never fire on this machine (tests/gdbserver/targets/hwprobe: a raw ptrace watchpoint did not trap)"
+		gdb_stdio gdb_hbreak basic -ex 'hbreak add' -ex continue
+		refuse gdb_hbreak "$f" 'Cannot insert' &&
+			expect gdb_hbreak "$f" 'Hardware assisted breakpoint 1 at' \
+				'never fire on this machine .*: they are set but will never hit' \
+				'exited normally'
+		PROCTRACE_GDBSERVER_HW_WATCHPOINTS=refuse gdb_stdio \
+			gdb_hbreak_refuse basic -ex 'hbreak add' -ex continue -ex kill
+		expect gdb_hbreak_refuse "$LOGDIR/gdb_hbreak_refuse.log" \
+			'Hardware assisted breakpoint 1 at' \
+			'never fire on this machine .*: refused' \
+			'Cannot insert hardware breakpoint 1'
+		PROCTRACE_GDBSERVER_HW_WATCHPOINTS=always gdb_stdio \
+			gdb_hbreak_always basic -ex 'hbreak add' -ex continue
+		f=$LOGDIR/gdb_hbreak_always.log
+		refuse gdb_hbreak_always "$f" 'Cannot insert' 'never fire' &&
+			expect gdb_hbreak_always "$f" \
+				'Hardware assisted breakpoint 1 at' 'exited normally'
+		skip gdb_hbreak_hit "$NEVER_FIRE"
 		return
 	fi
+	gdb_stdio gdb_hbreak basic -ex 'hbreak add' -ex continue -ex 'bt 1' -ex kill
+	refuse gdb_hbreak_insert "$f" 'Could not insert' 'Cannot insert' 'never fire' &&
+		expect gdb_hbreak_insert "$f" 'Hardware assisted breakpoint 1 at'
 	expect gdb_hbreak_hit "$f" 'Breakpoint 1, add \(a=0, b=0\)'
 }
 
@@ -527,7 +577,7 @@ t_gdb_clone_vm() {
 # every stop): 40 hits, each old value + 1 = new value.
 t_gdb_watch_threads() {
 	if ! "$T/hwprobe" >/dev/null; then
-		skip gdb_watch_threads "the CPU's debug registers never fire on this machine (tests/gdbserver/targets/hwprobe: a raw ptrace watchpoint did not trap)"
+		skip gdb_watch_threads "$NEVER_FIRE"
 		return
 	fi
 	local f=$LOGDIR/gdb_watch_threads.log cmds=$LOGDIR/gdb_watch_threads.gdb
@@ -1284,7 +1334,15 @@ t_lldb() {
 				'stop reason = watchpoint 1' '\(volatile long\) \$0 = 10' \
 				'exited with status = 0'
 	else
-		skip lldb_watch "the CPU's debug registers never fire on this machine (tests/gdbserver/targets/hwprobe: a raw ptrace watchpoint did not trap)"
+		# set, and the server says it will never hit (t_gdb_watch)
+		lldb_run lldb_watch basic -o 'breakpoint set -n main' \
+			-o continue -o 'watchpoint set variable watched' \
+			-o continue &&
+			expect lldb_watch "$LOGDIR/lldb_watch.log" \
+				'Watchpoint created' 'exited with status = 0' &&
+			expect lldb_watch_why "$LOGDIR/lldb_watch.server" \
+				'never fire on this machine .*: they are set but will never hit'
+		skip lldb_watch_hit "$NEVER_FIRE"
 	fi
 	lldb_run lldb_threads threads -o 'breakpoint set -n all_ready' \
 		-o continue -o 'thread list' -o 'bt all' -o kill &&

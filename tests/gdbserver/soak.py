@@ -75,7 +75,10 @@ class Gone(Exception):
 class Session:
     def __init__(self, server, prog, rng, log, result, errpath):
         with open(errpath, "wb") as err:
-            self.p = subprocess.Popen([server, "--once", "-", prog, result],
+            # --hw-watchpoints=always: the debug registers' bookkeeping is
+            # exercised even where they never fire (refused by default)
+            self.p = subprocess.Popen([server, "--hw-watchpoints=always",
+                                       "--once", "-", prog, result],
                                       stdin=subprocess.PIPE,
                                       stdout=subprocess.PIPE, stderr=err)
         self.fd = self.p.stdout.fileno()

@@ -67,6 +67,12 @@ static void usage(FILE *f)
 		"  --startup-with-shell, --no-startup-with-shell\n"
 		"             start programs through $SHELL (or /bin/sh) as\n"
 		"             SHELL -c 'exec PROG ARGS' (the default), or not\n"
+		"  --hw-watchpoints=warn|refuse|always  where the CPU's debug\n"
+		"             registers never fire, hardware watchpoints and\n"
+		"             breakpoints are set and stderr says they will\n"
+		"             never hit (warn, the default), or they are\n"
+		"             refused, or set silently (always, as gdbserver);\n"
+		"             also PROCTRACE_GDBSERVER_HW_WATCHPOINTS=MODE\n"
 		"  --debug    debug lines (as PROCTRACE_GDBSERVER_DEBUG=1)\n"
 		"  --debug-file=FILE  debug lines to FILE, not stderr (with\n"
 		"             PROCTRACE_DEBUG=1, the library's log too)\n"
@@ -258,10 +264,31 @@ static void new_session(struct gs_server *s)
 	gs_server_apply_pass(s);
 }
 
+/* --hw-watchpoints=MODE */
+static bool hw_mode_parse(const char *m, enum gs_hw_mode *mode)
+{
+	if (strcmp(m, "warn") == 0)
+		*mode = GS_HW_WARN;
+	else if (strcmp(m, "refuse") == 0)
+		*mode = GS_HW_REFUSE;
+	else if (strcmp(m, "always") == 0)
+		*mode = GS_HW_ALWAYS;
+	else
+		return false;
+	return true;
+}
+
 static int server_main(int argc, char **argv)
 {
 	bool once = false, multi = false, attach = false;
 	bool no_T = false, no_Tthread = false, with_shell = true;
+	enum gs_hw_mode hw_mode = GS_HW_WARN;
+	const char *hw = getenv("PROCTRACE_GDBSERVER_HW_WATCHPOINTS");
+	if (hw && *hw && !hw_mode_parse(hw, &hw_mode)) {
+		fprintf(stderr, "PROCTRACE_GDBSERVER_HW_WATCHPOINTS=%s: not "
+			"warn, refuse or always\n", hw);
+		return 2;
+	}
 	char **wrapper = NULL;
 	int i = 1;
 	/* the same, for runs where the command line is a test board's */
@@ -299,7 +326,14 @@ static int server_main(int argc, char **argv)
 				return 2;
 			continue;
 		}
-		if (strcmp(argv[i], "--debug") == 0)
+		if (strncmp(argv[i], "--hw-watchpoints=", 17) == 0) {
+			if (!hw_mode_parse(argv[i] + 17, &hw_mode)) {
+				fprintf(stderr, "Unknown argument: %s\n",
+					argv[i]);
+				usage(stderr);
+				return 2;
+			}
+		} else if (strcmp(argv[i], "--debug") == 0)
 			gs_set_debug(debug_file, true);
 		else if (strcmp(argv[i], "--once") == 0)
 			once = true;
@@ -380,6 +414,7 @@ static int server_main(int argc, char **argv)
 	s->with_shell = with_shell;
 	s->no_T = no_T;
 	s->no_Tthread = no_Tthread;
+	s->hw_mode = hw_mode;
 	if (attach) {
 		char *end;
 		long pid = strtol(argv[i], &end, 10);

@@ -3003,6 +3003,41 @@ static void rebind_pending_hits(struct gs_server *s, const struct gs_watch *w)
 	}
 }
 
+/* Some virtual machines take the debug registers and never raise the
+ * debug exception: a watchpoint set there never hits.  Where
+ * pt_watchpoints_fire() says so, Z1, Z2 and Z4 are still set, and stderr
+ * says once that they will never hit (--hw-watchpoints=warn, the default:
+ * gdb's testsuite expects them set, as gdbserver does); with
+ * --hw-watchpoints=refuse they get an E (gdb: "Could not insert hardware
+ * watchpoint"; with set can-use-hw-watchpoints 0 it watches by
+ * single-stepping, which works); with =always nothing is probed or said.
+ * false: refused (replied). */
+static bool hw_usable(struct gs_server *s)
+{
+	if (s->hw_mode == GS_HW_ALWAYS)
+		return true;
+	int r = pt_watchpoints_fire();
+	if (r != 0) /* 1, or not known: set them */
+		return true;
+	static const char why[] =
+		"hardware watchpoints and breakpoints never fire on this "
+		"machine (its CPU's debug registers do not raise the debug "
+		"exception)";
+	bool refuse = s->hw_mode == GS_HW_REFUSE;
+	if (!s->hw_told) {
+		fprintf(stderr, "proctrace-gdbserver: %s: %s; gdb: set "
+			"can-use-hw-watchpoints 0 for software watchpoints\n",
+			why, refuse ? "refused"
+				    : "they are set but will never hit "
+				      "(--hw-watchpoints=refuse refuses them)");
+		s->hw_told = true;
+	}
+	if (!refuse)
+		return true;
+	reply_err(s, 0x0e, why);
+	return false;
+}
+
 static void cmd_Z(struct gs_server *s, const char *p, bool insert)
 {
 	uint64_t type, addr, kind;
@@ -3087,6 +3122,8 @@ static void cmd_Z(struct gs_server *s, const char *p, bool insert)
 			return;
 		}
 	}
+	if (!hw_usable(s))
+		return;
 	if (s->p->nwatches == GS_MAX_WATCH || kind == 0 || kind > 64) {
 		reply_err(s, 0x1c, "no room for the watchpoint");
 		return;

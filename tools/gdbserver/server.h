@@ -148,6 +148,12 @@ struct gs_server {
 	bool thread_events;        /* QThreadEvents:1: create: stops, w replies */
 	bool remote_debug;         /* log packets on stderr */
 	bool no_T, no_Tthread;     /* --disable-packet=T / Tthread */
+	enum gs_hw_mode {          /* --hw-watchpoints=: where the debug */
+		GS_HW_WARN,        /* registers never fire, set them and say */
+		GS_HW_REFUSE,      /* so once on stderr, or refuse them (E), */
+		GS_HW_ALWAYS,      /* or set them silently (gdbserver) */
+	} hw_mode;
+	bool hw_told;              /* stderr has said they never fire */
 
 	/* How vRun starts programs. */
 	bool no_aslr;              /* QDisableRandomization:1 */

@@ -174,15 +174,21 @@ TEST(watch_fire_probe)
 	return TEST_PASS;
 }
 
-/* A process that may not trace (here a seccomp filter makes ptrace fail
- * with EPERM, in this thread and the children it forks): PT_EPERM with
- * what went wrong, no child left, and no answer remembered. */
+/* A process that may not be traced (here a seccomp filter makes
+ * PTRACE_TRACEME fail with EPERM, in this thread and the children it
+ * forks; only TRACEME: LeakSanitizer attaches to the test at its exit):
+ * PT_EPERM with what went wrong, no child left, and no answer
+ * remembered. */
 TEST(watch_fire_probe_eperm)
 {
 	struct sock_filter f[] = {
 		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
 			 offsetof(struct seccomp_data, nr)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_ptrace, 0, 1),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_ptrace, 0, 3),
+		/* the low half of the request (little-endian) */
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+			 offsetof(struct seccomp_data, args[0])),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, PTRACE_TRACEME, 0, 1),
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
 	};

@@ -769,12 +769,12 @@ PT_API int pt_watchpoint_info(pt_process *p, int id, uint64_t *addr,
  * kernel accepts them and pt_watchpoint_add succeeds but no
  * PT_STOP_WATCHPOINT ever comes (a client can then watch by single-stepping
  * instead, or tell its user); or a negative PT_E* code if it could not be
- * told (PT_EPERM: this process may not trace).  Nothing in CPUID says
- * which, so the kernel is asked: the first call arms a write watchpoint in
- * a short-lived child of the calling thread (forked without running
- * pthread_atfork handlers, traced, then killed and reaped by its pid) and
- * writes the watched word; later calls return that answer.  Safe from any
- * thread. */
+ * told (PT_EPERM: tracing is refused here, by seccomp or Yama).  Nothing
+ * in CPUID says which, so the kernel is asked: the first call arms a write
+ * watchpoint in a short-lived child of the calling thread (forked without
+ * running pthread_atfork handlers, traced, then killed and reaped by its
+ * pid) and writes the watched word; later calls return that answer.  Safe
+ * from any thread. */
 PT_API int pt_watchpoints_fire(void);
 
 /* ------------------------------------------------------------------ */

@@ -51,9 +51,12 @@ mk() {
 	fi
 }
 # The compiler named in an object's .comment section.
+# (Not `readelf | grep -q`: under pipefail, readelf killed by SIGPIPE once
+# grep has matched would make it say gcc.)
 compiler_of() {
-	readelf -p .comment "$1" 2>/dev/null | grep -q -i clang && echo clang ||
-		echo gcc
+	local comment
+	comment=$(readelf -p .comment "$1" 2>/dev/null)
+	grep -q -i clang <<<"$comment" && echo clang || echo gcc
 }
 # Objects (and libraries) of $B newer than the marker file.
 newer_than() {

@@ -81,8 +81,8 @@ def unescape(data):
 class Conn:
     def __init__(self, server, prog):
         # prog None: a --multi server with no program to start
-        # --hw-watchpoints=always: Z1/Z2 are taken even where the debug
-        # registers never fire (refused by default; t_gdb_watch)
+        # --hw-watchpoints=always: Z1/Z2 set on any machine, and no note
+        # on stderr where the debug registers never fire (t_gdb_watch)
         args = ([server, "--hw-watchpoints=always", "--once", "-", prog]
                 if prog else [server, "--hw-watchpoints=always", "--multi", "-"])
         self.p = subprocess.Popen(args,

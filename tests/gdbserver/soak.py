@@ -75,8 +75,8 @@ class Gone(Exception):
 class Session:
     def __init__(self, server, prog, rng, log, result, errpath):
         with open(errpath, "wb") as err:
-            # --hw-watchpoints=always: the debug registers' bookkeeping is
-            # exercised even where they never fire (refused by default)
+            # --hw-watchpoints=always: Z1/Z2 set on any machine, and no
+            # note in the server's stderr where the registers never fire
             self.p = subprocess.Popen([server, "--hw-watchpoints=always",
                                        "--once", "-", prog, result],
                                       stdin=subprocess.PIPE,
